@@ -1,0 +1,36 @@
+# Numeraire Tournament. `make run` starts a living local tournament; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: setup compile test test-contracts test-app lint coverage slither gas-report bench run clean
+
+setup:
+	@bash tools/bootstrap.sh
+
+compile: setup
+	brownie compile
+
+lint: setup
+	ruff check .
+
+test-contracts: compile
+	brownie test tests/contracts -W ignore::FutureWarning
+
+test-app: setup
+	pytest tests/app -q
+
+test: setup lint test-contracts test-app
+
+coverage: compile
+	brownie test tests/contracts --coverage -W ignore::FutureWarning
+
+slither: compile
+	slither . --compile-force-framework solc --solc-remaps "@openzeppelin=node_modules/@openzeppelin" --solc $(HOME)/.solcx/solc-v0.8.24 --filter-paths node_modules
+
+gas-report: compile
+	brownie run scripts/gas_report.py
+
+clean:
+	rm -rf build reports .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Numeraire Tournament: the Flask tournament server and oracle."""

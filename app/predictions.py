@@ -1,0 +1,371 @@
+"""Prediction files: parse, validate (every problem at once), align, and hash.
+
+A prediction file is a table with two columns: ``id`` and ``probability`` (the
+probability that ``target`` is 1). Numerai's newer column name ``prediction`` is accepted
+as an alias of ``probability``; header names are matched case-insensitively and ignoring
+surrounding spaces. The file may be CSV (UTF-8, comma-separated, optional BOM) or
+Parquet; the format is recognised from the file's bytes, never from its name.
+
+Accepted files hash to ``"0x" + 64 hex digits`` (bytes32, the value a stake commits to):
+the SHA-256 of the canonical text
+
+    id,probability\\n
+    <id>,<probability with exactly 6 decimals>\\n      (one line per id, ids sorted
+    ...                                                  by their UTF-8 bytes)
+
+so the same predictions give the same hash whether uploaded as CSV or Parquet, in any
+row order. The accepted frame holds the probabilities rounded to those 6 decimals, so
+what is scored is exactly what was hashed. ``canonical_text`` returns that text for
+anyone who wants to check a hash by hand.
+
+Use :class:`PredictionValidator` to validate many uploads against one round (the id
+lookup is built once); :func:`validate_predictions` is the one-shot form.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from app.data.tables import TableFormatError, read_parquet_bytes, sniff_format
+
+PROBABILITY_DECIMALS = 6
+PROBABILITY_ALIASES = ("probability", "prediction")
+CANONICAL_HEADER = b"id,probability\n"
+_EXAMPLES = 3  # how many offending values a message quotes
+_BOM = b"\xef\xbb\xbf"
+_SCALE = 10**PROBABILITY_DECIMALS
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Outcome of validating one upload.
+
+    ``ok`` is True when ``problems`` is empty; then ``frame`` has columns ``id`` and
+    ``probability`` (float64, 6 decimals) in the round's expected id order and ``hash``
+    is the canonical bytes32 hex hash. Otherwise ``frame`` and ``hash`` are None.
+    """
+
+    problems: list[str]
+    frame: pd.DataFrame | None = None
+    hash: str | None = None
+    format: str | None = None
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file was accepted."""
+        return not self.problems
+
+
+class PredictionValidator:
+    """Validates prediction files against one round's ids (prepared once, reused per upload)."""
+
+    def __init__(self, expected_ids: Sequence[str], max_bytes: int) -> None:
+        """``expected_ids``: the round's tournament ids, in the order the frame should use."""
+        self.expected = pd.Index(np.asarray(expected_ids, dtype=object).astype(str), name="id")
+        if self.expected.has_duplicates:
+            raise ValueError("expected_ids must be unique")
+        self.max_bytes = max_bytes
+        self.expected.get_indexer(self.expected[:1])  # builds the hash table once, here
+        self._frame_ids = pd.array(self.expected, dtype="str")
+        self._sorted = np.argsort(np.asarray(self.expected, dtype=object).astype("U"), kind="stable")
+        self._template = _canonical_template(self.expected[self._sorted])
+
+    def validate(self, raw: bytes, filename: str = "predictions") -> ValidationResult:
+        """Check ``raw`` (the uploaded bytes) and return every problem found."""
+        if not raw:
+            return _rejected(f"{filename} is empty (0 bytes); upload the CSV or Parquet file with your predictions.")
+        if len(raw) > self.max_bytes:
+            return _rejected(
+                f"{filename} is {_size(len(raw))}, over the {_size(self.max_bytes)} limit; "
+                f"upload only the id and probability columns ({len(self.expected):,} rows)."
+            )
+        try:
+            fmt = sniff_format(raw)
+            table, problems = _read_csv(raw) if fmt == "csv" else _read_parquet(raw)
+        except TableFormatError as exc:
+            return _rejected(f"{filename} could not be read: {exc}.")
+        if table is None:
+            return ValidationResult(problems=problems, format=fmt)
+        rows = len(table)
+        if rows == 0:
+            problems.append(f"{filename} has a header but no rows; add one row per tournament id.")
+            return ValidationResult(problems=problems, format=fmt)
+
+        ids = _clean_ids(table.iloc[:, 0])
+        probabilities, probability_problems = _clean_probabilities(table.iloc[:, 1])
+        positions, id_problems = self._match_ids(ids)
+        problems += id_problems + probability_problems
+        if problems:
+            return ValidationResult(problems=problems, format=fmt, rows=rows)
+
+        aligned = np.empty(len(self.expected), dtype=np.float64)
+        aligned[positions] = probabilities
+        micro = np.rint(aligned * _SCALE).astype(np.int64)
+        frame = pd.DataFrame({"id": self._frame_ids, "probability": micro / _SCALE})
+        return ValidationResult(problems=[], frame=frame, hash=self._hash(micro), format=fmt, rows=rows)
+
+    def _match_ids(self, ids: pd.Series) -> tuple[np.ndarray, list[str]]:
+        problems = []
+        missing_id = ids.isna().to_numpy()
+        if missing_id.any():
+            problems.append(
+                f"{int(missing_id.sum()):,} row(s) have no id (first at row {_first_row(missing_id)}); "
+                "every row needs the id of a tournament row."
+            )
+        positions = self.expected.get_indexer(ids.array)
+        unknown = (positions < 0) & ~missing_id
+        if unknown.any():
+            problems.append(
+                f"{int(unknown.sum()):,} id(s) are not in this round's tournament data "
+                f"(e.g. {_quote(pd.Series(ids[unknown].unique()))}); predict exactly the ids of the validation, "
+                "test and live rows of this round's dataset."
+            )
+        counts = np.bincount(positions[positions >= 0], minlength=len(self.expected))
+        repeated = np.flatnonzero(counts > 1)
+        unknown_repeats = ids[unknown][ids[unknown].duplicated()].unique()
+        if len(repeated) or len(unknown_repeats):
+            examples = [str(x) for x in self.expected[repeated[:_EXAMPLES]]] + list(unknown_repeats[:_EXAMPLES])
+            problems.append(
+                f"{len(repeated) + len(unknown_repeats):,} id(s) appear more than once "
+                f"(e.g. {', '.join(repr(e) for e in examples[:_EXAMPLES])}); give one row per id."
+            )
+        absent = np.flatnonzero(counts == 0)
+        if len(absent):
+            problems.append(
+                f"{len(absent):,} of the round's {len(self.expected):,} tournament ids have no "
+                f"prediction (e.g. {_quote(pd.Series(self.expected[absent[:_EXAMPLES]]))}); "
+                "include a row for every id in the tournament data."
+            )
+        return positions, problems
+
+    def _hash(self, micro: np.ndarray) -> str:
+        ordered = micro[self._sorted]
+        if self._template is None:
+            body = _canonical_lines(self.expected[self._sorted], ordered)
+        else:
+            records = self._template.copy()
+            _write_probability_digits(records, ordered)
+            body = records.tobytes()
+        return "0x" + hashlib.sha256(CANONICAL_HEADER + body).hexdigest()
+
+
+def validate_predictions(
+    raw: bytes, filename: str, expected_ids: Sequence[str], max_bytes: int
+) -> ValidationResult:
+    """Validate one uploaded prediction file against the round's ids.
+
+    ``expected_ids`` are the round's tournament ids (validation, test and live rows);
+    the accepted ``frame`` follows their order. Files over ``max_bytes`` are refused
+    before parsing. Every problem is reported, each as a sentence saying what to fix.
+    """
+    return PredictionValidator(expected_ids, max_bytes).validate(raw, filename)
+
+
+def canonical_text(frame: pd.DataFrame) -> bytes:
+    """The canonical serialisation of an ``id, probability`` frame (what the hash covers)."""
+    ids = frame["id"].astype(str).to_numpy()
+    order = np.argsort(ids.astype("U"), kind="stable")
+    micro = np.rint(frame["probability"].to_numpy(dtype=np.float64) * _SCALE).astype(np.int64)
+    return CANONICAL_HEADER + _canonical_lines(ids[order], micro[order])
+
+
+def canonical_hash(frame: pd.DataFrame) -> str:
+    """``"0x"`` + SHA-256 hex of :func:`canonical_text` (bytes32-compatible)."""
+    return "0x" + hashlib.sha256(canonical_text(frame)).hexdigest()
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def _read_csv(raw: bytes) -> tuple[pd.DataFrame | None, list[str]]:
+    """Parse CSV bytes into a two-column (id, probability) frame, or explain why not."""
+    body = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    end = body.find(b"\n")
+    header_line = (body if end < 0 else body[:end]).rstrip(b"\r")
+    try:
+        header = next(csv.reader([header_line.decode("utf-8")]), [])
+    except UnicodeDecodeError:
+        return None, ["the file is not UTF-8 text; save the CSV with UTF-8 encoding."]
+    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        if len(header) == 1 and separator in header[0]:
+            return None, [f"columns are separated by {name}; use commas (a standard CSV)."]
+    id_column, probability_column, problems = _pick_columns(header)
+    if id_column is None or probability_column is None:
+        return None, problems
+    if len(set(header)) != len(header):
+        return None, problems  # which of two same-named columns to read is ambiguous
+    options = pa_csv.ConvertOptions(
+        column_types={header[id_column]: pa.string()},
+        include_columns=[header[id_column], header[probability_column]],
+    )
+    try:
+        table = pa_csv.read_csv(pa.py_buffer(body), convert_options=options).to_pandas()
+    except pa.ArrowInvalid as exc:
+        return None, problems + [_arrow_csv_problem(exc)]
+    return table[[header[id_column], header[probability_column]]], problems
+
+
+def _read_parquet(raw: bytes) -> tuple[pd.DataFrame | None, list[str]]:
+    frame = read_parquet_bytes(raw)
+    id_column, probability_column, problems = _pick_columns([str(c) for c in frame.columns])
+    if id_column is None or probability_column is None:
+        return None, problems
+    return frame.iloc[:, [id_column, probability_column]], problems
+
+
+def _pick_columns(header: list[str]) -> tuple[int | None, int | None, list[str]]:
+    """Positions of the id and probability columns, and problems with the header."""
+    names = [h.strip().lower() for h in header]
+    problems = []
+    duplicated = sorted({n for n in names if names.count(n) > 1 and n})
+    if duplicated:
+        problems.append(f"column(s) {', '.join(map(repr, duplicated))} appear more than once; keep one of each.")
+    present = [alias for alias in PROBABILITY_ALIASES if alias in names]
+    if len(present) > 1:
+        problems.append("both 'probability' and 'prediction' columns are present; keep only one.")
+    for position, name in enumerate(names):
+        if name in ("", "index", "unnamed: 0"):
+            problems.append(
+                f"column {position + 1} has no name (a saved pandas index?); "
+                "write the file with index=False so it has only id and probability."
+            )
+        elif name != "id" and name not in PROBABILITY_ALIASES:
+            problems.append(f"unexpected column {header[position]!r}; the file must have only id and probability.")
+    id_column = names.index("id") if "id" in names else None
+    probability_column = names.index(present[0]) if present else None
+    if id_column is None:
+        problems.append(f"no 'id' column (found: {_columns(header)}); the first column must be named id.")
+    if probability_column is None:
+        problems.append(f"no 'probability' column (found: {_columns(header)}); name the column of predictions probability.")
+    return id_column, probability_column, problems
+
+
+def _clean_ids(column: pd.Series) -> pd.Series:
+    ids = column.astype("str") if not pd.api.types.is_string_dtype(column) else column
+    ids = ids.str.strip()
+    return ids.where(ids != "", None)
+
+
+def _clean_probabilities(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    problems = []
+    if pd.api.types.is_float_dtype(column) or pd.api.types.is_integer_dtype(column):
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        non_numeric = np.zeros(len(values), dtype=bool)
+    else:
+        text = column.astype("str").str.strip()
+        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        blank = column.isna().to_numpy() | text.str.lower().isin(["", "nan", "na", "null", "none"]).to_numpy()
+        non_numeric = np.isnan(values) & ~blank
+        if non_numeric.any():
+            problems.append(
+                f"{int(non_numeric.sum()):,} probabilit{'y is' if non_numeric.sum() == 1 else 'ies are'} not a "
+                f"number (e.g. {_quote(text[non_numeric])} at row {_first_row(non_numeric)}); "
+                "write plain decimals such as 0.51."
+            )
+    empty = np.isnan(values) & ~non_numeric
+    if empty.any():
+        problems.append(
+            f"{int(empty.sum()):,} probabilit{'y is' if empty.sum() == 1 else 'ies are'} empty or NaN "
+            f"(first at row {_first_row(empty)}); every id needs a probability between 0 and 1."
+        )
+    infinite = np.isinf(values)
+    if infinite.any():
+        problems.append(
+            f"{int(infinite.sum()):,} probabilit{'y is' if infinite.sum() == 1 else 'ies are'} infinite "
+            f"(first at row {_first_row(infinite)}); use values between 0 and 1."
+        )
+    finite = np.isfinite(values)
+    outside = finite & ((values < 0) | (values > 1))
+    if outside.any():
+        bad = values[outside]
+        problems.append(
+            f"{int(outside.sum()):,} probabilit{'y is' if outside.sum() == 1 else 'ies are'} outside [0, 1] "
+            f"(min {bad.min():g}, max {bad.max():g}, first at row {_first_row(outside)}); "
+            "submit the probability that target is 1, not a score or a class label."
+        )
+    return values, problems
+
+
+# --- canonical serialisation -----------------------------------------------------------
+
+
+def _canonical_template(ids: pd.Index) -> np.ndarray | None:
+    """The canonical lines as a packed record array, probabilities left to fill.
+
+    Each record is ``<id>,`` + 8 bytes ``d.dddddd`` + newline. Only when every id has one
+    byte length and no separator (true of generated rounds); other rounds go through
+    :func:`_canonical_lines`, which writes the same bytes more slowly.
+    """
+    encoded = [str(i).encode() for i in ids]
+    widths = {len(e) for e in encoded}
+    if len(widths) != 1 or any(b"," in e or b"\n" in e for e in encoded):
+        return None
+    record = np.dtype([("id", f"S{widths.pop()}"), ("comma", "S1"), ("p", "<u8"), ("newline", "S1")])
+    template = np.empty(len(encoded), dtype=record)
+    template["id"] = encoded
+    template["comma"] = b","
+    template["newline"] = b"\n"
+    return template
+
+
+# "0.000000" as a little-endian 8-byte word: byte k is the k-th character.
+_ZERO_WORD = int.from_bytes(b"0.000000", "little")
+
+
+def _write_probability_digits(template: np.ndarray, micro: np.ndarray) -> None:
+    """Fill each record's ``d.dddddd`` from micro-unit probabilities (vectorised)."""
+    word = np.full(len(micro), _ZERO_WORD, dtype=np.uint64)
+    word += (micro // _SCALE).astype(np.uint64)
+    rest = micro % _SCALE
+    for position in range(PROBABILITY_DECIMALS + 1, 1, -1):
+        word += (rest % 10).astype(np.uint64) << np.uint64(8 * position)
+        rest //= 10
+    template["p"] = word
+
+
+def _canonical_lines(ids: Sequence[str], micro: np.ndarray) -> bytes:
+    return "".join(
+        f"{i},{m // _SCALE}.{m % _SCALE:0{PROBABILITY_DECIMALS}d}\n" for i, m in zip(ids, micro.tolist(), strict=True)
+    ).encode()
+
+
+# --- messages --------------------------------------------------------------------------
+
+
+def _rejected(problem: str) -> ValidationResult:
+    return ValidationResult(problems=[problem])
+
+
+def _first_row(mask: np.ndarray) -> int:
+    """1-based data row (the header is not counted) of the first True in ``mask``."""
+    return int(np.argmax(mask)) + 1
+
+
+def _quote(values: pd.Series) -> str:
+    return ", ".join(repr(str(v)) for v in list(values[:_EXAMPLES]))
+
+
+def _columns(header: list[str]) -> str:
+    return ", ".join(repr(h) for h in header) if header else "none"
+
+
+def _size(n_bytes: int) -> str:
+    return f"{n_bytes / 1e6:.1f} MB" if n_bytes >= 100_000 else f"{n_bytes:,} bytes"
+
+
+def _arrow_csv_problem(exc: Exception) -> str:
+    message = str(exc).strip().splitlines()[0]
+    if "UTF8" in message or "utf8" in message.lower():
+        return "the file is not UTF-8 text; save the CSV with UTF-8 encoding."
+    detail = message.replace("CSV parse error: ", "")
+    return f"the CSV rows are malformed ({detail}); check for stray commas or quotes."

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+
+/// @title Numeraire (NMR) token interface
+/// @notice The tournament's staking token: an ERC20 with EIP-2612 permit, burning, and
+/// minting capped at 21,000,000 NMR and released on the 2017 weekly schedule.
+interface INumeraireToken is IERC20, IERC20Permit {
+    /// @dev A mint asked for more than the schedule allows at this moment.
+    error NumeraireTokenMintExceedsSchedule(uint256 requested, uint256 mintable);
+
+    /// @notice Hard cap on all NMR ever minted, burned NMR included (18 decimals).
+    function CAP() external view returns (uint256);
+
+    /// @notice NMR mintable from the deployment instant on.
+    function INITIAL_DISBURSEMENT() external view returns (uint256);
+
+    /// @notice NMR added to the mintable allowance for every whole week since deployment.
+    function WEEKLY_DISBURSEMENT() external view returns (uint256);
+
+    /// @notice Role allowed to mint within the schedule.
+    function MINTER_ROLE() external view returns (bytes32);
+
+    /// @notice Timestamp of deployment; the weekly schedule counts from it.
+    function deployedAt() external view returns (uint256);
+
+    /// @notice All NMR minted so far, burned NMR included.
+    function totalMinted() external view returns (uint256);
+
+    /// @notice How much NMR may be minted right now:
+    /// min(initial + weekly * weeksSinceDeployment, CAP) - totalMinted.
+    function mintable() external view returns (uint256);
+
+    /// @notice Mints `amount` NMR to `to`. Only MINTER_ROLE; at most {mintable}.
+    /// @param to Receiver of the new tokens.
+    /// @param amount Amount in wei (18 decimals).
+    /// Emits a {Transfer} event from the zero address.
+    function mint(address to, uint256 amount) external;
+
+    /// @notice Destroys `value` of the caller's NMR; total supply falls.
+    /// @param value Amount in wei.
+    /// Emits a {Transfer} event to the zero address.
+    function burn(uint256 value) external;
+
+    /// @notice Destroys `value` of `account`'s NMR, spending the caller's allowance.
+    /// @param account Holder whose tokens are burned.
+    /// @param value Amount in wei.
+    /// Emits a {Transfer} event to the zero address.
+    function burnFrom(address account, uint256 value) external;
+}
