@@ -155,8 +155,10 @@ class PredictionValidator:
         else:
             records = self._template.copy()
             _write_probability_digits(records, ordered)
-            body = records.tobytes()
-        return "0x" + hashlib.sha256(CANONICAL_HEADER + body).hexdigest()
+            body = records.view(np.uint8)
+        digest = hashlib.sha256(CANONICAL_HEADER)
+        digest.update(body)
+        return "0x" + digest.hexdigest()
 
 
 def validate_predictions(
@@ -318,18 +320,21 @@ def _canonical_template(ids: pd.Index) -> np.ndarray | None:
     return template
 
 
-# "0.000000" as a little-endian 8-byte word: byte k is the k-th character.
-_ZERO_WORD = int.from_bytes(b"0.000000", "little")
+# "0.000000" as a little-endian 8-byte word (byte k is the k-th character), and each
+# three-digit group 000..999 as the byte offsets it adds to its three characters.
+_ZERO_WORD = np.uint64(int.from_bytes(b"0.000000", "little"))
+_TRIPLES = np.array(
+    [int.from_bytes(bytes(int(d) for d in f"{n:03d}"), "little") for n in range(1000)], dtype=np.uint64
+)
 
 
 def _write_probability_digits(template: np.ndarray, micro: np.ndarray) -> None:
     """Fill each record's ``d.dddddd`` from micro-unit probabilities (vectorised)."""
-    word = np.full(len(micro), _ZERO_WORD, dtype=np.uint64)
-    word += (micro // _SCALE).astype(np.uint64)
-    rest = micro % _SCALE
-    for position in range(PROBABILITY_DECIMALS + 1, 1, -1):
-        word += (rest % 10).astype(np.uint64) << np.uint64(8 * position)
-        rest //= 10
+    units, rest = np.divmod(micro, _SCALE)
+    high, low = np.divmod(rest, 1000)
+    word = _ZERO_WORD + units.astype(np.uint64)
+    word += _TRIPLES[high] << np.uint64(16)
+    word += _TRIPLES[low] << np.uint64(40)
     template["p"] = word
 
 
