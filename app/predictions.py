@@ -191,7 +191,7 @@ def canonical_hash(frame: pd.DataFrame) -> str:
 
 def _read_csv(raw: bytes) -> tuple[pd.DataFrame | None, list[str]]:
     """Parse CSV bytes into a two-column (id, probability) frame, or explain why not."""
-    body = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    body = raw.removeprefix(_BOM)
     end = body.find(b"\n")
     header_line = (body if end < 0 else body[:end]).rstrip(b"\r")
     try:

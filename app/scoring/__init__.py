@@ -1,0 +1,45 @@
+"""Round scoring: metrics over every submission at once, and the meta-model (pure).
+
+Entry points (see :mod:`app.scoring.round`)::
+
+    score_round(tournament, live_targets, predictions, stakes=None) -> DataFrame
+    score_round_full(tournament, live_targets, predictions, stakes=None) -> RoundScores
+
+``tournament`` is ``RoundDataset.tournament`` (columns ``id, era, data_type,
+feature1..F, target``, validation targets filled); ``live_targets`` a Series of live
+targets by id; ``predictions`` maps submission name -> probabilities (a Series by id,
+or an array in tournament row order), earliest submission first; ``stakes`` maps
+name -> stake in wei (meta-model weights; None = equal weights).
+
+``score_round`` returns one row per submission (index ``submission``) with columns:
+
+=====================  ================================================================
+validation_logloss     logloss over all validation rows (sklearn ``log_loss``)
+live_logloss           logloss over all live rows with a known target
+consistency            share of validation eras with logloss < ln 2
+original               False if |Pearson| > 0.95 or KS <= 0.03 vs an earlier submission
+concordant             mean over 5 k-means clusters of max KS(val/test/live) < 0.12
+corr, mmc, fnc         mean over live eras of numerai-tools numerai_corr,
+                       correlation_contribution (vs the meta-model), feature_neutral_corr
+validation_corr/mmc/fnc  the same over validation eras
+concordance            the concordance statistic itself (mean of per-cluster max KS)
+similar_to             the earlier submission that made it unoriginal, else None
+=====================  ================================================================
+
+``RoundScores.per_era`` has ``submission, era, data_type, logloss, corr, mmc, fnc`` for
+every validation and live era (for charts); ``RoundScores.meta_model`` is the
+stake-weighted meta-model on every tournament row, scored in ``meta_model_per_era`` and
+``meta_model_summary``. Lower-level pieces: :mod:`app.scoring.metrics` (per-era
+metrics on a submissions x rows matrix), :mod:`app.scoring.originality`,
+:mod:`app.scoring.concordance`, :mod:`app.scoring.ks`.
+"""
+
+from app.scoring.metrics import LN2
+from app.scoring.round import (
+    SUMMARY_COLUMNS,
+    RoundScores,
+    score_round,
+    score_round_full,
+)
+
+__all__ = ["LN2", "SUMMARY_COLUMNS", "RoundScores", "score_round", "score_round_full"]

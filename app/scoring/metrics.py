@@ -1,0 +1,113 @@
+"""Per-era metrics for every submission at once: logloss, CORR, MMC, FNC, meta-model.
+
+Each function takes ``predictions`` as a (submissions x rows) matrix for one era (or
+any group of rows) and returns one value per submission. CORR, MMC and FNC are
+numerai-tools' ``numerai_corr``, ``correlation_contribution`` and
+``feature_neutral_corr`` (v0.7.2) rewritten for matrices.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import xlogy
+
+from app.scoring.transforms import (
+    pearson_rows,
+    rank_gaussian,
+    rank_percentile,
+    signed_power,
+)
+
+LN2 = float(np.log(2.0))
+# A constant 0.5 scores ln 2 exactly in exact arithmetic, but a float mean of n copies
+# can land an ulp below; "beats a coin flip" must not depend on that.
+LOGLOSS_TOLERANCE = 1e-12
+# sklearn.metrics.log_loss clips probabilities to [eps, 1 - eps] with the dtype's eps.
+_EPS = float(np.finfo(np.float64).eps)
+# numpy.linalg.lstsq's cut-off in numerai-tools' neutralize(): singular values below
+# rcond * largest are treated as zero.
+_NEUTRALIZE_RCOND = 1e-6
+
+
+def row_logloss(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per-row logloss, same shape as ``probabilities``; ``targets`` broadcasts along rows.
+
+    Binary targets take one log per entry; other targets in [0, 1] use the full
+    cross-entropy ``-(y log p + (1 - y) log(1 - p))`` (0 * log 0 counted as 0).
+    """
+    clipped = np.clip(probabilities, _EPS, 1 - _EPS)
+    if np.isin(targets, (0.0, 1.0)).all():
+        return -np.log(np.where(targets == 1.0, clipped, 1 - clipped))
+    return -(xlogy(targets, clipped) + xlogy(1 - targets, 1 - clipped))
+
+
+def beats_coin_flip(logloss_value: float | np.ndarray) -> bool | np.ndarray:
+    """True where a logloss is below ln 2 by more than float noise (the 2017 bar)."""
+    return np.asarray(logloss_value) < LN2 - LOGLOSS_TOLERANCE
+
+
+def logloss(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Mean logloss of each row of ``probabilities`` (sklearn ``log_loss`` for each)."""
+    return row_logloss(probabilities, targets).mean(axis=-1)
+
+
+def numerai_corr(predictions: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """numerai-tools ``numerai_corr``: gaussianised ranks ^1.5 vs centred targets ^1.5."""
+    centred = targets - targets.mean()
+    transformed = signed_power(rank_gaussian(predictions))
+    return pearson_rows(transformed, signed_power(centred))
+
+
+def meta_model(predictions: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Stake-weighted mean of percentile ranks (numerai-tools ``stake_weight`` of ranks).
+
+    ``weights`` (one per submission, not all zero) need not sum to one.
+    """
+    return finish_meta_model(weighted_rank_sum(predictions, weights), float(weights.sum()))
+
+
+def weighted_rank_sum(predictions: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``weights @ percentile ranks``: the meta-model's numerator, summable over blocks."""
+    return weights @ rank_percentile(predictions)
+
+
+def finish_meta_model(rank_sum: np.ndarray, total_weight: float) -> np.ndarray:
+    """Divide by the total weight and round to 12 decimals.
+
+    The rounding keeps the order of summation (which differs between implementations
+    in the last bit) from deciding whether two rows tie when the meta-model is ranked.
+    """
+    return np.round(rank_sum / total_weight, 12)
+
+
+def mmc(predictions: np.ndarray, meta: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """numerai-tools ``correlation_contribution`` of each row against the meta-model ``meta``.
+
+    Gaussianised ranks are orthogonalised against the gaussianised meta-model, then
+    dotted with the centred targets (scaled by 4 when in [0, 1]) over the row count.
+    """
+    p = rank_gaussian(predictions)
+    m = rank_gaussian(meta[None, :])[0]
+    scaled = targets * 4 if ((targets >= 0) & (targets <= 1)).all() else targets
+    t = scaled - scaled.mean()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # (p - m (p.m)/(m.m)) . t  ==  p.t - (p.m)(m.t)/(m.m): no n x S temporary.
+        return (p @ t - (p @ m) * (m @ t) / (m @ m)) / len(t)
+
+
+def fnc(predictions: np.ndarray, features: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """numerai-tools ``feature_neutral_corr``: CORR of predictions neutralised to the features.
+
+    Gaussianised ranks lose their least-squares projection on ``[features, 1]`` (same
+    rcond cut-off as numerai-tools), then go through :func:`numerai_corr`. A constant
+    submission has no defined FNC (NaN), as in numerai-tools.
+    """
+    gaussianised = rank_gaussian(predictions)
+    design = np.hstack([features, np.ones((features.shape[0], 1))])
+    basis, singular, _ = np.linalg.svd(design, full_matrices=False)
+    basis = basis[:, singular > _NEUTRALIZE_RCOND * singular[0]]
+    residual = gaussianised - (gaussianised @ basis) @ basis.T
+    result = numerai_corr(residual, targets)
+    constant = gaussianised.std(axis=-1) == 0
+    result[constant] = np.nan
+    return result

@@ -1,0 +1,264 @@
+"""Score every submission of a round at once: the oracle's entry point.
+
+Inputs are the round's tournament rows (``RoundDataset.tournament``: ``id, era,
+data_type, feature1..F, target`` with validation targets filled), the live targets
+once known, and the submissions. Submissions are scored era by era on a
+(submissions x rows) matrix, in chunks of submissions run on two threads, so the cost
+is a handful of sorts and matrix products per era, not a Python loop per submission.
+
+Definitions (``app/scoring`` module docstring lists the columns):
+
+- logloss over validation rows and over live rows (sklearn ``log_loss``), and per era;
+- consistency: share of validation eras whose logloss is below ln 2;
+- corr / mmc / fnc: mean over live eras of the per-era numerai-tools scores, and the
+  same over validation eras as ``validation_corr`` etc.;
+- meta-model: per era, the stake-weighted mean of the submissions' percentile ranks
+  (all submissions weigh the same when no stakes are given); MMC is against it;
+- original (see :mod:`app.scoring.originality`) compares submissions in the order
+  given, earliest first; concordant (see :mod:`app.scoring.concordance`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from app.scoring import metrics
+from app.scoring.concordance import CONCORDANCE_LIMIT, concordance, feature_clusters
+from app.scoring.originality import originality
+
+SCORED_SPLITS = ("validation", "live")
+SUMMARY_COLUMNS = [
+    "validation_logloss",
+    "live_logloss",
+    "consistency",
+    "original",
+    "concordant",
+    "corr",
+    "mmc",
+    "fnc",
+    "validation_corr",
+    "validation_mmc",
+    "validation_fnc",
+    "concordance",
+    "similar_to",
+]
+PER_ERA_METRICS = ("logloss", "corr", "mmc", "fnc")
+_CHUNK = 128
+_THREADS = 2
+
+PredictionsInput = Mapping[str, "pd.Series | np.ndarray | Sequence[float]"] | pd.DataFrame
+
+
+@dataclass(frozen=True)
+class RoundScores:
+    """Everything the oracle publishes about a round's scores.
+
+    - ``summary``: one row per submission (index ``submission``), :data:`SUMMARY_COLUMNS`;
+    - ``per_era``: long table ``submission, era, data_type, logloss, corr, mmc, fnc``;
+    - ``meta_model``: the meta-model's value on every tournament row (index ``id``);
+    - ``meta_model_per_era``: ``era, data_type, corr, fnc`` of the meta-model;
+    - ``meta_model_summary``: its ``corr, fnc, validation_corr, validation_fnc``.
+    """
+
+    summary: pd.DataFrame
+    per_era: pd.DataFrame
+    meta_model: pd.Series
+    meta_model_per_era: pd.DataFrame
+    meta_model_summary: pd.Series
+
+
+def score_round(
+    tournament: pd.DataFrame,
+    live_targets: pd.Series,
+    predictions: PredictionsInput,
+    stakes: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """One row per submission with :data:`SUMMARY_COLUMNS` (see :func:`score_round_full`)."""
+    return score_round_full(tournament, live_targets, predictions, stakes).summary
+
+
+def score_round_full(
+    tournament: pd.DataFrame,
+    live_targets: pd.Series,
+    predictions: PredictionsInput,
+    stakes: Mapping[str, int] | None = None,
+) -> RoundScores:
+    """Score all submissions of a round.
+
+    ``tournament``: the round's validation/test/live rows (columns ``id, era, data_type,
+    feature*, target``). ``live_targets``: target by live id (ids missing or NaN are
+    left out of the live scores). ``predictions``: submission name -> probabilities,
+    each a Series indexed by id or an array in ``tournament`` row order (or a DataFrame
+    with one column per submission), in submission order, earliest first. ``stakes``:
+    name -> stake in wei, weighting the meta-model (None: equal weights).
+    """
+    names, matrix = _prediction_matrix(tournament, predictions)
+    targets = _targets(tournament, live_targets)
+    features = tournament[[c for c in tournament.columns if str(c).startswith("feature")]].to_numpy(np.float64)
+    eras = tournament["era"].astype(str).to_numpy()
+    splits = tournament["data_type"].astype(str).to_numpy()
+    weights = _weights(names, stakes)
+
+    era_rows, meta_values = [], np.full(len(tournament), np.nan)
+    meta_rows = []
+    for era in pd.unique(eras):
+        rows = np.flatnonzero(eras == era)
+        if weights.sum() > 0:
+            rank_sum = _chunked_sum(
+                lambda block, r=rows: metrics.weighted_rank_sum(matrix[block][:, r], weights[block]), len(names)
+            )
+            meta_values[rows] = metrics.finish_meta_model(rank_sum, float(weights.sum()))
+        split = splits[rows[0]]
+        scored = rows[np.isfinite(targets[rows])]
+        if split not in SCORED_SPLITS or len(scored) < 2:
+            continue
+        y, f = targets[scored], features[scored]
+        meta = meta_values[scored]
+
+        def era_metrics(block: np.ndarray, y=y, f=f, meta=meta, scored=scored) -> np.ndarray:
+            p = matrix[block][:, scored]
+            losses = metrics.row_logloss(p, y).sum(axis=1)
+            mmc = metrics.mmc(p, meta, y) if np.isfinite(meta).all() else np.full(len(block), np.nan)
+            return np.column_stack([losses, metrics.numerai_corr(p, y), mmc, metrics.fnc(p, f, y)])
+
+        values = _chunked(era_metrics, len(names))
+        era_rows.append((era, split, len(scored), values))
+        if np.isfinite(meta).all():
+            meta_p = meta[None, :]
+            meta_rows.append(
+                (era, split, len(scored), np.column_stack([
+                    metrics.row_logloss(meta_p, y).sum(axis=1),
+                    metrics.numerai_corr(meta_p, y),
+                    np.zeros(1),
+                    metrics.fnc(meta_p, f, y),
+                ]))
+            )
+
+    summary = _summarise(names, era_rows)
+    original, similar_to = originality(matrix)
+    clusters = feature_clusters(features)
+    concordance_value = concordance(matrix, splits, clusters)
+    summary["original"] = original
+    summary["concordance"] = concordance_value
+    summary["concordant"] = concordance_value < CONCORDANCE_LIMIT
+    summary["similar_to"] = [names[i] if i >= 0 else None for i in similar_to]
+
+    # The meta-model is a mean of ranks, not a probability: only its correlations mean anything.
+    meta_summary = _summarise(["meta_model"], meta_rows).iloc[0][["corr", "fnc", "validation_corr", "validation_fnc"]]
+    return RoundScores(
+        summary=summary[SUMMARY_COLUMNS],
+        per_era=_per_era_table(names, era_rows),
+        meta_model=pd.Series(meta_values, index=pd.Index(tournament["id"], name="id"), name="meta_model"),
+        meta_model_per_era=_per_era_table(["meta_model"], meta_rows).drop(columns=["submission", "logloss", "mmc"]),
+        meta_model_summary=meta_summary,
+    )
+
+
+# --- assembling inputs -------------------------------------------------------------------
+
+
+def _prediction_matrix(tournament: pd.DataFrame, predictions: PredictionsInput) -> tuple[list[str], np.ndarray]:
+    """(names, submissions x rows matrix) in tournament row order."""
+    ids = pd.Index(tournament["id"].astype(str))
+    names, rows = [], []
+    for name, values in predictions.items():
+        if isinstance(values, pd.Series):
+            aligned = values.reindex(ids)
+            if aligned.isna().any():
+                raise ValueError(f"submission {name!r} has no prediction for {int(aligned.isna().sum())} tournament rows")
+            values = aligned.to_numpy(dtype=np.float64)
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != (len(ids),):
+            raise ValueError(f"submission {name!r} has {values.shape} values; expected {len(ids)}")
+        names.append(str(name))
+        rows.append(values)
+    if not names:
+        raise ValueError("no submissions to score")
+    return names, np.vstack(rows)
+
+
+def _targets(tournament: pd.DataFrame, live_targets: pd.Series) -> np.ndarray:
+    """Target per tournament row: validation from the file, live from ``live_targets``."""
+    targets = tournament["target"].to_numpy(dtype=np.float64, na_value=np.nan).copy()
+    live = (tournament["data_type"] == "live").to_numpy()
+    targets[live] = live_targets.reindex(tournament.loc[live, "id"].astype(str)).to_numpy(dtype=np.float64, na_value=np.nan)
+    targets[(tournament["data_type"] == "test").to_numpy()] = np.nan
+    return targets
+
+
+def _weights(names: list[str], stakes: Mapping[str, int] | None) -> np.ndarray:
+    if stakes is None:
+        return np.ones(len(names))
+    # Stakes are wei ints; their ratios are all the meta-model needs, floats keep 15 digits.
+    return np.array([float(stakes.get(name, 0)) for name in names])
+
+
+# --- chunked, threaded evaluation ---------------------------------------------------------
+
+
+def _blocks(n: int) -> list[np.ndarray]:
+    return [np.arange(start, min(start + _CHUNK, n)) for start in range(0, n, _CHUNK)]
+
+
+def _chunked(function: Callable[[np.ndarray], np.ndarray], n: int) -> np.ndarray:
+    """Apply ``function`` to blocks of submission indices on two threads; stack the rows.
+
+    numpy releases the GIL in sorts and array kernels, so two blocks run in parallel.
+    """
+    blocks = _blocks(n)
+    if len(blocks) == 1:
+        return function(blocks[0])
+    with ThreadPoolExecutor(_THREADS) as pool:
+        return np.vstack(list(pool.map(function, blocks)))
+
+
+def _chunked_sum(function: Callable[[np.ndarray], np.ndarray], n: int) -> np.ndarray:
+    blocks = _blocks(n)
+    if len(blocks) == 1:
+        return function(blocks[0])
+    with ThreadPoolExecutor(_THREADS) as pool:
+        return np.sum(list(pool.map(function, blocks)), axis=0)
+
+
+# --- assembling outputs ------------------------------------------------------------------
+
+
+def _summarise(names: list[str], era_rows: list) -> pd.DataFrame:
+    summary = pd.DataFrame(index=pd.Index(names, name="submission"))
+    for split, prefix in (("validation", "validation_"), ("live", "")):
+        chosen = [(n_rows, values) for _, s, n_rows, values in era_rows if s == split]
+        if not chosen:
+            for column in ("logloss", "corr", "mmc", "fnc"):
+                summary[f"{split}_logloss" if column == "logloss" else f"{prefix}{column}"] = np.nan
+            if split == "validation":
+                summary["consistency"] = np.nan
+            continue
+        counts = np.array([n for n, _ in chosen])
+        stacked = np.stack([v for _, v in chosen])  # eras x submissions x metrics
+        summary[f"{split}_logloss"] = stacked[:, :, 0].sum(axis=0) / counts.sum()
+        with np.errstate(invalid="ignore"):
+            for position, column in enumerate(("corr", "mmc", "fnc"), start=1):
+                summary[f"{prefix}{column}"] = np.nanmean(stacked[:, :, position], axis=0) if len(chosen) else np.nan
+        if split == "validation":
+            era_loss = stacked[:, :, 0] / counts[:, None]
+            summary["consistency"] = metrics.beats_coin_flip(era_loss).mean(axis=0)
+    return summary
+
+
+def _per_era_table(names: list[str], era_rows: list) -> pd.DataFrame:
+    frames = []
+    for era, split, n_rows, values in era_rows:
+        frame = pd.DataFrame(values, columns=list(PER_ERA_METRICS))
+        frame["logloss"] /= n_rows
+        frame.insert(0, "submission", names)
+        frame.insert(1, "era", era)
+        frame.insert(2, "data_type", split)
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["submission", "era", "data_type", *PER_ERA_METRICS])
+    return pd.concat(frames, ignore_index=True)
