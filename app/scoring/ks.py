@@ -40,7 +40,7 @@ def cdf_on_grid(samples: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
     Returns (rows x len(grid)) counts of values <= grid point, as int32.
     """
-    n_rows, n = samples.shape
+    n_rows = samples.shape[0]
     cells = np.searchsorted(grid, samples, side="left")  # values <= grid[k] fall in cells <= k
     offsets = (np.arange(n_rows) * (len(grid) + 1))[:, None]
     counts = np.bincount((cells + offsets).ravel(), minlength=n_rows * (len(grid) + 1))
