@@ -1,0 +1,77 @@
+"""Configuration: defaults in :class:`Config`, overridden by the environment, then by tests.
+
+Every key below can be set from the environment, either as ``NMR_<KEY>`` (preferred, wins)
+or as the plain ``<KEY>``; e.g. ``NMR_DATABASE_URL=postgresql://...`` or
+``RPC_URL=http://127.0.0.1:8545``. Values are converted to the type of the default
+(int, bool: ``1/true/yes/on``). ``create_app(test_config)`` applies the test dict last.
+
+Keys:
+
+- ``SECRET_KEY``: signs the session cookie. Without one, a random key is generated and
+  kept in ``instance/secret_key`` so sessions survive restarts.
+- ``DATABASE_URL``: any SQLAlchemy URL; default a SQLite file ``instance/tournament.sqlite3``.
+- ``DATA_DIR``: datasets, uploads (``uploads/round-N/``) and published files
+  (``published/round-N/``); default ``instance/data``.
+- ``RPC_URL``, ``CHAIN_ID``, ``DEPLOYMENTS_FILE``: the chain, read by ``app/chain.py``.
+- ``MAX_UPLOAD_BYTES``: largest prediction file; request bodies above
+  ``MAX_UPLOAD_BYTES + 64 KiB`` are refused with 413 before they are read.
+- ``UPLOAD_RATE_LIMIT`` / ``UPLOAD_RATE_WINDOW``: uploads per identity per window (seconds),
+  counted in each server process's memory.
+- ``SIWE_DOMAIN``: the domain a Sign-In with Ethereum message must name; empty means the
+  request's own host (``127.0.0.1:8000`` when served by ``make run``).
+- ``SIWE_NONCE_TTL``: seconds a sign-in nonce stays valid.
+- ``SESSION_COOKIE_SECURE``: set to true behind HTTPS. Cookies are always HttpOnly and
+  SameSite=Lax.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+ENV_PREFIX = "NMR_"
+
+
+class Config:
+    """Defaults; see the module docstring for what each key means."""
+
+    SECRET_KEY = ""
+    DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'tournament.sqlite3'}"
+    DATA_DIR = str(INSTANCE_DIR / "data")
+    RPC_URL = "http://127.0.0.1:8545"
+    CHAIN_ID = 1337
+    DEPLOYMENTS_FILE = str(PROJECT_ROOT / "deployments" / "local.json")
+    MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+    UPLOAD_RATE_LIMIT = 10
+    UPLOAD_RATE_WINDOW = 60
+    SIWE_DOMAIN = ""
+    SIWE_NONCE_TTL = 600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600
+    JSON_SORT_KEYS = False
+
+
+def _convert(raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """The :class:`Config` keys that the environment overrides, converted to their types."""
+    environ = os.environ if environ is None else environ
+    found: dict[str, object] = {}
+    for key in dir(Config):
+        if not key.isupper():
+            continue
+        default = getattr(Config, key)
+        for name in (key, ENV_PREFIX + key):  # the prefixed name is applied last, so it wins
+            if name in environ:
+                found[key] = _convert(environ[name], default)
+    return found

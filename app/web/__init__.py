@@ -1,0 +1,52 @@
+"""The web layer: pages, the /api/v1 JSON API, error handlers and template helpers.
+
+``init_app(app)`` registers everything; the blueprints are thin (parse, call
+:mod:`app.web.services` / :mod:`app.web.views`, render or return JSON).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g
+
+from app import auth
+from app.web import api, errors, pages, views
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, per-request identity and CSRF checks, errors and template helpers."""
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+
+    @app.before_request
+    def _identify_and_check_csrf() -> None:
+        auth.identify()
+        auth.check_csrf()
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    @app.context_processor
+    def _template_globals() -> dict:
+        return {
+            "current_address": g.get("address"),
+            "csrf_token": auth.csrf_token,
+            "chain_id": app.config["CHAIN_ID"],
+        }
+
+    app.add_template_filter(views.format_nmr, "nmr")
+    app.add_template_filter(views.iso, "iso")
+    app.add_template_filter(_fmt, "num")
+
+
+def _fmt(value: float | None, places: int = 5) -> str:
+    """A float with ``places`` decimals, or a dash."""
+    return f"{value:.{places}f}" if isinstance(value, int | float) else "–"

@@ -1,0 +1,189 @@
+"""The JSON API, ``/api/v1``: the same view models as the pages (docs/openapi.yaml)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request, send_file
+
+from app import auth, store
+from app.auth import login_required
+from app.web import services, views
+from app.web.errors import ApiError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+DISPLAY_NAME_MAX = 40
+
+
+def ok(payload: Any, status: int = 200) -> Response:
+    """A JSON success response (wei as strings, times as ISO 8601)."""
+    response = jsonify(views.jsonable(payload))
+    response.status_code = status
+    return response
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 415/400 saying what was wrong."""
+    if not request.is_json:
+        raise ApiError(415, f"send Content-Type: application/json (got {request.mimetype or 'none'})")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return body
+
+
+def upload_payload(outcome: services.UploadOutcome, round_number: int) -> tuple[dict[str, Any], int]:
+    """The JSON (and status) for an upload outcome: 201 with hash and metrics, or 422."""
+    result = outcome.result
+    if outcome.submission is None:
+        return {"accepted": False, "round": round_number, "problems": result.problems}, 422
+    return {"accepted": True, **views.submission_view(outcome.submission), "notes": result.notes}, 201
+
+
+def uploaded_file() -> tuple[bytes, str]:
+    """The ``file`` part of a multipart upload (bytes, name), or a 4xx."""
+    if request.mimetype != "multipart/form-data":
+        raise ApiError(
+            415, f"upload predictions as multipart/form-data with a 'file' field (got {request.mimetype or 'none'})"
+        )
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(400, "no 'file' field in the form; attach the predictions as 'file'")
+    return upload.read(), upload.filename or "predictions"
+
+
+@bp.get("/rounds/current")
+def current_round() -> Response:
+    """The current round (the page /)."""
+    return ok(views.current_round_page(g.address))
+
+
+@bp.get("/rounds")
+def rounds() -> Response:
+    """Past tournaments (the page /rounds)."""
+    return ok(views.past_rounds_page())
+
+
+@bp.get("/rounds/<int:number>")
+def round_results(number: int) -> Response:
+    """Tournament N results (the page /rounds/N)."""
+    page = views.round_results_page(number)
+    if page is None:
+        raise ApiError(404, f"round {number} does not exist")
+    return ok(page)
+
+
+@bp.get("/rounds/<int:number>/dataset.<file_format>")
+def dataset(number: int, file_format: str) -> Response:
+    """The round's dataset as CSV or Parquet."""
+    path = services.dataset_path(number, file_format)
+    return send_file(path, as_attachment=True, download_name=path.name, conditional=True, max_age=300)
+
+
+@bp.post("/rounds/<int:number>/submissions")
+@login_required
+def upload(number: int) -> Response:
+    """Upload predictions (multipart field ``file``); 201 with hash and metrics, or 422."""
+    raw, filename = uploaded_file()
+    outcome = services.upload_predictions(number, g.address, raw, filename)
+    payload, status = upload_payload(outcome, number)
+    return ok(payload, status)
+
+
+@bp.get("/leaderboard")
+def leaderboard() -> Response:
+    """The leaderboard; ``?round=N`` for a given round (default: newest scored)."""
+    raw = request.args.get("round")
+    if raw is not None and not raw.isdigit():
+        raise ApiError(400, f"round must be a positive integer (got {raw!r})")
+    return ok(views.leaderboard_page(int(raw) if raw else None))
+
+
+@bp.get("/account")
+@login_required
+def account() -> Response:
+    """My account: submissions, scores, stakes, balances and tokens (no secrets)."""
+    page = views.account_page(g.address)
+    page.pop("chart_svg", None)
+    return ok(page)
+
+
+@bp.patch("/account")
+@login_required
+def update_account() -> Response:
+    """Set my display name: ``{"display_name": "..."}`` (empty or null clears it)."""
+    body = json_body()
+    name = body.get("display_name")
+    if name is not None and not isinstance(name, str):
+        raise ApiError(400, "display_name must be a string or null")
+    name = (name or "").strip()
+    if len(name) > DISPLAY_NAME_MAX or any(not ch.isprintable() for ch in name):
+        raise ApiError(400, f"display_name must be at most {DISPLAY_NAME_MAX} printable characters")
+    user = store.set_display_name(g.address, name or None)
+    return ok({"address": user.address, "display_name": user.display_name})
+
+
+@bp.get("/account/tokens")
+@login_required
+def tokens() -> Response:
+    """My live API tokens (public ids only)."""
+    return ok({"tokens": views.account_page(g.address)["tokens"]})
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token() -> Response:
+    """Create an API token; the secret is in this response only (``token``)."""
+    if g.auth_method != "session":
+        raise ApiError(403, "API tokens are created from a wallet sign-in session, not with another token")
+    name = request.form.get("name", "") if request.mimetype != "application/json" else json_body().get("name", "")
+    if not isinstance(name, str) or len(name) > DISPLAY_NAME_MAX:
+        raise ApiError(400, f"name must be a string of at most {DISPLAY_NAME_MAX} characters")
+    row, token = store.create_api_token(g.address, name.strip())
+    return ok({"public_id": row.public_id, "name": row.name, "token": token,
+               "header": "Authorization: Token <token>"}, 201)  # fmt: skip
+
+
+@bp.delete("/account/tokens/<public_id>")
+@login_required
+def revoke_token(public_id: str) -> Response:
+    """Revoke one of my tokens (someone else's is 'not found')."""
+    if not store.revoke_api_token(g.address, public_id):
+        raise ApiError(404, f"you have no live token {public_id!r}")
+    return ok({"revoked": public_id})
+
+
+@bp.get("/auth/nonce")
+def nonce() -> Response:
+    """A sign-in nonce; with ``?address=0x...`` also the EIP-4361 message to sign."""
+    info = auth.issue_nonce()
+    address = request.args.get("address")
+    if address:
+        info["message"] = auth.prepare_message(address, info)
+    return ok(info)
+
+
+@bp.post("/auth/verify")
+def verify() -> Response:
+    """Check a signed sign-in message and start a session (cookie)."""
+    body = json_body()
+    message, signature = body.get("message"), body.get("signature")
+    if not isinstance(message, str) or not isinstance(signature, str) or not message or not signature:
+        raise ApiError(400, "send {\"message\": <the EIP-4361 text>, \"signature\": <0x hex>}")
+    address = auth.verify_sign_in(message, signature)
+    auth.start_session(address)
+    return ok({"address": address, "csrf_token": auth.csrf_token()})
+
+
+@bp.post("/auth/logout")
+def logout() -> Response:
+    """End the session."""
+    auth.end_session()
+    return ok({"signed_out": True})
+
+
+@bp.get("/auth/me")
+def me() -> Response:
+    """Who this request is signed in as (null when anonymous)."""
+    return ok({"address": g.address, "auth": g.auth_method})

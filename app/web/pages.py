@@ -1,0 +1,114 @@
+"""Server-rendered pages. Each renders the view model that the matching API route returns."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+
+from app import auth, store
+from app.auth import login_required
+from app.web import services, views
+from app.web.api import DISPLAY_NAME_MAX, upload_payload, uploaded_file
+from app.web.errors import ApiError
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def current_round() -> str:
+    """Current round: countdown, downloads, upload form, my submission's hash and metrics."""
+    return render_template("current_round.html", page=views.current_round_page(g.address))
+
+
+@bp.post("/rounds/<int:number>/upload")
+@login_required
+def upload(number: int) -> tuple[str, int]:
+    """The upload form: shows the problems, or the hash and validation metrics."""
+    raw, filename = uploaded_file()
+    outcome = services.upload_predictions(number, g.address, raw, filename)
+    payload, status = upload_payload(outcome, number)
+    return render_template("upload_result.html", result=payload, round_number=number), 200 if status == 201 else 422
+
+
+@bp.get("/rounds")
+def past_rounds() -> str:
+    """Past tournaments."""
+    return render_template("rounds.html", page=views.past_rounds_page())
+
+
+@bp.get("/rounds/<int:number>")
+def round_results(number: int) -> str:
+    """Tournament N results."""
+    page = views.round_results_page(number)
+    if page is None:
+        raise ApiError(404, f"round {number} does not exist")
+    return render_template("round_results.html", page=page)
+
+
+@bp.get("/rounds/<int:number>/published/<path:name>")
+def published(number: int, name: str) -> Response:
+    """A file the oracle published for the round (send_from_directory refuses ../)."""
+    if name not in services.published_files(number):
+        abort(404)
+    return send_from_directory(services.published_dir(number), name, as_attachment=True)
+
+
+@bp.get("/leaderboard")
+def leaderboard() -> str:
+    """The leaderboard of the newest scored round (``?round=N`` for another)."""
+    raw = request.args.get("round")
+    if raw is not None and not raw.isdigit():
+        raise ApiError(400, f"round must be a positive integer (got {raw!r})")
+    return render_template("leaderboard.html", page=views.leaderboard_page(int(raw) if raw else None))
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    """My account."""
+    return render_template("account.html", page=views.account_page(g.address), new_token=None)
+
+
+@bp.post("/account/name")
+@login_required
+def set_name() -> Response:
+    """Set or clear my display name."""
+    name = request.form.get("display_name", "").strip()
+    if len(name) > DISPLAY_NAME_MAX or any(not ch.isprintable() for ch in name):
+        raise ApiError(400, f"the display name must be at most {DISPLAY_NAME_MAX} printable characters")
+    store.set_display_name(g.address, name or None)
+    return redirect(url_for("pages.account"), code=303)
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token() -> str:
+    """Create an API token and show its secret this once."""
+    name = request.form.get("name", "").strip()[:DISPLAY_NAME_MAX]
+    _row, token = store.create_api_token(g.address, name)
+    return render_template("account.html", page=views.account_page(g.address), new_token=token)
+
+
+@bp.post("/account/tokens/<public_id>/revoke")
+@login_required
+def revoke_token(public_id: str) -> Response:
+    """Revoke one of my tokens."""
+    if not store.revoke_api_token(g.address, public_id):
+        raise ApiError(404, f"you have no live token {public_id!r}")
+    return redirect(url_for("pages.account"), code=303)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out."""
+    auth.end_session()
+    return redirect(url_for("pages.current_round"), code=303)

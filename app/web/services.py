@@ -1,0 +1,217 @@
+"""What the blueprints call: uploads (validate, store, measure), rate limits, dataset files.
+
+Kept out of the views so pages and the JSON API share one implementation. Uploaded files
+are stored under ``DATA_DIR/uploads/round-N/<random>.csv`` as the canonical text that the
+hash covers (``sha256(file) == hash``); the uploader's file name is only recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from flask import current_app
+
+from app import store
+from app.predictions import PredictionValidator, ValidationResult, canonical_text
+from app.scoring.metrics import LN2, beats_coin_flip, logloss, numerai_corr
+from app.web.errors import ApiError
+
+DATASET_FORMATS = ("csv", "parquet")
+
+
+@dataclass(frozen=True)
+class RoundFrame:
+    """A round's tournament rows prepared once per process: validator and validation targets."""
+
+    validator: PredictionValidator
+    validation_positions: np.ndarray
+    validation_targets: np.ndarray
+    validation_eras: np.ndarray
+
+
+_round_frames: dict[tuple[int, str, float], RoundFrame] = {}
+_round_frames_lock = threading.Lock()
+
+
+def round_frame(round_row: store.Round) -> RoundFrame:
+    """The prepared tournament rows of a round (cached per dataset file version)."""
+    path = round_row.dataset_parquet_path or round_row.dataset_csv_path
+    if not path or not Path(path).is_file():
+        raise ApiError(503, f"round {round_row.number}'s dataset is not available on this server yet")
+    key = (round_row.number, path, Path(path).stat().st_mtime)
+    with _round_frames_lock:
+        cached = _round_frames.get(key)
+        if cached is not None:
+            return cached
+        public = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+        tournament = public[public["data_type"] != "train"].reset_index(drop=True)
+        validation = (tournament["data_type"] == "validation").to_numpy()
+        frame = RoundFrame(
+            validator=PredictionValidator(tournament["id"].astype(str), current_app.config["MAX_UPLOAD_BYTES"]),
+            validation_positions=np.flatnonzero(validation),
+            validation_targets=tournament.loc[validation, "target"].to_numpy(dtype=np.float64),
+            validation_eras=tournament.loc[validation, "era"].astype(str).to_numpy(),
+        )
+        _round_frames.clear()  # keep only the newest version of each round's data
+        _round_frames[key] = frame
+        return frame
+
+
+def validation_metrics(frame: RoundFrame, probabilities: np.ndarray) -> dict[str, Any]:
+    """Validation logloss, per-era logloss and CORR, and consistency of one accepted file."""
+    p = probabilities[frame.validation_positions]
+    eras = list(dict.fromkeys(frame.validation_eras))
+    per_era = []
+    for era in eras:
+        rows = frame.validation_eras == era
+        era_logloss = float(logloss(p[rows][None, :], frame.validation_targets[rows])[0])
+        era_corr = float(numerai_corr(p[rows][None, :], frame.validation_targets[rows])[0])
+        per_era.append({"era": era, "logloss": era_logloss, "corr": era_corr})
+    wins = sum(bool(beats_coin_flip(e["logloss"])) for e in per_era)
+    return {
+        "validation_logloss": float(logloss(p[None, :], frame.validation_targets)[0]),
+        "consistency": wins / len(per_era) if per_era else None,
+        "validation_corr": float(np.mean([e["corr"] for e in per_era])) if per_era else None,
+        "per_era": per_era,
+        "ln2": LN2,
+    }
+
+
+class RateLimiter:
+    """A sliding window of event times per key, in this process's memory."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, limit: int, window: float) -> float:
+        """Record an event for ``key``; returns 0 if allowed, else seconds until allowed."""
+        now = time.monotonic()
+        with self._lock:
+            events = self._events[key]
+            while events and events[0] <= now - window:
+                events.popleft()
+            if len(events) >= limit:
+                return max(events[0] + window - now, 0.1)
+            events.append(now)
+            return 0.0
+
+    def reset(self) -> None:
+        """Forget every window (tests)."""
+        with self._lock:
+            self._events.clear()
+
+
+upload_limiter = RateLimiter()
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """An accepted or rejected upload: the validation result and, if accepted, the row."""
+
+    result: ValidationResult
+    submission: store.Submission | None
+
+
+def open_round_or_error(number: int) -> store.Round:
+    """The round if it takes uploads now, else an ApiError saying why not."""
+    round_row = store.get_round(number)
+    if round_row is None:
+        raise ApiError(404, f"round {number} does not exist")
+    if not round_row.accepts_uploads():
+        current = store.current_round()
+        hint = f"; round {current.number} is open" if current is not None and current.accepts_uploads() else ""
+        raise ApiError(409, f"round {number} is closed to uploads (status {round_row.status}){hint}")
+    return round_row
+
+
+def upload_predictions(number: int, address: str, raw: bytes, filename: str) -> UploadOutcome:
+    """Validate an upload for ``address`` to round ``number`` and keep it if accepted.
+
+    Order matters: the round is checked first, then the rate limit (which counts attempts,
+    accepted or not), then the file. Rejected files leave no trace in the database.
+    """
+    round_row = open_round_or_error(number)
+    config = current_app.config
+    wait = upload_limiter.hit(address, config["UPLOAD_RATE_LIMIT"], config["UPLOAD_RATE_WINDOW"])
+    if wait:
+        raise ApiError(
+            429,
+            f"upload limit reached ({config['UPLOAD_RATE_LIMIT']} per {config['UPLOAD_RATE_WINDOW']} s); "
+            f"try again in {wait:.0f} s",
+            retry_after=int(wait) + 1,
+        )
+    frame = round_frame(round_row)
+    result = frame.validator.validate(raw, _display_name(filename))
+    if not result.ok:
+        return UploadOutcome(result=result, submission=None)
+    metrics = validation_metrics(frame, result.frame["probability"].to_numpy())
+    path = _store_file(number, canonical_text(result.frame))
+    try:
+        submission = store.save_submission(
+            number,
+            address,
+            stored_path=str(path),
+            original_filename=_display_name(filename),
+            file_hash=result.hash,
+            file_format=result.format or "csv",
+            rows=result.rows,
+            metrics=metrics,
+        )
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return UploadOutcome(result=result, submission=submission)
+
+
+def _display_name(filename: str | None) -> str:
+    """The uploader's file name for messages and records only (never for paths)."""
+    name = (filename or "predictions").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())[:120]
+    return name or "predictions"
+
+
+def _store_file(number: int, body: bytes) -> Path:
+    """Write ``body`` under a server-chosen random name, atomically."""
+    directory = Path(current_app.config["DATA_DIR"]) / "uploads" / f"round-{number}"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{secrets.token_hex(16)}.csv"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(body)
+    os.replace(temporary, path)
+    return path
+
+
+def dataset_path(number: int, file_format: str) -> Path:
+    """The round's dataset file in ``file_format``, or an ApiError."""
+    if file_format not in DATASET_FORMATS:
+        raise ApiError(400, f"unknown dataset format {file_format!r}; use csv or parquet")
+    round_row = store.get_round(number)
+    if round_row is None:
+        raise ApiError(404, f"round {number} does not exist")
+    path = round_row.dataset_csv_path if file_format == "csv" else round_row.dataset_parquet_path
+    if not path or not Path(path).is_file():
+        raise ApiError(404, f"round {number} has no {file_format} dataset on this server")
+    return Path(path)
+
+
+def published_dir(number: int) -> Path:
+    """Where the oracle publishes a round's files: ``DATA_DIR/published/round-N/``."""
+    return Path(current_app.config["DATA_DIR"]) / "published" / f"round-{number}"
+
+
+def published_files(number: int) -> list[str]:
+    """Names of the round's published files (empty until the oracle publishes)."""
+    directory = published_dir(number)
+    if not directory.is_dir():
+        return []
+    return sorted(p.name for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
