@@ -72,15 +72,21 @@ def issue_nonce() -> dict[str, Any]:
     }
 
 
-def prepare_message(address: str, info: dict[str, Any]) -> str:
-    """The EIP-4361 text for ``address`` to sign with the nonce ``info`` from :func:`issue_nonce`.
+def checksum_address(address: str) -> str:
+    """``address`` in EIP-55 form, or AuthError 400."""
+    if not isinstance(address, str) or len(address) != 42 or not address.startswith("0x"):
+        raise AuthError(400, f"{str(address)[:60]!r} is not an Ethereum address (0x + 40 hex digits)")
+    try:
+        return to_checksum_address(address)
+    except (ValueError, TypeError):
+        raise AuthError(400, f"{address!r} is not an Ethereum address (0x + 40 hex digits)") from None
+
+
+def prepare_message(checksummed: str, info: dict[str, Any]) -> str:
+    """The EIP-4361 text for ``checksummed`` to sign with the nonce ``info`` from :func:`issue_nonce`.
 
     Built on the server so a page needs no keccak to checksum the address.
     """
-    try:
-        checksummed = to_checksum_address(address)
-    except (ValueError, TypeError):
-        raise AuthError(400, f"{address[:60]!r} is not an Ethereum address (0x + 40 hex digits)") from None
     message = siwe.SiweMessage(
         domain=info["domain"],
         address=checksummed,

@@ -245,6 +245,7 @@ def _add_user(address: str) -> User:
     if user is None:
         user = User(address=address)
         session.add(user)
+        session.flush()  # no ORM relationships: insert the user before rows that reference it
     return user
 
 

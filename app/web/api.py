@@ -157,8 +157,9 @@ def revoke_token(public_id: str) -> Response:
 @bp.get("/auth/nonce")
 def nonce() -> Response:
     """A sign-in nonce; with ``?address=0x...`` also the EIP-4361 message to sign."""
+    raw = request.args.get("address")
+    address = auth.checksum_address(raw) if raw is not None else None  # checked before any write
     info = auth.issue_nonce()
-    address = request.args.get("address")
     if address:
         info["message"] = auth.prepare_message(address, info)
     return ok(info)
