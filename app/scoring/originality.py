@@ -45,12 +45,14 @@ def similar_ks_pairs(predictions: np.ndarray, limit: float = KS_LIMIT, grid_size
 
     similar = np.zeros((n_subs, n_subs), dtype=bool)
     ambiguous_pairs = []
-    for start in range(1, n_subs, _PAIR_CHUNK):
-        later = np.arange(start, min(start + _PAIR_CHUNK, n_subs))
-        lower = np.abs(counts[later, None, :] - counts[None, :start, :]).max(axis=2) / n
-        upper = lower + np.maximum(widest_cell[later, None], widest_cell[None, :start]) / n
-        similar[later, :start] = upper <= limit - _SLACK
-        unsure = (upper > limit - _SLACK) & (lower <= limit + _SLACK)
+    for start in range(0, n_subs, _PAIR_CHUNK):
+        stop = min(start + _PAIR_CHUNK, n_subs)
+        later = np.arange(start, stop)
+        earlier = np.arange(stop)[None, :] < later[:, None]  # pairs (j, i) with i < j
+        lower = np.abs(counts[later, None, :] - counts[None, :stop, :]).max(axis=2) / n
+        upper = lower + np.maximum(widest_cell[later, None], widest_cell[None, :stop]) / n
+        similar[later, :stop] = earlier & (upper <= limit - _SLACK)
+        unsure = earlier & (upper > limit - _SLACK) & (lower <= limit + _SLACK)
         rows, cols = np.nonzero(unsure)
         ambiguous_pairs.append(np.column_stack([later[rows], cols]))
     pairs = np.vstack(ambiguous_pairs) if ambiguous_pairs else np.empty((0, 2), int)
