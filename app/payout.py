@@ -23,8 +23,8 @@ Policies:
 - ``"corr"``. ``payout = s * clip(multiplier * corr, -cap, +cap)`` (defaults 1.0 and
   0.25). Negative -> that much of the stake is burned; positive -> a reward, only for
   original and concordant submissions; if the rewards exceed the budget they are all
-  scaled down by ``budget / total`` (rounded down). Amounts are exact rationals of the
-  floats, rounded toward zero.
+  scaled down by ``budget / total`` (rounded down). Floats are taken at their printed
+  decimal value (``0.05`` is exactly 1/20) and amounts rounded toward zero.
 
 A stake whose staker has no score (``scores[staker]`` is None or missing: the stake's
 hash matched no accepted prediction file) is returned in full, with no reward and no
@@ -100,7 +100,7 @@ def build_plan(policy: str, stakes: list[StakeEntry], scores: Scores, budget: in
     if unknown := set(params) - allowed:
         raise ValueError(f"policy {policy!r} takes no parameter(s) {sorted(unknown)}; it takes {sorted(allowed)}")
     _check_inputs(stakes, budget)
-    ordered = sorted(stakes, key=lambda s: s.order)
+    ordered = sorted(stakes, key=lambda s: (s.order, s.staker))  # staker only breaks equal orders
     plan = policy_function(ordered, scores, budget, **params)
     assert sum(e.reward for e in plan) <= budget and all(0 <= e.burn <= e.stake for e in plan)
     return plan
@@ -117,7 +117,7 @@ def auction2017(
     outcome = {s.staker: (0, 0) for s in stakes}  # staker -> (burn, reward)
     eligible = [s for s in stakes if _eligible(scores.get(s.staker), consistency_threshold)]
     pool = budget
-    for stake in sorted(eligible, key=lambda s: (-s.confidence, s.order)):
+    for stake in sorted(eligible, key=lambda s: (-s.confidence, s.order, s.staker)):
         if pool == 0:
             break
         prize = stake.amount * WAD // stake.confidence
@@ -147,7 +147,7 @@ def corr_policy(
         score = scores.get(stake.staker)
         if score is None or not math.isfinite(score.corr):
             continue
-        factor = min(max(Fraction(multiplier) * Fraction(score.corr), -Fraction(cap)), Fraction(cap))
+        factor = min(max(_decimal(multiplier) * _decimal(score.corr), -_decimal(cap)), _decimal(cap))
         amount = math.floor(stake.amount * abs(factor))
         if factor < 0:
             burns[stake.staker] = amount
@@ -186,6 +186,11 @@ def plan_from_json(obj: Iterable[Mapping[str, object]]) -> list[PlanEntry]:
         )
         for item in obj
     ]
+
+
+def _decimal(value: float) -> Fraction:
+    """The float's shortest decimal form as an exact fraction: 2.0 * 0.05 pays exactly 10%."""
+    return Fraction(repr(float(value)))
 
 
 def _eligible(score: StakerScore | None, consistency_threshold: float) -> bool:

@@ -146,7 +146,8 @@ def score_round_full(
     summary["original"] = original
     summary["concordance"] = concordance_value
     summary["concordant"] = concordance_value < CONCORDANCE_LIMIT
-    summary["similar_to"] = [names[i] if i >= 0 else None for i in similar_to]
+    # object dtype keeps None (a str column would turn it into NaN)
+    summary["similar_to"] = pd.Series([names[i] if i >= 0 else None for i in similar_to], index=summary.index, dtype=object)
 
     # The meta-model is a mean of ranks, not a probability: only its correlations mean anything.
     meta_summary = _summarise(["meta_model"], meta_rows).iloc[0][["corr", "fnc", "validation_corr", "validation_fnc"]]

@@ -6,8 +6,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 
 # The repository root must be importable however pytest is invoked (tests/ has no package).
@@ -15,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.data import build_round_dataset  # noqa: E402
-from engine_support import KEY  # noqa: E402
+from engine_support import KEY
+
+from app.data import build_round_dataset
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from engine_support import KEY
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
 from app.data import build_round_dataset, obfuscate, obfuscate_file, read_table
 from app.data.market import MarketShape, generate_market
 from app.data.obfuscation import obfuscated_ids
-
-from engine_support import KEY
 
 
 def test_columns_and_data_types(round_dataset):

@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.predictions import PredictionValidator, canonical_hash, canonical_text, validate_predictions
+from app.predictions import (
+    PredictionValidator,
+    canonical_hash,
+    canonical_text,
+    validate_predictions,
+)
 
 IDS = [f"n{i:015x}" for i in range(1, 6)]
 LIMIT = 10_000
