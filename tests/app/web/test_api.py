@@ -146,7 +146,8 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
 
     account = signed_in.get("/api/v1/account").get_json()
     assert account["career_nmr_wei"] == str(20 * 10**18)
-    assert account["chain"] == {"available": False, "message": "chain unavailable"}
+    assert account["chain"]["available"] is False  # no node in these tests
+    assert account["chain"]["message"].startswith("chain unavailable")
     page = signed_in.get("/account").get_data(as_text=True)
     assert "<svg" in page and "bar-" in page  # the per-era chart is a picture
     assert "chain unavailable" in page
