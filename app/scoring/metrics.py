@@ -53,9 +53,13 @@ def logloss(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 def numerai_corr(predictions: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """numerai-tools ``numerai_corr``: gaussianised ranks ^1.5 vs centred targets ^1.5."""
+    return corr_of_gaussian(rank_gaussian(predictions), targets)
+
+
+def corr_of_gaussian(gaussianised: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """:func:`numerai_corr` from already gaussianised ranks (shared by the round scorer)."""
     centred = targets - targets.mean()
-    transformed = signed_power(rank_gaussian(predictions))
-    return pearson_rows(transformed, signed_power(centred))
+    return pearson_rows(signed_power(gaussianised), signed_power(centred))
 
 
 def meta_model(predictions: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -63,16 +67,11 @@ def meta_model(predictions: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
     ``weights`` (one per submission, not all zero) need not sum to one.
     """
-    return finish_meta_model(weighted_rank_sum(predictions, weights), float(weights.sum()))
-
-
-def weighted_rank_sum(predictions: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``weights @ percentile ranks``: the meta-model's numerator, summable over blocks."""
-    return weights @ rank_percentile(predictions)
+    return finish_meta_model(weights @ rank_percentile(predictions), float(weights.sum()))
 
 
 def finish_meta_model(rank_sum: np.ndarray, total_weight: float) -> np.ndarray:
-    """Divide by the total weight and round to 12 decimals.
+    """Divide ``weights @ percentile ranks`` by the total weight and round to 12 decimals.
 
     The rounding keeps the order of summation (which differs between implementations
     in the last bit) from deciding whether two rows tie when the meta-model is ranked.
@@ -86,8 +85,12 @@ def mmc(predictions: np.ndarray, meta: np.ndarray, targets: np.ndarray) -> np.nd
     Gaussianised ranks are orthogonalised against the gaussianised meta-model, then
     dotted with the centred targets (scaled by 4 when in [0, 1]) over the row count.
     """
-    p = rank_gaussian(predictions)
-    m = rank_gaussian(meta[None, :])[0]
+    return mmc_of_gaussian(rank_gaussian(predictions), rank_gaussian(meta[None, :])[0], targets)
+
+
+def mmc_of_gaussian(gaussianised: np.ndarray, meta_gaussianised: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """:func:`mmc` from gaussianised ranks of the predictions and of the meta-model."""
+    p, m = gaussianised, meta_gaussianised
     scaled = targets * 4 if ((targets >= 0) & (targets <= 1)).all() else targets
     t = scaled - scaled.mean()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -102,12 +105,19 @@ def fnc(predictions: np.ndarray, features: np.ndarray, targets: np.ndarray) -> n
     rcond cut-off as numerai-tools), then go through :func:`numerai_corr`. A constant
     submission has no defined FNC (NaN), as in numerai-tools.
     """
-    gaussianised = rank_gaussian(predictions)
+    return fnc_of_gaussian(rank_gaussian(predictions), neutralizer_basis(features), targets)
+
+
+def neutralizer_basis(features: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of ``[features, 1]``, singular values below numerai-tools' cut dropped."""
     design = np.hstack([features, np.ones((features.shape[0], 1))])
     basis, singular, _ = np.linalg.svd(design, full_matrices=False)
-    basis = basis[:, singular > _NEUTRALIZE_RCOND * singular[0]]
+    return basis[:, singular > _NEUTRALIZE_RCOND * singular[0]]
+
+
+def fnc_of_gaussian(gaussianised: np.ndarray, basis: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """:func:`fnc` from gaussianised ranks and a :func:`neutralizer_basis`."""
     residual = gaussianised - (gaussianised @ basis) @ basis.T
     result = numerai_corr(residual, targets)
-    constant = gaussianised.std(axis=-1) == 0
-    result[constant] = np.nan
+    result[gaussianised.std(axis=-1) == 0] = np.nan
     return result

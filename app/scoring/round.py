@@ -26,10 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from app.scoring import metrics
 from app.scoring.concordance import CONCORDANCE_LIMIT, concordance, feature_clusters
 from app.scoring.originality import originality
+from app.scoring.transforms import gaussian, rank_gaussian, rank_percentile
 
 SCORED_SPLITS = ("validation", "live")
 SUMMARY_COLUMNS = [
@@ -104,40 +106,38 @@ def score_round_full(
     splits = tournament["data_type"].astype(str).to_numpy()
     weights = _weights(names, stakes)
 
-    era_rows, meta_values = [], np.full(len(tournament), np.nan)
-    meta_rows = []
+    era_rows, meta_rows = [], []
+    meta_values = np.full(len(tournament), np.nan)
     for era in pd.unique(eras):
         rows = np.flatnonzero(eras == era)
-        if weights.sum() > 0:
-            rank_sum = _chunked_sum(
-                lambda block, r=rows: metrics.weighted_rank_sum(matrix[block][:, r], weights[block]), len(names)
-            )
-            meta_values[rows] = metrics.finish_meta_model(rank_sum, float(weights.sum()))
         split = splits[rows[0]]
         scored = rows[np.isfinite(targets[rows])]
+        # Percentile ranks over the era: the meta-model's input, and the metrics' too
+        # when every row of the era has a target (ranks are computed once per era).
+        ranks = _chunked(lambda block, r=rows: rank_percentile(matrix[block][:, r]), len(names))
+        if weights.sum() > 0:
+            meta_values[rows] = metrics.finish_meta_model(weights @ ranks, float(weights.sum()))
         if split not in SCORED_SPLITS or len(scored) < 2:
             continue
-        y, f = targets[scored], features[scored]
-        meta = meta_values[scored]
+        if len(scored) != len(rows):
+            ranks = _chunked(lambda block, r=scored: rank_percentile(matrix[block][:, r]), len(names))
+        y, basis, meta = targets[scored], metrics.neutralizer_basis(features[scored]), meta_values[scored]
+        meta_gaussian = rank_gaussian(meta[None, :]) if np.isfinite(meta).all() else None
 
-        def era_metrics(block: np.ndarray, y=y, f=f, meta=meta, scored=scored) -> np.ndarray:
-            p = matrix[block][:, scored]
-            losses = metrics.row_logloss(p, y).sum(axis=1)
-            mmc = metrics.mmc(p, meta, y) if np.isfinite(meta).all() else np.full(len(block), np.nan)
-            return np.column_stack([losses, metrics.numerai_corr(p, y), mmc, metrics.fnc(p, f, y)])
-
-        values = _chunked(era_metrics, len(names))
-        era_rows.append((era, split, len(scored), values))
-        if np.isfinite(meta).all():
-            meta_p = meta[None, :]
-            meta_rows.append(
-                (era, split, len(scored), np.column_stack([
-                    metrics.row_logloss(meta_p, y).sum(axis=1),
-                    metrics.numerai_corr(meta_p, y),
-                    np.zeros(1),
-                    metrics.fnc(meta_p, f, y),
-                ]))
+        def era_metrics(block, y=y, basis=basis, meta_gaussian=meta_gaussian, ranks=ranks, scored=scored):
+            g = gaussian(ranks[block])
+            mmc = (
+                metrics.mmc_of_gaussian(g, meta_gaussian[0], y)
+                if meta_gaussian is not None
+                else np.full(len(block), np.nan)
             )
+            losses = metrics.row_logloss(matrix[block][:, scored], y).sum(axis=1)
+            return np.column_stack([losses, metrics.corr_of_gaussian(g, y), mmc, metrics.fnc_of_gaussian(g, basis, y)])
+
+        era_rows.append((era, split, len(scored), _chunked(era_metrics, len(names))))
+        if meta_gaussian is not None:
+            meta_scores = [metrics.corr_of_gaussian(meta_gaussian, y), metrics.fnc_of_gaussian(meta_gaussian, basis, y)]
+            meta_rows.append((era, split, len(scored), np.column_stack([[np.nan], meta_scores[0], [0.0], meta_scores[1]])))
 
     summary = _summarise(names, era_rows)
     original, similar_to = originality(matrix)
@@ -214,16 +214,9 @@ def _chunked(function: Callable[[np.ndarray], np.ndarray], n: int) -> np.ndarray
     blocks = _blocks(n)
     if len(blocks) == 1:
         return function(blocks[0])
-    with ThreadPoolExecutor(_THREADS) as pool:
+    # One BLAS thread per worker: two workers on two cores, not two times two.
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(_THREADS) as pool:
         return np.vstack(list(pool.map(function, blocks)))
-
-
-def _chunked_sum(function: Callable[[np.ndarray], np.ndarray], n: int) -> np.ndarray:
-    blocks = _blocks(n)
-    if len(blocks) == 1:
-        return function(blocks[0])
-    with ThreadPoolExecutor(_THREADS) as pool:
-        return np.sum(list(pool.map(function, blocks)), axis=0)
 
 
 # --- assembling outputs ------------------------------------------------------------------

@@ -18,7 +18,7 @@ def tie_kept_rank(values: np.ndarray) -> np.ndarray:
     Same as ``pandas.Series.rank(method="average")`` applied to each row.
     """
     n = values.shape[-1]
-    order = np.argsort(values, axis=-1, kind="stable")
+    order = np.argsort(values, axis=-1)  # stability is moot: tied values share one rank
     ordered = np.take_along_axis(values, order, axis=-1)
     starts = np.ones(values.shape, dtype=bool)
     starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
@@ -41,9 +41,14 @@ def rank_percentile(values: np.ndarray) -> np.ndarray:
     return (tie_kept_rank(values) - 0.5) / values.shape[-1]
 
 
+def gaussian(percentiles: np.ndarray) -> np.ndarray:
+    """numerai-tools ``gaussian``: the normal ppf of percentile ranks."""
+    return ndtri(percentiles)
+
+
 def rank_gaussian(values: np.ndarray) -> np.ndarray:
     """numerai-tools ``gaussian(tie_kept_rank(x))``: percentile ranks through the normal ppf."""
-    return ndtri(rank_percentile(values))
+    return gaussian(rank_percentile(values))
 
 
 def signed_power(values: np.ndarray, exponent: float = 1.5) -> np.ndarray:
