@@ -19,7 +19,7 @@ test-contracts: compile
 	brownie test tests/contracts -W ignore::FutureWarning
 
 test-app: setup
-	pytest tests/app -q
+	python -m pytest -p no:pytest-brownie tests/app -q
 
 test: setup lint test-contracts test-app
 

@@ -20,6 +20,9 @@ Keys:
 - ``SIWE_DOMAIN``: the domain a Sign-In with Ethereum message must name; empty means the
   request's own host (``127.0.0.1:8000`` when served by ``make run``).
 - ``SIWE_NONCE_TTL``: seconds a sign-in nonce stays valid.
+- ``ORACLE_PRIVATE_KEY`` or ``ORACLE_KEYSTORE`` + ``ORACLE_KEYSTORE_PASSWORD``: the key the
+  oracle signs createRound/settle/finalize with (never logged or shown).
+- ``DATASET_KEY``: the obfuscation secret; empty means derived from ``SECRET_KEY``.
 - ``SESSION_COOKIE_SECURE``: set to true behind HTTPS. Cookies are always HttpOnly and
   SameSite=Lax.
 """
@@ -53,6 +56,12 @@ class Config:
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600
     JSON_SORT_KEYS = False
+    # The oracle (app/chain.py, app/oracle.py): a raw key or an encrypted keystore file.
+    ORACLE_PRIVATE_KEY = ""
+    ORACLE_KEYSTORE = ""
+    ORACLE_KEYSTORE_PASSWORD = ""
+    # Drives dataset obfuscation; never leaves the server. Empty: derived from SECRET_KEY.
+    DATASET_KEY = ""
 
 
 def _convert(raw: str, default: object) -> object:

@@ -1,0 +1,471 @@
+"""The chain: the only module that imports web3 and eth-account.
+
+A :class:`Chain` talks to any JSON-RPC endpoint (Ganache by default), loads the contracts
+from the deployments file written by ``scripts/deploy.py``, signs the oracle's
+transactions with a key from config (a raw key or an encrypted keystore file), waits for
+receipts and turns custom-error reverts into sentences. In the Flask app it lives in
+``app.extensions["chain"]``; scripts and the client build one with :meth:`Chain.connect`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from eth_abi import decode as abi_decode
+from eth_account import Account
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+from web3 import HTTPProvider, Web3
+from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
+
+STAKE_STATUS = ("none", "active", "settled", "withdrawn")
+# Gas a settle() costs per staker at worst (a released stake with a reward to a wallet
+# that held no NMR) plus headroom; batches are sized so they fit a block.
+SETTLE_GAS_PER_STAKER = 40_000
+SETTLE_GAS_BASE = 60_000
+
+
+class ChainError(Exception):
+    """A chain operation failed; the message says what happened and what to do."""
+
+
+class ChainUnavailable(ChainError):
+    """The RPC endpoint did not answer."""
+
+
+class ContractRevert(ChainError):
+    """A call or transaction reverted; ``error`` is the decoded custom error's name."""
+
+    def __init__(self, message: str, error: str | None = None, args: dict | None = None):
+        super().__init__(message)
+        self.error = error
+        self.args_by_name = args or {}
+
+
+@dataclass(frozen=True)
+class StakeRecord:
+    """A staker's position in one round as the chain and its events show it."""
+
+    staker: str
+    amount: int
+    confidence: int
+    status: str
+    submission_hash: str
+    order: int
+
+
+def _when(timestamp: int) -> str:
+    return datetime.fromtimestamp(int(timestamp), tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# How each custom error reads to a person; arguments by name from the ABI.
+ERROR_SENTENCES: dict[str, Callable[[dict], str]] = {
+    "TournamentEscrowRoundClosed": lambda a: f"staking for round {a['roundId']} closed at {_when(a['closesAt'])}",
+    "TournamentEscrowRoundOpen": lambda a: f"round {a['roundId']} is still open until {_when(a['closesAt'])}",
+    "TournamentEscrowUnknownRound": lambda a: f"round {a['roundId']} does not exist on chain",
+    "TournamentEscrowRoundExists": lambda a: f"round {a['roundId']} already exists on chain",
+    "TournamentEscrowConfidenceLowered": lambda a: (
+        f"confidence may only stay or rise: you staked at {a['current'] / 1e18:g}, asked {a['requested'] / 1e18:g}"
+    ),
+    "TournamentEscrowSettlementWindowOver": lambda a: (
+        f"the oracle's deadline for round {a['roundId']} passed at {_when(a['resolvesBy'])}; stakers withdraw alone"
+    ),
+    "TournamentEscrowDeadlineNotReached": lambda a: (
+        f"the escape hatch of round {a['roundId']} opens at {_when(a['resolvesBy'])}"
+    ),
+    "TournamentEscrowAlreadySettled": lambda a: f"{a['staker']} was already settled in round {a['roundId']}",
+    "TournamentEscrowNoStake": lambda a: f"{a['staker']} has no stake in round {a['roundId']}",
+    "TournamentEscrowBudgetExceeded": lambda a: (
+        f"reward {a['reward'] / 1e18:g} NMR exceeds what is left of round {a['roundId']}'s budget "
+        f"({a['remaining'] / 1e18:g} NMR)"
+    ),
+    "ERC20InsufficientBalance": lambda a: (
+        f"not enough NMR: balance {a['balance'] / 1e18:g}, needed {a['needed'] / 1e18:g}"
+    ),
+    "ERC20InsufficientAllowance": lambda a: (
+        f"the escrow may spend only {a['allowance'] / 1e18:g} NMR of yours; approve {a['needed'] / 1e18:g} first"
+    ),
+    "EnforcedPause": lambda a: "staking is paused by the operator",
+    "AccessControlUnauthorizedAccount": lambda a: f"{a['account']} lacks the role this needs",
+}
+
+
+class Chain:
+    """The token and escrow contracts on one chain, with an optional signing key."""
+
+    def __init__(self, w3: Web3, deployments: dict[str, Any], signer: Any | None = None):
+        self.w3 = w3
+        self.deployments = deployments
+        self.signer = signer
+        self.token = w3.eth.contract(
+            address=deployments["NumeraireToken"]["address"], abi=deployments["NumeraireToken"]["abi"]
+        )
+        self.escrow = w3.eth.contract(
+            address=deployments["TournamentEscrow"]["address"], abi=deployments["TournamentEscrow"]["abi"]
+        )
+        self.from_block = int(deployments.get("deployed_at_block", 0))
+        self._errors = _error_table(deployments["NumeraireToken"]["abi"] + deployments["TournamentEscrow"]["abi"])
+
+    @classmethod
+    def connect(
+        cls,
+        rpc_url: str,
+        deployments_file: str | Path,
+        private_key: str | None = None,
+        keystore_file: str | Path | None = None,
+        keystore_password: str | None = None,
+        timeout: float = 30,
+    ) -> Chain:
+        """Connects to `rpc_url` and loads the contracts; raises ChainError if it cannot."""
+        path = Path(deployments_file)
+        if not path.is_file():
+            raise ChainError(
+                f"no deployments file at {path}: deploy the contracts first "
+                "(`make run` does, or `brownie run scripts/deploy.py`), or set NMR_DEPLOYMENTS_FILE"
+            )
+        deployments = json.loads(path.read_text())
+        w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        try:
+            chain_id = w3.eth.chain_id
+        except Exception as exc:  # requests/connection errors of any kind
+            raise ChainUnavailable(f"the chain at {rpc_url} did not answer ({type(exc).__name__}); is the node running?") from exc
+        if int(deployments.get("chain_id", chain_id)) != chain_id:
+            raise ChainError(
+                f"{path} was written for chain {deployments['chain_id']} but {rpc_url} is chain {chain_id}"
+            )
+        if not w3.eth.get_code(deployments["TournamentEscrow"]["address"]):
+            raise ChainError(f"no escrow contract at {deployments['TournamentEscrow']['address']} on {rpc_url}: redeploy")
+        return cls(w3, deployments, load_signer(private_key, keystore_file, keystore_password))
+
+    # ---- reading -----------------------------------------------------------------------
+
+    @property
+    def chain_id(self) -> int:
+        return int(self.deployments["chain_id"])
+
+    def _read(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise self.revert_error(exc) from exc
+        except Exception as exc:
+            raise ChainUnavailable(f"the chain did not answer ({type(exc).__name__}: {exc})") from exc
+
+    def now(self) -> int:
+        """Timestamp of the latest block (the chain's clock, which tests may move)."""
+        return int(self._read(lambda: self.w3.eth.get_block("latest")["timestamp"]))
+
+    def round(self, round_id: int) -> dict[str, Any]:
+        """The escrow's view of a round; ``exists`` is False for an unknown id."""
+        values = self._read(lambda: self.escrow.functions.getRound(round_id).call())
+        keys = ("closes_at", "resolves_by", "reward_budget", "rewards_paid", "total_staked",
+                "settled_stake", "total_burned", "staker_count", "settled_count", "finalized")
+        view = dict(zip(keys, values))
+        view["exists"] = view["closes_at"] != 0
+        return view
+
+    def stake_of(self, round_id: int, staker: str) -> dict[str, Any]:
+        """One staker's position: amount (wei), confidence (WAD) and status."""
+        amount, confidence, status = self._read(
+            lambda: self.escrow.functions.getStake(round_id, to_checksum_address(staker)).call()
+        )
+        return {"amount": amount, "confidence": confidence, "status": STAKE_STATUS[status]}
+
+    def balances(self, address: str) -> dict[str, int]:
+        """ETH and NMR balances in wei (the account page's shape)."""
+        account = to_checksum_address(address)
+        return {
+            "eth_wei": int(self._read(lambda: self.w3.eth.get_balance(account))),
+            "nmr_wei": int(self._read(lambda: self.token.functions.balanceOf(account).call())),
+        }
+
+    def stake_records(self, round_id: int) -> list[StakeRecord]:
+        """Every staker of a round with the hash of their latest Staked event; ordered by
+        their first stake (block, log index), the auction's tie-break."""
+        logs = self._read(
+            lambda: self.escrow.events.Staked.get_logs(from_block=self.from_block, argument_filters={"roundId": round_id})
+        )
+        first: dict[str, int] = {}
+        latest_hash: dict[str, str] = {}
+        for log in sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"])):
+            staker = log["args"]["staker"]
+            first.setdefault(staker, log["blockNumber"] * 1_000_000 + log["logIndex"])
+            latest_hash[staker] = "0x" + bytes(log["args"]["submissionHash"]).hex()
+        records = []
+        for staker, order in sorted(first.items(), key=lambda item: item[1]):
+            position = self.stake_of(round_id, staker)
+            records.append(StakeRecord(staker, position["amount"], position["confidence"], position["status"],
+                                       latest_hash[staker], order))
+        return records
+
+    def stakes(self, address: str) -> list[dict[str, Any]]:
+        """All stakes of `address` (the account page's shape)."""
+        account = to_checksum_address(address)
+        logs = self._read(
+            lambda: self.escrow.events.Staked.get_logs(from_block=self.from_block, argument_filters={"staker": account})
+        )
+        rows: dict[int, dict[str, Any]] = {}
+        for log in sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"])):
+            rows[int(log["args"]["roundId"])] = {"submission_hash": "0x" + bytes(log["args"]["submissionHash"]).hex()}
+        result = []
+        for round_id, row in sorted(rows.items(), reverse=True):
+            position = self.stake_of(round_id, account)
+            result.append({"round": round_id, "amount_wei": position["amount"],
+                           "confidence": f"{position['confidence'] / 10**18:g}",
+                           "submission_hash": row["submission_hash"], "settled": position["status"] != "active",
+                           "status": position["status"]})
+        return result
+
+    def settlements(self, round_id: int) -> dict[str, dict[str, Any]]:
+        """StakeSettled events of a round: staker -> burned, rewarded, tx hash."""
+        logs = self._read(
+            lambda: self.escrow.events.StakeSettled.get_logs(from_block=self.from_block, argument_filters={"roundId": round_id})
+        )
+        return {
+            log["args"]["staker"]: {
+                "burned": int(log["args"]["burned"]),
+                "rewarded": int(log["args"]["rewarded"]),
+                "tx_hash": "0x" + bytes(log["transactionHash"]).hex().removeprefix("0x"),
+            }
+            for log in logs
+        }
+
+    def total_supply(self) -> int:
+        return int(self._read(lambda: self.token.functions.totalSupply().call()))
+
+    def settle_batch_size(self) -> int:
+        """Stakers per settle() so that one batch fits comfortably in a block."""
+        gas_limit = int(self._read(lambda: self.w3.eth.get_block("latest")["gasLimit"]))
+        return max(1, (gas_limit // 2 - SETTLE_GAS_BASE) // SETTLE_GAS_PER_STAKER)
+
+    # ---- writing (the oracle) ----------------------------------------------------------
+
+    def create_round(self, round_id: int, closes_at: int, resolves_by: int, budget: int) -> dict:
+        """Opens a round on chain, funded from the treasury."""
+        return self.transact(self.escrow.functions.createRound(round_id, closes_at, resolves_by, budget),
+                             f"createRound({round_id})")
+
+    def settle(self, round_id: int, stakers: list[str], burns: list[int], rewards: list[int]) -> dict:
+        """Posts one settlement batch."""
+        return self.transact(self.escrow.functions.settle(round_id, stakers, burns, rewards),
+                             f"settle({round_id}, {len(stakers)} stakers)")
+
+    def finalize(self, round_id: int) -> dict:
+        """Returns the round's unspent budget to the treasury."""
+        return self.transact(self.escrow.functions.finalize(round_id), f"finalize({round_id})")
+
+    def transact(self, call: Any, description: str, timeout: float = 120) -> dict:
+        """Signs `call` with the configured key, sends it and waits for its receipt.
+
+        Gas is estimated first, so a transaction that would revert is never sent and its
+        custom error comes back as a :class:`ContractRevert` sentence.
+        """
+        if self.signer is None:
+            raise ChainError(f"{description} needs a signing key: set NMR_ORACLE_PRIVATE_KEY or NMR_ORACLE_KEYSTORE")
+        sender = self.signer.address
+        try:
+            gas = call.estimate_gas({"from": sender})
+            tx = call.build_transaction({
+                "from": sender,
+                "nonce": self.w3.eth.get_transaction_count(sender, "pending"),
+                "gas": int(gas * 1.2) + 10_000,
+                "chainId": self.w3.eth.chain_id,
+                **self._fees(),
+            })
+            signed = self.signer.sign_transaction(tx)
+            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise self.revert_error(exc, description) from exc
+        except TimeExhausted as exc:
+            raise ChainError(f"{description}: no receipt after {timeout:.0f} s; it may still be mined, rerun to resume") from exc
+        except ChainError:
+            raise
+        except Exception as exc:
+            raise ChainUnavailable(f"{description}: the chain did not answer ({type(exc).__name__}: {exc})") from exc
+        if receipt["status"] != 1:
+            raise ContractRevert(f"{description} reverted in block {receipt['blockNumber']}")
+        return {"tx_hash": "0x" + bytes(receipt["transactionHash"]).hex().removeprefix("0x"),
+                "gas_used": int(receipt["gasUsed"]), "block": int(receipt["blockNumber"])}
+
+    def _fees(self) -> dict[str, int]:
+        block = self.w3.eth.get_block("latest")
+        base = block.get("baseFeePerGas")
+        if base is None:
+            return {"gasPrice": self.w3.eth.gas_price}
+        tip = 10**9
+        return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * int(base) + tip}
+
+    # ---- errors ------------------------------------------------------------------------
+
+    def revert_error(self, exc: Exception, description: str = "call") -> ContractRevert:
+        """A :class:`ContractRevert` with the custom error decoded into a sentence."""
+        data = getattr(exc, "data", None)
+        if isinstance(data, dict):
+            data = data.get("data") or data.get("result")
+        name, args = self.decode_error(data if isinstance(data, str) else None)
+        if name is None:
+            return ContractRevert(f"{description} reverted: {getattr(exc, 'message', None) or exc}")
+        sentence = ERROR_SENTENCES.get(name)
+        detail = sentence(args) if sentence else f"{name}({', '.join(f'{k}={v}' for k, v in args.items())})"
+        return ContractRevert(f"{description} reverted: {detail} [{name}]", name, args)
+
+    def decode_error(self, data: str | None) -> tuple[str | None, dict]:
+        """(error name, arguments by name) of revert data, or (None, {}) if unknown."""
+        if not data or len(data) < 10:
+            return None, {}
+        entry = self._errors.get(data[:10].lower())
+        if entry is None:
+            return None, {}
+        name, names, types = entry
+        values = abi_decode(types, bytes.fromhex(data[10:]))
+        return name, {n: (v.hex() if isinstance(v, bytes) else v) for n, v in zip(names, values)}
+
+
+def _error_table(abi: Iterable[dict]) -> dict[str, tuple[str, list[str], list[str]]]:
+    table = {}
+    for item in abi:
+        if item.get("type") != "error":
+            continue
+        types = [i["type"] for i in item["inputs"]]
+        selector = "0x" + function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})").hex()
+        table[selector] = (item["name"], [i["name"] for i in item["inputs"]], types)
+    return table
+
+
+def load_signer(private_key: str | None, keystore_file: str | Path | None, password: str | None) -> Any | None:
+    """An eth-account signer from a raw key or an encrypted keystore file (or None)."""
+    if private_key:
+        try:
+            return Account.from_key(private_key)
+        except Exception as exc:
+            raise ChainError("the oracle private key is not a valid 32-byte hex key") from exc
+    if keystore_file:
+        path = Path(keystore_file)
+        if not path.is_file():
+            raise ChainError(f"keystore file {path} not found")
+        try:
+            return Account.from_key(Account.decrypt(json.loads(path.read_text()), password or ""))
+        except ValueError as exc:
+            raise ChainError(f"cannot decrypt keystore {path}: wrong password?") from exc
+    return None
+
+
+def key_from_mnemonic(mnemonic: str, index: int) -> str:
+    """The private key of account `index` of a development mnemonic (Ganache's wallet)."""
+    Account.enable_unaudited_hdwallet_features()
+    return Account.from_mnemonic(mnemonic, account_path=f"m/44'/60'/0'/0/{index}").key.hex()
+
+
+# ---- Flask wiring ----------------------------------------------------------------------
+
+
+class LazyChain:
+    """Connects on first use, so the app starts (and pages render) while the node is down."""
+
+    def __init__(self, config: dict):
+        self._config = config
+        self._chain: Chain | None = None
+
+    def get(self) -> Chain:
+        if self._chain is None:
+            self._chain = Chain.connect(
+                self._config["RPC_URL"],
+                self._config["DEPLOYMENTS_FILE"],
+                private_key=self._config.get("ORACLE_PRIVATE_KEY") or None,
+                keystore_file=self._config.get("ORACLE_KEYSTORE") or None,
+                keystore_password=self._config.get("ORACLE_KEYSTORE_PASSWORD") or None,
+            )
+        return self._chain
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
+def init_app(app: Any) -> None:
+    """Registers ``app.extensions["chain"]`` (lazy)."""
+    app.extensions["chain"] = LazyChain(app.config)
+
+
+def get_chain() -> Chain:
+    """The app's chain (inside an application context)."""
+    from flask import current_app
+
+    return current_app.extensions["chain"].get()
+
+
+# ---- deployment ------------------------------------------------------------------------
+
+
+def deploy_contracts(
+    w3: Web3,
+    admin_key: str,
+    oracle: str,
+    pauser: str,
+    artifacts_dir: str | Path,
+    out_file: str | Path,
+    demo_stakers: Iterable[str] = (),
+    stake_funds: int = 10_000 * 10**18,
+    treasury_mint: int = 1_000_000 * 10**18,
+    admin_transfer_delay: int = 2 * 24 * 3600,
+) -> dict[str, Any]:
+    """Deploys NumeraireToken and TournamentEscrow from Brownie's build artifacts, grants
+    the oracle and pauser roles, mints the initial disbursement (treasury = admin, minus
+    `stake_funds` for each demo staker), approves the escrow for budgets, and writes the
+    deployments file the app reads. Used by scripts/deploy.py and `make run`."""
+    artifacts = Path(artifacts_dir)
+    admin = Account.from_key(admin_key)
+    stakers = [to_checksum_address(s) for s in demo_stakers]
+
+    def artifact(name: str) -> dict:
+        path = artifacts / f"{name}.json"
+        if not path.is_file():
+            raise ChainError(f"{path} missing: compile the contracts first (`make compile`)")
+        return json.loads(path.read_text())
+
+    def send(tx: dict) -> dict:
+        tx.update({"nonce": w3.eth.get_transaction_count(admin.address), "chainId": w3.eth.chain_id})
+        tx["gas"] = int(tx["gas"] * 1.2)
+        receipt = w3.eth.wait_for_transaction_receipt(
+            w3.eth.send_raw_transaction(admin.sign_transaction(tx).raw_transaction))
+        if receipt["status"] != 1:
+            raise ChainError(f"deployment transaction reverted in block {receipt['blockNumber']}")
+        return receipt
+
+    def create(name: str, *args: Any) -> tuple[Any, dict]:
+        build = artifact(name)
+        factory = w3.eth.contract(abi=build["abi"], bytecode=build["bytecode"])
+        receipt = send(factory.constructor(*args).build_transaction({"from": admin.address}))
+        return w3.eth.contract(address=receipt["contractAddress"], abi=build["abi"]), receipt
+
+    def call(fn: Any) -> None:
+        send(fn.build_transaction({"from": admin.address}))
+
+    token, token_receipt = create("NumeraireToken", admin.address)
+    escrow, _ = create("TournamentEscrow", token.address, admin.address, admin.address, admin_transfer_delay)
+    call(escrow.functions.grantRole(escrow.functions.ORACLE_ROLE().call(), to_checksum_address(oracle)))
+    call(escrow.functions.grantRole(escrow.functions.PAUSER_ROLE().call(), to_checksum_address(pauser)))
+    call(token.functions.mint(admin.address, treasury_mint - stake_funds * len(stakers)))
+    for staker in stakers:
+        call(token.functions.mint(staker, stake_funds))
+    # The treasury funds round budgets by allowance; the escrow pulls them in createRound.
+    call(token.functions.approve(escrow.address, 2**256 - 1))
+
+    record = {
+        "chain_id": w3.eth.chain_id,
+        "deployed_at_block": token_receipt["blockNumber"],
+        "treasury": admin.address,
+        "admin": admin.address,
+        "oracle": to_checksum_address(oracle),
+        "pauser": to_checksum_address(pauser),
+        "NumeraireToken": {"address": token.address, "abi": token.abi},
+        "TournamentEscrow": {"address": escrow.address, "abi": escrow.abi},
+    }
+    out = Path(out_file)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2))
+    return record

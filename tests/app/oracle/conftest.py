@@ -1,0 +1,119 @@
+"""A real Ganache started by the tests, the contracts deployed on it, and the app wired to it."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from web3 import HTTPProvider, Web3
+
+from app import create_app
+from app.chain import deploy_contracts, key_from_mnemonic
+
+ROOT = Path(__file__).resolve().parents[3]
+GANACHE = ROOT / "node_modules" / ".bin" / "ganache"
+MNEMONIC = "test test test test test test test test test test test junk"
+N_ACCOUNTS = 30
+NMR = 10**18
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ganache_url():
+    """Ganache on a free loopback port for this test session; stopped at the end."""
+    if not (ROOT / "build" / "contracts" / "TournamentEscrow.json").is_file():
+        pytest.fail("contracts not compiled: run `make compile` (make test does it first)")
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(GANACHE), "--server.host", "127.0.0.1", "--server.port", str(port), "--chain.chainId", "1337",
+         "--chain.networkId", "1337", "--wallet.mnemonic", MNEMONIC, "--wallet.totalAccounts", str(N_ACCOUNTS),
+         "--hardfork", "shanghai", "--miner.blockGasLimit", "30000000", "--logging.quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    w3 = Web3(HTTPProvider(url))
+    for _ in range(200):
+        try:
+            w3.eth.chain_id
+            break
+        except Exception:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("ganache did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def keys():
+    """Private keys of Ganache's accounts: 0 admin/treasury, 1 oracle, 2 pauser, 3.. stakers."""
+    return [key_from_mnemonic(MNEMONIC, i) for i in range(N_ACCOUNTS)]
+
+
+@pytest.fixture(scope="session")
+def w3(ganache_url):
+    return Web3(HTTPProvider(ganache_url))
+
+
+@pytest.fixture
+def deployment(w3, keys, tmp_path):
+    """Fresh contracts for each test (so tests never see each other's rounds)."""
+    out = tmp_path / "deployments.json"
+    stakers = [Account.from_key(k).address for k in keys[3:]]
+    record = deploy_contracts(
+        w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
+        ROOT / "build" / "contracts", out, demo_stakers=stakers, stake_funds=1_000 * NMR,
+    )
+    return out, record
+
+
+@pytest.fixture
+def app(ganache_url, deployment, keys, tmp_path):
+    out, _ = deployment
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATA_DIR": str(tmp_path / "data"),
+        "RPC_URL": ganache_url,
+        "DEPLOYMENTS_FILE": str(out),
+        "ORACLE_PRIVATE_KEY": keys[1],
+        "UPLOAD_RATE_LIMIT": 1000,
+    })
+
+
+def advance_chain_time(w3: Web3, seconds: int) -> None:
+    """Moves Ganache's clock forward and mines a block."""
+    w3.provider.make_request("evm_increaseTime", [seconds])
+    w3.provider.make_request("evm_mine", [])
+
+
+def token_and_escrow(w3: Web3, record: dict):
+    token = w3.eth.contract(address=record["NumeraireToken"]["address"], abi=record["NumeraireToken"]["abi"])
+    escrow = w3.eth.contract(address=record["TournamentEscrow"]["address"], abi=record["TournamentEscrow"]["abi"])
+    return token, escrow
+
+
+def send(w3: Web3, key: str, fn) -> dict:
+    """Signs and sends a contract call as the holder of `key` (a staker's own wallet)."""
+    account = Account.from_key(key)
+    tx = fn.build_transaction({"from": account.address, "nonce": w3.eth.get_transaction_count(account.address),
+                               "chainId": 1337, "gas": 300_000, "gasPrice": 2 * 10**9})
+    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction))
+    assert receipt["status"] == 1
+    return receipt
+
+
+__all__ = ["advance_chain_time", "json", "send", "token_and_escrow"]
