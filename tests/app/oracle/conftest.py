@@ -43,11 +43,9 @@ def ganache_url():
     url = f"http://127.0.0.1:{port}"
     w3 = Web3(HTTPProvider(url))
     for _ in range(200):
-        try:
-            w3.eth.chain_id
+        if w3.is_connected():
             break
-        except Exception:
-            time.sleep(0.1)
+        time.sleep(0.1)
     else:
         process.kill()
         pytest.fail("ganache did not start")
