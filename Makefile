@@ -32,5 +32,8 @@ slither: compile
 gas-report: compile
 	brownie run scripts/gas_report.py
 
+run: compile
+	bash tools/run.sh
+
 clean:
 	rm -rf build reports .pytest_cache .hypothesis

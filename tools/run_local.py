@@ -1,0 +1,54 @@
+"""`make run`'s Python half: deploy the contracts on the local chain if needed, open a round.
+
+Ganache was started by tools/run.sh with a fixed development mnemonic; its accounts are
+admin/treasury (0), oracle (1), pauser (2) and funded demo stakers (3..9).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from eth_account import Account
+from web3 import HTTPProvider, Web3
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app, oracle, store  # noqa: E402
+from app.chain import deploy_contracts, key_from_mnemonic  # noqa: E402
+
+MNEMONIC = os.environ["NMR_DEV_MNEMONIC"]
+
+
+def main() -> None:
+    rpc_url = os.environ["NMR_RPC_URL"]
+    deployments = Path(os.environ["NMR_DEPLOYMENTS_FILE"])
+    w3 = Web3(HTTPProvider(rpc_url))
+    keys = [key_from_mnemonic(MNEMONIC, i) for i in range(10)]
+    if not deployments.is_file() or not w3.eth.get_code(_escrow_address(deployments)):
+        deploy_contracts(
+            w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
+            ROOT / "build" / "contracts", deployments,
+            demo_stakers=[Account.from_key(k).address for k in keys[3:]],
+        )
+        print(f"contracts deployed; addresses in {deployments}")
+    app = create_app()
+    with app.app_context():
+        current = store.current_round()
+        if current is None or not current.accepts_uploads():
+            closes_in = int(os.environ.get("NMR_DEMO_CLOSES_IN", "900"))
+            oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600)
+        current = store.current_round()
+        print(f"round {current.number} open until {current.closes_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _escrow_address(path: Path) -> str:
+    import json
+
+    return json.loads(path.read_text())["TournamentEscrow"]["address"]
+
+
+if __name__ == "__main__":
+    main()
