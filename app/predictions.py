@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from app.data.tables import TableFormatError, read_parquet_bytes, sniff_format
@@ -79,6 +80,16 @@ class PredictionValidator:
         self._frame_ids = pd.array(self.expected, dtype="str")
         self._sorted = np.argsort(np.asarray(self.expected, dtype=object).astype("U"), kind="stable")
         self._template = _canonical_template(self.expected[self._sorted])
+        # Fixed-width ids (every generated round) are matched through a 64-bit digest of
+        # their bytes in a uint64 hash table, far faster than hashing 100k Python strings.
+        self._keys = None
+        if self._template is not None:
+            keys = np.empty(len(self.expected), dtype=self._template["id"].dtype)
+            keys[self._sorted] = self._template["id"]
+            digests = pd.Index(_digest64(keys))
+            if digests.is_unique:  # no two expected ids share a digest
+                digests.get_indexer(digests[:1])  # builds the uint64 hash table once
+                self._keys, self._digests = keys, digests
 
     def validate(self, raw: bytes, filename: str = "predictions") -> ValidationResult:
         """Check ``raw`` (the uploaded bytes) and return every problem found."""
@@ -122,7 +133,7 @@ class PredictionValidator:
                 f"{int(missing_id.sum()):,} row(s) have no id (first at row {_first_row(missing_id)}); "
                 "every row needs the id of a tournament row."
             )
-        positions = self.expected.get_indexer(ids.array)
+        positions = self._positions(ids)
         unknown = (positions < 0) & ~missing_id
         if unknown.any():
             problems.append(
@@ -147,6 +158,15 @@ class PredictionValidator:
                 "include a row for every id in the tournament data."
             )
         return positions, problems
+
+    def _positions(self, ids: pd.Series) -> np.ndarray:
+        """Index of each uploaded id in the expected ids, -1 where unknown or missing."""
+        keys = None if self._keys is None else _fixed_width_keys(ids, self._keys.dtype.itemsize)
+        if keys is None:
+            return self.expected.get_indexer(ids.array)
+        candidate = self._digests.get_indexer(_digest64(keys))
+        # A digest match is confirmed on the bytes themselves, so collisions cannot mislead.
+        return np.where((candidate >= 0) & (self._keys[candidate] == keys), candidate, -1)
 
     def _hash(self, micro: np.ndarray) -> str:
         ordered = micro[self._sorted]
@@ -250,6 +270,45 @@ def _pick_columns(header: list[str]) -> tuple[int | None, int | None, list[str]]
     if probability_column is None:
         problems.append(f"no 'probability' column (found: {_columns(header)}); name the column of predictions probability.")
     return id_column, probability_column, problems
+
+
+_DIGEST_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _digest64(keys: np.ndarray) -> np.ndarray:
+    """A 64-bit digest of each fixed-width bytes key (a multiplicative mix of its 8-byte words)."""
+    width = keys.dtype.itemsize
+    if width % 8 == 0:  # read the bytes in place as 8-byte words
+        words = np.ascontiguousarray(keys).view("<u8").reshape(len(keys), width // 8)
+    else:
+        raw = np.frombuffer(keys.tobytes(), dtype=np.uint8).reshape(len(keys), width)
+        words = np.ascontiguousarray(np.pad(raw, ((0, 0), (0, 8 - width % 8)))).view("<u8")
+    digest = np.zeros(len(keys), dtype=np.uint64)
+    for column in range(words.shape[1]):
+        digest = (digest ^ words[:, column]) * _DIGEST_MULTIPLIER  # wraps modulo 2**64, as meant
+    return digest
+
+
+def _fixed_width_keys(ids: pd.Series, width: int) -> np.ndarray | None:
+    """The ids' UTF-8 bytes as an ``S{width}`` array (no copy), or None if any differ in width."""
+    try:
+        array = pa.array(ids)
+    except (pa.ArrowException, TypeError):
+        return None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.null_count or len(array) == 0:
+        return None
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        offset_type = np.int32 if pa.types.is_string(array.type) else np.int64
+    else:
+        return None
+    lengths = pc.binary_length(array)
+    if pc.min(lengths).as_py() != width or pc.max(lengths).as_py() != width:
+        return None
+    _, offsets, data = array.buffers()
+    start = np.frombuffer(offsets, dtype=offset_type, count=1, offset=np.dtype(offset_type).itemsize * array.offset)[0]
+    return np.frombuffer(data, dtype=f"S{width}", count=len(array), offset=int(start))
 
 
 def _clean_ids(column: pd.Series) -> pd.Series:
