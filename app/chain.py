@@ -242,6 +242,32 @@ class Chain:
         gas_limit = int(self._read(lambda: self.w3.eth.get_block("latest")["gasLimit"]))
         return max(1, (gas_limit // 2 - SETTLE_GAS_BASE) // SETTLE_GAS_PER_STAKER)
 
+    def public_info(self, public_rpc_url: str | None = None) -> dict[str, Any]:
+        """What a wallet page or the client needs: chain id, RPC, addresses and ABIs."""
+        return {
+            "chain_id": self.chain_id,
+            "rpc_url": public_rpc_url,
+            "treasury": self.deployments.get("treasury"),
+            "token": {"address": self.token.address, "abi": self.deployments["NumeraireToken"]["abi"]},
+            "escrow": {"address": self.escrow.address, "abi": self.deployments["TournamentEscrow"]["abi"]},
+        }
+
+    # ---- writing (a staker with a local key) -------------------------------------------
+
+    def stake(self, round_id: int, amount: int, confidence: int, submission_hash: str) -> dict:
+        """Approves exactly `amount` and stakes it on `submission_hash` (two transactions),
+        as the holder of this Chain's key. Reverts come back as sentences."""
+        hash_bytes = bytes.fromhex(submission_hash.removeprefix("0x"))
+        if len(hash_bytes) != 32:
+            raise ChainError(f"submission hash must be 32 bytes of hex, got {submission_hash!r}")
+        self.transact(self.token.functions.approve(self.escrow.address, amount), "approve")
+        return self.transact(self.escrow.functions.stake(round_id, amount, confidence, hash_bytes),
+                             f"stake({round_id})")
+
+    def withdraw_stake(self, round_id: int) -> dict:
+        """The escape hatch: takes back an unsettled stake after the round's deadline."""
+        return self.transact(self.escrow.functions.withdrawStake(round_id), f"withdrawStake({round_id})")
+
     # ---- writing (the oracle) ----------------------------------------------------------
 
     def create_round(self, round_id: int, closes_at: int, resolves_by: int, budget: int) -> dict:
@@ -265,7 +291,7 @@ class Chain:
         custom error comes back as a :class:`ContractRevert` sentence.
         """
         if self.signer is None:
-            raise ChainError(f"{description} needs a signing key: set NMR_ORACLE_PRIVATE_KEY or NMR_ORACLE_KEYSTORE")
+            raise ChainError(f"{description} needs a signing key (the oracle's: NMR_ORACLE_PRIVATE_KEY or NMR_ORACLE_KEYSTORE)")
         sender = self.signer.address
         try:
             gas = call.estimate_gas({"from": sender})

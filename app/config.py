@@ -44,6 +44,7 @@ class Config:
     DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'tournament.sqlite3'}"
     DATA_DIR = str(INSTANCE_DIR / "data")
     RPC_URL = "http://127.0.0.1:8545"
+    PUBLIC_RPC_URL = ""  # the RPC URL wallets should use, if not RPC_URL
     CHAIN_ID = 1337
     DEPLOYMENTS_FILE = str(PROJECT_ROOT / "deployments" / "local.json")
     MAX_UPLOAD_BYTES = 20 * 1024 * 1024

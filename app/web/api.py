@@ -53,6 +53,23 @@ def uploaded_file() -> tuple[bytes, str]:
     return upload.read(), upload.filename or "predictions"
 
 
+@bp.get("/chain")
+def chain_info() -> Response:
+    """Chain id, public RPC URL, token and escrow addresses and ABIs (for wallets and clients)."""
+    from flask import current_app
+
+    from app.chain import ChainError
+
+    chain = current_app.extensions.get("chain")
+    if chain is None:
+        raise ApiError(503, "this server has no chain configured")
+    try:
+        info = chain.get().public_info(current_app.config.get("PUBLIC_RPC_URL") or current_app.config["RPC_URL"])
+    except ChainError as exc:
+        raise ApiError(503, f"chain unavailable: {exc}") from exc
+    return ok(info)
+
+
 @bp.get("/rounds/current")
 def current_round() -> Response:
     """The current round (the page /)."""
