@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from web3 import HTTPProvider, Web3
 from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
+
+from app.settlement import StakeOnChain
 
 STAKE_STATUS = ("none", "active", "settled", "withdrawn")
 # Gas a settle() costs per staker at worst (a released stake with a reward to a wallet
@@ -44,18 +45,6 @@ class ContractRevert(ChainError):
         super().__init__(message)
         self.error = error
         self.args_by_name = args or {}
-
-
-@dataclass(frozen=True)
-class StakeRecord:
-    """A staker's position in one round as the chain and its events show it."""
-
-    staker: str
-    amount: int
-    confidence: int
-    status: str
-    submission_hash: str
-    order: int
 
 
 def _when(timestamp: int) -> str:
@@ -183,7 +172,7 @@ class Chain:
             "nmr_wei": int(self._read(lambda: self.token.functions.balanceOf(account).call())),
         }
 
-    def stake_records(self, round_id: int) -> list[StakeRecord]:
+    def stake_records(self, round_id: int) -> list[StakeOnChain]:
         """Every staker of a round with the hash of their latest Staked event; ordered by
         their first stake (block, log index), the auction's tie-break."""
         logs = self._read(
@@ -198,7 +187,7 @@ class Chain:
         records = []
         for staker, order in sorted(first.items(), key=lambda item: item[1]):
             position = self.stake_of(round_id, staker)
-            records.append(StakeRecord(staker, position["amount"], position["confidence"], position["status"],
+            records.append(StakeOnChain(staker, position["amount"], position["confidence"], position["status"],
                                        latest_hash[staker], order))
         return records
 
@@ -495,3 +484,54 @@ def deploy_contracts(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=2))
     return record
+
+
+# ---- the client (a data scientist's own key) ---------------------------------------------
+
+
+def chain_from_public_info(
+    info: dict[str, Any],
+    rpc_url: str | None = None,
+    signer: Any | None = None,
+    private_key: str | None = None,
+    keystore_file: str | Path | None = None,
+    password: str | None = None,
+    timeout: float = 30,
+) -> Chain:
+    """A :class:`Chain` built from ``GET /api/v1/chain`` (addresses and ABIs), talking to
+    `rpc_url` (default: the one the server publishes) and signing with a local key: a
+    `signer` from :func:`load_signer`, a raw `private_key` or a `keystore_file`. The key
+    never leaves this process; only signed transactions are sent to the node."""
+    url = rpc_url or info.get("rpc_url")
+    if not url:
+        raise ChainError("the server publishes no RPC URL; set one (NMR_RPC_URL)")
+    deployments = {
+        "chain_id": int(info["chain_id"]),
+        "deployed_at_block": 0,
+        "treasury": info.get("treasury"),
+        "NumeraireToken": info["token"],
+        "TournamentEscrow": info["escrow"],
+    }
+    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    try:
+        chain_id = w3.eth.chain_id
+    except Exception as exc:  # requests/connection errors of any kind
+        raise ChainUnavailable(f"the chain at {url} did not answer ({type(exc).__name__}); is the node running?") from exc
+    if chain_id != deployments["chain_id"]:
+        raise ChainError(f"the tournament is on chain {deployments['chain_id']} but {url} is chain {chain_id}")
+    if signer is None:
+        try:
+            signer = load_signer(private_key, keystore_file, password)
+        except ChainError as exc:
+            raise ChainError(str(exc).replace("the oracle private key", "the private key")) from None
+    return Chain(w3, deployments, signer)
+
+
+def sign_personal_message(signer: Any, text: str) -> str:
+    """``personal_sign`` of `text` (EIP-191) by a local `signer` or raw private key, as 0x hex."""
+    if isinstance(signer, str):
+        signer = load_signer(signer, None, None)
+    from eth_account.messages import encode_defunct
+
+    signature = signer.sign_message(encode_defunct(text=text)).signature.hex()
+    return "0x" + signature.removeprefix("0x")

@@ -35,15 +35,13 @@ from app.chain import Chain, ChainError, get_chain
 from app.data import build_round_dataset
 from app.data.dataset import RoundDataset, live_targets_file_name
 from app.payout import (
-    StakeEntry,
-    StakerScore,
     build_plan,
     plan_from_json,
     plan_to_json,
     plan_totals,
 )
 from app.predictions import PredictionValidator
-from app.scoring import score_round_full
+from app.settlement import compute_settlement
 
 NMR = 10**18
 Report = Callable[[str], None]
@@ -225,19 +223,11 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
     files = scored_files(row, stakes, validator)
     predictions = {address: read_prediction_file(sub.stored_path, validator) for address, sub in files.items()}
     stake_by_address = {s.staker: s for s in stakes}
-
-    scores = None
-    if predictions:
-        weights = {a: stake_by_address[a].amount for a in predictions if a in stake_by_address}
-        scores = score_round_full(dataset.tournament, dataset.live_targets, predictions, stakes=weights or None)
-    summary = scores.summary if scores is not None else pd.DataFrame()
-
-    staker_scores = {
-        s.staker: _staker_score(summary.loc[s.staker]) if s.staker in summary.index else None for s in stakes
-    }
-    entries = [StakeEntry(s.staker, s.amount, s.confidence, s.order) for s in stakes if s.status == "active"]
-    plan = build_plan(row.policy, entries, staker_scores, int(row.reward_budget_wei))
+    result = compute_settlement(dataset.tournament, dataset.live_targets, predictions, stakes,
+                                row.policy, int(row.reward_budget_wei))
+    plan = result.plan
     plan_by_staker = {e.staker: e for e in plan}
+    summary = result.scores.summary if result.scores is not None else pd.DataFrame()
 
     rows = []
     for address, submission in files.items():
@@ -246,7 +236,7 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
         rows.append({
             "address": address,
             "submission_id": submission.id,
-            **_score_fields(summary.loc[address], scores.per_era, address),
+            **_score_fields(summary.loc[address], result.scores.per_era, address),
             "stake_wei": entry.stake if entry else 0,
             "confidence": str(record.confidence) if record else None,
             "burn_wei": entry.burn if entry else 0,
@@ -259,19 +249,14 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
         "budget": str(int(row.reward_budget_wei)),
         "entries": plan_to_json(plan),
         "hashes": {s.staker: s.submission_hash for s in stakes},
+        # Scoring order matters (originality looks at earlier files): the verifier replays it.
+        "scored": list(files),
         "totals": {k: str(v) for k, v in plan_totals(plan).items()},
     }
     store.save_plan(number, document)
     store.set_round_status(number, "resolved", resolved_at=_utc(chain.now()))
     report(f"round {number}: {len(files)} submissions scored, plan for {len(plan)} stakes stored")
     return document
-
-
-def _staker_score(row: pd.Series) -> StakerScore:
-    return StakerScore(
-        live_logloss=float(row["live_logloss"]), consistency=float(row["consistency"]),
-        original=bool(row["original"]), concordant=bool(row["concordant"]), corr=float(row["corr"]),
-    )
 
 
 def _score_fields(row: pd.Series, per_era: pd.DataFrame, address: str) -> dict[str, Any]:
@@ -355,11 +340,15 @@ def publish_round(number: int, report: Report = print) -> Path:
     (staging / "predictions").mkdir(parents=True)
     load_dataset(row).write_live_targets(staging)
     shutil.copy(row.dataset_parquet_path, staging / Path(row.dataset_parquet_path).name)
-    for address, file_hash in document["hashes"].items():
-        submission = store.submission_by_hash(number, address, file_hash)
+    for score in store.round_scores(number):
+        submission = store.get_submission(score.submission_id) if score.submission_id else None
         if submission is not None:
-            shutil.copy(submission.stored_path, staging / "predictions" / f"{address}.csv")
-    scores = [store.score_view(s) for s in store.round_scores(number)]
+            shutil.copy(submission.stored_path, staging / "predictions" / f"{score.address}.csv")
+    chain_record = {key: get_chain().deployments[key] for key in ("chain_id", "deployed_at_block")}
+    for name in ("NumeraireToken", "TournamentEscrow"):
+        chain_record[name] = get_chain().deployments[name]
+    (staging / "chain.json").write_text(json.dumps(chain_record))
+    scores = [{"address": s.address, **store.score_view(s)} for s in store.round_scores(number)]
     (staging / "scores.json").write_text(json.dumps(scores, indent=2, default=str))
     (staging / "plan.json").write_text(json.dumps(document, indent=2))
     manifest = {
@@ -444,6 +433,14 @@ def init_app(app: Flask) -> None:
     def publish_command(number):
         """Publish targets, staked files, scores and the plan."""
         _cli_step(publish_round, number)
+
+    @oracle_group.command("verify")
+    @click.argument("number", type=int)
+    def verify_command(number):
+        """Recompute a published round and check it against the chain."""
+        from app.verify import main as verify_main
+
+        raise SystemExit(verify_main([str(published_dir(number)), "--rpc-url", current_app.config["RPC_URL"]]))
 
     @oracle_group.command("run")
     @click.argument("number", type=int)

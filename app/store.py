@@ -464,6 +464,11 @@ def save_submission(
     return row
 
 
+def get_submission(submission_id: int) -> Submission | None:
+    """One submission by id (current or superseded)."""
+    return get_session().get(Submission, submission_id)
+
+
 def list_submissions(round_number: int) -> list[Submission]:
     """The round's current submissions (one per address), oldest upload first."""
     query = (

@@ -3,6 +3,10 @@ publish — with 20 stakers, then the chain checked against the stored plan."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +15,7 @@ from sklearn.linear_model import LogisticRegression
 
 from app import oracle, store
 from app.payout import plan_from_json
+from app.verify import verify_published
 from app.web import services
 from tests.app.oracle.conftest import NMR, advance_chain_time, send, token_and_escrow
 
@@ -81,7 +86,7 @@ def _assert_chain_matches_plan(w3, token, escrow, stakers, document, supply_befo
     return burned
 
 
-def test_full_round_with_twenty_stakers(app, w3, keys, deployment):
+def test_full_round_with_twenty_stakers(app, w3, keys, deployment, tmp_path):
     _, record = deployment
     # The corr policy burns in part for a negative live CORR, so one round shows both.
     token, escrow, stakers = _open_and_stake(app, w3, keys, record, policy="corr")
@@ -109,6 +114,37 @@ def test_full_round_with_twenty_stakers(app, w3, keys, deployment):
     assert token.functions.balanceOf(escrow.address).call() == 0
     assert results["n_stakers"] == N_STAKERS and results["burned_wei"] == burned
     assert (published / "plan.json").is_file() and len(list((published / "predictions").iterdir())) == N_STAKERS
+
+    report = verify_published(published, app.config["RPC_URL"])
+    assert report.ok, report.mismatches
+    assert report.checked[-1] == f"{N_STAKERS} on-chain settlements"
+    _assert_verify_catches_tampering(published, app.config["RPC_URL"], tmp_path)
+
+
+def _assert_verify_catches_tampering(published, rpc_url, tmp_path):
+    """A changed prediction file (manifest rewritten to match) and a changed plan are caught."""
+    tampered = tmp_path / "tampered-file"
+    shutil.copytree(published, tampered)
+    victim = sorted((tampered / "predictions").iterdir())[0]
+    lines = victim.read_text().splitlines()
+    ident, probability = lines[1].split(",")
+    lines[1] = f"{ident},{1 - float(probability):.6f}"
+    victim.write_text("\n".join(lines) + "\n")
+    manifest = json.loads((tampered / "manifest.json").read_text())
+    manifest[f"predictions/{victim.name}"] = hashlib.sha256(victim.read_bytes()).hexdigest()
+    (tampered / "manifest.json").write_text(json.dumps(manifest))
+    report = verify_published(tampered, rpc_url)
+    assert any(f"predictions/{victim.name} hashes to" in m for m in report.mismatches), report.mismatches
+
+    tampered = tmp_path / "tampered-plan"
+    shutil.copytree(published, tampered)
+    document = json.loads((tampered / "plan.json").read_text())
+    entry = next(e for e in document["entries"] if int(e["reward"]) > 0)
+    entry["reward"] = str(int(entry["reward"]) + 1)
+    (tampered / "plan.json").write_text(json.dumps(document))
+    report = verify_published(tampered, rpc_url)
+    assert any(m.startswith("plan.json: SHA-256 differs") for m in report.mismatches)
+    assert any(m.startswith(f"plan for {entry['staker']}") for m in report.mismatches)
 
 
 @pytest.mark.parametrize("crash_after", [0, 2])

@@ -1,0 +1,170 @@
+"""Verify a published round against the chain, with nothing but its files and an RPC URL.
+
+    python -m app.verify PUBLISHED_DIR --rpc-url http://127.0.0.1:8545
+
+Checks, and prints every mismatch (exit status 1 if any):
+1. each file's SHA-256 against manifest.json;
+2. each staker's published prediction file against the hash their stake committed on chain;
+3. the scores and the plan, recomputed from the dataset, the live targets and the
+   prediction files (in the published scoring order), against scores.json and plan.json;
+4. the plan against the chain's StakeSettled events (burned and rewarded per staker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from web3 import HTTPProvider, Web3
+
+from app.chain import Chain, ChainError
+from app.payout import plan_from_json
+from app.predictions import PredictionValidator
+from app.settlement import StakeOnChain, compute_settlement
+
+SCORE_TOLERANCE = 1e-9
+COMPARED_SCORES = ("live_logloss", "validation_logloss", "consistency", "corr", "mmc", "fnc")
+
+
+@dataclass
+class Report:
+    """What verification found; ``ok`` when nothing disagrees."""
+
+    round: int | None = None
+    checked: list[str] = field(default_factory=list)
+    mismatches: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def verify_published(directory: str | Path, rpc_url: str) -> Report:
+    """Runs every check on the published round in `directory` against `rpc_url`."""
+    directory = Path(directory)
+    report = Report()
+    for required in ("manifest.json", "plan.json", "chain.json"):
+        if not (directory / required).is_file():
+            report.mismatches.append(f"{required} missing from {directory}: is this a published round folder?")
+            return report
+    _check_manifest(directory, report)
+    plan_document = json.loads((directory / "plan.json").read_text())
+    number = report.round = int(plan_document["round"])
+    deployments = json.loads((directory / "chain.json").read_text())
+    chain = Chain(Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 30})), deployments)
+
+    stakes = [s for s in chain.stake_records(number) if s.status != "withdrawn"]
+    # Planned stakes were active when the plan was made; settled ones are replayed as such.
+    replay = [StakeOnChain(s.staker, s.amount, s.confidence, "active", s.submission_hash, s.order) for s in stakes]
+    _check_committed_files(directory, replay, report)
+
+    dataset = pd.read_parquet(next(directory.glob("numerai_dataset_round*.parquet")))
+    tournament = dataset[dataset["data_type"] != "train"].reset_index(drop=True)
+    targets = pd.read_csv(next(directory.glob("numerai_live_targets_round*.csv")), dtype={"id": str})
+    live_targets = pd.Series(targets["target"].to_numpy(float), index=pd.Index(targets["id"], name="id"))
+    validator = PredictionValidator(tournament["id"].astype(str), 10**9)
+    predictions = {}
+    for address in plan_document.get("scored", []):
+        result = validator.validate((directory / "predictions" / f"{address}.csv").read_bytes(), address)
+        if not result.ok:
+            report.mismatches.append(f"predictions/{address}.csv does not validate: {'; '.join(result.problems)}")
+            return report
+        predictions[address] = result.frame.set_index("id")["probability"]
+
+    budget = chain.round(number)["reward_budget"]
+    recomputed = compute_settlement(tournament, live_targets, predictions, replay, plan_document["policy"], budget)
+    _check_scores(directory, recomputed, report)
+    _check_plan(plan_document, recomputed.plan, report)
+    _check_chain(chain, number, recomputed.plan, report)
+    return report
+
+
+def _check_manifest(directory: Path, report: Report) -> None:
+    manifest = json.loads((directory / "manifest.json").read_text())
+    for name, digest in manifest.items():
+        path = directory / name
+        if not path.is_file():
+            report.mismatches.append(f"{name}: listed in the manifest but missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            report.mismatches.append(f"{name}: SHA-256 differs from the manifest (the file was changed)")
+    report.checked.append(f"{len(manifest)} file digests")
+
+
+def _check_committed_files(directory: Path, stakes: list[StakeOnChain], report: Report) -> None:
+    for stake in stakes:
+        path = directory / "predictions" / f"{stake.staker}.csv"
+        if not path.is_file():
+            continue  # a stake on no accepted file: the plan returns it (checked with the plan)
+        digest = "0x" + hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != stake.submission_hash:
+            report.mismatches.append(
+                f"predictions/{stake.staker}.csv hashes to {digest}, but the stake committed {stake.submission_hash}"
+            )
+    report.checked.append(f"{len(stakes)} committed file hashes")
+
+
+def _check_scores(directory: Path, recomputed, report: Report) -> None:
+    published = {row["address"]: row for row in json.loads((directory / "scores.json").read_text())}
+    summary = recomputed.scores.summary if recomputed.scores is not None else pd.DataFrame()
+    for address, row in summary.iterrows():
+        if address not in published:
+            report.mismatches.append(f"scores.json has no row for {address}")
+            continue
+        for column in COMPARED_SCORES:
+            mine, theirs = float(row[column]), published[address].get(column)
+            if theirs is None or not math.isclose(mine, float(theirs), rel_tol=0, abs_tol=SCORE_TOLERANCE):
+                report.mismatches.append(f"{address} {column}: recomputed {mine!r}, published {theirs!r}")
+    report.checked.append(f"scores of {len(summary)} submissions")
+
+
+def _check_plan(document: dict, plan, report: Report) -> None:
+    published = {e.staker: e for e in plan_from_json(document["entries"])}
+    mine = {e.staker: e for e in plan}
+    for staker in sorted(set(published) | set(mine)):
+        if published.get(staker) != mine.get(staker):
+            report.mismatches.append(f"plan for {staker}: recomputed {mine.get(staker)}, published {published.get(staker)}")
+    report.checked.append(f"plan of {len(mine)} stakes")
+
+
+def _check_chain(chain: Chain, number: int, plan, report: Report) -> None:
+    events = chain.settlements(number)
+    for entry in plan:
+        event = events.get(entry.staker)
+        if event is None:
+            report.mismatches.append(f"{entry.staker}: planned but never settled on chain")
+        elif (event["burned"], event["rewarded"]) != (entry.burn, entry.reward):
+            report.mismatches.append(
+                f"{entry.staker}: chain burned {event['burned']} rewarded {event['rewarded']}, "
+                f"plan says burn {entry.burn} reward {entry.reward}"
+            )
+    for staker in set(events) - {e.staker for e in plan}:
+        report.mismatches.append(f"{staker}: settled on chain but absent from the plan")
+    report.checked.append(f"{len(events)} on-chain settlements")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: prints what was checked and every mismatch."""
+    parser = argparse.ArgumentParser(prog="python -m app.verify", description=__doc__.split("\n\n")[0])
+    parser.add_argument("directory", help="a published round folder (published/round-N)")
+    parser.add_argument("--rpc-url", default="http://127.0.0.1:8545", help="JSON-RPC endpoint of the chain")
+    args = parser.parse_args(argv)
+    try:
+        report = verify_published(args.directory, args.rpc_url)
+    except (ChainError, OSError, ValueError, StopIteration) as exc:
+        print(f"verify: cannot check {args.directory}: {exc or type(exc).__name__}", file=sys.stderr)
+        return 2
+    print(f"round {report.round}: checked " + ", ".join(report.checked))
+    for mismatch in report.mismatches:
+        print(f"MISMATCH {mismatch}")
+    print("verified: everything matches the chain" if report.ok else f"{len(report.mismatches)} mismatch(es)")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
