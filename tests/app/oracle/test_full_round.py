@@ -125,7 +125,7 @@ def _assert_verify_catches_tampering(published, rpc_url, tmp_path):
     """A changed prediction file (manifest rewritten to match) and a changed plan are caught."""
     tampered = tmp_path / "tampered-file"
     shutil.copytree(published, tampered)
-    victim = sorted((tampered / "predictions").iterdir())[0]
+    victim = min((tampered / "predictions").iterdir())
     lines = victim.read_text().splitlines()
     ident, probability = lines[1].split(",")
     lines[1] = f"{ident},{1 - float(probability):.6f}"
