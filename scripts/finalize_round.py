@@ -1,0 +1,8 @@
+"""`brownie run scripts/finalize_round.py main ROUND`: app.oracle.finalize_round (see scripts/operator.py)."""
+
+from app import oracle
+from scripts.operator import run_step
+
+
+def main(number):
+    run_step(oracle.finalize_round, int(number))

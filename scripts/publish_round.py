@@ -1,0 +1,8 @@
+"""`brownie run scripts/publish_round.py main ROUND`: app.oracle.publish_round (see scripts/operator.py)."""
+
+from app import oracle
+from scripts.operator import run_step
+
+
+def main(number):
+    run_step(oracle.publish_round, int(number))
