@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -14,18 +11,12 @@ from web3 import HTTPProvider, Web3
 
 from app import create_app
 from app.chain import deploy_contracts, key_from_mnemonic
+from tools.ganache import TEST_MNEMONIC, start_ganache, stop
 
 ROOT = Path(__file__).resolve().parents[3]
-GANACHE = ROOT / "node_modules" / ".bin" / "ganache"
-MNEMONIC = "test test test test test test test test test test test junk"
+MNEMONIC = TEST_MNEMONIC
 N_ACCOUNTS = 30
 NMR = 10**18
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -33,25 +24,9 @@ def ganache_url():
     """Ganache on a free loopback port for this test session; stopped at the end."""
     if not (ROOT / "build" / "contracts" / "TournamentEscrow.json").is_file():
         pytest.fail("contracts not compiled: run `make compile` (make test does it first)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(GANACHE), "--server.host", "127.0.0.1", "--server.port", str(port), "--chain.chainId", "1337",
-         "--chain.networkId", "1337", "--wallet.mnemonic", MNEMONIC, "--wallet.totalAccounts", str(N_ACCOUNTS),
-         "--hardfork", "shanghai", "--miner.blockGasLimit", "30000000", "--logging.quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    w3 = Web3(HTTPProvider(url))
-    for _ in range(200):
-        if w3.is_connected():
-            break
-        time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("ganache did not start")
+    process, url = start_ganache(accounts=N_ACCOUNTS, mnemonic=MNEMONIC)
     yield url
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 @pytest.fixture(scope="session")
