@@ -16,8 +16,8 @@ from web3 import HTTPProvider, Web3
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import create_app, oracle, store  # noqa: E402
-from app.chain import deploy_contracts, key_from_mnemonic  # noqa: E402
+from app import create_app, oracle, store
+from app.chain import deploy_contracts, key_from_mnemonic
 
 MNEMONIC = os.environ["NMR_DEV_MNEMONIC"]
 

@@ -6,7 +6,14 @@ import pytest
 from eth_account import Account
 
 from app import store
-from scripts import close_round, finalize_round, open_round, publish_round, resolve_round, settle_round
+from scripts import (
+    close_round,
+    finalize_round,
+    open_round,
+    publish_round,
+    resolve_round,
+    settle_round,
+)
 from tests.app.oracle.conftest import NMR, advance_chain_time, send, token_and_escrow
 
 
