@@ -49,19 +49,31 @@ function finish(text, code = 0) {
   process.stdout.write(text, () => process.exit(code));
 }
 
+// The legacy --combined-json surface (Brownie's interface ABIs, Slither's solc mode),
+// built from one standard-json compilation.
+const COMBINED_FIELDS = {
+  abi: ["abi", (c) => c.abi],
+  bin: ["evm.bytecode.object", (c) => c.evm.bytecode.object],
+  "bin-runtime": ["evm.deployedBytecode.object", (c) => c.evm.deployedBytecode.object],
+  srcmap: ["evm.bytecode.sourceMap", (c) => c.evm.bytecode.sourceMap],
+  "srcmap-runtime": ["evm.deployedBytecode.sourceMap", (c) => c.evm.deployedBytecode.sourceMap],
+  userdoc: ["userdoc", (c) => c.userdoc],
+  devdoc: ["devdoc", (c) => c.devdoc],
+  hashes: ["evm.methodIdentifiers", (c) => c.evm.methodIdentifiers],
+};
+
 function combinedJson(opts) {
   const sources = {};
-  const files = opts.files.length ? opts.files : [];
-  for (const file of files) sources[file] = { content: fs.readFileSync(file, "utf8") };
-  const wanted = opts.combined.split(",");
-  const selection = [];
-  if (wanted.includes("abi")) selection.push("abi");
-  if (wanted.includes("bin")) selection.push("evm.bytecode.object");
-  if (wanted.includes("bin-runtime")) selection.push("evm.deployedBytecode.object");
+  for (const file of opts.files) sources[file] = { content: fs.readFileSync(file, "utf8") };
+  const wanted = opts.combined.split(",").filter((field) => field in COMBINED_FIELDS);
+  const wantAst = opts.combined.split(",").includes("ast");
   const input = {
     language: "Solidity",
     sources,
-    settings: { remappings: opts.remappings, outputSelection: { "*": { "*": selection } } },
+    settings: {
+      remappings: opts.remappings,
+      outputSelection: { "*": { "*": wanted.map((field) => COMBINED_FIELDS[field][0]), "": wantAst ? ["ast"] : [] } },
+    },
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input), { import: importResolver(opts) }));
   const errors = (output.errors || []).filter((e) => e.severity === "error");
@@ -73,13 +85,17 @@ function combinedJson(opts) {
   for (const [file, byName] of Object.entries(output.contracts || {})) {
     for (const [name, c] of Object.entries(byName)) {
       const entry = {};
-      if (wanted.includes("abi")) entry.abi = c.abi;
-      if (wanted.includes("bin")) entry.bin = c.evm.bytecode.object;
-      if (wanted.includes("bin-runtime")) entry["bin-runtime"] = c.evm.deployedBytecode.object;
+      for (const field of wanted) entry[field] = COMBINED_FIELDS[field][1](c);
       contracts[`${file}:${name}`] = entry;
     }
   }
-  return JSON.stringify({ contracts, version: solc.version() });
+  const result = { contracts, version: solc.version() };
+  if (wantAst) {
+    result.sourceList = Object.keys(output.sources || {});
+    result.sources = {};
+    for (const [file, info] of Object.entries(output.sources || {})) result.sources[file] = { AST: info.ast };
+  }
+  return JSON.stringify(result);
 }
 
 const opts = parseArgs(process.argv.slice(2));
