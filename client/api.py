@@ -1,0 +1,465 @@
+"""NumeraireClient: the tournament's JSON API (``/api/v1``) and the escrow, from Python.
+
+Reading (rounds, leaderboard, results, datasets) needs no identity. Uploading and the
+account need one: an API token (``Authorization: Token PUBLIC$SECRET``) or Sign-In with
+Ethereum, signed here with a local key. Staking signs transactions here with that key
+(a raw key or an encrypted keystore file) through :mod:`app.chain`; the key itself is
+never sent anywhere, only signatures and signed transactions.
+
+Prediction files are checked with the tournament engine's own validator
+(:mod:`app.predictions`) before they are uploaded, so a bad file fails here with the
+server's exact messages and costs no upload.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import requests
+from tqdm import tqdm
+from urllib3 import encode_multipart_formdata
+
+from app.config import Config
+from app.data.dataset import dataset_file_name
+from app.predictions import ValidationResult, validate_predictions
+
+DEFAULT_API_URL = "http://127.0.0.1:8000"
+API_PREFIX = "/api/v1"
+WAD = 10**18
+CHUNK = 64 * 1024
+DATASET_FORMATS = ("parquet", "csv")
+
+
+class NumeraireError(Exception):
+    """Anything the client could not do; the message says what happened and what to do."""
+
+
+class ApiError(NumeraireError):
+    """The server refused a request; ``status`` is the HTTP code, the message the server's."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class ValidationFailed(NumeraireError):
+    """A prediction file was rejected (here, before upload, or by the server)."""
+
+    def __init__(self, filename: str, problems: list[str]) -> None:
+        super().__init__(f"{filename} was not accepted:\n" + "\n".join(f"  - {p}" for p in problems))
+        self.problems = problems
+
+
+class NoCredentials(NumeraireError):
+    """The operation needs an API token or a wallet key and none was configured."""
+
+
+def to_wei(value: str | float | Decimal, what: str = "amount") -> int:
+    """A decimal amount (``"10.5"`` NMR, or a confidence) as an integer of 10^-18 units."""
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise NumeraireError(f"{what} must be a number (got {value!r})") from None
+    wei = number * WAD
+    if not number.is_finite() or wei != wei.to_integral_value():
+        raise NumeraireError(f"{what} must be a finite number with at most 18 decimals (got {value!r})")
+    if wei <= 0:
+        raise NumeraireError(f"{what} must be positive (got {value!r})")
+    return int(wei)
+
+
+def from_wei(wei: int | str | None) -> str:
+    """Wei (int or decimal string) as an NMR amount without trailing zeros."""
+    if wei is None:
+        return "-"
+    text = f"{Decimal(int(wei)) / WAD:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class _ProgressReader(io.BytesIO):
+    """A request body that advances a progress bar as the HTTP library reads it."""
+
+    def __init__(self, body: bytes, bar: tqdm) -> None:
+        super().__init__(body)
+        self._bar = bar
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self._bar.update(len(chunk))
+        return chunk
+
+
+class NumeraireClient:
+    """One data scientist's door to a tournament server and its chain.
+
+    `api_url`: the server (``http://127.0.0.1:8000``; ``/api/v1`` is added). Identity:
+    `token` (an API token) and/or a wallet: `private_key`, or `keystore_file` with
+    `keystore_password` (or `password_prompt`, called once when the key is first needed).
+    `rpc_url` overrides the chain RPC the server publishes. `progress` shows tqdm bars.
+    """
+
+    def __init__(
+        self,
+        api_url: str = DEFAULT_API_URL,
+        token: str | None = None,
+        private_key: str | None = None,
+        keystore_file: str | Path | None = None,
+        keystore_password: str | None = None,
+        password_prompt: Callable[[], str] | None = None,
+        rpc_url: str | None = None,
+        progress: bool = True,
+        timeout: float = 60,
+    ) -> None:
+        base = api_url.rstrip("/")
+        self.api_url = base if base.endswith(API_PREFIX) else base + API_PREFIX
+        self.token = token or None
+        self.rpc_url = rpc_url or None
+        self.progress = progress
+        self.timeout = timeout
+        self.http = requests.Session()
+        self._private_key = private_key or None
+        self._keystore_file = keystore_file or None
+        self._keystore_password = keystore_password
+        self._password_prompt = password_prompt
+        self._signer: Any | None = None
+        self._chain: Any | None = None
+        self._csrf: str | None = None
+        self._signed_in_as: str | None = None
+        self._datasets: dict[int, Path] = {}
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> NumeraireClient:
+        """A client configured from ``NMR_API_URL``, ``NMR_API_TOKEN``, ``NMR_PRIVATE_KEY`` or
+        ``NMR_KEYSTORE`` (+ ``NMR_KEYSTORE_PASSWORD``) and ``NMR_RPC_URL``; keyword
+        arguments win over the environment."""
+        env = os.environ if environ is None else environ
+        settings: dict[str, Any] = {
+            "api_url": env.get("NMR_API_URL") or DEFAULT_API_URL,
+            "token": env.get("NMR_API_TOKEN"),
+            "private_key": env.get("NMR_PRIVATE_KEY"),
+            "keystore_file": env.get("NMR_KEYSTORE"),
+            "keystore_password": env.get("NMR_KEYSTORE_PASSWORD"),
+            "rpc_url": env.get("NMR_RPC_URL"),
+        }
+        settings.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**settings)
+
+    # ---- HTTP ----------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return self.api_url + path
+
+    def _request(self, method: str, path: str, *, auth: bool = False, stream: bool = False,
+                 **kwargs: Any) -> requests.Response:
+        """Send a request (with identity if `auth`); raise ApiError with the server's message."""
+        headers = kwargs.pop("headers", {})
+        if auth:
+            headers.update(self._auth_headers(method))
+        try:
+            response = self.http.request(method, self._url(path), headers=headers, stream=stream,
+                                         timeout=self.timeout, **kwargs)
+        except requests.ConnectionError:
+            raise NumeraireError(
+                f"cannot reach the tournament server at {self.api_url}; is it running? (set NMR_API_URL)"
+            ) from None
+        except requests.Timeout:
+            raise NumeraireError(f"the tournament server at {self.api_url} did not answer in {self.timeout:g} s") from None
+        if response.status_code >= 400 and response.status_code != 422:
+            raise ApiError(response.status_code, _error_message(response))
+        return response
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self._request(method, path, **kwargs).json()
+
+    def _auth_headers(self, method: str) -> dict[str, str]:
+        if self.token:
+            return {"Authorization": f"Token {self.token}"}
+        if self.has_wallet:
+            self.login()
+            return {"X-CSRF-Token": self._csrf} if method.upper() not in ("GET", "HEAD") and self._csrf else {}
+        raise NoCredentials(
+            "this needs your identity: set NMR_API_TOKEN (an API token) or NMR_PRIVATE_KEY / NMR_KEYSTORE (your wallet)"
+        )
+
+    # ---- identity ------------------------------------------------------------------------
+
+    @property
+    def has_wallet(self) -> bool:
+        """True when a private key or keystore file is configured."""
+        return bool(self._private_key or self._keystore_file)
+
+    @property
+    def signer(self) -> Any:
+        """The local signing account (loaded, and the keystore decrypted, on first use)."""
+        if self._signer is None:
+            if not self.has_wallet:
+                raise NoCredentials("this needs your wallet: set NMR_PRIVATE_KEY, or NMR_KEYSTORE (a keystore file)")
+            from app.chain import ChainError, load_signer
+
+            password = self._keystore_password
+            if self._keystore_file and password is None and self._private_key is None and self._password_prompt:
+                password = self._password_prompt()
+            try:
+                self._signer = load_signer(self._private_key, self._keystore_file, password)
+            except ChainError as exc:
+                raise NumeraireError(str(exc).replace("the oracle private key", "NMR_PRIVATE_KEY")) from None
+        return self._signer
+
+    @property
+    def address(self) -> str:
+        """My address: the wallet's, else the API token's owner (asked of the server)."""
+        if self.has_wallet:
+            return self.signer.address
+        return self._json("GET", "/auth/me", auth=True)["address"]
+
+    def login(self) -> str:
+        """Sign in with Ethereum (EIP-4361) using the local key; returns the address.
+
+        The server's message (domain, chain id, nonce) is signed here; only the signature
+        is sent. The session cookie then identifies this client."""
+        if self._signed_in_as:
+            return self._signed_in_as
+        address = self.signer.address
+        from app.chain import sign_personal_message
+
+        info = self._json("GET", "/auth/nonce", params={"address": address})
+        signature = sign_personal_message(self.signer, info["message"])
+        body = self._json("POST", "/auth/verify", json={"message": info["message"], "signature": signature})
+        self._csrf, self._signed_in_as = body["csrf_token"], body["address"]
+        return body["address"]
+
+    def create_token(self, name: str = "") -> dict[str, Any]:
+        """A new API token for scripts (``token`` is shown only here). Needs the wallet:
+        tokens are created from a signed-in session, never from another token."""
+        self.login()
+        headers = {"X-CSRF-Token": self._csrf or ""}
+        return self._json("POST", "/account/tokens", json={"name": name}, headers=headers)
+
+    def account(self) -> dict[str, Any]:
+        """My account: submissions, scores, stakes and balances as the server sees them."""
+        return self._json("GET", "/account", auth=True)
+
+    # ---- rounds and results --------------------------------------------------------------
+
+    def current_round(self, mine: bool = False) -> dict[str, Any]:
+        """The current round page (``round``, ``n_submissions``, and with `mine` my submission)."""
+        return self._json("GET", "/rounds/current", auth=mine)
+
+    def current_round_number(self) -> int:
+        """The current round's number, or NumeraireError if the server has no round."""
+        page = self.current_round()
+        if not page.get("round"):
+            raise NumeraireError("the server has no round yet; wait for the operator to open one")
+        return int(page["round"]["number"])
+
+    def rounds(self) -> list[dict[str, Any]]:
+        """Every round, newest first, with its totals."""
+        return self._json("GET", "/rounds")["rounds"]
+
+    def round_results(self, number: int) -> dict[str, Any]:
+        """Tournament `number`'s results: totals, participants with scores, payouts."""
+        return self._json("GET", f"/rounds/{int(number)}")
+
+    def leaderboard(self, round_number: int | None = None) -> dict[str, Any]:
+        """The leaderboard of a scored round (default: the newest scored round)."""
+        params = {"round": int(round_number)} if round_number is not None else None
+        return self._json("GET", "/leaderboard", params=params)
+
+    def chain_info(self) -> dict[str, Any]:
+        """Chain id, RPC URL, token and escrow addresses and ABIs."""
+        return self._json("GET", "/chain")
+
+    # ---- data ----------------------------------------------------------------------------
+
+    def download_dataset(self, dest: str | Path = ".", round_number: int | None = None,
+                         file_format: str = "parquet") -> Path:
+        """Download a round's dataset (default: the current round, Parquet) into the folder
+        `dest`; returns the file's path. Written to a temporary name, then renamed."""
+        if file_format not in DATASET_FORMATS:
+            raise NumeraireError(f"unknown dataset format {file_format!r}; use parquet or csv")
+        number = self.current_round_number() if round_number is None else int(round_number)
+        folder = Path(dest)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / dataset_file_name(number, file_format)
+        partial = path.with_name(path.name + ".part")
+        with self._request("GET", f"/rounds/{number}/dataset.{file_format}", stream=True) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with open(partial, "wb") as handle, self._bar(total, f"round {number} {file_format}") as bar:
+                for chunk in response.iter_content(CHUNK):
+                    handle.write(chunk)
+                    bar.update(len(chunk))
+        partial.replace(path)
+        self._datasets[number] = path
+        return path
+
+    def expected_ids(self, round_number: int, dataset: str | Path | None = None) -> pd.Series:
+        """The round's tournament ids (non-train rows): what a prediction file must cover.
+        From `dataset` if given, else the file this client downloaded, else downloaded now."""
+        path = Path(dataset) if dataset else self._datasets.get(round_number)
+        if path is None or not path.is_file():
+            path = self.download_dataset(tempfile.mkdtemp(prefix="nmr-dataset-"), round_number)
+        columns = ["id", "data_type"]
+        try:
+            if path.suffix == ".csv":
+                frame = pd.read_csv(path, usecols=columns, dtype=str, keep_default_na=False)
+            else:
+                frame = pd.read_parquet(path, columns=columns)
+        except (OSError, ValueError, KeyError) as exc:
+            raise NumeraireError(f"cannot read the dataset {path} ({exc}); download it again") from None
+        return frame.loc[frame["data_type"] != "train", "id"].astype(str)
+
+    def check_predictions(self, path: str | Path, round_number: int | None = None,
+                          dataset: str | Path | None = None) -> ValidationResult:
+        """Validate a prediction file here with the server's own rules; returns the result
+        (``ok``, ``problems``, ``hash`` = the bytes32 a stake commits to)."""
+        path = Path(path)
+        if not path.is_file():
+            raise NumeraireError(f"no file at {path}")
+        number = self.current_round_number() if round_number is None else int(round_number)
+        ids = self.expected_ids(number, dataset)
+        with self._bar(None, f"checking {path.name}", unit="file") as bar:
+            result = validate_predictions(path.read_bytes(), path.name, ids, Config.MAX_UPLOAD_BYTES)
+            bar.update(1)
+        return result
+
+    def upload_predictions(self, path: str | Path, round_number: int | None = None,
+                           dataset: str | Path | None = None) -> dict[str, Any]:
+        """Validate `path` here, then upload it; returns the accepted submission (``hash``,
+        ``metrics``). Raises ValidationFailed (nothing sent) if the file is bad."""
+        path = Path(path)
+        number = self.current_round_number() if round_number is None else int(round_number)
+        result = self.check_predictions(path, number, dataset)
+        if not result.ok:
+            raise ValidationFailed(path.name, result.problems)
+        body, content_type = encode_multipart_formdata({"file": (path.name, path.read_bytes(), "application/octet-stream")})
+        headers = {"Content-Type": content_type}
+        with self._bar(len(body), f"uploading {path.name}") as bar:
+            response = self._request("POST", f"/rounds/{number}/submissions", auth=True,
+                                     data=_ProgressReader(body, bar), headers=headers)
+        payload = response.json()
+        if not payload.get("accepted"):
+            raise ValidationFailed(path.name, payload.get("problems") or ["refused by the server"])
+        return payload
+
+    def submission_hash(self, round_number: int) -> str:
+        """The hash of my current submission to the round (what a stake commits to)."""
+        for submission in self.account().get("submissions", []):
+            if int(submission["round"]) == int(round_number):
+                return submission["hash"]
+        raise NumeraireError(f"you have no submission in round {round_number}; upload predictions first (nmr upload FILE)")
+
+    # ---- chain ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _on_chain(self) -> Iterator[None]:
+        """Chain errors (decoded reverts, an unreachable node) as NumeraireError."""
+        from app.chain import ChainError
+
+        try:
+            yield
+        except ChainError as exc:
+            raise NumeraireError(str(exc)) from exc
+
+    def chain(self) -> Any:
+        """An :class:`app.chain.Chain` for this tournament, signing with my local key (if any)."""
+        if self._chain is None:
+            from app.chain import chain_from_public_info
+
+            signer = self.signer if self.has_wallet else None
+            with self._on_chain():
+                self._chain = chain_from_public_info(self.chain_info(), self.rpc_url, signer=signer)
+        return self._chain
+
+    def balances(self, address: str | None = None) -> dict[str, int]:
+        """ETH and NMR balances (wei) of `address` (default: my wallet), read from chain."""
+        with self._on_chain():
+            return self.chain().balances(address or self.address)
+
+    def stake_of(self, round_number: int, address: str | None = None) -> dict[str, Any]:
+        """My (or `address`'s) stake in a round on chain: amount, confidence (WAD), status."""
+        with self._on_chain():
+            return self.chain().stake_of(int(round_number), address or self.address)
+
+    def stake(self, amount: str | int | Decimal, confidence: str | int | Decimal, round_number: int | None = None,
+              submission_hash: str | None = None) -> dict[str, Any]:
+        """Stake `amount` NMR at `confidence` on my current submission (or `submission_hash`)
+        in the round (default: current): approve + stake, signed with my local key.
+
+        Checked first, so nothing is sent when it would fail: the round open on chain, a
+        submission to commit to, ETH for gas and enough NMR."""
+        amount_wei = to_wei(amount, "amount")
+        confidence_wad = to_wei(confidence, "confidence")
+        if not self.has_wallet:
+            raise NoCredentials("staking signs with your wallet: set NMR_PRIVATE_KEY, or NMR_KEYSTORE (a keystore file)")
+        number = self.current_round_number() if round_number is None else int(round_number)
+        if submission_hash is None:
+            submission_hash = self.submission_hash(number)
+        if not re.fullmatch(r"0x[0-9a-fA-F]{64}", submission_hash):
+            raise NumeraireError(f"the submission hash must be 0x + 64 hex digits (got {submission_hash!r})")
+        chain = self.chain()
+        address = self.signer.address
+        with self._on_chain():
+            on_chain = chain.round(number)
+            if not on_chain["exists"]:
+                raise NumeraireError(f"round {number} does not exist on chain")
+            if chain.now() >= on_chain["closes_at"]:
+                raise NumeraireError(_sentence("TournamentEscrowRoundClosed", roundId=number,
+                                               closesAt=on_chain["closes_at"]))
+            balances = chain.balances(address)
+            if balances["eth_wei"] == 0:
+                raise NumeraireError(f"{address} has no ETH to pay for gas; fund it first")
+            if balances["nmr_wei"] < amount_wei:
+                raise NumeraireError(_sentence("ERC20InsufficientBalance", balance=balances["nmr_wei"],
+                                               needed=amount_wei) + f" (wallet {address})")
+            with self._bar(None, f"staking {from_wei(amount_wei)} NMR on round {number}", unit="tx") as bar:
+                tx = chain.stake(number, amount_wei, confidence_wad, submission_hash)
+                bar.update(2)
+            position = chain.stake_of(number, address)
+        return {"round": number, "staker": address, "amount_wei": amount_wei, "confidence_wad": confidence_wad,
+                "submission_hash": submission_hash, "total_stake_wei": position["amount"], **tx}
+
+    def withdraw(self, round_number: int) -> dict[str, Any]:
+        """The escape hatch: take back my unsettled stake after the round's oracle deadline."""
+        if not self.has_wallet:
+            raise NoCredentials("withdrawing signs with your wallet: set NMR_PRIVATE_KEY, or NMR_KEYSTORE")
+        with self._on_chain():
+            chain = self.chain()
+            position = chain.stake_of(int(round_number), self.signer.address)
+            tx = chain.withdraw_stake(int(round_number))
+        return {"round": int(round_number), "staker": self.signer.address, "amount_wei": position["amount"], **tx}
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _bar(self, total: int | None, description: str, unit: str = "B") -> tqdm:
+        scale = unit == "B"
+        return tqdm(total=total, desc=description, unit=unit, unit_scale=scale, unit_divisor=1024 if scale else 1000,
+                    disable=not self.progress, leave=False)
+
+
+def _error_message(response: requests.Response) -> str:
+    """The server's ``{"error": {"message"}}``, or the status line for a non-JSON reply."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict) and body["error"].get("message"):
+        return str(body["error"]["message"])
+    return f"HTTP {response.status_code} {response.reason} from {response.url}"
+
+
+def _sentence(error: str, **args: Any) -> str:
+    """The sentence the chain module gives the revert `error`, so a failure caught before
+    sending reads exactly as the contract's own refusal would."""
+    from app.chain import ERROR_SENTENCES
+
+    return ERROR_SENTENCES[error](args)

@@ -1,0 +1,257 @@
+"""``nmr``: the tournament from a shell (``python -m client`` or ``bin/nmr``).
+
+Configuration comes from the environment (options win): ``NMR_API_URL`` (the server,
+default http://127.0.0.1:8000), ``NMR_API_TOKEN`` (an API token), ``NMR_PRIVATE_KEY`` or
+``NMR_KEYSTORE`` (a keystore file; its password from ``NMR_KEYSTORE_PASSWORD`` or a
+prompt) and ``NMR_RPC_URL`` (override the chain RPC the server publishes). Keys sign
+here; only signatures and signed transactions leave this machine.
+
+Every failure exits with status 1 and one message saying what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from client.api import NumeraireClient, NumeraireError, ValidationFailed, from_wei
+
+
+def _prompt_password() -> str:
+    return click.prompt("keystore password", hide_input=True, err=True)
+
+
+def _client(ctx: click.Context) -> NumeraireClient:
+    return ctx.obj
+
+
+def _show(ctx: click.Context, payload: Any, lines: list[str]) -> None:
+    """Print JSON with ``--json``, else the human lines."""
+    if ctx.find_root().params.get("as_json"):
+        click.echo(json.dumps(payload, indent=2, default=str))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+def _fmt(value: Any, places: int = 5) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.{places}f}"
+    return str(value)
+
+
+class NmrGroup(click.Group):
+    """A group that turns client errors into one clean message and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            raise click.ClickException(str(exc)) from None
+        except NumeraireError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=NmrGroup)
+@click.option("--api-url", envvar="NMR_API_URL", default="http://127.0.0.1:8000", show_default=True,
+              help="The tournament server (env NMR_API_URL).")
+@click.option("--token", envvar="NMR_API_TOKEN", default=None, help="An API token (env NMR_API_TOKEN).")
+@click.option("--keystore", envvar="NMR_KEYSTORE", default=None, type=click.Path(dir_okay=False),
+              help="An encrypted keystore file with your wallet (env NMR_KEYSTORE).")
+@click.option("--rpc-url", envvar="NMR_RPC_URL", default=None, help="Chain RPC override (env NMR_RPC_URL).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.pass_context
+def main(ctx: click.Context, api_url: str, token: str | None, keystore: str | None, rpc_url: str | None,
+         as_json: bool, quiet: bool) -> None:
+    """Numeraire Tournament client: download, upload, stake, results.
+
+    The wallet key is read from NMR_PRIVATE_KEY (never from a command-line option, which
+    other users could see) or from a keystore file."""
+    ctx.obj = NumeraireClient(
+        api_url=api_url, token=token, private_key=os.environ.get("NMR_PRIVATE_KEY"), keystore_file=keystore,
+        keystore_password=os.environ.get("NMR_KEYSTORE_PASSWORD"), password_prompt=_prompt_password,
+        rpc_url=rpc_url, progress=not quiet and not as_json,
+    )
+
+
+@main.command()
+@click.option("--round", "round_number", type=int, default=None, help="Round (default: current).")
+@click.option("--format", "file_format", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.option("--dest", type=click.Path(file_okay=False), default=".", show_default=True, help="Folder to write to.")
+@click.pass_context
+def download(ctx: click.Context, round_number: int | None, file_format: str, dest: str) -> None:
+    """Download a round's dataset."""
+    path = _client(ctx).download_dataset(dest, round_number, file_format)
+    _show(ctx, {"path": str(path), "bytes": path.stat().st_size},
+          [f"{path} ({path.stat().st_size:,} bytes)"])
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--round", "round_number", type=int, default=None, help="Round (default: current).")
+@click.option("--dataset", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The round's downloaded dataset (else fetched to check the ids).")
+@click.pass_context
+def upload(ctx: click.Context, file: str, round_number: int | None, dataset: str | None) -> None:
+    """Check FILE here with the server's rules, then upload it."""
+    result = _client(ctx).upload_predictions(file, round_number, dataset)
+    metrics = result.get("metrics") or {}
+    _show(ctx, result, [
+        f"accepted: round {result['round']}, {result['rows']:,} rows",
+        f"hash: {result['hash']}",
+        (f"validation logloss {_fmt(metrics.get('validation_logloss'))}, "
+        f"consistency {_fmt(metrics.get('consistency'), 2)}, corr {_fmt(metrics.get('validation_corr'))}"),
+        *(f"note: {note}" for note in result.get("notes") or []),
+        f"stake on it: nmr stake AMOUNT --confidence C --round {result['round']}",
+    ])
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--round", "round_number", type=int, default=None, help="Round (default: current).")
+@click.option("--dataset", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The round's downloaded dataset (else fetched to check the ids).")
+@click.pass_context
+def check(ctx: click.Context, file: str, round_number: int | None, dataset: str | None) -> None:
+    """Check FILE with the server's rules without uploading it."""
+    result = _client(ctx).check_predictions(file, round_number, dataset)
+    if not result.ok:
+        raise ValidationFailed(Path(file).name, result.problems)
+    _show(ctx, {"ok": True, "hash": result.hash, "rows": result.rows},
+          [f"ok: {result.rows:,} rows", f"hash: {result.hash}"])
+
+
+@main.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """The current round, and my submission, balances and stake when I am identified."""
+    client = _client(ctx)
+    identified = bool(client.token or client.has_wallet)
+    page = client.current_round(mine=identified)
+    current = page.get("round")
+    payload: dict[str, Any] = {"round": current, "n_submissions": page.get("n_submissions"),
+                               "my_submission": page.get("my_submission")}
+    if current is None:
+        _show(ctx, payload, ["no round yet"])
+        return
+    lines = [
+        (f"round {current['number']}: {current['status']}, closes {current['closes_at']}, "
+        f"resolves by {current['resolves_by']}"),
+        (f"uploads {'open' if current['accepts_uploads'] else 'closed'}; {page.get('n_submissions', 0)} submissions; "
+        f"reward budget {from_wei(current['reward_budget_wei'])} NMR ({current['policy']})"),
+    ]
+    mine = page.get("my_submission")
+    if identified:
+        lines.append(f"my submission: {mine['hash']} (validation logloss "
+                     f"{_fmt((mine.get('metrics') or {}).get('validation_logloss'))})" if mine else "my submission: none")
+    if client.has_wallet:
+        balances = client.balances()
+        stake = client.stake_of(current["number"])
+        payload.update(address=client.address, balances=balances, stake=stake)
+        lines.append(f"wallet {client.address}: {from_wei(balances['nmr_wei'])} NMR, {from_wei(balances['eth_wei'])} ETH")
+        lines.append(f"my stake: {from_wei(stake['amount'])} NMR at confidence {from_wei(stake['confidence'])} "
+                     f"({stake['status']})" if stake["amount"] else "my stake: none")
+    _show(ctx, payload, lines)
+
+
+@main.command()
+@click.option("--round", "round_number", type=int, default=None, help="Round (default: newest scored).")
+@click.pass_context
+def leaderboard(ctx: click.Context, round_number: int | None) -> None:
+    """The leaderboard of a scored round."""
+    board = _client(ctx).leaderboard(round_number)
+    if board.get("round") is None:
+        _show(ctx, board, ["no round has been scored yet"])
+        return
+    lines = [f"round {board['round']}", (f"{'rank':>4}  {'who':<42}  {'live logloss':>12}  {'consistency':>11}  "
+             f"{'stake':>10}  {'round NMR':>10}")]
+    for row in board["rows"]:
+        lines.append(f"{row['rank']:>4}  {(row.get('name') or row['address']):<42}  {_fmt(row['live_logloss']):>12}  "
+                     f"{_fmt(row['consistency'], 2):>11}  {from_wei(row['stake_wei']):>10}  "
+                     f"{from_wei(row['round_nmr_wei']):>10}")
+    _show(ctx, board, lines)
+
+
+@main.command()
+@click.argument("round_number", metavar="ROUND", type=int)
+@click.pass_context
+def results(ctx: click.Context, round_number: int) -> None:
+    """Tournament ROUND's results: totals and every participant."""
+    page = _client(ctx).round_results(round_number)
+    summary = page["round"]
+    lines = [
+        (f"round {summary['number']}: {summary['status']}; {page['n_participants']} participants, "
+        f"{page['n_stakers']} stakers"),
+        (f"staked {from_wei(page['staked_wei'])} NMR, paid {from_wei(page['paid_wei'])}, "
+        f"burned {from_wei(page['burned_wei'])}"),
+    ]
+    for p in page["participants"]:
+        lines.append(f"  {(p.get('name') or p['address']):<42}  live logloss {_fmt(p.get('live_logloss'))}  "
+                     f"stake {from_wei(p.get('stake_wei'))}  burn {from_wei(p.get('burn_wei'))}  "
+                     f"reward {from_wei(p.get('reward_wei'))}")
+    if page.get("published_files"):
+        lines.append("published: " + ", ".join(page["published_files"]))
+    _show(ctx, page, lines)
+
+
+@main.command()
+@click.argument("amount")
+@click.option("--confidence", "-c", required=True, help="Your confidence (the 2017 auction's bid; > 0).")
+@click.option("--round", "round_number", type=int, default=None, help="Round (default: current).")
+@click.option("--hash", "submission_hash", default=None, help="Submission hash (default: my current upload).")
+@click.pass_context
+def stake(ctx: click.Context, amount: str, confidence: str, round_number: int | None,
+          submission_hash: str | None) -> None:
+    """Stake AMOUNT NMR on my submission: approve + stake, signed with my local key."""
+    receipt = _client(ctx).stake(amount, confidence, round_number, submission_hash)
+    _show(ctx, receipt, [
+        (f"staked {from_wei(receipt['amount_wei'])} NMR on round {receipt['round']} at confidence "
+        f"{from_wei(receipt['confidence_wad'])} (total {from_wei(receipt['total_stake_wei'])} NMR)"),
+        f"hash: {receipt['submission_hash']}",
+        f"tx: {receipt['tx_hash']} (block {receipt['block']})",
+    ])
+
+
+@main.command()
+@click.argument("round_number", metavar="ROUND", type=int)
+@click.pass_context
+def withdraw(ctx: click.Context, round_number: int) -> None:
+    """Take back my unsettled stake in ROUND after the oracle's deadline (escape hatch)."""
+    receipt = _client(ctx).withdraw(round_number)
+    _show(ctx, receipt, [f"withdrew {from_wei(receipt['amount_wei'])} NMR from round {round_number}",
+                         f"tx: {receipt['tx_hash']} (block {receipt['block']})"])
+
+
+@main.command()
+@click.pass_context
+def login(ctx: click.Context) -> None:
+    """Sign in with my wallet (SIWE) to check the key and the server agree."""
+    address = _client(ctx).login()
+    _show(ctx, {"address": address}, [f"signed in as {address}"])
+
+
+@main.group()
+def token() -> None:
+    """API tokens for scripts."""
+
+
+@token.command("create")
+@click.option("--name", default="", help="A label for the token.")
+@click.pass_context
+def token_create(ctx: click.Context, name: str) -> None:
+    """Create an API token (signed in with my wallet); printed once."""
+    created = _client(ctx).create_token(name)
+    _show(ctx, created, [created["token"]] if ctx.find_root().params.get("quiet") else [
+        f"token {created['public_id']} created; it is shown only now:",
+        created["token"],
+        "use it as: export NMR_API_TOKEN=<token>",
+    ])

@@ -1,0 +1,122 @@
+"""The real app served on a free loopback port, wired to a real Ganache (the oracle
+tests' fixtures), contracts deployed once per session, and a fresh round per test."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+from eth_account import Account
+from werkzeug.serving import make_server
+
+from app import create_app, oracle, store
+from app.chain import deploy_contracts
+from client import NumeraireClient
+from tests.app.oracle import conftest as oracle_fixtures
+
+# The oracle tests' Ganache and keys (imported, not copied).
+ganache_url = oracle_fixtures.ganache_url
+keys = oracle_fixtures.keys
+w3 = oracle_fixtures.w3
+advance_chain_time = oracle_fixtures.advance_chain_time
+NMR = oracle_fixtures.NMR
+ROOT = oracle_fixtures.ROOT
+
+DATASET = {"n_features": 8, "rows_per_era": 80, "n_train_eras": 4, "n_validation_eras": 2}
+CLOSES_IN = 600
+RESOLVES_IN = 1200
+STAKER = 3  # keys[3..7] hold 1,000 NMR each; keys[2] (the pauser) holds ETH but no NMR
+N_FUNDED = 5
+
+
+@pytest.fixture(scope="session")
+def deployment(w3, keys, tmp_path_factory):
+    """The contracts, deployed once for the client tests (each test opens its own round)."""
+    out = tmp_path_factory.mktemp("chain") / "deployments.json"
+    stakers = [Account.from_key(k).address for k in keys[STAKER:STAKER + N_FUNDED]]
+    record = deploy_contracts(
+        w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
+        ROOT / "build" / "contracts", out, demo_stakers=stakers, stake_funds=1_000 * NMR,
+    )
+    return out, record
+
+
+@pytest.fixture(scope="session")
+def app(ganache_url, deployment, keys, tmp_path_factory):
+    """The app on the session's chain (the oracle tests' configuration)."""
+    folder = tmp_path_factory.mktemp("app")
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "DATA_DIR": str(folder / "data"),
+        "RPC_URL": ganache_url,
+        "DEPLOYMENTS_FILE": str(deployment[0]),
+        "ORACLE_PRIVATE_KEY": keys[1],
+        "UPLOAD_RATE_LIMIT": 1000,
+    })
+
+
+@pytest.fixture(scope="session")
+def server(app) -> Iterator[str]:
+    """The app served on 127.0.0.1:<free port> in a thread; yields the base URL."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def round_number(app, server) -> int:
+    """A new round, open for CLOSES_IN s of chain time: the server's current round."""
+    with app.app_context():
+        number = max((r.number for r in store.list_rounds()), default=0) + 1
+        oracle.open_round(number, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, budget_wei=100 * NMR,
+                          dataset_options=DATASET, report=lambda _: None)
+    return number
+
+
+@pytest.fixture
+def make_client(server, round_number, keys):
+    """``make_client(key_index=STAKER, **options)``: a client of the served app with that
+    Ganache wallet (``key_index=None`` for none)."""
+
+    def make(key_index: int | None = STAKER, **options) -> NumeraireClient:
+        options.setdefault("private_key", keys[key_index] if key_index is not None else None)
+        return NumeraireClient(server, progress=False, **options)
+
+    return make
+
+
+@pytest.fixture
+def nmr(make_client) -> NumeraireClient:
+    """A client with the wallet of a funded staker."""
+    return make_client()
+
+
+def write_predictions(dataset_path, out_path, seed: int = 0):
+    """A valid prediction file for the downloaded dataset (random probabilities)."""
+    public = pd.read_parquet(dataset_path)
+    tournament = public[public["data_type"] != "train"]
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"id": tournament["id"].astype(str), "probability": rng.uniform(0.3, 0.7, len(tournament))})
+    frame.to_csv(out_path, index=False)
+    return out_path
+
+
+@pytest.fixture
+def uploaded(nmr, tmp_path):
+    """``nmr`` with the dataset downloaded and a valid file uploaded; yields the submission."""
+    dataset = nmr.download_dataset(tmp_path / "data")
+    return nmr.upload_predictions(write_predictions(dataset, tmp_path / "predictions.csv"))
+
+
+@pytest.fixture
+def staker_address(keys) -> str:
+    """The address of the funded staker's wallet."""
+    return Account.from_key(keys[STAKER]).address
