@@ -9,13 +9,14 @@ from __future__ import annotations
 from flask import Flask, g
 
 from app import auth
-from app.web import api, errors, pages, views
+from app.web import api, errors, graphql, pages, views
 
 
 def init_app(app: Flask) -> None:
     """Register blueprints, per-request identity and CSRF checks, errors and template helpers."""
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(graphql.bp)
     errors.register(app)
 
     @app.before_request

@@ -1,0 +1,658 @@
+"""``POST /graphql``: the part of Numerai's tournament API that numerapi 3.x speaks.
+
+A script written for Numerai runs here unchanged once it points numerapi at this server::
+
+    import numerapi.base_api
+    numerapi.base_api.API_TOURNAMENT_URL = "https://<this host>/graphql"
+
+The schema below keeps numerapi's field and argument names (including its snake_case
+``submission_upload_auth`` and ``create_submission``); the resolvers are thin calls into
+:mod:`app.web.services`, :mod:`app.web.views` and :mod:`app.store`. How our tournament
+maps onto Numerai's words:
+
+- one tournament (numerapi's classic id, 8); an account (a wallet) has one model whose id
+  is the wallet address and whose name is the display name (or the address);
+- ``listDatasets`` lists our dataset files; ``dataset`` returns the URL that serves one;
+- an upload is three calls: ``submission_upload_auth`` hands out a signed, single-user PUT
+  URL; the PUT stores the bytes aside; ``create_submission`` runs the same validation as
+  the web upload (:func:`app.web.services.upload_predictions`) and records the submission;
+- ``submissionScores`` returns one entry per metric of each scored round (``logloss`` is
+  the live logloss, then ``validation_logloss``, ``consistency``, ``corr``, ``mmc``, ``fnc``);
+  we score once per round, so ``day`` and ``version`` filters are ignored;
+- ``accountLeaderboard`` is the leaderboard of the newest scored round (CORR as
+  ``v2Corr20``/``corrV4``, FNC as ``fncV4``, career NMR as ``returnAllTimeNmr``).
+
+Errors are GraphQL errors in a 200 response (numerapi raises them as ``ValueError``),
+with the same messages as the JSON API; a bad token too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ariadne import (
+    EnumType,
+    MutationType,
+    ObjectType,
+    QueryType,
+    graphql_sync,
+    make_executable_schema,
+)
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from graphql import GraphQLError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app import auth, store
+from app.web import services, views
+from app.web.errors import MESSAGES, ApiError
+
+bp = Blueprint("graphql", __name__)
+
+TOURNAMENT = 8  # numerapi's NumerAPI() asks for tournament 8 (Numerai Classic)
+UPLOAD_TTL = 3600  # seconds a handed-out upload URL stays valid
+UPLOAD_SALT = "numerapi-upload"
+RESOLVED_STATUSES = ("resolved", "settled", "finalized")
+SETTLED_STATUSES = ("settled", "finalized")
+# (displayName, Score attribute, higher is better)
+SCORE_METRICS = (
+    ("logloss", "live_logloss", False),
+    ("validation_logloss", "validation_logloss", False),
+    ("consistency", "consistency", True),
+    ("corr", "corr", True),
+    ("mmc", "mmc", True),
+    ("fnc", "fnc", True),
+)
+PAYOUT_METRIC = {"auction2017": "logloss", "corr": "corr"}  # payout policy -> the score it pays on
+TOKEN_HINT = "send your API token as 'Authorization: Token PUBLIC$SECRET' (create one on the account page)"
+
+TYPE_DEFS = """
+enum RoundStatus { UPCOMING OPEN RESOLVING RESOLVED }
+
+type Query {
+  listDatasets(round: Int, tournament: Int): [String!]!
+  dataset(filename: String!, round: Int, tournament: Int): String!
+  rounds(tournament: Int, number: Int, target: String, status: RoundStatus, limit: Int): [Round]!
+  account: Account!
+  model(modelId: String): Model!
+  submission_upload_auth(filename: String!, tournament: Int!, modelId: String): UploadAuth!
+  submissionScores(
+    modelId: ID!, displayName: String, version: String, day: Int, resolved: Boolean,
+    tournament: Int, lastNRounds: Int, distinctOnRound: Boolean
+  ): [SubmissionScore!]!
+  accountLeaderboard(limit: Int!, offset: Int!, tournament: Int): [LeaderboardEntry!]!
+}
+
+type Mutation {
+  create_submission(
+    filename: String!, tournament: Int!, modelId: String, triggerId: String,
+    source: String, dataDatestamp: Int
+  ): Submission!
+}
+
+type Round {
+  id: ID!
+  tournament: Int!
+  number: Int!
+  target: String!
+  status: String!
+  openTime: String
+  closeTime: String
+  closeStakingTime: String
+  scoreTime: String
+  resolveTime: String
+  resolvedGeneral: Boolean!
+  resolvedStaking: Boolean!
+  payoutFactor: String
+  stakeThreshold: String
+  dataDatestamp: Int
+  rewardBudgetNmr: String
+  policy: String
+  roundScoreConfigs: [RoundScoreConfig!]!
+}
+
+type RoundScoreConfig {
+  id: ID
+  scoreConfigId: ID
+  roundNumberStart: Int
+  roundNumberEnd: Int
+  name: String
+  version: String
+  displayName: String
+  totalScoreDays: Int
+  returnsLagDays: Int
+  dataDelayDays: Int
+  universe: String
+  isCanonScore: Boolean
+  isPayout: Boolean
+  scoringStart: String
+  scoringEnd: String
+  minMultiplier: Float
+  maxMultiplier: Float
+  defaultMultiplier: Float
+  clipThreshold: Float
+  stakeThreshold: String
+  payoutFactor: String
+}
+
+type Account {
+  id: ID!
+  username: String!
+  displayName: String
+  walletAddress: String!
+  availableNmr: String
+  email: String
+  mfaEnabled: Boolean!
+  status: String!
+  insertedAt: String
+  models: [Model!]!
+  apiTokens: [ApiToken!]!
+}
+
+type Model {
+  id: ID!
+  name: String!
+  tournament: Int!
+  submissions: [Submission!]!
+  v2Stake: Stake
+}
+
+type Stake { status: String, txHash: String }
+
+type ApiToken { name: String, public_id: String!, scopes: [String!]! }
+
+type Submission {
+  id: ID!
+  filename: String
+  hash: String
+  rows: Int
+  selected: Boolean!
+  insertedAt: String
+  round: Round
+  validationLogloss: Float
+  validationCorr: Float
+  consistency: Float
+}
+
+type UploadAuth { filename: String!, url: String! }
+
+type SubmissionScore {
+  roundId: ID
+  submissionId: ID
+  roundNumber: Int!
+  roundResolveTime: String
+  roundScoreTime: String
+  roundCloseStakingTime: String
+  value: Float
+  percentile: Float
+  displayName: String!
+  version: String
+  date: String
+  day: Int
+  resolveDate: String
+  resolved: Boolean!
+}
+
+type LeaderboardEntry {
+  rank: Int!
+  username: String!
+  displayName: String
+  address: String!
+  round: Int!
+  nmrStaked: String
+  v2Corr20: Float
+  cort20: Float
+  corJ60: Float
+  corrV4: Float
+  fncV4: Float
+  icV2: Float
+  mmc: Float
+  ric: Float
+  liveLogloss: Float
+  validationLogloss: Float
+  consistency: Float
+  originality: Boolean
+  concordance: Boolean
+  roundNmr: String
+  return1y: Float
+  return3m: Float
+  returnAllTime: Float
+  return1yNmr: String
+  return3mNmr: String
+  returnAllTimeNmr: String
+}
+"""
+
+query = QueryType()
+mutation = MutationType()
+round_type = ObjectType("Round")
+account_type = ObjectType("Account")
+model_type = ObjectType("Model")
+submission_type = ObjectType("Submission")
+round_status = EnumType("RoundStatus", {s: s for s in ("UPCOMING", "OPEN", "RESOLVING", "RESOLVED")})
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _signed_in() -> str:
+    """The token's address, or an error saying how to authenticate."""
+    if not g.get("address"):
+        raise auth.AuthError(401, f"this query needs an API token: {TOKEN_HINT}")
+    return g.address
+
+
+def _check_tournament(tournament: int | None) -> None:
+    """Only tournament 8 (or none, or numerapi's base default 0) exists here."""
+    if tournament not in (None, 0, TOURNAMENT):
+        raise ApiError(404, f"tournament {tournament} does not exist here; this server runs one tournament ({TOURNAMENT})")
+
+
+def _round_or_current(number: int | None) -> store.Round:
+    """Round ``number`` (0 or None: the current round), or an error."""
+    row = store.current_round() if not number else store.get_round(number)
+    if row is None:
+        raise ApiError(404, "no round has been opened yet" if not number else f"round {number} does not exist")
+    return row
+
+
+def _model_address(model_id: str | None, address: str) -> str:
+    """``address`` when ``model_id`` is empty or names it; our model ids are wallet addresses."""
+    if model_id and auth.checksum_address(model_id) != address:
+        raise ApiError(403, f"model {model_id} is not yours; your model id is {address}")
+    return address
+
+
+def _model_name(address: str) -> str:
+    user = store.get_user(address)
+    return (user.display_name if user else None) or address
+
+
+def _nmr(wei: int | None) -> str | None:
+    """Wei as an exact decimal NMR string."""
+    if wei is None:
+        return None
+    return str((Decimal(int(wei)) / views.WEI_PER_NMR).normalize())
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UPLOAD_SALT)
+
+
+def _pending_path(key: str) -> Path:
+    """Where the PUT for upload ``key`` keeps the bytes until create_submission."""
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return Path(current_app.config["DATA_DIR"]) / "numerapi-uploads" / f"{digest}.bin"
+
+
+def _upload_ticket(key: str) -> dict[str, Any]:
+    """The signed upload ticket ``{"address", "round", "filename"}``, or an error."""
+    try:
+        return _serializer().loads(key, max_age=UPLOAD_TTL)
+    except SignatureExpired:
+        raise ApiError(410, "this upload URL has expired; call upload_predictions again") from None
+    except BadSignature:
+        raise ApiError(404, "unknown upload; call upload_predictions again") from None
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+@query.field("listDatasets")
+def resolve_list_datasets(_obj: Any, _info: Any, round: int | None = None, tournament: int | None = None) -> list[str]:
+    """The round's dataset file names (default the current round)."""
+    _check_tournament(tournament)
+    return [Path(p).name for p in _dataset_files(_round_or_current(round)).values()]
+
+
+@query.field("dataset")
+def resolve_dataset(
+    _obj: Any, _info: Any, filename: str, round: int | None = None, tournament: int | None = None
+) -> str:
+    """The URL serving dataset file ``filename`` of the round (default the current round)."""
+    _check_tournament(tournament)
+    row = _round_or_current(round)
+    for file_format, path in _dataset_files(row).items():
+        if Path(path).name == filename:
+            return url_for("api.dataset", number=row.number, file_format=file_format, _external=True)
+    names = ", ".join(Path(p).name for p in _dataset_files(row).values()) or "none"
+    raise ApiError(404, f"round {row.number} has no dataset {filename!r}; listDatasets lists {names}")
+
+
+def _dataset_files(row: store.Round) -> dict[str, str]:
+    """The round's dataset paths by format (only those it has)."""
+    paths = {"csv": row.dataset_csv_path, "parquet": row.dataset_parquet_path}
+    return {file_format: path for file_format, path in paths.items() if path}
+
+
+@query.field("rounds")
+def resolve_rounds(
+    _obj: Any,
+    _info: Any,
+    tournament: int | None = None,
+    number: int | None = None,
+    target: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+) -> list[store.Round | None]:
+    """Rounds, newest first; ``number: 0`` is the current round (``[null]`` when none)."""
+    _check_tournament(tournament)
+    if number == 0:
+        return [store.current_round()]
+    rows = store.list_rounds() if number is None else [r for r in [store.get_round(number)] if r]
+    if target not in (None, "target"):
+        rows = []
+    if status is not None:
+        rows = [r for r in rows if _round_status(r) == status]
+    return rows[:limit] if limit is not None else rows
+
+
+def _round_status(row: store.Round) -> str:
+    """Numerai's RoundStatus for one of our rounds."""
+    if row.accepts_uploads():
+        return "OPEN"
+    return "RESOLVED" if row.status in RESOLVED_STATUSES else "RESOLVING"
+
+
+@round_type.field("id")
+def resolve_round_id(row: store.Round, _info: Any) -> str:
+    return str(row.number)
+
+
+round_type.set_field("tournament", lambda _row, _info: TOURNAMENT)
+round_type.set_field("target", lambda _row, _info: "target")
+round_type.set_field("openTime", lambda row, _info: views.iso(row.opened_at))
+round_type.set_field("closeTime", lambda row, _info: views.iso(row.closes_at))
+round_type.set_field("closeStakingTime", lambda row, _info: views.iso(row.closes_at))
+round_type.set_field("scoreTime", lambda row, _info: views.iso(row.resolved_at))
+round_type.set_field("resolveTime", lambda row, _info: views.iso(row.resolves_by))
+round_type.set_field("resolvedGeneral", lambda row, _info: row.status in RESOLVED_STATUSES)
+round_type.set_field("resolvedStaking", lambda row, _info: row.status in SETTLED_STATUSES)
+round_type.set_field("rewardBudgetNmr", lambda row, _info: _nmr(row.reward_budget_wei or 0))
+
+
+@round_type.field("roundScoreConfigs")
+def resolve_score_configs(row: store.Round, _info: Any) -> list[dict[str, Any]]:
+    """The one score a round pays on: live logloss (auction2017) or CORR (corr policy)."""
+    return [
+        {
+            "id": f"{row.number}-{row.policy}",
+            "scoreConfigId": row.policy,
+            "roundNumberStart": row.number,
+            "roundNumberEnd": row.number,
+            "name": row.policy,
+            "displayName": PAYOUT_METRIC.get(row.policy, row.policy),
+            "isCanonScore": True,
+            "isPayout": True,
+            "scoringStart": views.iso(row.closes_at),
+            "scoringEnd": views.iso(row.resolved_at),
+        }
+    ]
+
+
+@query.field("account")
+def resolve_account(_obj: Any, _info: Any) -> str:
+    """The token's account; its fields resolve from the address."""
+    return _signed_in()
+
+
+account_type.set_field("id", lambda address, _info: address)
+account_type.set_field("username", lambda address, _info: address)
+account_type.set_field("walletAddress", lambda address, _info: address)
+account_type.set_field("mfaEnabled", lambda _address, _info: False)
+account_type.set_field("status", lambda _address, _info: "VERIFIED")
+account_type.set_field("models", lambda address, _info: [address])
+
+
+@account_type.field("displayName")
+def resolve_display_name(address: str, _info: Any) -> str | None:
+    user = store.get_user(address)
+    return user.display_name if user else None
+
+
+@account_type.field("insertedAt")
+def resolve_inserted_at(address: str, _info: Any) -> str | None:
+    user = store.get_user(address)
+    return views.iso(user.created_at) if user else None
+
+
+@account_type.field("availableNmr")
+def resolve_available_nmr(address: str, _info: Any) -> str | None:
+    """The wallet's NMR balance read from chain (null when the chain is unavailable)."""
+    chain = views.chain_info(address)
+    return _nmr(chain["nmr_wei"]) if chain["available"] else None
+
+
+@account_type.field("apiTokens")
+def resolve_api_tokens(address: str, _info: Any) -> list[dict[str, Any]]:
+    return [
+        {"name": t.name, "public_id": t.public_id, "scopes": ["upload_submission", "read_submission_info"]}
+        for t in store.list_api_tokens(address)
+    ]
+
+
+@query.field("model")
+def resolve_model(_obj: Any, _info: Any, modelId: str | None = None) -> str:
+    """The token's model (our model id is the wallet address)."""
+    return _model_address(modelId, _signed_in())
+
+
+model_type.set_field("id", lambda address, _info: address)
+model_type.set_field("name", lambda address, _info: _model_name(address))
+model_type.set_field("tournament", lambda _address, _info: TOURNAMENT)
+model_type.set_field("submissions", lambda address, _info: store.user_submissions(address))
+model_type.set_field("v2Stake", lambda _address, _info: None)
+
+submission_type.set_field("id", lambda sub, _info: str(sub.id))
+submission_type.set_field("filename", lambda sub, _info: sub.original_filename)
+submission_type.set_field("selected", lambda sub, _info: sub.superseded_at is None)
+submission_type.set_field("insertedAt", lambda sub, _info: views.iso(sub.created_at))
+submission_type.set_field("round", lambda sub, _info: store.get_round(sub.round_number))
+submission_type.set_field("validationLogloss", lambda sub, _info: (sub.metrics or {}).get("validation_logloss"))
+submission_type.set_field("validationCorr", lambda sub, _info: (sub.metrics or {}).get("validation_corr"))
+submission_type.set_field("consistency", lambda sub, _info: (sub.metrics or {}).get("consistency"))
+
+
+@query.field("submission_upload_auth")
+def resolve_upload_auth(
+    _obj: Any, _info: Any, filename: str, tournament: int, modelId: str | None = None
+) -> dict[str, str]:
+    """A signed PUT URL for one upload to the current round (refused if it is closed)."""
+    _check_tournament(tournament)
+    address = _model_address(modelId, _signed_in())
+    row = services.open_round_or_error(_round_or_current(None).number)
+    key = _serializer().dumps({"address": address, "round": row.number, "filename": filename, "n": secrets.token_hex(8)})
+    return {"filename": key, "url": url_for("graphql.upload_target", key=key, _external=True)}
+
+
+@query.field("submissionScores")
+def resolve_submission_scores(
+    _obj: Any,
+    _info: Any,
+    modelId: str,
+    displayName: str | None = None,
+    resolved: bool | None = None,
+    tournament: int | None = None,
+    lastNRounds: int | None = None,
+    **_ignored: Any,
+) -> list[dict[str, Any]]:
+    """One entry per metric per scored round of the model (wallet), newest round first."""
+    _check_tournament(tournament)
+    address = auth.checksum_address(modelId)
+    scores = store.user_scores(address)
+    if lastNRounds is not None:
+        scores = scores[:lastNRounds]
+    entries = []
+    for score in scores:
+        row = store.get_round(score.round_number)
+        is_resolved = row.status in RESOLVED_STATUSES
+        if resolved is not None and resolved != is_resolved:
+            continue
+        round_scores = store.round_scores(score.round_number)
+        for name, attribute, higher_is_better in SCORE_METRICS:
+            if displayName is not None and displayName != name:
+                continue
+            value = getattr(score, attribute)
+            others = [getattr(s, attribute) for s in round_scores if getattr(s, attribute) is not None]
+            entries.append(
+                {
+                    "roundId": str(row.number),
+                    "submissionId": str(score.submission_id) if score.submission_id else None,
+                    "roundNumber": row.number,
+                    "roundResolveTime": views.iso(row.resolves_by),
+                    "roundScoreTime": views.iso(row.resolved_at),
+                    "roundCloseStakingTime": views.iso(row.closes_at),
+                    "value": value,
+                    "percentile": _percentile(value, others, higher_is_better),
+                    "displayName": name,
+                    "date": views.iso(row.resolved_at),
+                    "resolveDate": views.iso(row.resolved_at),
+                    "resolved": is_resolved,
+                }
+            )
+    return entries
+
+
+def _percentile(value: float | None, values: list[float], higher_is_better: bool) -> float | None:
+    """Share of the round's scores this one equals or beats (1.0 = best)."""
+    if value is None or not values:
+        return None
+    beaten = sum((v <= value) if higher_is_better else (v >= value) for v in values)
+    return beaten / len(values)
+
+
+@query.field("accountLeaderboard")
+def resolve_account_leaderboard(
+    _obj: Any, _info: Any, limit: int, offset: int, tournament: int | None = None
+) -> list[dict[str, Any]]:
+    """The leaderboard of the newest scored round, in Numerai's field names plus ours."""
+    _check_tournament(tournament)
+    board = views.leaderboard_page()
+    rows = board["rows"][max(offset, 0) : max(offset, 0) + max(limit, 0)]
+    return [
+        {
+            "rank": r["rank"],
+            "username": r["address"],
+            "displayName": r["name"],
+            "address": r["address"],
+            "round": board["round"],
+            "nmrStaked": _nmr(r["stake_wei"]),
+            "v2Corr20": r["corr"],
+            "corrV4": r["corr"],
+            "fncV4": r["fnc"],
+            "mmc": r["mmc"],
+            "liveLogloss": r["live_logloss"],
+            "validationLogloss": r["validation_logloss"],
+            "consistency": r["consistency"],
+            "originality": r["originality"],
+            "concordance": r["concordance"],
+            "roundNmr": _nmr(r["round_nmr_wei"]),
+            "returnAllTimeNmr": _nmr(r["career_nmr_wei"]),
+        }
+        for r in rows
+    ]
+
+
+# --- mutations ---------------------------------------------------------------------------
+
+
+@mutation.field("create_submission")
+def resolve_create_submission(
+    _obj: Any, _info: Any, filename: str, tournament: int, modelId: str | None = None, **_ignored: Any
+) -> store.Submission:
+    """Validate the file PUT for upload ``filename`` (the key upload auth returned) and keep it.
+
+    Same checks and messages as the web upload; a rejected file raises its problems.
+    """
+    _check_tournament(tournament)
+    address = _model_address(modelId, _signed_in())
+    ticket = _upload_ticket(filename)
+    if ticket["address"] != address:
+        raise ApiError(403, "this upload was authorised for another account")
+    pending = _pending_path(filename)
+    if not pending.is_file():
+        raise ApiError(409, "no file was uploaded to this upload URL; PUT the predictions first")
+    outcome = services.upload_predictions(ticket["round"], address, pending.read_bytes(), ticket["filename"])
+    pending.unlink(missing_ok=True)
+    if outcome.submission is None:
+        problems = "; ".join(outcome.result.problems)
+        raise ApiError(422, f"predictions rejected, nothing was stored: {problems}", problems=outcome.result.problems)
+    return outcome.submission
+
+
+schema = make_executable_schema(
+    TYPE_DEFS, query, mutation, round_type, account_type, model_type, submission_type, round_status
+)
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+
+class _ExpectedErrors(logging.Filter):
+    """Log only failures: refusals and malformed queries are the client's business."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, GraphQLError):
+            exc = exc.original_error  # None: a malformed query, answered to the client
+        return exc is not None and not isinstance(exc, ApiError | auth.AuthError)
+
+
+_resolver_log = logging.getLogger(f"{__name__}.resolvers")
+_resolver_log.addFilter(_ExpectedErrors())
+
+
+def _format_error(error: GraphQLError, _debug: bool = False) -> dict[str, Any]:
+    """Our message for refusals and GraphQL's for malformed queries; a bare 500 message otherwise."""
+    formatted = dict(error.formatted)
+    original = error.original_error
+    if isinstance(original, ApiError | auth.AuthError):
+        formatted["extensions"] = {"status": original.status, **getattr(original, "extra", {})}
+    elif original is not None:
+        formatted["message"] = MESSAGES[500]
+    return formatted
+
+
+def _graphql_response(payload: dict[str, Any]) -> Response:
+    # Always 200: numerapi reads GraphQL errors only from a successful HTTP response.
+    return jsonify(payload)
+
+
+@bp.post("/graphql")
+def graphql_endpoint() -> Response:
+    """Execute one GraphQL request (``{"query", "variables"}`` as JSON)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, 'send a JSON body {"query": "...", "variables": {...}} with Content-Type: application/json')
+    _success, result = graphql_sync(
+        schema, body, context_value={"request": request}, error_formatter=_format_error, logger=_resolver_log.name
+    )
+    return _graphql_response(result)
+
+
+@bp.put("/graphql/uploads/<key>")
+def upload_target(key: str) -> Response:
+    """Where numerapi PUTs the predictions file an upload auth pointed it to."""
+    _upload_ticket(key)
+    path = _pending_path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+    temporary.write_bytes(request.get_data(cache=False))
+    os.replace(temporary, path)
+    return jsonify({"received": True})
+
+
+@bp.errorhandler(ApiError)
+@bp.errorhandler(auth.AuthError)
+def _refused(exc: ApiError | auth.AuthError) -> Response:
+    """A refusal outside a resolver (bad token, bad body, bad upload URL) as a GraphQL error."""
+    if request.endpoint == "graphql.upload_target":
+        response = jsonify({"error": {"status": exc.status, "message": exc.message}})
+        response.status_code = exc.status
+        return response
+    return _graphql_response({"data": None, "errors": [{"message": exc.message, "extensions": {"status": exc.status}}]})
