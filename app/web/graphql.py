@@ -32,6 +32,7 @@ import hashlib
 import logging
 import os
 import secrets
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,10 @@ SCORE_METRICS = (
     ("fnc", "fnc", True),
 )
 PAYOUT_METRIC = {"auction2017": "logloss", "corr": "corr"}  # payout policy -> the score it pays on
+STAKE_HINT = (
+    "stakes live on chain here, not on the server: stake NMR on your submission's hash in the "
+    "round's escrow from your wallet (the current-round page, or the addresses and ABIs at /api/v1/chain)"
+)
 TOKEN_HINT = "send your API token as 'Authorization: Token PUBLIC$SECRET' (create one on the account page)"
 
 TYPE_DEFS = """
@@ -93,7 +98,10 @@ type Mutation {
     filename: String!, tournament: Int!, modelId: String, triggerId: String,
     source: String, dataDatestamp: Int
   ): Submission!
+  v2ChangeStake(value: String!, type: String!, tournamentNumber: Int!, modelId: String): StakeChange!
 }
+
+type StakeChange { dueDate: String, requestedAmount: String, status: String, type: String }
 
 type Round {
   id: ID!
@@ -585,6 +593,13 @@ def resolve_create_submission(
     return outcome.submission
 
 
+@mutation.field("v2ChangeStake")
+def resolve_change_stake(_obj: Any, _info: Any, **_ignored: Any) -> None:
+    """Stakes are not custodial here: they are made from the staker's wallet, on chain."""
+    _signed_in()
+    raise ApiError(409, STAKE_HINT)
+
+
 schema = make_executable_schema(
     TYPE_DEFS, query, mutation, round_type, account_type, model_type, submission_type, round_status
 )
@@ -641,10 +656,22 @@ def upload_target(key: str) -> Response:
     _upload_ticket(key)
     path = _pending_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _drop_stale_uploads(path.parent)
     temporary = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
     temporary.write_bytes(request.get_data(cache=False))
     os.replace(temporary, path)
     return jsonify({"received": True})
+
+
+def _drop_stale_uploads(directory: Path) -> None:
+    """Forget files PUT for tickets that expired without a create_submission."""
+    cutoff = time.time() - UPLOAD_TTL
+    for stale in directory.iterdir():
+        try:
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+        except FileNotFoundError:
+            pass  # another worker removed it first
 
 
 @bp.errorhandler(ApiError)

@@ -146,6 +146,21 @@ def test_bad_file_raises_the_web_upload_messages(napi, app, alice, token, make_p
         assert store.current_submission(ROUND, alice) is None
 
 
+def test_submission_filenames_and_model_name(napi, alice, make_predictions, tmp_path):
+    api = napi(alice)
+    upload(api, make_predictions(), tmp_path, "first.csv")
+    upload(api, make_predictions(3), tmp_path, "second.csv")
+    assert api.get_submission_filenames(model_id=alice) == [
+        {"round_num": ROUND, "tournament": 8, "filename": "second.csv"}
+    ]
+    assert api.modelid_to_modelname(alice) == alice
+
+
+def test_stake_change_points_to_the_chain(napi, alice):
+    with pytest.raises(ValueError, match="stakes live on chain here"):
+        napi(alice).stake_increase(10, alice)
+
+
 def test_upload_to_a_closed_round_raises(napi, app, alice, make_predictions, tmp_path):
     close_round(app)
     with pytest.raises(ValueError, match=f"round {ROUND} is closed to uploads"):
