@@ -246,11 +246,12 @@ def token() -> None:
 
 @token.command("create")
 @click.option("--name", default="", help="A label for the token.")
+@click.option("--only-token", is_flag=True, help="Print only the secret (for export NMR_API_TOKEN=$(...)).")
 @click.pass_context
-def token_create(ctx: click.Context, name: str) -> None:
+def token_create(ctx: click.Context, name: str, only_token: bool) -> None:
     """Create an API token (signed in with my wallet); printed once."""
     created = _client(ctx).create_token(name)
-    _show(ctx, created, [created["token"]] if ctx.find_root().params.get("quiet") else [
+    _show(ctx, created, [created["token"]] if only_token else [
         f"token {created['public_id']} created; it is shown only now:",
         created["token"],
         "use it as: export NMR_API_TOKEN=<token>",

@@ -1,0 +1,169 @@
+"""The ``nmr`` CLI against the real app and a real Ganache: every verb, and its errors
+(one message, exit status 1)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from app import oracle
+from client.cli import main
+from tests.client.conftest import (
+    CLOSES_IN,
+    NMR,
+    RESOLVES_IN,
+    ROOT,
+    STAKER,
+    advance_chain_time,
+    write_predictions,
+)
+
+
+@pytest.fixture
+def nmr_cli(server, round_number, keys):
+    """``nmr_cli(*args, key=STAKER, token=None) -> Result``: runs ``nmr --quiet ARGS``."""
+
+    def run(*args: str, key: int | None = STAKER, token: str | None = None, expect: int = 0):
+        env = {"NMR_API_URL": server, "NMR_PRIVATE_KEY": keys[key] if key is not None else None,
+               "NMR_API_TOKEN": token, "NMR_KEYSTORE": None, "NMR_RPC_URL": None}
+        result = CliRunner().invoke(main, ["--quiet", *args], env=env, catch_exceptions=False)
+        assert result.exit_code == expect, result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
+def predictions(nmr_cli, tmp_path):
+    """A valid prediction file for the current round (and the downloaded dataset)."""
+    nmr_cli("download", "--dest", str(tmp_path))
+    (dataset,) = tmp_path.glob("*.parquet")
+    return write_predictions(dataset, tmp_path / "predictions.csv"), dataset
+
+
+def test_download_csv_and_parquet(nmr_cli, round_number, tmp_path):
+    for file_format in ("parquet", "csv"):
+        out = nmr_cli("download", "--format", file_format, "--dest", str(tmp_path)).output
+        path = tmp_path / f"numerai_dataset_round{round_number}.{file_format}"
+        assert f"{path} (" in out and path.is_file()
+
+
+def test_check_and_upload_print_the_hash(nmr_cli, predictions, round_number):
+    path, dataset = predictions
+    checked = nmr_cli("check", str(path), "--dataset", str(dataset)).output
+    assert "ok: 320 rows" in checked
+    file_hash = checked.split("hash: ")[1].split()[0]
+    uploaded = nmr_cli("upload", str(path), "--dataset", str(dataset)).output
+    assert f"accepted: round {round_number}" in uploaded and f"hash: {file_hash}" in uploaded
+    assert "validation logloss 0." in uploaded
+
+
+def test_upload_of_a_bad_file_fails_here_with_every_problem(nmr_cli, predictions, tmp_path, round_number):
+    path, _ = predictions
+    frame = pd.read_csv(path).iloc[3:]
+    frame["probability"] = "high"
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    out = nmr_cli("upload", str(tmp_path / "bad.csv"), expect=1).output
+    assert "Error: bad.csv was not accepted:" in out
+    assert "3 of the round's 320 tournament ids have no prediction" in out and "are not a number" in out
+    assert json.loads(nmr_cli("--json", "status", key=None).output)["n_submissions"] == 0
+
+
+def test_upload_to_a_closed_round(nmr_cli, predictions, app, w3, round_number):
+    path, dataset = predictions
+    advance_chain_time(w3, CLOSES_IN + 1)
+    with app.app_context():
+        oracle.close_round(round_number, report=lambda _: None)
+    out = nmr_cli("upload", str(path), "--round", str(round_number), "--dataset", str(dataset), expect=1).output
+    assert f"Error: round {round_number} is closed to uploads" in out
+
+
+def test_upload_with_a_bad_token(nmr_cli, predictions):
+    path, dataset = predictions
+    out = nmr_cli("upload", str(path), "--dataset", str(dataset), key=None, token="nope$nope", expect=1).output
+    assert "Error: the API token is unknown, revoked or wrong" in out
+
+
+def test_upload_without_credentials(nmr_cli, predictions):
+    path, dataset = predictions
+    out = nmr_cli("upload", str(path), "--dataset", str(dataset), key=None, expect=1).output
+    assert "Error: this needs your identity: set NMR_API_TOKEN" in out
+
+
+def test_login_and_token_create_then_upload_with_the_token(nmr_cli, predictions, keys):
+    from eth_account import Account
+
+    address = Account.from_key(keys[STAKER]).address
+    assert f"signed in as {address}" in nmr_cli("login").output
+    token = nmr_cli("token", "create", "--name", "cli").output.splitlines()[1]
+    path, dataset = predictions
+    assert "accepted" in nmr_cli("upload", str(path), "--dataset", str(dataset), key=None, token=token).output
+    quiet = nmr_cli("token", "create", "--only-token").output.strip()
+    assert "$" in quiet and "\n" not in quiet
+
+
+def test_login_without_a_wallet(nmr_cli):
+    assert "Error: this needs your wallet" in nmr_cli("login", key=None, expect=1).output
+
+
+def test_stake_status_and_withdraw(nmr_cli, predictions, w3, round_number):
+    path, dataset = predictions
+    nmr_cli("upload", str(path), "--dataset", str(dataset))
+    out = nmr_cli("stake", "10", "--confidence", "0.5").output
+    assert f"staked 10 NMR on round {round_number} at confidence 0.5 (total 10 NMR)" in out and "tx: 0x" in out
+    status = nmr_cli("status").output
+    assert f"round {round_number}: open" in status and "my stake: 10 NMR at confidence 0.5 (active)" in status
+    assert "my submission: 0x" in status
+    as_json = json.loads(nmr_cli("--json", "status").output)
+    assert as_json["stake"] == {"amount": 10 * NMR, "confidence": NMR // 2, "status": "active"}
+
+    out = nmr_cli("withdraw", str(round_number), expect=1).output
+    assert f"Error: withdrawStake({round_number}) reverted: the escape hatch of round {round_number} opens at" in out
+    advance_chain_time(w3, RESOLVES_IN + 1)
+    assert f"withdrew 10 NMR from round {round_number}" in nmr_cli("withdraw", str(round_number)).output
+
+
+def test_stake_errors(nmr_cli, predictions, w3, round_number):
+    out = nmr_cli("stake", "5", "--confidence", "0.5", expect=1).output
+    assert f"Error: you have no submission in round {round_number}" in out
+    out = nmr_cli("stake", "5", "--confidence", "0.5", "--hash", "0x" + "11" * 32, key=2, expect=1).output
+    assert "Error: not enough NMR: balance 0, needed 5" in out
+    out = nmr_cli("stake", "5", "--confidence", "0.5", key=None, token="x$y", expect=1).output
+    assert "Error: staking signs with your wallet" in out
+    out = nmr_cli("stake", "5", expect=2).output
+    assert "Missing option '--confidence'" in out
+    advance_chain_time(w3, CLOSES_IN + 1)
+    out = nmr_cli("stake", "5", "--confidence", "0.5", "--hash", "0x" + "11" * 32, expect=1).output
+    assert f"Error: staking for round {round_number} closed at" in out
+
+
+def test_leaderboard_and_results(nmr_cli, predictions, app, w3, round_number, keys):
+    path, dataset = predictions
+    nmr_cli("upload", str(path), "--dataset", str(dataset))
+    nmr_cli("stake", "3", "--confidence", "0.5")
+    advance_chain_time(w3, CLOSES_IN + 1)
+    with app.app_context():
+        oracle.run_round(round_number, report=lambda _: None)
+    board = nmr_cli("leaderboard", "--round", str(round_number), key=None).output
+    assert f"round {round_number}" in board and "   1  0x" in board
+    results = nmr_cli("results", str(round_number), key=None).output
+    assert f"round {round_number}: finalized; 1 participants, 1 stakers" in results and "staked 3 NMR" in results
+    as_json = json.loads(nmr_cli("--json", "results", str(round_number), key=None).output)
+    assert as_json["participants"][0]["stake_wei"] == str(3 * NMR)
+    assert "Error: round 999 does not exist" in nmr_cli("results", "999", key=None, expect=1).output
+
+
+def test_bin_nmr_runs_from_anywhere(server, round_number, tmp_path):
+    env = {**os.environ, "NMR_API_URL": server}
+    for name in ("NMR_PRIVATE_KEY", "NMR_API_TOKEN", "NMR_KEYSTORE"):
+        env.pop(name, None)
+    result = subprocess.run([str(ROOT / "bin" / "nmr"), "--json", "status"], check=False, cwd=tmp_path,
+                            env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["round"]["number"] == round_number
