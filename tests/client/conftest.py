@@ -71,14 +71,20 @@ def server(app) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def round_number(app, server) -> int:
-    """A new round, open for CLOSES_IN s of chain time: the server's current round."""
+def open_next_round(app, dataset_options: dict | None = DATASET) -> int:
+    """Opens the next round, open for CLOSES_IN s of chain time (the server's current
+    round); `dataset_options` None builds the full-size default dataset."""
     with app.app_context():
         number = max((r.number for r in store.list_rounds()), default=0) + 1
         oracle.open_round(number, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, budget_wei=100 * NMR,
-                          dataset_options=DATASET, report=lambda _: None)
+                          dataset_options=dataset_options, report=lambda _: None)
     return number
+
+
+@pytest.fixture
+def round_number(app, server) -> int:
+    """A new round with a small dataset, the server's current round."""
+    return open_next_round(app)
 
 
 @pytest.fixture
