@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +49,26 @@ def _fmt(value: Any, places: int = 5) -> str:
     return str(value)
 
 
+def _prediction_file_options(command: Callable) -> Callable:
+    """FILE, --round and --dataset: what `upload` and `check` take."""
+    for decorator in reversed((
+        click.argument("file", type=click.Path(exists=True, dir_okay=False)),
+        click.option("--round", "round_number", type=int, default=None, help="Round (default: current)."),
+        click.option("--dataset", type=click.Path(exists=True, dir_okay=False), default=None,
+                     help="The round's downloaded dataset (else fetched to check the ids)."),
+        click.pass_context,
+    )):
+        command = decorator(command)
+    return command
+
+
 class NmrGroup(click.Group):
     """A group that turns client errors into one clean message and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ValidationFailed as exc:
-            raise click.ClickException(str(exc)) from None
-        except NumeraireError as exc:
+        except NumeraireError as exc:  # ValidationFailed too: its message lists every problem
             raise click.ClickException(str(exc)) from None
 
 
@@ -96,11 +108,7 @@ def download(ctx: click.Context, round_number: int | None, file_format: str, des
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--round", "round_number", type=int, default=None, help="Round (default: current).")
-@click.option("--dataset", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="The round's downloaded dataset (else fetched to check the ids).")
-@click.pass_context
+@_prediction_file_options
 def upload(ctx: click.Context, file: str, round_number: int | None, dataset: str | None) -> None:
     """Check FILE here with the server's rules, then upload it."""
     result = _client(ctx).upload_predictions(file, round_number, dataset)
@@ -116,11 +124,7 @@ def upload(ctx: click.Context, file: str, round_number: int | None, dataset: str
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--round", "round_number", type=int, default=None, help="Round (default: current).")
-@click.option("--dataset", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="The round's downloaded dataset (else fetched to check the ids).")
-@click.pass_context
+@_prediction_file_options
 def check(ctx: click.Context, file: str, round_number: int | None, dataset: str | None) -> None:
     """Check FILE with the server's rules without uploading it."""
     result = _client(ctx).check_predictions(file, round_number, dataset)

@@ -167,3 +167,17 @@ def test_bin_nmr_runs_from_anywhere(server, round_number, tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["round"]["number"] == round_number
+
+
+def test_keystore_password_is_prompted(server, round_number, keys, tmp_path):
+    from eth_account import Account
+
+    keystore = tmp_path / "wallet.json"
+    keystore.write_text(json.dumps(Account.encrypt(keys[STAKER], "s3cret", iterations=2)))
+    env = {"NMR_API_URL": server, "NMR_PRIVATE_KEY": None, "NMR_API_TOKEN": None, "NMR_KEYSTORE": str(keystore),
+           "NMR_KEYSTORE_PASSWORD": None}
+    result = CliRunner().invoke(main, ["login"], env=env, input="s3cret\n")
+    assert result.exit_code == 0, result.output
+    assert f"signed in as {Account.from_key(keys[STAKER]).address}" in result.output
+    result = CliRunner().invoke(main, ["login"], env=env, input="wrong\n")
+    assert result.exit_code == 1 and "wrong password?" in result.output
