@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Response,
@@ -22,11 +24,26 @@ from app.web.errors import ApiError
 
 bp = Blueprint("pages", __name__)
 
+# ethers v6 from the npm install (package-lock.json), served locally: the pages use no CDN.
+ETHERS_DIST = Path(__file__).resolve().parents[2] / "node_modules" / "ethers" / "dist"
+
 
 @bp.get("/")
 def current_round() -> str:
     """Current round: countdown, downloads, upload form, my submission's hash and metrics."""
     return render_template("current_round.html", page=views.current_round_page(g.address))
+
+
+@bp.get("/stake")
+def stake() -> str:
+    """Stake NMR from the wallet (static/stake.js); keys stay in the wallet, never sent here."""
+    return render_template("stake.html", page=views.current_round_page(g.address))
+
+
+@bp.get("/vendor/ethers.umd.min.js")
+def ethers_js() -> Response:
+    """ethers v6 (UMD build, global ``ethers``) for the staking page."""
+    return send_from_directory(ETHERS_DIST, "ethers.umd.min.js", mimetype="text/javascript", max_age=3600)
 
 
 @bp.post("/rounds/<int:number>/upload")
