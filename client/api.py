@@ -19,7 +19,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +78,12 @@ def to_wei(value: str | float | Decimal, what: str = "amount") -> int:
     return int(wei)
 
 
-def from_wei(wei: int | str | None) -> str:
-    """Wei (int or decimal string) as an NMR amount without trailing zeros."""
+def from_wei(wei: int | str | None, places: int = 18) -> str:
+    """Wei (int or decimal string) as an amount with at most `places` decimals (rounded
+    down), without trailing zeros."""
     if wei is None:
         return "-"
-    text = f"{Decimal(int(wei)) / WAD:f}"
+    text = f"{(Decimal(int(wei)) / WAD).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -327,10 +328,7 @@ class NumeraireClient:
             raise NumeraireError(f"no file at {path}")
         number = self.current_round_number() if round_number is None else int(round_number)
         ids = self.expected_ids(number, dataset)
-        with self._bar(None, f"checking {path.name}", unit="file") as bar:
-            result = validate_predictions(path.read_bytes(), path.name, ids, Config.MAX_UPLOAD_BYTES)
-            bar.update(1)
-        return result
+        return validate_predictions(path.read_bytes(), path.name, ids, Config.MAX_UPLOAD_BYTES)
 
     def upload_predictions(self, path: str | Path, round_number: int | None = None,
                            dataset: str | Path | None = None) -> dict[str, Any]:
@@ -342,10 +340,10 @@ class NumeraireClient:
         if not result.ok:
             raise ValidationFailed(path.name, result.problems)
         body, content_type = encode_multipart_formdata({"file": (path.name, path.read_bytes(), "application/octet-stream")})
-        headers = {"Content-Type": content_type}
+        headers = {"Content-Type": content_type, **self._auth_headers("POST")}  # signs in first, if need be
         with self._bar(len(body), f"uploading {path.name}") as bar:
-            response = self._request("POST", f"/rounds/{number}/submissions", auth=True,
-                                     data=_ProgressReader(body, bar), headers=headers)
+            response = self._request("POST", f"/rounds/{number}/submissions", data=_ProgressReader(body, bar),
+                                     headers=headers)
         payload = response.json()
         if not payload.get("accepted"):
             raise ValidationFailed(path.name, payload.get("problems") or ["refused by the server"])
@@ -421,7 +419,7 @@ class NumeraireClient:
             if balances["nmr_wei"] < amount_wei:
                 raise NumeraireError(_sentence("ERC20InsufficientBalance", balance=balances["nmr_wei"],
                                                needed=amount_wei) + f" (wallet {address})")
-            with self._bar(None, f"staking {from_wei(amount_wei)} NMR on round {number}", unit="tx") as bar:
+            with self._bar(2, f"approve + stake {from_wei(amount_wei)} NMR on round {number}", unit="tx") as bar:
                 tx = chain.stake(number, amount_wei, confidence_wad, submission_hash)
                 bar.update(2)
             position = chain.stake_of(number, address)

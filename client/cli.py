@@ -161,7 +161,7 @@ def status(ctx: click.Context) -> None:
         balances = client.balances()
         stake = client.stake_of(current["number"])
         payload.update(address=client.address, balances=balances, stake=stake)
-        lines.append(f"wallet {client.address}: {from_wei(balances['nmr_wei'])} NMR, {from_wei(balances['eth_wei'])} ETH")
+        lines.append(f"wallet {client.address}: {from_wei(balances['nmr_wei'])} NMR, {from_wei(balances['eth_wei'], 4)} ETH")
         lines.append(f"my stake: {from_wei(stake['amount'])} NMR at confidence {from_wei(stake['confidence'])} "
                      f"({stake['status']})" if stake["amount"] else "my stake: none")
     _show(ctx, payload, lines)
