@@ -22,9 +22,11 @@
   const short = (address) => address.slice(0, 6) + "…" + address.slice(-4);
   const chainNow = () => Math.floor(Date.now() / 1000) + state.clockSkew;
 
-  function showAmount(el, wei) {
+  // Exact wei in data-wei; the text in NMR, or cut to `places` decimals (ETH for gas).
+  function showAmount(el, wei, places = null) {
     el.dataset.wei = wei.toString();
-    el.textContent = units(wei);
+    const text = units(wei);
+    el.textContent = places === null ? text : text.replace(new RegExp(`(\\.\\d{${places}})\\d+$`), "$1");
   }
 
   function say(el, text, isError = false) {
@@ -268,7 +270,7 @@
       state.provider.getBlock("latest"),
     ]);
     $("account").textContent = state.account;
-    showAmount($("eth-balance"), eth);
+    showAmount($("eth-balance"), eth, 4);
     showAmount($("nmr-balance"), nmr);
     // Test chains move their clock; a real chain's latest block is never ahead of now.
     state.clockSkew = Math.max(0, block.timestamp - Math.floor(Date.now() / 1000));
@@ -325,6 +327,7 @@
     const el = $("stake-countdown");
     if (el && state.round && state.round.closesAt > 0n) {
       let left = Math.max(0, Number(state.round.closesAt) - chainNow());
+      $("countdown-label").textContent = left === 0 ? "Staking" : "Staking closes in";
       if (left === 0) {
         el.textContent = "closed";
       } else {
