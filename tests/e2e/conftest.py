@@ -36,9 +36,10 @@ RESOLVES_IN = 1200
 DATASET = {"n_features": 8, "rows_per_era": 80, "n_train_eras": 3, "n_validation_eras": 3}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Debian Chromium for the whole session."""
+    """One headless Debian Chromium for this module (module-scoped so that it never overlaps
+    another test module's own sync Playwright in the same thread)."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():

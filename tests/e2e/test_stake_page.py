@@ -174,6 +174,11 @@ def test_stake_via_approve(server, open_page, submission, staker, w3, contracts)
     # The server only saw page loads and the sign-in signature: nothing secret, no transaction.
     assert [url for method, url in to_server if method != "GET"] == [server + "/api/v1/auth/verify"]
 
+    page.evaluate("window.__wallet.setAccount(1)")  # not the signed-in account: the hash is not theirs
+    page.wait_for_selector("#account-warning:visible")
+    assert "is not the one signed in" in page.inner_text("#account-warning")
+    assert page.locator("#stake-button").is_disabled()
+
 
 def test_stake_via_permit_is_one_signature_and_one_transaction(server, open_page, submission, staker, w3, contracts):
     token, escrow = contracts
