@@ -179,6 +179,16 @@ class NumeraireClient:
             raise ApiError(response.status_code, _error_message(response))
         return response
 
+    def _get_absolute(self, url: str) -> bytes:
+        """GET a full URL of this server (not under /api/v1); raise ApiError on failure."""
+        try:
+            response = self.http.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise NumeraireError(f"cannot fetch {url} ({type(exc).__name__})") from None
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, _error_message(response))
+        return response.content
+
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         return self._request(method, path, **kwargs).json()
 
@@ -246,6 +256,10 @@ class NumeraireClient:
         headers = {"X-CSRF-Token": self._csrf or ""}
         return self._json("POST", "/account/tokens", json={"name": name}, headers=headers)
 
+    def set_display_name(self, name: str | None) -> dict[str, Any]:
+        """Set (or, with None/empty, clear) my public display name."""
+        return self._json("PATCH", "/account", auth=True, json={"display_name": name or None})
+
     def account(self) -> dict[str, Any]:
         """My account: submissions, scores, stakes and balances as the server sees them."""
         return self._json("GET", "/account", auth=True)
@@ -275,6 +289,32 @@ class NumeraireClient:
         """The leaderboard of a scored round (default: the newest scored round)."""
         params = {"round": int(round_number)} if round_number is not None else None
         return self._json("GET", "/leaderboard", params=params)
+
+    def download_published(self, number: int, dest: str | Path) -> Path:
+        """Every file the oracle published for round `number`, into `dest` (folder kept)."""
+        names = self.round_results(number).get("published_files") or []
+        if not names:
+            raise NumeraireError(f"round {number} has no published files yet; it is published after settlement")
+        folder = Path(dest)
+        with self._bar(len(names), f"round {number} published files", unit="file") as bar:
+            for name in names:
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # Published files are served beside the pages, outside /api/v1.
+                url = f"{self.api_url.removesuffix(API_PREFIX)}/rounds/{int(number)}/published/{name}"
+                target.write_bytes(self._get_absolute(url))
+                bar.update(1)
+        return folder
+
+    def verify(self, number: int, dest: str | Path | None = None) -> Any:
+        """Download round `number`'s published files and check them against the chain
+        (app.verify): returns the report (``ok``, ``checked``, ``mismatches``)."""
+        from app.verify import verify_published
+
+        folder = self.download_published(number, dest or tempfile.mkdtemp(prefix=f"nmr-round-{number}-"))
+        rpc_url = self.rpc_url or self.chain_info()["rpc_url"]
+        with self._on_chain():
+            return verify_published(folder, rpc_url)
 
     def chain_info(self) -> dict[str, Any]:
         """Chain id, RPC URL, token and escrow addresses and ABIs."""

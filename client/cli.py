@@ -236,6 +236,22 @@ def withdraw(ctx: click.Context, round_number: int) -> None:
 
 
 @main.command()
+@click.argument("round_number", metavar="ROUND", type=int)
+@click.option("--dir", "dest", type=click.Path(file_okay=False), default=None,
+              help="Keep the published files here (default: a temporary folder).")
+@click.pass_context
+def verify(ctx: click.Context, round_number: int, dest: str | None) -> None:
+    """Recompute ROUND's scores and settlement from its published files; check the chain."""
+    report = _client(ctx).verify(round_number, dest)
+    lines = [f"round {round_number}: checked " + ", ".join(report.checked)]
+    lines += [f"MISMATCH {m}" for m in report.mismatches]
+    lines.append("verified: everything matches the chain" if report.ok else f"{len(report.mismatches)} mismatch(es)")
+    _show(ctx, {"ok": report.ok, "checked": report.checked, "mismatches": report.mismatches}, lines)
+    if not report.ok:
+        ctx.exit(1)
+
+
+@main.command()
 @click.pass_context
 def login(ctx: click.Context) -> None:
     """Sign in with my wallet (SIWE) to check the key and the server agree."""

@@ -7,6 +7,7 @@ hash covers (``sha256(file) == hash``); the uploader's file name is only recorde
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import threading
@@ -21,6 +22,7 @@ import pandas as pd
 from flask import current_app
 
 from app import store
+from app.oracle import published_dir
 from app.predictions import PredictionValidator, ValidationResult, canonical_text
 from app.scoring.metrics import LN2, beats_coin_flip, logloss, numerai_corr
 from app.web.errors import ApiError
@@ -204,14 +206,10 @@ def dataset_path(number: int, file_format: str) -> Path:
     return Path(path)
 
 
-def published_dir(number: int) -> Path:
-    """Where the oracle publishes a round's files: ``DATA_DIR/published/round-N/``."""
-    return Path(current_app.config["DATA_DIR"]) / "published" / f"round-{number}"
-
-
 def published_files(number: int) -> list[str]:
-    """Names of the round's published files (empty until the oracle publishes)."""
-    directory = published_dir(number)
-    if not directory.is_dir():
+    """Relative paths of the round's published files, as its manifest lists them (empty
+    until the oracle publishes)."""
+    manifest = published_dir(number) / "manifest.json"
+    if not manifest.is_file():
         return []
-    return sorted(p.name for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+    return ["manifest.json", *sorted(json.loads(manifest.read_text()))]

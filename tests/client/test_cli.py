@@ -156,6 +156,8 @@ def test_leaderboard_and_results(nmr_cli, predictions, app, w3, round_number, ke
     as_json = json.loads(nmr_cli("--json", "results", str(round_number), key=None).output)
     assert as_json["participants"][0]["stake_wei"] == str(3 * NMR)
     assert "Error: round 999 does not exist" in nmr_cli("results", "999", key=None, expect=1).output
+    verified = nmr_cli("verify", str(round_number), key=None).output
+    assert f"round {round_number}: checked" in verified and "verified: everything matches the chain" in verified
 
 
 def test_bin_nmr_runs_from_anywhere(server, round_number, tmp_path):

@@ -273,6 +273,17 @@ def test_leaderboard_and_results_after_the_round_settles(round_number, app, w3, 
     assert results["participants"][0]["hash"] == uploaded["hash"]
     assert nmr.stake_of(round_number)["status"] == "settled"
 
+    nmr.set_display_name("verifier")
+    assert nmr.account()["display_name"] == "verifier"
+    report = nmr.verify(round_number)
+    assert report.ok, report.mismatches
+    assert report.checked[-1] == "1 on-chain settlements"
+
+
+def test_verify_before_publication_says_so(round_number, nmr):
+    with pytest.raises(NumeraireError, match=f"round {round_number} has no published files yet"):
+        nmr.verify(round_number)
+
 
 def test_results_of_unknown_round(nmr):
     with pytest.raises(ApiError, match="round 999 does not exist"):

@@ -126,15 +126,19 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
         store.record_batch(7, 0, "0x" + "ab" * 32, "confirmed")
     published = Path(app.config["DATA_DIR"]) / "published" / "round-7"
     published.mkdir(parents=True)
+    (published / "predictions").mkdir()
     (published / "scores.csv").write_text("address,live_logloss\n")
+    (published / "predictions" / "0xabc.csv").write_text("id,probability\n")
+    (published / "manifest.json").write_text('{"predictions/0xabc.csv": "00", "scores.csv": "00"}')
 
     results = signed_in.get("/api/v1/rounds/7").get_json()
     assert results["n_participants"] == 1 and results["n_stakers"] == 1
     assert results["staked_wei"] == str(10 * 10**18) and results["paid_wei"] == str(20 * 10**18)
-    assert results["published_files"] == ["scores.csv"]
+    assert results["published_files"] == ["manifest.json", "predictions/0xabc.csv", "scores.csv"]
     page = signed_in.get("/rounds/7").get_data(as_text=True)
     assert "Tournament 7 results" in page and "/rounds/7/published/scores.csv" in page
     assert signed_in.get("/rounds/7/published/scores.csv").data.startswith(b"address")
+    assert signed_in.get("/rounds/7/published/predictions/0xabc.csv").data.startswith(b"id,")
 
     board = signed_in.get("/api/v1/leaderboard").get_json()
     assert board["round"] == 7
