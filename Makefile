@@ -19,7 +19,7 @@ test-contracts: compile
 	brownie test tests/contracts -W ignore::FutureWarning
 
 test-app: setup
-	python -m pytest -p no:pytest-brownie tests/app -q
+	python -m pytest -p no:pytest-brownie tests/app tests/client tests/e2e tests/run -q
 
 test: setup lint slither test-contracts test-app
 

@@ -1,7 +1,8 @@
 """`make run`'s Python half: deploy the contracts on the local chain if needed, open a round.
 
 Ganache was started by tools/run.sh with a fixed development mnemonic; its accounts are
-admin/treasury (0), oracle (1), pauser (2) and funded demo stakers (3..9).
+admin/treasury (0), oracle (1), pauser (2), simulated participants (3..9) and two
+wallets for a person (10, 11); 3..11 get 10,000 NMR each.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def main() -> None:
     rpc_url = os.environ["NMR_RPC_URL"]
     deployments = Path(os.environ["NMR_DEPLOYMENTS_FILE"])
     w3 = Web3(HTTPProvider(rpc_url))
-    keys = [key_from_mnemonic(MNEMONIC, i) for i in range(10)]
+    keys = [key_from_mnemonic(MNEMONIC, i) for i in range(12)]
     if not deployments.is_file() or not w3.eth.get_code(_escrow_address(deployments)):
         deploy_contracts(
             w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
@@ -37,8 +38,8 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         current = store.current_round()
-        if current is None or not current.accepts_uploads():
-            closes_in = int(os.environ.get("NMR_DEMO_CLOSES_IN", "900"))
+        if current is None or current.status != "open":
+            closes_in = int(os.environ.get("NMR_DEMO_CLOSES_IN", "180"))
             oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600)
         current = store.current_round()
         print(f"round {current.number} open until {current.closes_at:%Y-%m-%d %H:%M:%S} UTC")

@@ -1,0 +1,110 @@
+"""The README's run command, started in the background as a newcomer would: the app comes
+up, the example model plays through the client, the round settles on its own, and Ctrl-C
+leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+from app.chain import key_from_mnemonic
+from client.api import NumeraireClient
+from tools.ganache import TEST_MNEMONIC, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _wait_for(condition, timeout: float, what: str, process: subprocess.Popen):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the run command exited early while waiting for {what}")
+        value = condition()
+        if value:
+            return value
+        time.sleep(1)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _get(url: str):
+    try:
+        response = requests.get(url, timeout=5)
+    except requests.RequestException:
+        return None
+    return response.json() if response.ok else None
+
+
+@pytest.fixture
+def running(tmp_path):
+    """tools/run.sh (what `make run` runs) on free ports with its state under tmp_path."""
+    rpc_port, app_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "NMR_RPC_PORT": str(rpc_port), "NMR_APP_PORT": str(app_port),
+        "NMR_DEVCHAIN_DIR": str(tmp_path / "chain"), "NMR_DEPLOYMENTS_FILE": str(tmp_path / "deployments.json"),
+        "NMR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "NMR_DATA_DIR": str(tmp_path / "data"),
+        "NMR_SECRET_KEY": "run-command-test", "NMR_DEMO_CLOSES_IN": "100", "NMR_DEV_MNEMONIC": TEST_MNEMONIC,
+    }
+    log = open(tmp_path / "run.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(["bash", str(ROOT / "tools" / "run.sh")], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    api = f"http://127.0.0.1:{app_port}"
+    try:
+        yield process, api, f"http://127.0.0.1:{rpc_port}", tmp_path / "run.log"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def test_run_command_serves_a_living_tournament(running):
+    process, api, _, log_path = running
+    page = _wait_for(lambda: _get(f"{api}/api/v1/rounds/current"), 240, "the app to serve a round", process)
+    number = page["round"]["number"]
+    assert page["round"]["status"] == "open"
+
+    key = key_from_mnemonic(TEST_MNEMONIC, 10)
+    env = {**os.environ, "NMR_API_URL": api, "NMR_PRIVATE_KEY": key}
+    example = subprocess.run([sys.executable, str(ROOT / "examples" / "example_model.py"), "--stake", "7",
+                              "--confidence", "0.5"], env=env, capture_output=True, text=True, timeout=180,
+                             check=False)
+    assert example.returncode == 0, example.stderr
+    client = NumeraireClient(api, private_key=key, progress=False)
+    assert client.stake_of(number)["amount"] == 7 * 10**18
+
+    def on_leaderboard():
+        board = _get(f"{api}/api/v1/leaderboard?round={number}")
+        return board if board and any(r["address"] == client.address for r in board.get("rows", [])) else None
+
+    board = _wait_for(on_leaderboard, 420, f"round {number} to settle on its own", process)
+    mine = next(r for r in board["rows"] if r["address"] == client.address)
+    assert mine["stake_wei"] == str(7 * 10**18)
+    assert len(board["rows"]) >= 5, "the simulated participants play too"
+    assert client.stake_of(number)["status"] == "settled"
+    assert "Two wallets for you" in log_path.read_text()
+    _wait_for(lambda: (_get(f"{api}/api/v1/rounds/current") or {}).get("round", {}).get("number") == number + 1,
+              120, "the next round to open", process)
+
+
+def test_ctrl_c_stops_everything(running):
+    process, api, _, _ = running
+    _wait_for(lambda: _get(f"{api}/api/v1/rounds/current"), 240, "the app to serve a round", process)
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert any("ganache" in " ".join(p.cmdline()) for p in children)
+    assert any("gunicorn" in " ".join(p.cmdline()) for p in children)
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=60)
+    time.sleep(1)
+    assert [p.pid for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []

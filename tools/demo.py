@@ -1,0 +1,122 @@
+"""`make run`'s living tournament: simulated data scientists and the oracle's clock.
+
+Seven participants (Ganache accounts 3..9) play every round through the same client a
+real user has: sign in with their wallet, download, train, upload, stake. When a round's
+staking closes on chain, the oracle resolves, settles, finalizes and publishes it, and the
+next round opens, so the results page fills within minutes. Runs until interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app, oracle, store
+from app.chain import get_chain, key_from_mnemonic
+from client.api import NumeraireClient, NumeraireError
+from examples.example_model import train_and_predict
+
+Model = Callable[[pd.DataFrame, np.random.Generator], np.ndarray]
+
+
+def _tournament(public: pd.DataFrame) -> pd.DataFrame:
+    return public[public["data_type"] != "train"]
+
+
+def _logistic(n_features: int | None, c: float) -> Model:
+    """The README's example model on `n_features` random features (all if None)."""
+
+    def fit_predict(public: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+        features = [name for name in public.columns if name.startswith("feature")]
+        if n_features:
+            features = list(rng.choice(features, size=n_features, replace=False))
+        return train_and_predict(public, features, c)["probability"].to_numpy()
+
+    return fit_predict
+
+
+def _guess(public: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    return rng.uniform(0.35, 0.65, size=len(_tournament(public)))
+
+
+@dataclass(frozen=True)
+class Participant:
+    name: str
+    account: int
+    model: Model
+    stake_nmr: float
+    confidence: float
+
+
+PARTICIPANTS = [
+    Participant("steady-logit", 3, _logistic(None, 1.0), 40, 0.5),
+    Participant("sparse-eight", 4, _logistic(8, 1.0), 25, 1.0),
+    Participant("wide-twelve", 5, _logistic(12, 0.1), 30, 0.8),
+    Participant("tiny-c", 6, _logistic(None, 0.001), 15, 1.5),
+    Participant("coin-flipper", 7, _guess, 10, 2.0),
+    Participant("lucky-dice", 8, _guess, 5, 3.0),
+    Participant("lurker", 9, _logistic(5, 1.0), 0, 1.0),
+]
+
+
+def play(participant: Participant, api_url: str, number: int, workdir: Path) -> None:
+    """One participant's round: download, train, upload, stake (through the client)."""
+    key = key_from_mnemonic(os.environ["NMR_DEV_MNEMONIC"], participant.account)
+    client = NumeraireClient(api_url, private_key=key, progress=False)
+    try:
+        client.set_display_name(participant.name)
+        dataset = client.download_dataset(workdir / participant.name, number)
+        public = pd.read_parquet(dataset)
+        rng = np.random.default_rng([number, participant.account])
+        probabilities = np.clip(participant.model(public, rng), 0.001, 0.999)
+        path = workdir / participant.name / "predictions.csv"
+        pd.DataFrame({"id": _tournament(public)["id"], "probability": probabilities.round(6)}).to_csv(path, index=False)
+        submission = client.upload_predictions(path, number, dataset)
+        if participant.stake_nmr:
+            client.stake(participant.stake_nmr, participant.confidence, number, submission["hash"])
+        print(f"demo: {participant.name} played round {number}")
+    except NumeraireError as exc:
+        print(f"demo: {participant.name} skipped round {number}: {exc}")
+
+
+def main() -> None:
+    api_url = os.environ.get("NMR_API_URL", "http://127.0.0.1:8000")
+    closes_in = int(os.environ.get("NMR_DEMO_CLOSES_IN", "180"))
+    app = create_app()
+    played: set[int] = set()
+    with tempfile.TemporaryDirectory(prefix="nmr-demo-") as tmp:
+        while True:
+            with app.app_context():
+                current = store.current_round()
+                number = current.number if current else None
+                open_now = current is not None and current.accepts_uploads()
+            if open_now and number not in played:
+                for participant in PARTICIPANTS:
+                    play(participant, api_url, number, Path(tmp))
+                played.add(number)
+            with app.app_context():
+                chain = get_chain()
+                if number is not None and store.get_round(number).status == "open" \
+                        and chain.now() >= chain.round(number)["closes_at"]:
+                    oracle.run_round(number, report=lambda line: print(f"oracle: {line}"))
+                    oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600,
+                                      report=lambda line: print(f"oracle: {line}"))
+            time.sleep(2)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass
