@@ -10,7 +10,6 @@ receipts and turns custom-error reverts into sentences. In the Flask app it live
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,13 +145,14 @@ class Chain:
             raise ChainUnavailable(f"the chain did not answer ({type(exc).__name__}: {exc})") from exc
 
     def now(self) -> int:
-        """The chain's clock: the latest block's timestamp, or the wall clock if later.
+        """The chain's clock: the latest block's timestamp (what the escrow will compare
+        deadlines with). A development chain mines only when a transaction arrives, so
+        its clock stands still in between; :meth:`mine_empty_block` moves it."""
+        return int(self._read(lambda: self.w3.eth.get_block("latest")["timestamp"]))
 
-        A development chain mines only when a transaction arrives, so its latest block can
-        be old; the next block will carry at least the wall-clock time. A clock moved ahead
-        (evm_increaseTime) shows in the latest block."""
-        latest = int(self._read(lambda: self.w3.eth.get_block("latest")["timestamp"]))
-        return max(latest, int(time.time()))
+    def mine_empty_block(self) -> None:
+        """Development chains only (Ganache's evm_mine): a block at the current time."""
+        self._read(lambda: self.w3.provider.make_request("evm_mine", []))
 
     def round(self, round_id: int) -> dict[str, Any]:
         """The escrow's view of a round; ``exists`` is False for an unknown id."""

@@ -107,6 +107,8 @@ def main() -> None:
                 played.add(number)
             with app.app_context():
                 chain = get_chain()
+                # Ganache mines only on transactions: tick its clock so deadlines pass.
+                chain.mine_empty_block()
                 if number is not None and store.get_round(number).status == "open" \
                         and chain.now() >= chain.round(number)["closes_at"]:
                     oracle.run_round(number, report=lambda line: print(f"oracle: {line}"))

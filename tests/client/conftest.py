@@ -3,19 +3,17 @@ tests' fixtures), contracts deployed once per session, and a fresh round per tes
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 import pytest
 from eth_account import Account
-from werkzeug.serving import make_server
 
-from app import create_app, oracle, store
-from app.chain import deploy_contracts
+from app import oracle, store
 from client import NumeraireClient
 from tests.app.oracle import conftest as oracle_fixtures
+from tests.support import chain_app, deploy, serve
 
 # The oracle tests' Ganache and keys (imported, not copied).
 ganache_url = oracle_fixtures.ganache_url
@@ -35,40 +33,21 @@ N_FUNDED = 5
 @pytest.fixture(scope="session")
 def deployment(w3, keys, tmp_path_factory):
     """The contracts, deployed once for the client tests (each test opens its own round)."""
-    out = tmp_path_factory.mktemp("chain") / "deployments.json"
     stakers = [Account.from_key(k).address for k in keys[STAKER:STAKER + N_FUNDED]]
-    record = deploy_contracts(
-        w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
-        ROOT / "build" / "contracts", out, demo_stakers=stakers, stake_funds=1_000 * NMR,
-    )
-    return out, record
+    return deploy(w3, keys, tmp_path_factory.mktemp("chain") / "deployments.json", stakers)
 
 
 @pytest.fixture(scope="session")
 def app(ganache_url, deployment, keys, tmp_path_factory):
     """The app on the session's chain (the oracle tests' configuration)."""
-    folder = tmp_path_factory.mktemp("app")
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "DATA_DIR": str(folder / "data"),
-        "RPC_URL": ganache_url,
-        "DEPLOYMENTS_FILE": str(deployment[0]),
-        "ORACLE_PRIVATE_KEY": keys[1],
-        "UPLOAD_RATE_LIMIT": 1000,
-    })
+    return chain_app(tmp_path_factory.mktemp("app"), ganache_url, deployment[0], keys[1])
 
 
 @pytest.fixture(scope="session")
 def server(app) -> Iterator[str]:
     """The app served on 127.0.0.1:<free port> in a thread; yields the base URL."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 def open_next_round(app, dataset_options: dict | None = DATASET) -> int:

@@ -177,7 +177,7 @@ def test_stake_via_approve(server, open_page, submission, staker, w3, contracts)
     page.evaluate("window.__wallet.setAccount(1)")  # not the signed-in account: the hash is not theirs
     page.wait_for_selector("#account-warning:visible")
     assert "is not the one signed in" in page.inner_text("#account-warning")
-    assert page.locator("#stake-button").is_disabled()
+    page.wait_for_function("() => document.getElementById('stake-button').disabled")
 
 
 def test_stake_via_permit_is_one_signature_and_one_transaction(server, open_page, submission, staker, w3, contracts):

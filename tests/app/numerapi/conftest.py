@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
-from datetime import timedelta
 
 import numerapi
 import numerapi.base_api
 import numpy as np
 import pandas as pd
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app, store
+from app import store
 from app.data import build_round_dataset
-from app.web.services import upload_limiter
+from tests.support import app_with_open_round, serve
 
 ROUND = 7
 DATASET_SIZE = {"n_features": 8, "rows_per_era": 60, "n_train_eras": 3, "n_validation_eras": 3}
@@ -32,44 +29,17 @@ def dataset():
 
 @pytest.fixture
 def app(tmp_path, dataset):
-    """The app on a fresh database with round ROUND open for a day."""
-    application = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-            "DATA_DIR": str(tmp_path / "data"),
-            "MAX_UPLOAD_BYTES": 200_000,
-            "CHAIN_ID": 1337,
-            # no chain in these tests: the account's NMR balance reads as unavailable
-            "RPC_URL": "http://127.0.0.1:9",
-        }
-    )
-    upload_limiter.reset()
-    with application.app_context():
-        paths = dataset.write(tmp_path / "data" / "datasets" / f"round-{ROUND}")
-        now = store.utcnow()
-        store.create_round(
-            ROUND,
-            closes_at=now + timedelta(days=1),
-            resolves_by=now + timedelta(days=2),
-            dataset_paths=paths,
-            reward_budget_wei=1000 * 10**18,
-        )
-    return application
+    """The app on a fresh database with round ROUND open for a day; no chain in these
+    tests, so the account's NMR balance reads as unavailable."""
+    return app_with_open_round(tmp_path, dataset, RPC_URL="http://127.0.0.1:9")
 
 
 @pytest.fixture
 def server(app, monkeypatch):
     """The app served on 127.0.0.1:<free port>; numerapi's URL points at its /graphql."""
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{http.server_port}"
-    monkeypatch.setattr(numerapi.base_api, "API_TOURNAMENT_URL", f"{base}/graphql")
-    yield base
-    http.shutdown()
-    thread.join(timeout=5)
+    with serve(app) as base:
+        monkeypatch.setattr(numerapi.base_api, "API_TOURNAMENT_URL", f"{base}/graphql")
+        yield base
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from eth_account import Account
 from web3 import HTTPProvider, Web3
 
-from app import create_app
-from app.chain import deploy_contracts, key_from_mnemonic
+from app.chain import key_from_mnemonic
+from tests.support import chain_app, deploy
 from tools.ganache import TEST_MNEMONIC, start_ganache, stop
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,28 +43,12 @@ def w3(ganache_url):
 @pytest.fixture
 def deployment(w3, keys, tmp_path):
     """Fresh contracts for each test (so tests never see each other's rounds)."""
-    out = tmp_path / "deployments.json"
-    stakers = [Account.from_key(k).address for k in keys[3:]]
-    record = deploy_contracts(
-        w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
-        ROOT / "build" / "contracts", out, demo_stakers=stakers, stake_funds=1_000 * NMR,
-    )
-    return out, record
+    return deploy(w3, keys, tmp_path / "deployments.json", [Account.from_key(k).address for k in keys[3:]])
 
 
 @pytest.fixture
 def app(ganache_url, deployment, keys, tmp_path):
-    out, _ = deployment
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DATA_DIR": str(tmp_path / "data"),
-        "RPC_URL": ganache_url,
-        "DEPLOYMENTS_FILE": str(out),
-        "ORACLE_PRIVATE_KEY": keys[1],
-        "UPLOAD_RATE_LIMIT": 1000,
-    })
+    return chain_app(tmp_path, ganache_url, deployment[0], keys[1])
 
 
 def advance_chain_time(w3: Web3, seconds: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -14,10 +13,9 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from sqlalchemy import MetaData, select
 
-from app import create_app, store
 from app.data import build_round_dataset
 from app.db import get_session
-from app.web.services import upload_limiter
+from tests.support import app_with_open_round
 
 ROUND = 7
 DATASET_SIZE = {"n_features": 8, "rows_per_era": 60, "n_train_eras": 3, "n_validation_eras": 3}
@@ -32,29 +30,7 @@ def dataset():
 @pytest.fixture
 def app(tmp_path, dataset):
     """The app on a fresh database with round ROUND open for a day."""
-    application = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-            "DATA_DIR": str(tmp_path / "data"),
-            "MAX_UPLOAD_BYTES": 200_000,
-            "SIWE_DOMAIN": "localhost",
-            "CHAIN_ID": 1337,
-        }
-    )
-    upload_limiter.reset()
-    with application.app_context():
-        paths = dataset.write(tmp_path / "data" / "datasets" / f"round-{ROUND}")
-        now = store.utcnow()
-        store.create_round(
-            ROUND,
-            closes_at=now + timedelta(days=1),
-            resolves_by=now + timedelta(days=2),
-            dataset_paths=paths,
-            reward_budget_wei=1000 * 10**18,
-        )
-    yield application
+    return app_with_open_round(tmp_path, dataset, SIWE_DOMAIN="localhost")
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ chart. Screenshots go to artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from eth_account.messages import encode_defunct
-from werkzeug.serving import make_server
+
+from tests.support import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
@@ -53,12 +53,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chro
 def server(app):
     """The app served by a real HTTP server on a free loopback port."""
     app.config["SIWE_DOMAIN"] = ""  # the browser's host:port is the sign-in domain
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=5)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture

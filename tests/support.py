@@ -1,0 +1,80 @@
+"""Test helpers shared across suites: serving the app, apps on a chain or with a round."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from flask import Flask
+from web3 import Web3
+from werkzeug.serving import make_server
+
+from app import create_app, store
+from app.chain import deploy_contracts
+from app.data.dataset import RoundDataset
+from app.web.services import upload_limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+NMR = 10**18
+
+
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """The app served by a real HTTP server on a free loopback port; yields its base URL."""
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        thread.join(timeout=10)
+
+
+def app_with_open_round(folder: Path, dataset: RoundDataset, **config: Any) -> Flask:
+    """The app on a fresh database in `folder` with `dataset`'s round open for a day."""
+    application = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": f"sqlite:///{folder / 'test.sqlite3'}",
+        "DATA_DIR": str(folder / "data"),
+        "MAX_UPLOAD_BYTES": 200_000,
+        "CHAIN_ID": 1337,
+        **config,
+    })
+    upload_limiter.reset()
+    with application.app_context():
+        paths = dataset.write(folder / "data" / "datasets" / f"round-{dataset.round_number}")
+        now = store.utcnow()
+        store.create_round(dataset.round_number, closes_at=now + timedelta(days=1),
+                           resolves_by=now + timedelta(days=2), dataset_paths=paths,
+                           reward_budget_wei=1000 * NMR)
+    return application
+
+
+def deploy(w3: Web3, keys: list[str], out: Path, stakers: list[str]) -> tuple[Path, dict]:
+    """Fresh contracts: admin keys[0], oracle keys[1], pauser keys[2]; `stakers` get 1,000 NMR."""
+    record = deploy_contracts(
+        w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
+        ROOT / "build" / "contracts", out, demo_stakers=stakers, stake_funds=1_000 * NMR,
+    )
+    return out, record
+
+
+def chain_app(folder: Path, ganache_url: str, deployments_file: Path, oracle_key: str) -> Flask:
+    """The app wired to a test chain, signing as the oracle."""
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "DATA_DIR": str(folder / "data"),
+        "RPC_URL": ganache_url,
+        "DEPLOYMENTS_FILE": str(deployments_file),
+        "ORACLE_PRIVATE_KEY": oracle_key,
+        "UPLOAD_RATE_LIMIT": 1000,
+    })
