@@ -84,11 +84,12 @@ def test_run_command_serves_a_living_tournament(running):
     client = NumeraireClient(api, private_key=key, progress=False)
     assert client.stake_of(number)["amount"] == 7 * 10**18
 
-    def on_leaderboard():
-        board = _get(f"{api}/api/v1/leaderboard?round={number}")
-        return board if board and any(r["address"] == client.address for r in board.get("rows", [])) else None
+    def finalized():
+        results = _get(f"{api}/api/v1/rounds/{number}")
+        return results if results and results["round"]["status"] == "finalized" else None
 
-    board = _wait_for(on_leaderboard, 420, f"round {number} to settle on its own", process)
+    _wait_for(finalized, 420, f"round {number} to settle on its own", process)
+    board = _get(f"{api}/api/v1/leaderboard?round={number}")
     mine = next(r for r in board["rows"] if r["address"] == client.address)
     assert mine["stake_wei"] == str(7 * 10**18)
     assert len(board["rows"]) >= 5, "the simulated participants play too"
