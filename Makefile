@@ -38,7 +38,10 @@ slither-all: setup
 gas-report: compile
 	brownie run scripts/gas_report.py
 
-run: compile
+# The browser is for the tests only: `make run` does not install it.
+run:
+	@BOOTSTRAP_BROWSER=0 bash tools/bootstrap.sh
+	$(BIN)/brownie compile
 	bash tools/run.sh
 
 clean:

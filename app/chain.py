@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from eth_abi import decode as abi_decode
+from eth_abi.exceptions import DecodingError
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from web3 import HTTPProvider, Web3
@@ -129,6 +130,19 @@ class Chain:
         if not w3.eth.get_code(deployments["TournamentEscrow"]["address"]):
             raise ChainError(f"no escrow contract at {deployments['TournamentEscrow']['address']} on {rpc_url}: redeploy")
         return cls(w3, deployments, load_signer(private_key, keystore_file, keystore_password))
+
+    @classmethod
+    def read_only(cls, rpc_url: str, deployments: dict[str, Any], timeout: float = 30) -> Chain:
+        """A Chain without a key from a deployments record (e.g. a published chain.json);
+        raises ChainError if the node is unreachable or on another chain."""
+        w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        try:
+            chain_id = w3.eth.chain_id
+        except Exception as exc:
+            raise ChainUnavailable(f"the chain at {rpc_url} did not answer ({type(exc).__name__}); is the node running?") from exc
+        if int(deployments["chain_id"]) != chain_id:
+            raise ChainError(f"the record is for chain {deployments['chain_id']} but {rpc_url} is chain {chain_id}")
+        return cls(w3, deployments)
 
     # ---- reading -----------------------------------------------------------------------
 
@@ -270,20 +284,24 @@ class Chain:
         return self.transact(self.escrow.functions.createRound(round_id, closes_at, resolves_by, budget),
                              f"createRound({round_id})")
 
-    def settle(self, round_id: int, stakers: list[str], burns: list[int], rewards: list[int]) -> dict:
-        """Posts one settlement batch."""
+    def settle(self, round_id: int, stakers: list[str], burns: list[int], rewards: list[int],
+               on_sent: Callable[[str], None] | None = None) -> dict:
+        """Posts one settlement batch (`on_sent` gets its hash before the wait)."""
         return self.transact(self.escrow.functions.settle(round_id, stakers, burns, rewards),
-                             f"settle({round_id}, {len(stakers)} stakers)")
+                             f"settle({round_id}, {len(stakers)} stakers)", on_sent=on_sent)
 
     def finalize(self, round_id: int) -> dict:
         """Returns the round's unspent budget to the treasury."""
         return self.transact(self.escrow.functions.finalize(round_id), f"finalize({round_id})")
 
-    def transact(self, call: Any, description: str, timeout: float = 120) -> dict:
+    def transact(self, call: Any, description: str, timeout: float = 120,
+                 on_sent: Callable[[str], None] | None = None) -> dict:
         """Signs `call` with the configured key, sends it and waits for its receipt.
 
         Gas is estimated first, so a transaction that would revert is never sent and its
-        custom error comes back as a :class:`ContractRevert` sentence.
+        custom error comes back as a :class:`ContractRevert` sentence. `on_sent` receives
+        the hash as soon as the node has the transaction, before the wait, so a caller
+        can record it and find it again after a crash (see :meth:`wait_for`).
         """
         if self.signer is None:
             raise ChainError(f"{description} needs a signing key (the oracle's: NMR_ORACLE_PRIVATE_KEY or NMR_ORACLE_KEYSTORE)")
@@ -298,20 +316,29 @@ class Chain:
                 **self._fees(),
             })
             signed = self.signer.sign_transaction(tx)
-            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
+            tx_hash = "0x" + bytes(self.w3.eth.send_raw_transaction(signed.raw_transaction)).hex().removeprefix("0x")
         except (ContractCustomError, ContractLogicError) as exc:
             raise self.revert_error(exc, description) from exc
-        except TimeExhausted as exc:
-            raise ChainError(f"{description}: no receipt after {timeout:.0f} s; it may still be mined, rerun to resume") from exc
         except ChainError:
             raise
         except Exception as exc:
             raise ChainUnavailable(f"{description}: the chain did not answer ({type(exc).__name__}: {exc})") from exc
+        if on_sent is not None:
+            on_sent(tx_hash)
+        return self.wait_for(tx_hash, description, timeout)
+
+    def wait_for(self, tx_hash: str, description: str, timeout: float = 120) -> dict:
+        """The receipt of a sent transaction: ``tx_hash``, ``gas_used``, ``block``."""
+        try:
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
+        except TimeExhausted as exc:
+            raise ChainError(f"{description}: no receipt for {tx_hash} after {timeout:.0f} s; "
+                             "it may still be mined, rerun to resume") from exc
+        except Exception as exc:
+            raise ChainUnavailable(f"{description}: the chain did not answer ({type(exc).__name__}: {exc})") from exc
         if receipt["status"] != 1:
-            raise ContractRevert(f"{description} reverted in block {receipt['blockNumber']}")
-        return {"tx_hash": "0x" + bytes(receipt["transactionHash"]).hex().removeprefix("0x"),
-                "gas_used": int(receipt["gasUsed"]), "block": int(receipt["blockNumber"])}
+            raise ContractRevert(f"{description} ({tx_hash}) reverted in block {receipt['blockNumber']}")
+        return {"tx_hash": tx_hash, "gas_used": int(receipt["gasUsed"]), "block": int(receipt["blockNumber"])}
 
     def _fees(self) -> dict[str, int]:
         block = self.w3.eth.get_block("latest")
@@ -331,7 +358,7 @@ class Chain:
         name, args = self.decode_error(data if isinstance(data, str) else None)
         if name is None:
             return ContractRevert(f"{description} reverted: {getattr(exc, 'message', None) or exc}")
-        sentence = ERROR_SENTENCES.get(name)
+        sentence = ERROR_SENTENCES.get(name) if args or name == "EnforcedPause" else None
         detail = sentence(args) if sentence else f"{name}({', '.join(f'{k}={v}' for k, v in args.items())})"
         return ContractRevert(f"{description} reverted: {detail} [{name}]", name, args)
 
@@ -343,7 +370,10 @@ class Chain:
         if entry is None:
             return None, {}
         name, names, types = entry
-        values = abi_decode(types, bytes.fromhex(data[10:]))
+        try:
+            values = abi_decode(types, bytes.fromhex(data[10:]))
+        except (ValueError, TypeError, DecodingError):  # malformed data: the name, no arguments
+            return name, {}
         return name, {n: (v.hex() if isinstance(v, bytes) else v) for n, v in zip(names, values)}
 
 

@@ -109,8 +109,13 @@ def open_round(
     report(f"round {number}: dataset written ({len(dataset.public):,} rows)")
 
     on_chain = chain.round(number)
+    if on_chain["exists"] and (on_chain["finalized"] or on_chain["closes_at"] <= chain.now()):
+        raise OracleError(
+            f"round {number} already exists on chain and is closed; open another number "
+            "(or point the server at the database that belongs with this chain)"
+        )
     if on_chain["exists"]:
-        report(f"round {number}: already on chain, adopting its schedule")
+        report(f"round {number}: already on chain and still open, adopting its schedule")
         closes_at, resolves_by, budget_wei = on_chain["closes_at"], on_chain["resolves_by"], on_chain["reward_budget"]
     else:
         now = chain.now()
@@ -218,13 +223,17 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
         row = _round_or_error(number)
     chain = get_chain()
     dataset = load_dataset(row, targets_file)
+    if targets_file:
+        # The operator's targets are now the round's truth: publish and verify use them.
+        dataset.write_live_targets(_secret_dir(number))
     validator = PredictionValidator(dataset.tournament_ids.astype(str), 10**9)
     stakes = chain.stake_records(number)
     files = scored_files(row, stakes, validator)
     predictions = {address: read_prediction_file(sub.stored_path, validator) for address, sub in files.items()}
     stake_by_address = {s.staker: s for s in stakes}
-    result = compute_settlement(dataset.tournament, dataset.live_targets, predictions, stakes,
-                                row.policy, int(row.reward_budget_wei))
+    # The budget the escrow holds is the one that binds (and the one verify replays).
+    budget = chain.round(number)["reward_budget"]
+    result = compute_settlement(dataset.tournament, dataset.live_targets, predictions, stakes, row.policy, budget)
     plan = result.plan
     plan_by_staker = {e.staker: e for e in plan}
     summary = result.scores.summary if result.scores is not None else pd.DataFrame()
@@ -246,7 +255,7 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
     document = {
         "round": number,
         "policy": row.policy,
-        "budget": str(int(row.reward_budget_wei)),
+        "budget": str(budget),
         "entries": plan_to_json(plan),
         "hashes": {s.staker: s.submission_hash for s in stakes},
         # Scoring order matters (originality looks at earlier files): the verifier replays it.
@@ -279,16 +288,35 @@ def _score_fields(row: pd.Series, per_era: pd.DataFrame, address: str) -> dict[s
 
 def settle_round(number: int, report: Report = print, batch_size: int | None = None,
                  after_batch: Callable[[int], None] | None = None) -> dict:
-    """Posts the stored plan: only stakes still active on chain, in block-sized batches."""
+    """Posts the stored plan: only stakes still active on chain, in block-sized batches.
+
+    Each batch's transaction hash is recorded as soon as it is sent; a rerun first waits
+    for any batch left "sent" by a crash, then reads every planned stake's status, so
+    nothing is sent twice."""
     row = _round_or_error(number)
     document = store.latest_plan(number)
     if document is None:
         raise OracleError(f"round {number} has no settlement plan yet; resolve it first")
     chain = get_chain()
+    for batch in store.list_batches(number):
+        if batch.status == "sent" and batch.tx_hash:
+            try:
+                chain.wait_for(batch.tx_hash, f"batch {batch.batch_index}")
+                store.record_batch(number, batch.batch_index, batch.tx_hash, "confirmed")
+            except ChainError as exc:
+                store.record_batch(number, batch.batch_index, batch.tx_hash, "failed")
+                report(f"round {number}: batch {batch.batch_index} left by a previous run failed: {exc}")
     plan = plan_from_json(document["entries"])
-    statuses = {e.staker: chain.stake_of(number, e.staker)["status"] for e in plan}
-    pending = [e for e in plan if statuses[e.staker] == "active"]
-    withdrawn = [e.staker for e in plan if statuses[e.staker] == "withdrawn"]
+    positions = {e.staker: chain.stake_of(number, e.staker) for e in plan}
+    for entry in plan:
+        position = positions[entry.staker]
+        if position["status"] == "none" or position["amount"] != entry.stake:
+            raise OracleError(
+                f"round {number}: the plan says {entry.staker} staked {entry.stake} wei but the chain has "
+                f"{position['amount']} ({position['status']}); is this the database of this chain?"
+            )
+    pending = [e for e in plan if positions[e.staker]["status"] == "active"]
+    withdrawn = [e.staker for e in plan if positions[e.staker]["status"] == "withdrawn"]
     for staker in withdrawn:
         report(f"round {number}: {staker} withdrew through the escape hatch; not settled by the plan")
     size = batch_size or chain.settle_batch_size()
@@ -298,7 +326,8 @@ def settle_round(number: int, report: Report = print, batch_size: int | None = N
         index = done_before + offset // size
         store.record_batch(number, index, None, "pending")
         try:
-            tx = chain.settle(number, [e.staker for e in batch], [e.burn for e in batch], [e.reward for e in batch])
+            tx = chain.settle(number, [e.staker for e in batch], [e.burn for e in batch], [e.reward for e in batch],
+                              on_sent=lambda tx_hash, i=index: store.record_batch(number, i, tx_hash, "sent"))
         except ChainError as exc:
             store.record_batch(number, index, None, "failed")
             raise OracleError(f"round {number}: settlement batch {index} failed: {exc}") from exc
@@ -375,10 +404,14 @@ def run_round(number: int, report: Report = print) -> None:
 # ---- Flask CLI -----------------------------------------------------------------------------
 
 
+# What an operator may cause (and read about in one sentence) rather than a bug.
+OPERATOR_ERRORS = (OracleError, ChainError, store.StoreError, ValueError, OSError)
+
+
 def _cli_step(step: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     try:
         return step(*args, report=click.echo, **kwargs)
-    except (OracleError, ChainError, store.StoreError, ValueError) as exc:
+    except OPERATOR_ERRORS as exc:
         raise click.ClickException(str(exc)) from exc
 
 

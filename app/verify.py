@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from web3 import HTTPProvider, Web3
 
 from app.chain import Chain, ChainError
 from app.payout import plan_from_json
@@ -56,13 +55,13 @@ def verify_published(directory: str | Path, rpc_url: str) -> Report:
     _check_manifest(directory, report)
     plan_document = json.loads((directory / "plan.json").read_text())
     number = report.round = int(plan_document["round"])
-    deployments = json.loads((directory / "chain.json").read_text())
-    chain = Chain(Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 30})), deployments)
+    chain = Chain.read_only(rpc_url, json.loads((directory / "chain.json").read_text()))
 
-    stakes = [s for s in chain.stake_records(number) if s.status != "withdrawn"]
-    # Planned stakes were active when the plan was made; settled ones are replayed as such.
+    # Every stake was active when the plan was made (withdrawals open only after the
+    # oracle's deadline), so all are replayed as active, withdrawn ones included.
+    stakes = chain.stake_records(number)
     replay = [StakeOnChain(s.staker, s.amount, s.confidence, "active", s.submission_hash, s.order) for s in stakes]
-    _check_committed_files(directory, replay, report)
+    _check_committed_files(directory, replay, plan_document.get("scored", []), report)
 
     dataset = pd.read_parquet(next(directory.glob("numerai_dataset_round*.parquet")))
     tournament = dataset[dataset["data_type"] != "train"].reset_index(drop=True)
@@ -81,7 +80,7 @@ def verify_published(directory: str | Path, rpc_url: str) -> Report:
     recomputed = compute_settlement(tournament, live_targets, predictions, replay, plan_document["policy"], budget)
     _check_scores(directory, recomputed, report)
     _check_plan(plan_document, recomputed.plan, report)
-    _check_chain(chain, number, recomputed.plan, report)
+    _check_chain(chain, number, recomputed.plan, {s.staker for s in stakes if s.status == "withdrawn"}, report)
     return report
 
 
@@ -96,7 +95,7 @@ def _check_manifest(directory: Path, report: Report) -> None:
     report.checked.append(f"{len(manifest)} file digests")
 
 
-def _check_committed_files(directory: Path, stakes: list[StakeOnChain], report: Report) -> None:
+def _check_committed_files(directory: Path, stakes: list[StakeOnChain], scored: list[str], report: Report) -> None:
     for stake in stakes:
         path = directory / "predictions" / f"{stake.staker}.csv"
         if not path.is_file():
@@ -106,6 +105,8 @@ def _check_committed_files(directory: Path, stakes: list[StakeOnChain], report: 
             report.mismatches.append(
                 f"predictions/{stake.staker}.csv hashes to {digest}, but the stake committed {stake.submission_hash}"
             )
+        elif stake.staker not in scored:
+            report.mismatches.append(f"{stake.staker}'s committed file is published but was left out of the scoring")
     report.checked.append(f"{len(stakes)} committed file hashes")
 
 
@@ -132,11 +133,13 @@ def _check_plan(document: dict, plan, report: Report) -> None:
     report.checked.append(f"plan of {len(mine)} stakes")
 
 
-def _check_chain(chain: Chain, number: int, plan, report: Report) -> None:
+def _check_chain(chain: Chain, number: int, plan, withdrawn: set[str], report: Report) -> None:
     events = chain.settlements(number)
     for entry in plan:
         event = events.get(entry.staker)
-        if event is None:
+        if event is None and entry.staker in withdrawn:
+            report.checked.append(f"{entry.staker} withdrew through the escape hatch")
+        elif event is None:
             report.mismatches.append(f"{entry.staker}: planned but never settled on chain")
         elif (event["burned"], event["rewarded"]) != (entry.burn, entry.reward):
             report.mismatches.append(
@@ -156,8 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         report = verify_published(args.directory, args.rpc_url)
-    except (ChainError, OSError, ValueError, StopIteration) as exc:
-        print(f"verify: cannot check {args.directory}: {exc or type(exc).__name__}", file=sys.stderr)
+    except StopIteration:
+        print(f"verify: {args.directory} lacks the dataset or the live targets file", file=sys.stderr)
+        return 2
+    except KeyError as exc:
+        print(f"verify: a published JSON file lacks the field {exc}; is {args.directory} complete?", file=sys.stderr)
+        return 2
+    except (ChainError, OSError, ValueError) as exc:
+        print(f"verify: cannot check {args.directory}: {exc}", file=sys.stderr)
         return 2
     print(f"round {report.round}: checked " + ", ".join(report.checked))
     for mismatch in report.mismatches:

@@ -8,12 +8,20 @@ NMR_ORACLE_PRIVATE_KEY or NMR_ORACLE_KEYSTORE, NMR_DATABASE_URL, NMR_DATA_DIR), 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import sys
+from collections.abc import Callable
+from typing import Any
 
 from app import create_app
+from app.oracle import OPERATOR_ERRORS
 
 
 def run_step(step: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Calls an app.oracle step within an application context."""
+    """Calls an app.oracle step within an application context; an operator's error is
+    printed as one sentence (exit status 1), not a traceback."""
     with create_app().app_context():
-        return step(*args, **kwargs)
+        try:
+            return step(*args, **kwargs)
+        except OPERATOR_ERRORS as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(1) from None

@@ -109,11 +109,14 @@ def main() -> None:
                 chain = get_chain()
                 # Ganache mines only on transactions: tick its clock so deadlines pass.
                 chain.mine_empty_block()
-                if number is not None and store.get_round(number).status == "open" \
+                if number is not None and store.get_round(number).status != "finalized" \
                         and chain.now() >= chain.round(number)["closes_at"]:
-                    oracle.run_round(number, report=lambda line: print(f"oracle: {line}"))
-                    oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600,
-                                      report=lambda line: print(f"oracle: {line}"))
+                    try:
+                        oracle.run_round(number, report=lambda line: print(f"oracle: {line}"))
+                        oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600,
+                                          report=lambda line: print(f"oracle: {line}"))
+                    except oracle.OPERATOR_ERRORS as exc:  # every step resumes: retry next tick
+                        print(f"oracle: {exc}; retrying")
             time.sleep(2)
 
 

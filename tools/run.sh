@@ -24,25 +24,34 @@ trap cleanup EXIT INT TERM
 
 mkdir -p "$STATE"
 # The chain's state lives in $STATE, so a restart keeps the contracts and the rounds.
+if curl -s -o /dev/null "$NMR_RPC_URL"; then
+  echo "something already listens on $NMR_RPC_URL; stop it or set NMR_RPC_PORT" >&2
+  exit 1
+fi
 ganache --server.host 127.0.0.1 --server.port "$PORT_RPC" --chain.chainId 1337 --chain.networkId 1337 \
   --wallet.mnemonic "$NMR_DEV_MNEMONIC" --wallet.totalAccounts 12 --hardfork shanghai \
   --miner.blockGasLimit 30000000 --database.dbPath "$STATE" --logging.quiet >/dev/null &
-pids+=($!)
-python - <<PY
-import time
-from web3 import HTTPProvider, Web3
-w3 = Web3(HTTPProvider("$NMR_RPC_URL"))
-for _ in range(300):
-    if w3.is_connected():
-        break
-    time.sleep(0.1)
-else:
-    raise SystemExit("ganache did not start on $NMR_RPC_URL")
-PY
+ganache_pid=$!
+pids+=($ganache_pid)
+# Wait until it answers; bail out if it died (a used port, a corrupt state folder).
+until curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+    --data '{"jsonrpc":"2.0","method":"eth_chainId","params":[],"id":1}' "$NMR_RPC_URL"; do
+  kill -0 "$ganache_pid" 2>/dev/null || { echo "ganache failed to start on $NMR_RPC_URL" >&2; exit 1; }
+  sleep 0.2
+done
 
 python tools/run_local.py
+if curl -s -o /dev/null "$NMR_API_URL"; then
+  echo "something already listens on $NMR_API_URL; stop it or set NMR_APP_PORT" >&2
+  exit 1
+fi
 gunicorn --bind "127.0.0.1:$PORT_APP" --workers 2 --threads 4 --error-logfile - 'app:create_app()' &
-pids+=($!)
+gunicorn_pid=$!
+pids+=($gunicorn_pid)
+until curl -s -o /dev/null "$NMR_API_URL/api/v1/rounds/current"; do
+  kill -0 "$gunicorn_pid" 2>/dev/null || { echo "the app failed to start on $NMR_API_URL" >&2; exit 1; }
+  sleep 0.2
+done
 python tools/demo.py &
 pids+=($!)
 python - <<PY
@@ -61,4 +70,6 @@ print("""  Seven simulated data scientists play every round; rounds close and se
   Ctrl-C stops everything.
 """)
 PY
-wait
+# If any part stops (the chain, the app or the demo), stop the rest too.
+wait -n
+echo "a part of the tournament stopped; shutting down" >&2

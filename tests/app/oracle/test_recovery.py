@@ -1,0 +1,126 @@
+"""The oracle when things go wrong: a crash between sending and the receipt, a database
+that does not belong to the chain, a closed round reused, operator-supplied targets,
+and stakers who left through the escape hatch — each ends consistent and verifiable."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from eth_account import Account
+
+from app import oracle, store
+from app.chain import Chain
+from app.payout import plan_from_json
+from app.verify import verify_published
+from tests.app.oracle.conftest import NMR, advance_chain_time, send
+from tests.app.oracle.test_full_round import _close_and_resolve, _open_and_stake
+
+QUIET = {"report": lambda _: None}
+
+
+def test_crash_after_sending_a_batch_resumes_from_its_hash(app, w3, keys, deployment, monkeypatch):
+    _, record = deployment
+    _, escrow, stakers = _open_and_stake(app, w3, keys, record, n_stakers=4)
+    _close_and_resolve(app, w3)
+    real_wait = Chain.wait_for
+
+    def killed_while_waiting(self, tx_hash, description, timeout=120):
+        raise KeyboardInterrupt("settle process killed before the receipt")
+
+    with app.app_context():
+        monkeypatch.setattr(Chain, "wait_for", killed_while_waiting)
+        with pytest.raises(KeyboardInterrupt):
+            oracle.settle_round(1, batch_size=2, **QUIET)
+        [batch] = store.list_batches(1)
+        assert batch.status == "sent" and batch.tx_hash.startswith("0x")
+        monkeypatch.setattr(Chain, "wait_for", real_wait)
+        result = oracle.settle_round(1, batch_size=2, **QUIET)
+        assert [(b.status, b.tx_hash is not None) for b in store.list_batches(1)] == [("confirmed", True)] * 2
+    assert result == {"settled": 2, "already_settled": 2, "withdrawn": []}
+    assert all(escrow.functions.getStake(1, a).call()[2] == 2 for a, _ in stakers)
+
+
+def test_a_plan_the_chain_does_not_know_is_refused(app, w3, keys, deployment):
+    _, record = deployment
+    _open_and_stake(app, w3, keys, record, n_stakers=2)
+    document = _close_and_resolve(app, w3)
+    stranger = Account.from_key(keys[-1]).address
+    document["entries"].append({"staker": stranger, "stake": str(5 * NMR), "burn": "0", "reward": "0"})
+    with app.app_context():
+        store.save_plan(1, document)
+        with pytest.raises(oracle.OracleError, match=f"the plan says {stranger} staked .* is this the database"):
+            oracle.settle_round(1, **QUIET)
+        assert store.list_batches(1) == []
+
+
+def test_a_closed_round_on_chain_is_not_adopted(app, w3, keys, deployment):
+    with app.app_context():
+        oracle.open_round(1, closes_in=60, resolves_in=120, dataset_options={"rows_per_era": 100}, **QUIET)
+    advance_chain_time(w3, 61)
+    with app.app_context():  # the same chain, but a server that lost its database
+        store.get_session().execute(store.Round.__table__.delete())
+        store.get_session().commit()
+        with pytest.raises(oracle.OracleError, match="round 1 already exists on chain and is closed"):
+            oracle.open_round(1, dataset_options={"rows_per_era": 100}, **QUIET)
+        assert store.get_round(1) is None
+
+
+def test_operator_targets_are_scored_published_and_verified(app, w3, keys, deployment, tmp_path):
+    _, record = deployment
+    _open_and_stake(app, w3, keys, record, n_stakers=4, policy="corr")
+    with app.app_context():
+        row = store.get_round(1)
+        held_back = oracle.load_dataset(row).live_targets
+    supplied = tmp_path / "targets.csv"
+    flipped = 1 - held_back
+    flipped.rename_axis("id").reset_index().to_csv(supplied, index=False)
+    advance_chain_time(w3, 601)
+    with app.app_context():
+        oracle.resolve_round(1, targets_file=supplied, **QUIET)
+        oracle.settle_round(1, **QUIET)
+        oracle.finalize_round(1, **QUIET)
+        published = oracle.publish_round(1, **QUIET)
+    targets = pd.read_csv(next(published.glob("numerai_live_targets_round*.csv")), dtype={"id": str})
+    assert targets.set_index("id")["target"].equals(flipped.astype(float))
+    report = verify_published(published, app.config["RPC_URL"])
+    assert report.ok, report.mismatches
+
+
+def test_bad_targets_file_is_refused_with_every_problem(app, w3, keys, deployment, tmp_path):
+    _, record = deployment
+    _open_and_stake(app, w3, keys, record, n_stakers=1)
+    supplied = tmp_path / "targets.csv"
+    supplied.write_text("id,target\nnot-a-live-id,2\n")
+    advance_chain_time(w3, 601)
+    with app.app_context():
+        with pytest.raises(oracle.OracleError) as excinfo:
+            oracle.resolve_round(1, targets_file=supplied, **QUIET)
+        assert store.latest_plan(1) is None
+    message = str(excinfo.value)
+    assert "live ids have no target" in message and "not live ids of this round" in message
+    assert "targets must be 0 or 1" in message
+
+
+def test_escape_hatch_withdrawals_still_verify(app, w3, keys, deployment):
+    _, record = deployment
+    token, escrow, stakers = _open_and_stake(app, w3, keys, record, n_stakers=4)
+    document = _close_and_resolve(app, w3)
+    with app.app_context(), pytest.raises(KeyboardInterrupt):
+        oracle.settle_round(1, batch_size=2, **QUIET, after_batch=lambda i: (_ for _ in ()).throw(KeyboardInterrupt()))
+    advance_chain_time(w3, 7200)  # past resolvesBy: the oracle missed its deadline
+    late = [a for a, _ in stakers if escrow.functions.getStake(1, a).call()[2] == 1]
+    assert len(late) == 2
+    for address in late:
+        key = next(k for k in keys if Account.from_key(k).address == address)
+        before = token.functions.balanceOf(address).call()
+        send(w3, key, escrow.functions.withdrawStake(1))
+        stake = next(e.stake for e in plan_from_json(document["entries"]) if e.staker == address)
+        assert token.functions.balanceOf(address).call() == before + stake
+    with app.app_context():
+        assert oracle.settle_round(1, **QUIET)["withdrawn"] == late
+        oracle.finalize_round(1, **QUIET)
+        published = oracle.publish_round(1, **QUIET)
+    report = verify_published(published, app.config["RPC_URL"])
+    assert report.ok, report.mismatches
+    assert sum("withdrew through the escape hatch" in line for line in report.checked) == 2
+    assert token.functions.balanceOf(escrow.address).call() == 0
