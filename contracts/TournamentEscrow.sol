@@ -320,8 +320,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         uint256 total = current + amount;
         if (total > type(uint96).max) revert TournamentEscrowAmountTooLarge(total);
 
-        // Casts are safe: bounded just above. stakerCount cannot reach 2^32 with NMR's
-        // supply at one wei per stake... and totalStaked sums uint96 values per staker.
+        // Casts are safe: amount and confidence were bounded just above. The counters use
+        // checked arithmetic, so an impossible overflow (2^32 stakers) would revert.
         position.amount = uint96(total);
         position.confidence = uint64(confidence);
         position.status = StakeStatus.Active;

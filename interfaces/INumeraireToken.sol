@@ -12,41 +12,48 @@ interface INumeraireToken is IERC20, IERC20Permit {
     error NumeraireTokenMintExceedsSchedule(uint256 requested, uint256 mintable);
 
     /// @notice Hard cap on all NMR ever minted, burned NMR included (18 decimals).
+    /// @return The cap in wei.
     function CAP() external view returns (uint256);
 
     /// @notice NMR mintable from the deployment instant on.
+    /// @return The initial disbursement in wei.
     function INITIAL_DISBURSEMENT() external view returns (uint256);
 
     /// @notice NMR added to the mintable allowance for every whole week since deployment.
+    /// @return The weekly disbursement in wei.
     function WEEKLY_DISBURSEMENT() external view returns (uint256);
 
     /// @notice Role allowed to mint within the schedule.
+    /// @return The role identifier.
     function MINTER_ROLE() external view returns (bytes32);
 
     /// @notice Timestamp of deployment; the weekly schedule counts from it.
+    /// @return Unix seconds.
     function deployedAt() external view returns (uint256);
 
     /// @notice All NMR minted so far, burned NMR included.
+    /// @return Wei ever minted.
     function totalMinted() external view returns (uint256);
 
     /// @notice How much NMR may be minted right now:
     /// min(initial + weekly * weeksSinceDeployment, CAP) - totalMinted.
+    /// @return Wei mintable now.
     function mintable() external view returns (uint256);
 
     /// @notice Mints `amount` NMR to `to`. Only MINTER_ROLE; at most {mintable}.
     /// @param to Receiver of the new tokens.
     /// @param amount Amount in wei (18 decimals).
-    /// Emits a {Transfer} event from the zero address.
+    /// @dev Emits a {Transfer} event from the zero address.
     function mint(address to, uint256 amount) external;
 
     /// @notice Destroys `value` of the caller's NMR; total supply falls.
     /// @param value Amount in wei.
-    /// Emits a {Transfer} event to the zero address.
+    /// @dev Emits a {Transfer} event to the zero address.
     function burn(uint256 value) external;
 
     /// @notice Destroys `value` of `account`'s NMR, spending the caller's allowance.
     /// @param account Holder whose tokens are burned.
     /// @param value Amount in wei.
-    /// Emits a {Transfer} event to the zero address.
+    /// @dev Emits a {Transfer} event to the zero address.
     function burnFrom(address account, uint256 value) external;
 }

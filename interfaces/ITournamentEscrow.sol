@@ -82,7 +82,7 @@ interface ITournamentEscrow {
     /// @param closesAt Staking deadline (unix seconds), in the future.
     /// @param resolvesBy Oracle deadline, after `closesAt`; after it stakers withdraw alone.
     /// @param rewardBudget NMR wei available for rewards in this round.
-    /// Emits a {RoundCreated} event.
+    /// @dev Emits a {RoundCreated} event.
     function createRound(uint256 roundId, uint256 closesAt, uint256 resolvesBy, uint256 rewardBudget) external;
 
     /// @notice Settles a batch of stakes of a closed round. Only ORACLE_ROLE, between
@@ -93,7 +93,7 @@ interface ITournamentEscrow {
     /// @param stakers Stakers to settle, each with an active stake.
     /// @param burns NMR wei to burn per staker.
     /// @param rewards NMR wei to pay per staker from the budget.
-    /// Emits a {StakeSettled} event per staker.
+    /// @dev Emits a {StakeSettled} event per staker.
     function settle(
         uint256 roundId,
         address[] calldata stakers,
@@ -105,20 +105,20 @@ interface ITournamentEscrow {
     /// Anyone may call once the round is closed and every stake is settled, or once
     /// resolvesBy has passed (unsettled stakes then stay withdrawable).
     /// @param roundId The round.
-    /// Emits a {RoundFinalized} event.
+    /// @dev Emits a {RoundFinalized} event.
     function finalize(uint256 roundId) external;
 
     /// @notice Sets where budgets come from and return to. Only DEFAULT_ADMIN_ROLE.
     /// @param newTreasury Non-zero address.
-    /// Emits a {TreasuryChanged} event.
+    /// @dev Emits a {TreasuryChanged} event.
     function setTreasury(address newTreasury) external;
 
     /// @notice Stops new stakes (never withdrawals or settlement). Only PAUSER_ROLE.
-    /// Emits a {Paused} event.
+    /// @dev Emits a {Paused} event.
     function pause() external;
 
     /// @notice Resumes staking. Only PAUSER_ROLE.
-    /// Emits an {Unpaused} event.
+    /// @dev Emits an {Unpaused} event.
     function unpause() external;
 
     // ---- stakers ---------------------------------------------------------------------
@@ -129,7 +129,7 @@ interface ITournamentEscrow {
     /// @param amount NMR wei to add to the caller's stake.
     /// @param confidence WAD (1e18 == 1.0), at least the caller's current confidence.
     /// @param submissionHash Hash of the prediction file the stake commits to.
-    /// Emits a {Staked} event.
+    /// @dev Emits a {Staked} event.
     function stake(uint256 roundId, uint256 amount, uint256 confidence, bytes32 submissionHash) external;
 
     /// @notice {stake} in one transaction, approving with an EIP-2612 permit signature.
@@ -141,7 +141,7 @@ interface ITournamentEscrow {
     /// @param v Permit signature v.
     /// @param r Permit signature r.
     /// @param s Permit signature s.
-    /// Emits a {Staked} event.
+    /// @dev Emits a {Staked} event.
     function stakeWithPermit(
         uint256 roundId,
         uint256 amount,
@@ -156,21 +156,25 @@ interface ITournamentEscrow {
     /// @notice Escape hatch: after resolvesBy, the caller takes back the whole of an
     /// unsettled stake. Anyone with such a stake; works while paused.
     /// @param roundId The round.
-    /// Emits a {StakeWithdrawn} event.
+    /// @dev Emits a {StakeWithdrawn} event.
     function withdrawStake(uint256 roundId) external;
 
     // ---- views -----------------------------------------------------------------------
 
     /// @notice The NMR token staked here.
+    /// @return The token address.
     function token() external view returns (address);
 
     /// @notice Where budgets come from and return to.
+    /// @return The treasury address.
     function treasury() external view returns (address);
 
     /// @notice Role allowed to open and settle rounds.
+    /// @return The role identifier.
     function ORACLE_ROLE() external view returns (bytes32);
 
     /// @notice Role allowed to pause staking.
+    /// @return The role identifier.
     function PAUSER_ROLE() external view returns (bytes32);
 
     /// @notice Round `roundId` with its totals and counts (all zero if unknown).
