@@ -8,7 +8,7 @@ the outcome with the timestamp of the block that mined it (see the `observe` fix
 import brownie
 from brownie import chain
 from brownie.test import given, strategy
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 NMR = 10**18
 WAD = 10**18
@@ -23,6 +23,13 @@ WEEK = 7 * 24 * 3600
 # days away from it. 5e5 s stays inside the fixtures' 7-day staking window.
 st_mantissa = strategy("int8", min_value=-5, max_value=5)
 st_exponent = strategy("uint8", max_value=5)
+
+
+def examples(count):
+    """Hypothesis settings of one property: `count` examples. data_too_large is off because
+    Hypothesis 6.27's small-example phase caps a run at ten times its zero-extension, which
+    a 70-to-96-bit integer drawn last overruns: a false alarm that failed runs at random."""
+    return settings(max_examples=count, suppress_health_check=[HealthCheck.data_too_large])
 
 
 def _offset(mantissa, exponent):
@@ -51,7 +58,7 @@ def _expected_budget_failure(rewards, budget):
 # ---- amounts -----------------------------------------------------------------------
 
 
-@settings(max_examples=20)
+@examples(20)
 @given(st_amount=strategy("uint256", min_value=1, max_value=STAKER_FUNDS))
 def test_stake_moves_exactly_the_amount(nmr, escrow, round_one, alice, st_amount):
     before = nmr.balanceOf(alice), nmr.balanceOf(escrow), nmr.totalSupply()
@@ -72,7 +79,7 @@ def test_stake_moves_exactly_the_amount(nmr, escrow, round_one, alice, st_amount
     ]
 
 
-@settings(max_examples=10)
+@examples(10)
 @given(st_amount=strategy("uint256", min_value=STAKER_FUNDS + 1, max_value=MAX_AMOUNT))
 def test_stake_above_balance_reverts_in_token(escrow, round_one, alice, st_amount):
     expected = f"ERC20InsufficientBalance: {alice.address.lower()}, {STAKER_FUNDS}, {st_amount}"
@@ -81,7 +88,7 @@ def test_stake_above_balance_reverts_in_token(escrow, round_one, alice, st_amoun
     assert _position(escrow, round_one, alice) == (0, 0, 0)
 
 
-@settings(max_examples=10)
+@examples(10)
 @given(st_amount=strategy("uint256", min_value=MAX_AMOUNT + 1))
 def test_stake_above_uint96_reverts(escrow, round_one, alice, st_amount):
     """No NMR amount exceeds uint96 (the cap is below 2^96): the escrow refuses first."""
@@ -90,7 +97,7 @@ def test_stake_above_uint96_reverts(escrow, round_one, alice, st_amount):
     assert _position(escrow, round_one, alice) == (0, 0, 0)
 
 
-@settings(max_examples=15)
+@examples(15)
 @given(
     st_amounts=strategy("uint256[]", min_length=1, max_length=4, min_value=1, max_value=STAKER_FUNDS // 4)
 )
@@ -108,7 +115,7 @@ def test_top_ups_sum(nmr, escrow, round_one, alice, bob, st_amounts):
     assert info["stakerCount"] == 2
 
 
-@settings(max_examples=15)
+@examples(15)
 @given(st_amount=strategy("uint256", min_value=1, max_value=STAKER_FUNDS))
 def test_permit_stake_moves_exactly_the_amount(nmr, escrow, round_one, permit_account, sign_permit, st_amount):
     key, account = permit_account
@@ -125,7 +132,7 @@ def test_permit_stake_moves_exactly_the_amount(nmr, escrow, round_one, permit_ac
 # ---- confidence --------------------------------------------------------------------
 
 
-@settings(max_examples=25)
+@examples(25)
 @given(
     st_first=strategy("uint64", min_value=1),
     st_second=strategy("uint64", min_value=1),
@@ -144,7 +151,7 @@ def test_confidence_may_only_stay_or_rise(escrow, round_one, alice, st_first, st
         assert _position(escrow, round_one, alice) == (NMR, st_first, 1)
 
 
-@settings(max_examples=10)
+@examples(10)
 @given(st_confidence=strategy("uint256", min_value=MAX_CONFIDENCE + 1))
 def test_confidence_above_uint64_reverts(escrow, round_one, alice, st_confidence):
     with brownie.reverts(f"TournamentEscrowInvalidConfidence: {st_confidence}"):
@@ -154,7 +161,7 @@ def test_confidence_above_uint64_reverts(escrow, round_one, alice, st_confidence
 # ---- settlement: burns and rewards -------------------------------------------------
 
 
-@settings(max_examples=20)
+@examples(20)
 @given(
     st_budget=strategy("uint256", max_value=TREASURY_FUNDS // 2),
     st_stakes=strategy("uint256[3]", min_value=1, max_value=STAKER_FUNDS),
@@ -198,7 +205,7 @@ def test_settle_leaves_balances_as_computed(
     assert nmr.balanceOf(treasury) == treasury_before + st_budget - sum(rewards)
 
 
-@settings(max_examples=20)
+@examples(20)
 @given(
     st_stakes=strategy("uint256[3]", min_value=1, max_value=STAKER_FUNDS),
     st_excess=strategy("uint256", min_value=1, max_value=2**96),
@@ -228,7 +235,7 @@ def test_burn_above_stake_reverts_and_changes_nothing(
     assert escrow.getRound(round_one)["settledCount"] == 0
 
 
-@settings(max_examples=20)
+@examples(20)
 @given(
     st_budget=strategy("uint256", max_value=TREASURY_FUNDS // 2),
     st_rewards=strategy("uint256[3]", max_value=TREASURY_FUNDS // 4),
@@ -261,7 +268,7 @@ def test_rewards_above_budget_revert_and_change_nothing(
 # ---- deadlines ---------------------------------------------------------------------
 
 
-@settings(max_examples=30)
+@examples(30)
 @given(st_mantissa=st_mantissa, st_exponent=st_exponent)
 def test_stake_succeeds_iff_before_close(nmr, escrow, round_one, alice, observe, st_mantissa, st_exponent):
     closes_at = escrow.getRound(round_one)["closesAt"]
@@ -276,7 +283,7 @@ def test_stake_succeeds_iff_before_close(nmr, escrow, round_one, alice, observe,
         assert escrow.getStake(round_one, alice)["amount"] == 0
 
 
-@settings(max_examples=30)
+@examples(30)
 @given(st_at_resolves_by=strategy("bool"), st_mantissa=st_mantissa, st_exponent=st_exponent)
 def test_settle_succeeds_iff_inside_window(
     nmr, escrow, oracle, round_one, alice, observe, st_at_resolves_by, st_mantissa, st_exponent
@@ -301,7 +308,7 @@ def test_settle_succeeds_iff_inside_window(
         assert escrow.getStake(round_one, alice)["status"] == 1
 
 
-@settings(max_examples=30)
+@examples(30)
 @given(st_mantissa=st_mantissa, st_exponent=st_exponent)
 def test_withdraw_succeeds_iff_after_deadline(nmr, escrow, round_one, alice, observe, st_mantissa, st_exponent):
     start = nmr.balanceOf(alice)
@@ -323,7 +330,7 @@ def test_withdraw_succeeds_iff_after_deadline(nmr, escrow, round_one, alice, obs
 # ---- NMR mint schedule -------------------------------------------------------------
 
 
-@settings(max_examples=25)
+@examples(25)
 @given(
     st_weeks=strategy("uint16", max_value=250),
     st_seconds=strategy("uint32", max_value=WEEK - 1),
