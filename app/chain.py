@@ -571,3 +571,25 @@ def sign_personal_message(signer: Any, text: str) -> str:
 
     signature = signer.sign_message(encode_defunct(text=text)).signature.hex()
     return "0x" + signature.removeprefix("0x")
+
+
+def sign_permit(
+    signer: Any, token_address: str, chain_id: int, spender: str, value: int, nonce: int, deadline: int
+) -> tuple[int, bytes, bytes]:
+    """An EIP-2612 permit for NMR ("Numeraire", version "1") signed by `signer` (an
+    eth-account LocalAccount), as (v, r, s) for stakeWithPermit."""
+    from eth_account.messages import encode_typed_data
+
+    domain = {"name": "Numeraire", "version": "1", "chainId": chain_id, "verifyingContract": token_address}
+    types = {
+        "Permit": [
+            {"name": "owner", "type": "address"},
+            {"name": "spender", "type": "address"},
+            {"name": "value", "type": "uint256"},
+            {"name": "nonce", "type": "uint256"},
+            {"name": "deadline", "type": "uint256"},
+        ]
+    }
+    message = {"owner": signer.address, "spender": spender, "value": value, "nonce": nonce, "deadline": deadline}
+    signed = signer.sign_message(encode_typed_data(domain, types, message))
+    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")

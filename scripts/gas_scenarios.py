@@ -6,6 +6,8 @@ the gas of the measured transaction, so the report prints exactly what the tests
 
 from brownie import accounts, chain, web3
 
+from app.chain import sign_permit
+
 NMR = 10**18
 WAD = 10**18
 HASH = b"\x5a" * 32
@@ -59,32 +61,10 @@ def top_up_gas(escrow, nmr, oracle, staker, round_id=102):
 
 def permit_stake_gas(escrow, nmr, oracle, key, staker, round_id=103):
     """Gas of a first stake made with an EIP-2612 permit (no approve transaction)."""
-    from eth_account.messages import encode_typed_data
-
     open_round(escrow, oracle, round_id)
     amount, deadline = 10 * NMR, chain.time() + 3600
-    domain = {"name": "Numeraire", "version": "1", "chainId": chain.id, "verifyingContract": nmr.address}
-    types = {
-        "Permit": [
-            {"name": "owner", "type": "address"},
-            {"name": "spender", "type": "address"},
-            {"name": "value", "type": "uint256"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ]
-    }
-    message = {
-        "owner": staker.address,
-        "spender": escrow.address,
-        "value": amount,
-        "nonce": nmr.nonces(staker),
-        "deadline": deadline,
-    }
-    signed = key.sign_message(encode_typed_data(domain, types, message))
-    tx = escrow.stakeWithPermit(
-        round_id, amount, WAD, HASH, deadline, signed.v,
-        signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big"), {"from": staker, "silent": True},
-    )
+    v, r, s = sign_permit(key, nmr.address, chain.id, escrow.address, amount, nmr.nonces(staker), deadline)
+    tx = escrow.stakeWithPermit(round_id, amount, WAD, HASH, deadline, v, r, s, {"from": staker, "silent": True})
     return tx.gas_used
 
 

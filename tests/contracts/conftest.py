@@ -4,7 +4,8 @@ import brownie
 import pytest
 from brownie import NumeraireToken, TournamentEscrow, accounts, chain, web3
 from eth_account import Account
-from eth_account.messages import encode_typed_data
+
+from app.chain import sign_permit as permit_signature
 
 NMR = 10**18
 WAD = 10**18
@@ -132,30 +133,9 @@ def sign_permit(nmr, escrow):
 
     def _sign(key, value, deadline=None, spender=None, nonce=None):
         deadline = deadline if deadline is not None else chain.time() + 3600
-        message = {
-            "owner": key.address,
-            "spender": str(spender or escrow.address),
-            "value": value,
-            "nonce": nmr.nonces(key.address) if nonce is None else nonce,
-            "deadline": deadline,
-        }
-        domain = {
-            "name": "Numeraire",
-            "version": "1",
-            "chainId": chain.id,
-            "verifyingContract": nmr.address,
-        }
-        types = {
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ]
-        }
-        signed = key.sign_message(encode_typed_data(domain, types, message))
-        return deadline, signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+        nonce = nmr.nonces(key.address) if nonce is None else nonce
+        v, r, s = permit_signature(key, nmr.address, chain.id, str(spender or escrow.address), value, nonce, deadline)
+        return deadline, v, r, s
 
     return _sign
 
