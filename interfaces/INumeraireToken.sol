@@ -6,7 +6,9 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 
 /// @title Numeraire (NMR) token interface
 /// @notice The tournament's staking token: an ERC20 with EIP-2612 permit, burning, and
-/// minting capped at 21,000,000 NMR and released on the 2017 weekly schedule.
+/// minting capped at 21,000,000 NMR and released on the 2017 weekly schedule: each week
+/// allows WEEKLY_DISBURSEMENT (the first week INITIAL_DISBURSEMENT more), and what a week
+/// leaves unminted lapses. The admin role is handed over in two steps.
 interface INumeraireToken is IERC20, IERC20Permit {
     /// @dev A mint asked for more than the schedule allows at this moment.
     error NumeraireTokenMintExceedsSchedule(uint256 requested, uint256 mintable);
@@ -19,9 +21,13 @@ interface INumeraireToken is IERC20, IERC20Permit {
     /// @return The initial disbursement in wei.
     function INITIAL_DISBURSEMENT() external view returns (uint256);
 
-    /// @notice NMR added to the mintable allowance for every whole week since deployment.
+    /// @notice NMR mintable in each week since deployment; unminted allowance lapses.
     /// @return The weekly disbursement in wei.
     function WEEKLY_DISBURSEMENT() external view returns (uint256);
+
+    /// @notice Whole weeks since deployment: the week the schedule is in.
+    /// @return The week index, 0 in the week of deployment.
+    function currentWeek() external view returns (uint256);
 
     /// @notice Role allowed to mint within the schedule.
     /// @return The role identifier.
@@ -35,8 +41,8 @@ interface INumeraireToken is IERC20, IERC20Permit {
     /// @return Wei ever minted.
     function totalMinted() external view returns (uint256);
 
-    /// @notice How much NMR may be minted right now:
-    /// min(initial + weekly * weeksSinceDeployment, CAP) - totalMinted.
+    /// @notice How much NMR may be minted right now: what is left of this week's
+    /// allowance (weekly, plus initial in week 0), at most CAP - totalMinted.
     /// @return Wei mintable now.
     function mintable() external view returns (uint256);
 

@@ -2,10 +2,14 @@
 pragma solidity 0.8.24;
 
 /// @title Per-round staking escrow of the Numeraire Tournament
-/// @notice Data scientists stake NMR on a committed prediction file before a round closes;
-/// the oracle settles every stake (burn and/or reward) before the round's deadline; after
-/// that deadline any unsettled staker takes the whole stake back alone. The escrow enforces
-/// bounds only: how much to burn or reward is the oracle's published payout policy.
+/// @notice Data scientists stake NMR on a committed prediction file before a round closes.
+/// Whoever funds a round (the treasury or a sponsor) pays its three pools from their own
+/// balance: a USD staking pool (the 2017 auction), a USD prize pool and an NMR issuance
+/// (prizes by rank). The oracle settles every stake (burn, USD reward, NMR reward) and
+/// posts the round's prizes before the round's deadline; after that deadline any unsettled
+/// staker takes the whole stake back alone. The escrow enforces bounds only; the amounts
+/// are the oracle's published payout policy. The oracle can never move anyone's tokens
+/// into the escrow or out of it except as a round's stakes and pools allow.
 interface ITournamentEscrow {
     enum StakeStatus {
         None,
@@ -14,31 +18,60 @@ interface ITournamentEscrow {
         Withdrawn
     }
 
-    /// @notice A round as pages and the oracle read it. Amounts in NMR wei.
+    /// @notice A round as pages and the oracle read it. NMR amounts in wei (18 decimals),
+    /// USD amounts in the stablecoin's units (6 decimals on the local chain).
     struct RoundView {
         uint256 closesAt;
         uint256 resolvesBy;
-        uint256 rewardBudget;
-        uint256 rewardsPaid;
+        address funder;
+        uint256 usdStakingPool;
+        uint256 usdStakingPaid;
+        uint256 usdPrizePool;
+        uint256 usdPrizePaid;
+        uint256 nmrPool;
+        uint256 nmrPaid;
         uint256 totalStaked;
         uint256 settledStake;
         uint256 totalBurned;
         uint256 stakerCount;
         uint256 settledCount;
+        bool prizesPaid;
         bool finalized;
     }
 
-    /// @notice One staker's position in one round. Confidence is a WAD (1e18 == 1.0).
+    /// @notice One staker's position in one round. Confidence is a WAD (1e18 == 1.0): NMR
+    /// staked per dollar of prize asked, so the bid is amount / confidence dollars.
     struct StakeView {
         uint256 amount;
         uint256 confidence;
         StakeStatus status;
     }
 
+    /// @notice The oracle's settlement of one stake: `burn` NMR wei destroyed (the rest of
+    /// the stake returned), `usdReward` units from the USD staking pool, `nmrReward` wei from
+    /// the NMR pool.
+    struct StakeSettlement {
+        address staker;
+        uint256 burn;
+        uint256 usdReward;
+        uint256 nmrReward;
+    }
+
+    /// @notice One performance prize: `usd` units from the USD prize pool and `nmr` wei
+    /// from the NMR pool to `winner`.
+    struct Prize {
+        address winner;
+        uint256 usd;
+        uint256 nmr;
+    }
+
     // ---- events ----------------------------------------------------------------------
 
-    event TreasuryChanged(address indexed previousTreasury, address indexed newTreasury);
-    event RoundCreated(uint256 indexed roundId, uint256 closesAt, uint256 resolvesBy, uint256 rewardBudget);
+    event RoundCreated(uint256 indexed roundId, uint256 closesAt, uint256 resolvesBy);
+    /// @dev Amounts are what this call added; the totals are in {getRound}.
+    event RoundFunded(
+        uint256 indexed roundId, address indexed funder, uint256 usdStakingPool, uint256 usdPrizePool, uint256 nmrPool
+    );
     /// @dev `amount` is what this call added; `submissionHash` is the committed prediction
     /// file, and the latest event per staker wins. The running total is in {getStake}.
     event Staked(
@@ -48,9 +81,14 @@ interface ITournamentEscrow {
         uint256 confidence,
         bytes32 submissionHash
     );
-    event StakeSettled(uint256 indexed roundId, address indexed staker, uint256 burned, uint256 rewarded);
+    event StakeSettled(
+        uint256 indexed roundId, address indexed staker, uint256 burned, uint256 usdReward, uint256 nmrReward
+    );
+    event PrizePaid(uint256 indexed roundId, address indexed winner, uint256 usdPrize, uint256 nmrPrize);
+    /// @dev Emitted once per round, after its {PrizePaid} events (also for an empty list).
+    event PrizesAwarded(uint256 indexed roundId, uint256 winners, uint256 usdTotal, uint256 nmrTotal);
     event StakeWithdrawn(uint256 indexed roundId, address indexed staker, uint256 amount);
-    event RoundFinalized(uint256 indexed roundId, uint256 unspentBudget);
+    event RoundFinalized(uint256 indexed roundId, address indexed funder, uint256 usdReturned, uint256 nmrReturned);
 
     // ---- errors ----------------------------------------------------------------------
 
@@ -60,60 +98,78 @@ interface ITournamentEscrow {
     error TournamentEscrowInvalidSchedule(uint256 closesAt, uint256 resolvesBy);
     error TournamentEscrowAmountTooLarge(uint256 amount);
     error TournamentEscrowZeroAmount();
+    error TournamentEscrowZeroSubmissionHash();
     error TournamentEscrowInvalidConfidence(uint256 confidence);
     error TournamentEscrowConfidenceLowered(uint256 roundId, uint256 current, uint256 requested);
     error TournamentEscrowRoundClosed(uint256 roundId, uint256 closesAt);
     error TournamentEscrowRoundOpen(uint256 roundId, uint256 closesAt);
+    error TournamentEscrowNotFunder(uint256 roundId, address funder);
     error TournamentEscrowSettlementWindowOver(uint256 roundId, uint256 resolvesBy);
-    error TournamentEscrowLengthMismatch(uint256 stakers, uint256 burns, uint256 rewards);
     error TournamentEscrowNoStake(uint256 roundId, address staker);
     error TournamentEscrowAlreadySettled(uint256 roundId, address staker);
     error TournamentEscrowBurnExceedsStake(address staker, uint256 burn, uint256 stake);
-    error TournamentEscrowBudgetExceeded(uint256 roundId, uint256 reward, uint256 remaining);
+    error TournamentEscrowRewardExceedsBid(address staker, uint256 usdReward, uint256 bid);
+    error TournamentEscrowRewardExceedsStake(address staker, uint256 nmrReward, uint256 stake);
+    /// @dev `pool`: 0 the USD staking pool, 1 the USD prize pool, 2 the NMR pool.
+    error TournamentEscrowPoolExceeded(uint256 roundId, uint8 pool, uint256 amount, uint256 remaining);
+    error TournamentEscrowPrizesAlreadyPaid(uint256 roundId);
+    error TournamentEscrowTooManyWinners(uint256 count, uint256 maximum);
+    error TournamentEscrowWinnersNotAscending(uint256 index, address winner);
     error TournamentEscrowDeadlineNotReached(uint256 roundId, uint256 resolvesBy);
     error TournamentEscrowUnsettledStakes(uint256 roundId, uint256 unsettled);
+    error TournamentEscrowPrizesNotPaid(uint256 roundId);
     error TournamentEscrowAlreadyFinalized(uint256 roundId);
 
     // ---- operator --------------------------------------------------------------------
 
-    /// @notice Opens round `roundId`, pulling `rewardBudget` NMR from the treasury (which
-    /// must have approved the escrow). Only ORACLE_ROLE.
-    /// @param roundId Unique round number.
+    /// @notice Opens round `roundId` with no pools; funding is {fundRound}'s, by whoever
+    /// pays. Only ORACLE_ROLE.
+    /// @param roundId Unique round number, non-zero.
     /// @param closesAt Staking deadline (unix seconds), in the future.
-    /// @param resolvesBy Oracle deadline, after `closesAt`; after it stakers withdraw alone.
-    /// @param rewardBudget NMR wei available for rewards in this round.
+    /// @param resolvesBy Oracle deadline: after `closesAt`, at most {maxResolutionDelay}
+    /// after it; after it stakers withdraw alone.
     /// @dev Emits a {RoundCreated} event.
-    function createRound(uint256 roundId, uint256 closesAt, uint256 resolvesBy, uint256 rewardBudget) external;
+    function createRound(uint256 roundId, uint256 closesAt, uint256 resolvesBy) external;
+
+    /// @notice Pays into round `roundId`'s pools from the caller's own balances (after
+    /// approving the escrow on both tokens). Anyone, before the round closes; the first
+    /// funder is the round's funder, and only it may add more. Unspent pools go back to it.
+    /// @param roundId An open round.
+    /// @param usdStakingPool USD units added to the staking auction's pool.
+    /// @param usdPrizePool USD units added to the performance prize pool.
+    /// @param nmrPool NMR wei added to the round's NMR issuance (prizes, corr rewards).
+    /// @dev Emits a {RoundFunded} event.
+    function fundRound(uint256 roundId, uint256 usdStakingPool, uint256 usdPrizePool, uint256 nmrPool) external;
 
     /// @notice Settles a batch of stakes of a closed round. Only ORACLE_ROLE, between
-    /// closesAt and resolvesBy. Per staker: `burns[i]` (at most the stake) is destroyed, the
-    /// rest of the stake returned with `rewards[i]` from the round budget. Each stake is
-    /// settled once; the round's rewards never exceed its budget.
+    /// closesAt and resolvesBy, before finalize. Per staker: `burn` (at most the stake) is
+    /// destroyed and the rest of the stake returned, with `usdReward` from the USD staking
+    /// pool (at most the stake's bid, amount / confidence dollars) and `nmrReward` from the
+    /// NMR pool (at most the stake). Each stake is settled once; no pool is ever exceeded.
     /// @param roundId The round.
-    /// @param stakers Stakers to settle, each with an active stake.
-    /// @param burns NMR wei to burn per staker.
-    /// @param rewards NMR wei to pay per staker from the budget.
+    /// @param settlements One entry per staker, each with an active stake.
     /// @dev Emits a {StakeSettled} event per staker.
-    function settle(
-        uint256 roundId,
-        address[] calldata stakers,
-        uint256[] calldata burns,
-        uint256[] calldata rewards
-    ) external;
+    function settle(uint256 roundId, StakeSettlement[] calldata settlements) external;
 
-    /// @notice Closes the books of a round and returns its unspent budget to the treasury.
-    /// Anyone may call once the round is closed and every stake is settled, or once
-    /// resolvesBy has passed (unsettled stakes then stay withdrawable).
+    /// @notice Pays the round's performance prizes, once per round, staked or not: each
+    /// winner gets `usd` from the USD prize pool and `nmr` from the NMR pool. Winners
+    /// strictly ascending by address (so each is paid once), at most {MAX_PRIZE_WINNERS}.
+    /// Only ORACLE_ROLE, between closesAt and resolvesBy, before finalize. An empty list
+    /// records that the round pays no prizes.
+    /// @param roundId The round.
+    /// @param prizes The prizes, by winner address strictly ascending.
+    /// @dev Emits a {PrizePaid} event per winner, then a {PrizesAwarded} event.
+    function payPrizes(uint256 roundId, Prize[] calldata prizes) external;
+
+    /// @notice Closes the books of a round and returns its unspent pools to the funder.
+    /// Anyone may call once the round is closed with every stake settled and its prizes
+    /// paid, or once resolvesBy has passed (unsettled stakes then stay withdrawable).
     /// @param roundId The round.
     /// @dev Emits a {RoundFinalized} event.
     function finalize(uint256 roundId) external;
 
-    /// @notice Sets where budgets come from and return to. Only DEFAULT_ADMIN_ROLE.
-    /// @param newTreasury Non-zero address.
-    /// @dev Emits a {TreasuryChanged} event.
-    function setTreasury(address newTreasury) external;
-
-    /// @notice Stops new stakes (never withdrawals or settlement). Only PAUSER_ROLE.
+    /// @notice Stops new stakes and funding (never settlement or withdrawals). Only
+    /// PAUSER_ROLE.
     /// @dev Emits a {Paused} event.
     function pause() external;
 
@@ -128,7 +184,7 @@ interface ITournamentEscrow {
     /// @param roundId An open round.
     /// @param amount NMR wei to add to the caller's stake.
     /// @param confidence WAD (1e18 == 1.0), at least the caller's current confidence.
-    /// @param submissionHash Hash of the prediction file the stake commits to.
+    /// @param submissionHash Hash of the prediction file the stake commits to, non-zero.
     /// @dev Emits a {Staked} event.
     function stake(uint256 roundId, uint256 amount, uint256 confidence, bytes32 submissionHash) external;
 
@@ -136,7 +192,7 @@ interface ITournamentEscrow {
     /// @param roundId An open round.
     /// @param amount NMR wei to add; also the permit's value.
     /// @param confidence WAD, at least the caller's current confidence.
-    /// @param submissionHash Hash of the prediction file the stake commits to.
+    /// @param submissionHash Hash of the prediction file the stake commits to, non-zero.
     /// @param deadline Permit deadline.
     /// @param v Permit signature v.
     /// @param r Permit signature r.
@@ -154,20 +210,28 @@ interface ITournamentEscrow {
     ) external;
 
     /// @notice Escape hatch: after resolvesBy, the caller takes back the whole of an
-    /// unsettled stake. Anyone with such a stake; works while paused.
+    /// unsettled stake. Anyone with such a stake; works while paused and after finalize.
     /// @param roundId The round.
     /// @dev Emits a {StakeWithdrawn} event.
     function withdrawStake(uint256 roundId) external;
 
     // ---- views -----------------------------------------------------------------------
 
-    /// @notice The NMR token staked here.
+    /// @notice The NMR token staked and issued here.
     /// @return The token address.
     function token() external view returns (address);
 
-    /// @notice Where budgets come from and return to.
-    /// @return The treasury address.
-    function treasury() external view returns (address);
+    /// @notice The USD stablecoin the pools pay in.
+    /// @return The stablecoin address.
+    function usd() external view returns (address);
+
+    /// @notice Longest time allowed between a round's closesAt and resolvesBy.
+    /// @return Seconds.
+    function maxResolutionDelay() external view returns (uint256);
+
+    /// @notice Most prize winners a round may pay.
+    /// @return The count.
+    function MAX_PRIZE_WINNERS() external view returns (uint256);
 
     /// @notice Role allowed to open and settle rounds.
     /// @return The role identifier.
@@ -177,7 +241,7 @@ interface ITournamentEscrow {
     /// @return The role identifier.
     function PAUSER_ROLE() external view returns (bytes32);
 
-    /// @notice Round `roundId` with its totals and counts (all zero if unknown).
+    /// @notice Round `roundId` with its pools, totals and counts (all zero if unknown).
     /// @param roundId The round.
     /// @return The round.
     function getRound(uint256 roundId) external view returns (RoundView memory);
