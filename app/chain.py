@@ -25,10 +25,28 @@ from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhaust
 from app.settlement import StakeOnChain
 
 STAKE_STATUS = ("none", "active", "settled", "withdrawn")
-# Gas a settle() costs per staker at worst (a released stake with a reward to a wallet
-# that held no NMR) plus headroom; batches are sized so they fit a block.
-SETTLE_GAS_PER_STAKER = 40_000
+# Gas a settle() costs per staker at worst (a released stake with a USD reward to a wallet
+# that held neither token) plus headroom; batches are sized to fill 3/4 of a block.
+SETTLE_GAS_PER_STAKER = 28_000
 SETTLE_GAS_BASE = 60_000
+USD_DECIMALS_LOCAL = 6
+# The parts of the ERC-20 ABI the server uses on a stablecoin it did not deploy.
+ERC20_ABI = [
+    {"type": "function", "name": name, "stateMutability": mutability, "inputs": inputs, "outputs": outputs}
+    for name, mutability, inputs, outputs in (
+        ("balanceOf", "view", [{"name": "account", "type": "address"}], [{"name": "", "type": "uint256"}]),
+        ("decimals", "view", [], [{"name": "", "type": "uint8"}]),
+        ("symbol", "view", [], [{"name": "", "type": "string"}]),
+        ("allowance", "view", [{"name": "owner", "type": "address"}, {"name": "spender", "type": "address"}],
+         [{"name": "", "type": "uint256"}]),
+        ("approve", "nonpayable", [{"name": "spender", "type": "address"}, {"name": "value", "type": "uint256"}],
+         [{"name": "", "type": "bool"}]),
+        ("transfer", "nonpayable", [{"name": "to", "type": "address"}, {"name": "value", "type": "uint256"}],
+         [{"name": "", "type": "bool"}]),
+    )
+] + [{"type": "event", "name": "Transfer", "anonymous": False, "inputs": [
+    {"name": "from", "type": "address", "indexed": True}, {"name": "to", "type": "address", "indexed": True},
+    {"name": "value", "type": "uint256", "indexed": False}]}]
 
 
 class ChainError(Exception):
@@ -46,6 +64,17 @@ class ContractRevert(ChainError):
         super().__init__(message)
         self.error = error
         self.args_by_name = args or {}
+
+
+POOL_NAMES = ("USD staking pool", "USD prize pool", "NMR pool")
+
+
+def _dollars(units: int) -> str:
+    return f"${units / 10**USD_DECIMALS_LOCAL:,.2f}"
+
+
+def _pool_amount(pool: int, amount: int) -> str:
+    return f"{amount / 1e18:,.2f} NMR" if pool == 2 else _dollars(amount)
 
 
 def _when(timestamp: int) -> str:
@@ -69,9 +98,36 @@ ERROR_SENTENCES: dict[str, Callable[[dict], str]] = {
     ),
     "TournamentEscrowAlreadySettled": lambda a: f"{a['staker']} was already settled in round {a['roundId']}",
     "TournamentEscrowNoStake": lambda a: f"{a['staker']} has no stake in round {a['roundId']}",
-    "TournamentEscrowBudgetExceeded": lambda a: (
-        f"reward {a['reward'] / 1e18:g} NMR exceeds what is left of round {a['roundId']}'s budget "
-        f"({a['remaining'] / 1e18:g} NMR)"
+    "TournamentEscrowPoolExceeded": lambda a: (
+        f"{_pool_amount(a['pool'], a['amount'])} exceeds what is left of round {a['roundId']}'s "
+        f"{POOL_NAMES[a['pool']]} ({_pool_amount(a['pool'], a['remaining'])})"
+    ),
+    "TournamentEscrowRewardExceedsBid": lambda a: (
+        f"{a['staker']}'s USD reward {_dollars(a['usdReward'])} exceeds the stake's bid ({_dollars(a['bid'])})"
+    ),
+    "TournamentEscrowRewardExceedsStake": lambda a: (
+        f"{a['staker']}'s NMR reward {a['nmrReward'] / 1e18:g} exceeds the stake ({a['stake'] / 1e18:g} NMR)"
+    ),
+    "TournamentEscrowBurnExceedsStake": lambda a: (
+        f"burn of {a['burn'] / 1e18:g} NMR exceeds {a['staker']}'s stake of {a['stake'] / 1e18:g} NMR"
+    ),
+    "TournamentEscrowPrizesAlreadyPaid": lambda a: f"round {a['roundId']}'s prizes were already paid",
+    "TournamentEscrowPrizesNotPaid": lambda a: f"round {a['roundId']}'s prizes are not paid yet",
+    "TournamentEscrowUnsettledStakes": lambda a: f"round {a['roundId']} has {a['unsettled']} unsettled stakes",
+    "TournamentEscrowAlreadyFinalized": lambda a: f"round {a['roundId']} is already finalized",
+    "TournamentEscrowNotFunder": lambda a: f"round {a['roundId']} is funded by {a['funder']}; only it may add",
+    "TournamentEscrowInvalidSchedule": lambda a: (
+        f"invalid schedule: closes at {a['closesAt']}, resolves by {a['resolvesBy']} (the oracle deadline must "
+        "follow the close within the escrow's maximum resolution delay)"
+    ),
+    "TournamentEscrowWinnersNotAscending": lambda a: (
+        f"prize winner {a['winner']} at position {a['index']} is out of order (winners must be strictly ascending)"
+    ),
+    "TournamentEscrowTooManyWinners": lambda a: f"{a['count']} prize winners; at most {a['maximum']}",
+    "TournamentEscrowZeroSubmissionHash": lambda a: "the submission hash is zero; stake on a file you uploaded",
+    "TournamentEscrowZeroAmount": lambda a: "the amount is zero",
+    "NumeraireTokenMintExceedsSchedule": lambda a: (
+        f"minting {a['requested'] / 1e18:,.2f} NMR exceeds this week's schedule ({a['mintable'] / 1e18:,.2f} NMR left)"
     ),
     "ERC20InsufficientBalance": lambda a: (
         f"not enough NMR: balance {a['balance'] / 1e18:g}, needed {a['needed'] / 1e18:g}"
@@ -79,9 +135,12 @@ ERROR_SENTENCES: dict[str, Callable[[dict], str]] = {
     "ERC20InsufficientAllowance": lambda a: (
         f"the escrow may spend only {a['allowance'] / 1e18:g} NMR of yours; approve {a['needed'] / 1e18:g} first"
     ),
-    "EnforcedPause": lambda a: "staking is paused by the operator",
+    "EnforcedPause": lambda a: "staking and funding are paused by the operator",
     "AccessControlUnauthorizedAccount": lambda a: f"{a['account']} lacks the role this needs",
 }
+
+
+NO_ARGUMENT_ERRORS = ("EnforcedPause", "TournamentEscrowZeroSubmissionHash", "TournamentEscrowZeroAmount")
 
 
 class Chain:
@@ -97,6 +156,9 @@ class Chain:
         self.escrow = w3.eth.contract(
             address=deployments["TournamentEscrow"]["address"], abi=deployments["TournamentEscrow"]["abi"]
         )
+        usd = deployments["USD"]
+        self.usd = w3.eth.contract(address=usd["address"], abi=usd.get("abi") or ERC20_ABI)
+        self.usd_decimals = int(usd.get("decimals", USD_DECIMALS_LOCAL))
         self.from_block = int(deployments.get("deployed_at_block", 0))
         self._errors = _error_table(deployments["NumeraireToken"]["abi"] + deployments["TournamentEscrow"]["abi"])
 
@@ -171,8 +233,9 @@ class Chain:
     def round(self, round_id: int) -> dict[str, Any]:
         """The escrow's view of a round; ``exists`` is False for an unknown id."""
         values = self._read(lambda: self.escrow.functions.getRound(round_id).call())
-        keys = ("closes_at", "resolves_by", "reward_budget", "rewards_paid", "total_staked",
-                "settled_stake", "total_burned", "staker_count", "settled_count", "finalized")
+        keys = ("closes_at", "resolves_by", "funder", "usd_staking_pool", "usd_staking_paid", "usd_prize_pool",
+                "usd_prize_paid", "nmr_pool", "nmr_paid", "total_staked", "settled_stake", "total_burned",
+                "staker_count", "settled_count", "prizes_paid", "finalized")
         view = dict(zip(keys, values))
         view["exists"] = view["closes_at"] != 0
         return view
@@ -185,11 +248,12 @@ class Chain:
         return {"amount": amount, "confidence": confidence, "status": STAKE_STATUS[status]}
 
     def balances(self, address: str) -> dict[str, int]:
-        """ETH and NMR balances in wei (the account page's shape)."""
+        """ETH and NMR balances in wei and the USD balance in the stablecoin's units."""
         account = to_checksum_address(address)
         return {
             "eth_wei": int(self._read(lambda: self.w3.eth.get_balance(account))),
             "nmr_wei": int(self._read(lambda: self.token.functions.balanceOf(account).call())),
+            "usd_units": int(self._read(lambda: self.usd.functions.balanceOf(account).call())),
         }
 
     def stake_records(self, round_id: int) -> list[StakeOnChain]:
@@ -237,19 +301,53 @@ class Chain:
         return {
             log["args"]["staker"]: {
                 "burned": int(log["args"]["burned"]),
-                "rewarded": int(log["args"]["rewarded"]),
-                "tx_hash": "0x" + bytes(log["transactionHash"]).hex().removeprefix("0x"),
+                "usd_reward": int(log["args"]["usdReward"]),
+                "nmr_reward": int(log["args"]["nmrReward"]),
+                "tx_hash": _tx_hash(log),
             }
             for log in logs
         }
+
+    def prizes(self, round_id: int) -> dict[str, dict[str, Any]]:
+        """PrizePaid events of a round: winner -> usd, nmr, tx hash."""
+        logs = self._read(
+            lambda: self.escrow.events.PrizePaid.get_logs(from_block=self.from_block, argument_filters={"roundId": round_id})
+        )
+        return {
+            log["args"]["winner"]: {"usd": int(log["args"]["usdPrize"]), "nmr": int(log["args"]["nmrPrize"]),
+                                    "tx_hash": _tx_hash(log)}
+            for log in logs
+        }
+
+    def finalization(self, round_id: int) -> dict[str, Any] | None:
+        """The RoundFinalized event of a round (funder, usd/nmr returned), or None."""
+        logs = self._read(
+            lambda: self.escrow.events.RoundFinalized.get_logs(from_block=self.from_block,
+                                                               argument_filters={"roundId": round_id})
+        )
+        if not logs:
+            return None
+        args = logs[0]["args"]
+        return {"funder": args["funder"], "usd_returned": int(args["usdReturned"]),
+                "nmr_returned": int(args["nmrReturned"]), "tx_hash": _tx_hash(logs[0])}
 
     def total_supply(self) -> int:
         return int(self._read(lambda: self.token.functions.totalSupply().call()))
 
     def settle_batch_size(self) -> int:
-        """Stakers per settle() so that one batch fits comfortably in a block."""
+        """Stakers per settle() so that one batch fills at most 3/4 of a block."""
         gas_limit = int(self._read(lambda: self.w3.eth.get_block("latest")["gasLimit"]))
-        return max(1, (gas_limit // 2 - SETTLE_GAS_BASE) // SETTLE_GAS_PER_STAKER)
+        return max(1, (gas_limit * 3 // 4 - SETTLE_GAS_BASE) // SETTLE_GAS_PER_STAKER)
+
+    def has_role(self, contract: str, role: str, address: str) -> bool:
+        """Whether `address` holds `role` (e.g. "MINTER_ROLE") on "token" or "escrow"."""
+        target = self.token if contract == "token" else self.escrow
+        role_id = self._read(lambda: getattr(target.functions, role)().call())
+        return bool(self._read(lambda: target.functions.hasRole(role_id, to_checksum_address(address)).call()))
+
+    def mintable(self) -> int:
+        """NMR wei the token's weekly schedule allows minting right now."""
+        return int(self._read(lambda: self.token.functions.mintable().call()))
 
     def public_info(self, public_rpc_url: str | None = None) -> dict[str, Any]:
         """What a wallet page or the client needs: chain id, RPC, addresses and ABIs."""
@@ -258,6 +356,8 @@ class Chain:
             "rpc_url": public_rpc_url,
             "treasury": self.deployments.get("treasury"),
             "token": {"address": self.token.address, "abi": self.deployments["NumeraireToken"]["abi"]},
+            "usd": {"address": self.usd.address, "abi": self.usd.abi, "decimals": self.usd_decimals,
+                    "symbol": self.deployments["USD"].get("symbol", "USD")},
             "escrow": {"address": self.escrow.address, "abi": self.deployments["TournamentEscrow"]["abi"]},
         }
 
@@ -266,7 +366,10 @@ class Chain:
     def stake(self, round_id: int, amount: int, confidence: int, submission_hash: str) -> dict:
         """Approves exactly `amount` and stakes it on `submission_hash` (two transactions),
         as the holder of this Chain's key. Reverts come back as sentences."""
-        hash_bytes = bytes.fromhex(submission_hash.removeprefix("0x"))
+        try:
+            hash_bytes = bytes.fromhex(submission_hash.removeprefix("0x"))
+        except ValueError:
+            hash_bytes = b""
         if len(hash_bytes) != 32:
             raise ChainError(f"submission hash must be 32 bytes of hex, got {submission_hash!r}")
         self.transact(self.token.functions.approve(self.escrow.address, amount), "approve")
@@ -279,19 +382,48 @@ class Chain:
 
     # ---- writing (the oracle) ----------------------------------------------------------
 
-    def create_round(self, round_id: int, closes_at: int, resolves_by: int, budget: int) -> dict:
-        """Opens a round on chain, funded from the treasury."""
-        return self.transact(self.escrow.functions.createRound(round_id, closes_at, resolves_by, budget),
+    def create_round(self, round_id: int, closes_at: int, resolves_by: int) -> dict:
+        """Opens a round on chain (with no pools: funding is the funder's)."""
+        return self.transact(self.escrow.functions.createRound(round_id, closes_at, resolves_by),
                              f"createRound({round_id})")
 
-    def settle(self, round_id: int, stakers: list[str], burns: list[int], rewards: list[int],
+    def max_resolution_delay(self) -> int:
+        """The escrow's longest allowed time from a round's close to its oracle deadline."""
+        return int(self._read(lambda: self.escrow.functions.maxResolutionDelay().call()))
+
+    # ---- writing (a funder: the treasury or a sponsor) ---------------------------------
+
+    def mint(self, to: str, amount: int) -> dict:
+        """Mints NMR within the weekly schedule (the signer needs MINTER_ROLE)."""
+        return self.transact(self.token.functions.mint(to_checksum_address(to), amount), "mint")
+
+    def fund_round(self, round_id: int, usd_staking: int, usd_prize: int, nmr: int) -> dict:
+        """Pays the round's pools from this Chain's key: exact approvals, then fundRound."""
+        if usd_staking + usd_prize:
+            self.transact(self.usd.functions.approve(self.escrow.address, usd_staking + usd_prize), "approve USD")
+        if nmr:
+            self.transact(self.token.functions.approve(self.escrow.address, nmr), "approve NMR")
+        return self.transact(self.escrow.functions.fundRound(round_id, usd_staking, usd_prize, nmr),
+                             f"fundRound({round_id})")
+
+    # ---- writing (the oracle) ----------------------------------------------------------
+
+    def settle(self, round_id: int, entries: list[tuple[str, int, int, int]],
                on_sent: Callable[[str], None] | None = None) -> dict:
-        """Posts one settlement batch (`on_sent` gets its hash before the wait)."""
-        return self.transact(self.escrow.functions.settle(round_id, stakers, burns, rewards),
-                             f"settle({round_id}, {len(stakers)} stakers)", on_sent=on_sent)
+        """Posts one settlement batch of (staker, burn, usd reward, nmr reward); `on_sent`
+        gets its hash before the wait."""
+        return self.transact(self.escrow.functions.settle(round_id, [tuple(e) for e in entries]),
+                             f"settle({round_id}, {len(entries)} stakers)", on_sent=on_sent)
+
+    def pay_prizes(self, round_id: int, prizes: list[tuple[str, int, int]],
+                   on_sent: Callable[[str], None] | None = None) -> dict:
+        """Posts the round's prizes, (winner, usd, nmr), sorted by address as the escrow requires."""
+        ordered = sorted(((to_checksum_address(w), u, n) for w, u, n in prizes), key=lambda p: int(p[0], 16))
+        return self.transact(self.escrow.functions.payPrizes(round_id, ordered),
+                             f"payPrizes({round_id}, {len(ordered)} winners)", on_sent=on_sent)
 
     def finalize(self, round_id: int) -> dict:
-        """Returns the round's unspent budget to the treasury."""
+        """Returns the round's unspent pools to its funder."""
         return self.transact(self.escrow.functions.finalize(round_id), f"finalize({round_id})")
 
     def transact(self, call: Any, description: str, timeout: float = 120,
@@ -358,7 +490,7 @@ class Chain:
         name, args = self.decode_error(data if isinstance(data, str) else None)
         if name is None:
             return ContractRevert(f"{description} reverted: {getattr(exc, 'message', None) or exc}")
-        sentence = ERROR_SENTENCES.get(name) if args or name == "EnforcedPause" else None
+        sentence = ERROR_SENTENCES.get(name) if args or name in NO_ARGUMENT_ERRORS else None
         detail = sentence(args) if sentence else f"{name}({', '.join(f'{k}={v}' for k, v in args.items())})"
         return ContractRevert(f"{description} reverted: {detail} [{name}]", name, args)
 
@@ -375,6 +507,10 @@ class Chain:
         except (ValueError, TypeError, DecodingError):  # malformed data: the name, no arguments
             return name, {}
         return name, {n: (v.hex() if isinstance(v, bytes) else v) for n, v in zip(names, values)}
+
+
+def _tx_hash(log: Any) -> str:
+    return "0x" + bytes(log["transactionHash"]).hex().removeprefix("0x")
 
 
 def _error_table(abi: Iterable[dict]) -> dict[str, tuple[str, list[str], list[str]]]:
@@ -462,12 +598,18 @@ def deploy_contracts(
     demo_stakers: Iterable[str] = (),
     stake_funds: int = 10_000 * 10**18,
     treasury_mint: int = 1_000_000 * 10**18,
+    usd_address: str | None = None,
+    treasury_usd: int = 10_000_000 * 10**USD_DECIMALS_LOCAL,
+    staker_usd: int = 1_000 * 10**USD_DECIMALS_LOCAL,
     admin_transfer_delay: int = 2 * 24 * 3600,
+    max_resolution_delay: int = 7 * 24 * 3600,
 ) -> dict[str, Any]:
-    """Deploys NumeraireToken and TournamentEscrow from Brownie's build artifacts, grants
-    the oracle and pauser roles, mints the initial disbursement (treasury = admin, minus
-    `stake_funds` for each demo staker), approves the escrow for budgets, and writes the
-    deployments file the app reads. Used by scripts/deploy.py and `make run`."""
+    """Deploys NumeraireToken and TournamentEscrow (and, unless `usd_address` names an
+    existing stablecoin, a 6-decimal TestUSD) from Brownie's build artifacts, grants the
+    oracle and pauser roles, mints the initial NMR disbursement (treasury = admin, minus
+    `stake_funds` for each demo staker), funds the treasury and demo stakers with TestUSD,
+    and writes the deployments file the app reads. The treasury approves nothing: it pays
+    each round's pools itself (fundRound). Used by scripts/deploy.py and `make run`."""
     artifacts = Path(artifacts_dir)
     admin = Account.from_key(admin_key)
     stakers = [to_checksum_address(s) for s in demo_stakers]
@@ -496,15 +638,21 @@ def deploy_contracts(
     def call(fn: Any) -> None:
         send(fn.build_transaction({"from": admin.address}))
 
-    token, token_receipt = create("NumeraireToken", admin.address)
-    escrow, _ = create("TournamentEscrow", token.address, admin.address, admin.address, admin_transfer_delay)
+    token, token_receipt = create("NumeraireToken", admin.address, admin_transfer_delay)
+    if usd_address:
+        usd = w3.eth.contract(address=to_checksum_address(usd_address), abi=ERC20_ABI)
+    else:
+        usd, _ = create("TestUSD", admin.address)
+        call(usd.functions.mint(admin.address, treasury_usd))
+        for staker in stakers:
+            call(usd.functions.mint(staker, staker_usd))
+    escrow, _ = create("TournamentEscrow", token.address, usd.address, admin.address, admin_transfer_delay,
+                       max_resolution_delay)
     call(escrow.functions.grantRole(escrow.functions.ORACLE_ROLE().call(), to_checksum_address(oracle)))
     call(escrow.functions.grantRole(escrow.functions.PAUSER_ROLE().call(), to_checksum_address(pauser)))
     call(token.functions.mint(admin.address, treasury_mint - stake_funds * len(stakers)))
     for staker in stakers:
         call(token.functions.mint(staker, stake_funds))
-    # The treasury funds round budgets by allowance; the escrow pulls them in createRound.
-    call(token.functions.approve(escrow.address, 2**256 - 1))
 
     record = {
         "chain_id": w3.eth.chain_id,
@@ -513,7 +661,10 @@ def deploy_contracts(
         "admin": admin.address,
         "oracle": to_checksum_address(oracle),
         "pauser": to_checksum_address(pauser),
+        "max_resolution_delay": max_resolution_delay,
         "NumeraireToken": {"address": token.address, "abi": token.abi},
+        "USD": {"address": usd.address, "abi": usd.abi, "decimals": int(usd.functions.decimals().call()),
+                "symbol": usd.functions.symbol().call()},
         "TournamentEscrow": {"address": escrow.address, "abi": escrow.abi},
     }
     out = Path(out_file)
@@ -546,6 +697,7 @@ def chain_from_public_info(
         "deployed_at_block": 0,
         "treasury": info.get("treasury"),
         "NumeraireToken": info["token"],
+        "USD": info["usd"],
         "TournamentEscrow": info["escrow"],
     }
     w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))

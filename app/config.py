@@ -22,6 +22,10 @@ Keys:
 - ``SIWE_NONCE_TTL``: seconds a sign-in nonce stays valid.
 - ``ORACLE_PRIVATE_KEY`` or ``ORACLE_KEYSTORE`` + ``ORACLE_KEYSTORE_PASSWORD``: the key the
   oracle signs createRound/settle/finalize with (never logged or shown).
+- ``TREASURY_PRIVATE_KEY`` or ``TREASURY_KEYSTORE`` + ``TREASURY_KEYSTORE_PASSWORD``: the
+  round funder's key (the treasury, or a sponsor), which pays each round's pools from its
+  own balance (``fundRound``) and, holding MINTER_ROLE, mints the week's NMR issuance.
+  Optional: without it rounds open with empty pools and the funder pays them itself.
 - ``DATASET_KEY``: the obfuscation secret; empty means derived from ``SECRET_KEY``.
 - ``SESSION_COOKIE_SECURE``: set to true behind HTTPS. Cookies are always HttpOnly and
   SameSite=Lax.
@@ -61,6 +65,10 @@ class Config:
     ORACLE_PRIVATE_KEY = ""
     ORACLE_KEYSTORE = ""
     ORACLE_KEYSTORE_PASSWORD = ""
+    # The round funder (app/oracle.py fund_round): the treasury's or a sponsor's key.
+    TREASURY_PRIVATE_KEY = ""
+    TREASURY_KEYSTORE = ""
+    TREASURY_KEYSTORE_PASSWORD = ""
     # Drives dataset obfuscation; never leaves the server. Empty: derived from SECRET_KEY.
     DATASET_KEY = ""
 

@@ -1,13 +1,19 @@
 """The round lifecycle as services: open, close, resolve, settle, finalize, publish.
 
 Each step reads the chain before it writes, so any step can be rerun after a crash:
-- ``open_round`` builds and stores the dataset, then creates the round on chain (an
-  existing on-chain round with the same id is adopted, not recreated);
+- ``open_round`` builds and stores the dataset, creates the round on chain (an existing
+  on-chain round with the same id is adopted, not recreated) and, with the funder's key,
+  pays its pools (``fund_round``: the funder mints the NMR issuance the weekly schedule
+  allows, then pays USD staking pool, USD prize pool and NMR issuance from its own balance;
+  the oracle's key can move nobody's tokens);
 - ``resolve_round`` scores every submission and persists the settlement plan once;
   a stored plan is never recomputed, so what the chain receives is what was planned;
 - ``settle_round`` reads each planned staker's on-chain status and sends only the
-  still-active ones, in block-sized batches: rerunning after a crash at any point ends
-  in exactly the planned state, and nothing is paid twice (the escrow also refuses);
+  still-active ones, in block-sized batches, then the prizes (once): rerunning after a
+  crash at any point ends in exactly the planned state, and nothing is paid twice (the
+  escrow also refuses);
+- ``expire_round``: a round whose oracle deadline passed unsettled is finalized on the
+  escape-hatch path (stakers withdraw alone, the pools go back to the funder);
 - ``publish_round`` writes the live targets, every staked prediction file, the scores and
   the plan with a manifest of SHA-256 digests, for :mod:`app.verify`.
 
@@ -23,6 +29,7 @@ import json
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +38,19 @@ import pandas as pd
 from flask import Flask, current_app
 
 from app import store
-from app.chain import Chain, ChainError, get_chain
+from app.chain import Chain, ChainError, get_chain, load_signer
 from app.data import build_round_dataset
 from app.data.dataset import RoundDataset, live_targets_file_name
-from app.payout import (
-    build_plan,
-    plan_from_json,
-    plan_to_json,
-    plan_totals,
-)
+from app.payout import Pools, build_plan, controlling_capital, plan_from_json, plan_to_json, plan_totals
 from app.predictions import PredictionValidator
 from app.settlement import compute_settlement
 
 NMR = 10**18
+USD = 10**6
+# The whitepaper's staking pool and the article's Tournament 56 prize pools.
+DEFAULT_POOLS = Pools(usd_staking=3_000 * USD, usd_prize=3_603_030_000, nmr=14_412_130 * NMR // 1000)
+# The prize transaction's slot in the batch table, after any stake batch.
+PRIZE_BATCH_INDEX = 1_000_000
 Report = Callable[[str], None]
 
 
@@ -83,13 +90,14 @@ def open_round(
     *,
     closes_in: int = 3600,
     resolves_in: int = 7200,
-    budget_wei: int = 1_000 * NMR,
+    pools: Pools = DEFAULT_POOLS,
     policy: str = "auction2017",
     dataset_options: dict[str, Any] | None = None,
     report: Report = print,
 ) -> store.Round:
-    """Builds round `number`'s dataset (next number by default), stores it and creates the
-    round on chain closing `closes_in` s and resolving `resolves_in` s from the chain's now."""
+    """Builds round `number`'s dataset (next number by default), stores it, creates the
+    round on chain closing `closes_in` s and resolving `resolves_in` s from the chain's now,
+    and pays `pools` with the funder's key (none needed for empty pools)."""
     chain = get_chain()
     if number is None:
         existing = store.list_rounds()
@@ -98,7 +106,12 @@ def open_round(
         raise OracleError(f"round {number} is already open on this server")
     if resolves_in <= closes_in:
         raise OracleError("the oracle deadline (resolves_in) must come after the close (closes_in)")
-    build_plan(policy, [], {}, 0)  # rejects an unknown policy before anything is written
+    limit = chain.max_resolution_delay()
+    if resolves_in - closes_in > limit:
+        raise OracleError(f"the oracle deadline may follow the close by at most {limit} s (the escrow's bound); "
+                          f"asked {resolves_in - closes_in} s")
+    build_plan(policy, [], {}, Pools(0, 0, 0))  # rejects an unknown policy before anything is written
+    funder = funder_chain() if _total(pools) else None
 
     dataset = build_round_dataset(
         seed=_round_seed(number), key=current_app.config["DATASET_KEY"], round_number=number,
@@ -116,16 +129,73 @@ def open_round(
         )
     if on_chain["exists"]:
         report(f"round {number}: already on chain and still open, adopting its schedule")
-        closes_at, resolves_by, budget_wei = on_chain["closes_at"], on_chain["resolves_by"], on_chain["reward_budget"]
+        closes_at, resolves_by = on_chain["closes_at"], on_chain["resolves_by"]
     else:
         now = chain.now()
         closes_at, resolves_by = now + closes_in, now + resolves_in
-        tx = chain.create_round(number, closes_at, resolves_by, budget_wei)
+        tx = chain.create_round(number, closes_at, resolves_by)
         report(f"round {number}: created on chain in {tx['tx_hash']}")
-    return store.create_round(
-        number, closes_at=_utc(closes_at), resolves_by=_utc(resolves_by), dataset_paths=paths,
-        reward_budget_wei=budget_wei, policy=policy,
+    row = store.create_round(
+        number, closes_at=_utc(closes_at), resolves_by=_utc(resolves_by), dataset_paths=paths, policy=policy,
     )
+    if funder is not None and not _total(_pools_on_chain(chain.round(number))):
+        fund_round(number, pools, report=report, funder=funder)
+    return _sync_pools(number)
+
+
+def funder_chain() -> Chain:
+    """The chain as the round funder (the treasury or a sponsor): its key from config."""
+    config = current_app.config
+    signer = load_signer(config.get("TREASURY_PRIVATE_KEY") or None, config.get("TREASURY_KEYSTORE") or None,
+                         config.get("TREASURY_KEYSTORE_PASSWORD") or None)
+    if signer is None:
+        raise OracleError(
+            "paying a round's pools needs the funder's key (NMR_TREASURY_PRIVATE_KEY or NMR_TREASURY_KEYSTORE); "
+            "the oracle's key cannot move the treasury's tokens. Open with empty pools, or let the funder "
+            "call fundRound itself"
+        )
+    chain = get_chain()
+    return Chain(chain.w3, chain.deployments, signer)
+
+
+def fund_round(number: int, pools: Pools, report: Report = print, funder: Chain | None = None) -> store.Round:
+    """Pays `pools` into round `number` from the funder's own balances. A funder holding
+    MINTER_ROLE first mints as much of the NMR issuance as this week's schedule allows."""
+    _round_or_error(number)
+    funder = funder or funder_chain()
+    address = funder.signer.address
+    if pools.nmr and funder.has_role("token", "MINTER_ROLE", address):
+        minted = min(pools.nmr, funder.mintable())
+        if minted:
+            funder.mint(address, minted)
+            report(f"round {number}: minted {minted / NMR:,.2f} NMR of this week's issuance")
+    balances = funder.balances(address)
+    usd_needed = pools.usd_staking + pools.usd_prize
+    if balances["usd_units"] < usd_needed or balances["nmr_wei"] < pools.nmr:
+        raise OracleError(
+            f"the funder {address} holds ${balances['usd_units'] / USD:,.2f} and {balances['nmr_wei'] / NMR:,.2f} NMR; "
+            f"round {number}'s pools need ${usd_needed / USD:,.2f} and {pools.nmr / NMR:,.2f} NMR"
+        )
+    tx = funder.fund_round(number, pools.usd_staking, pools.usd_prize, pools.nmr)
+    report(f"round {number}: funded by {address} in {tx['tx_hash']}: staking pool ${pools.usd_staking / USD:,.2f}, "
+           f"prize pool ${pools.usd_prize / USD:,.2f}, {pools.nmr / NMR:,.2f} NMR")
+    return _sync_pools(number)
+
+
+def _total(pools: Pools) -> int:
+    return pools.usd_staking + pools.usd_prize + pools.nmr
+
+
+def _pools_on_chain(view: dict[str, Any]) -> Pools:
+    return Pools(usd_staking=view["usd_staking_pool"], usd_prize=view["usd_prize_pool"], nmr=view["nmr_pool"])
+
+
+def _sync_pools(number: int) -> store.Round:
+    """Copies the round's pools and funder from the chain (the escrow's word binds)."""
+    view = get_chain().round(number)
+    return store.set_round_pools(number, usd_staking_pool=view["usd_staking_pool"],
+                                 usd_prize_pool=view["usd_prize_pool"], nmr_pool=view["nmr_pool"],
+                                 funder=None if int(view["funder"], 16) == 0 else view["funder"])
 
 
 def _round_seed(number: int) -> int:
@@ -231,40 +301,55 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
     files = scored_files(row, stakes, validator)
     predictions = {address: read_prediction_file(sub.stored_path, validator) for address, sub in files.items()}
     stake_by_address = {s.staker: s for s in stakes}
-    # The budget the escrow holds is the one that binds (and the one verify replays).
-    budget = chain.round(number)["reward_budget"]
-    result = compute_settlement(dataset.tournament, dataset.live_targets, predictions, stakes, row.policy, budget)
+    # The pools the escrow holds are the ones that bind (and the ones verify replays).
+    pools = _pools_on_chain(chain.round(number))
+    names = store.display_names(set(files) | set(stake_by_address))
+    result = compute_settlement(dataset.tournament, dataset.live_targets, predictions, stakes, row.policy, pools,
+                                names=names)
     plan = result.plan
-    plan_by_staker = {e.staker: e for e in plan}
+    outcome_by_staker = {e.staker: e for e in plan.stakes}
+    prize_by_participant = {p.participant: p for p in plan.prizes}
     summary = result.scores.summary if result.scores is not None else pd.DataFrame()
 
     rows = []
-    for address, submission in files.items():
-        entry = plan_by_staker.get(address)
+    for address in list(files) + [a for a in stake_by_address if a not in files]:
+        submission = files.get(address)
+        outcome = outcome_by_staker.get(address)
         record = stake_by_address.get(address)
+        prize = prize_by_participant.get(address)
+        scored = submission is not None and address in summary.index
         rows.append({
             "address": address,
-            "submission_id": submission.id,
-            **_score_fields(summary.loc[address], result.scores.per_era, address),
-            "stake_wei": entry.stake if entry else 0,
+            "submission_id": submission.id if submission else None,
+            **(_score_fields(summary.loc[address], result.scores.per_era, address) if scored else {}),
+            "stake_wei": outcome.stake if outcome else 0,
             "confidence": str(record.confidence) if record else None,
-            "burn_wei": entry.burn if entry else 0,
-            "reward_wei": entry.reward if entry else 0,
+            "burn_wei": outcome.burn if outcome else 0,
+            "usd_reward": outcome.usd_reward if outcome else 0,
+            "nmr_reward": outcome.nmr_reward if outcome else 0,
+            "prize_rank": prize.rank if prize else None,
+            "prize_usd": prize.usd if prize else 0,
+            "prize_nmr": prize.nmr if prize else 0,
+            "reason": plan.reasons.get(address, ""),
         })
     store.save_scores(number, rows)
     document = {
         "round": number,
         "policy": row.policy,
-        "budget": str(budget),
-        "entries": plan_to_json(plan),
+        "pools": {"usd_staking": str(pools.usd_staking), "usd_prize": str(pools.usd_prize), "nmr": str(pools.nmr)},
+        **plan_to_json(plan),
         "hashes": {s.staker: s.submission_hash for s in stakes},
         # Scoring order matters (originality looks at earlier files): the verifier replays it.
         "scored": list(files),
+        # Reasons name look-alike submissions by display name: the verifier replays these.
+        "names": names,
         "totals": {k: str(v) for k, v in plan_totals(plan).items()},
+        "controlling_capital": controlling_capital(result.participant_scores),
     }
     store.save_plan(number, document)
     store.set_round_status(number, "resolved", resolved_at=_utc(chain.now()))
-    report(f"round {number}: {len(files)} submissions scored, plan for {len(plan)} stakes stored")
+    report(f"round {number}: {len(files)} submissions scored, plan for {len(plan.stakes)} stakes and "
+           f"{len(plan.prizes)} prizes stored")
     return document
 
 
@@ -288,16 +373,55 @@ def _score_fields(row: pd.Series, per_era: pd.DataFrame, address: str) -> dict[s
 
 def settle_round(number: int, report: Report = print, batch_size: int | None = None,
                  after_batch: Callable[[int], None] | None = None) -> dict:
-    """Posts the stored plan: only stakes still active on chain, in block-sized batches.
+    """Posts the stored plan: only stakes still active on chain, in block-sized batches,
+    then the round's prizes in one transaction.
 
-    Each batch's transaction hash is recorded as soon as it is sent; a rerun first waits
-    for any batch left "sent" by a crash, then reads every planned stake's status, so
-    nothing is sent twice."""
+    Each transaction's hash is recorded as soon as it is sent; a rerun first waits for any
+    left "sent" by a crash, then reads every planned stake's status and whether the prizes
+    are paid, so nothing is sent twice."""
     row = _round_or_error(number)
     document = store.latest_plan(number)
     if document is None:
         raise OracleError(f"round {number} has no settlement plan yet; resolve it first")
     chain = get_chain()
+    _await_sent_batches(chain, number, report)
+    plan = plan_from_json(document)
+    positions = {e.staker: chain.stake_of(number, e.staker) for e in plan.stakes}
+    for entry in plan.stakes:
+        position = positions[entry.staker]
+        if position["status"] == "none" or position["amount"] != entry.stake:
+            raise OracleError(
+                f"round {number}: the plan says {entry.staker} staked {entry.stake} wei but the chain has "
+                f"{position['amount']} ({position['status']}); is this the database of this chain?"
+            )
+    pending = [e for e in plan.stakes if positions[e.staker]["status"] == "active"]
+    withdrawn = [e.staker for e in plan.stakes if positions[e.staker]["status"] == "withdrawn"]
+    for staker in withdrawn:
+        report(f"round {number}: {staker} withdrew through the escape hatch; not settled by the plan")
+    size = batch_size or chain.settle_batch_size()
+    done_before = len([b for b in store.list_batches(number) if b.batch_index < PRIZE_BATCH_INDEX])
+    for offset in range(0, len(pending), size):
+        batch = pending[offset : offset + size]
+        index = done_before + offset // size
+        entries = [(e.staker, e.burn, e.usd_reward, e.nmr_reward) for e in batch]
+        tx = _send_batch(number, index, f"settlement batch {index}",
+                         lambda on_sent, entries=entries: chain.settle(number, entries, on_sent=on_sent))
+        report(f"round {number}: batch {index} settled {len(batch)} stakes in {tx['tx_hash']} ({tx['gas_used']:,} gas)")
+        if after_batch:
+            after_batch(index)
+    if not chain.round(number)["prizes_paid"]:
+        prizes = [(p.participant, p.usd, p.nmr) for p in plan.prizes]
+        tx = _send_batch(number, PRIZE_BATCH_INDEX, "the prizes",
+                         lambda on_sent: chain.pay_prizes(number, prizes, on_sent=on_sent))
+        report(f"round {number}: {len(prizes)} prizes paid in {tx['tx_hash']} ({tx['gas_used']:,} gas)")
+    if row.status != "settled":
+        store.set_round_status(number, "settled", settled_stakes=len(plan.stakes) - len(withdrawn))
+    return {"settled": len(pending), "already_settled": len(plan.stakes) - len(pending) - len(withdrawn),
+            "withdrawn": withdrawn, "prizes": len(plan.prizes)}
+
+
+def _await_sent_batches(chain: Chain, number: int, report: Report) -> None:
+    """Waits for every transaction a crashed run left "sent", recording how it ended."""
     for batch in store.list_batches(number):
         if batch.status == "sent" and batch.tx_hash:
             try:
@@ -306,52 +430,63 @@ def settle_round(number: int, report: Report = print, batch_size: int | None = N
             except ChainError as exc:
                 store.record_batch(number, batch.batch_index, batch.tx_hash, "failed")
                 report(f"round {number}: batch {batch.batch_index} left by a previous run failed: {exc}")
-    plan = plan_from_json(document["entries"])
-    positions = {e.staker: chain.stake_of(number, e.staker) for e in plan}
-    for entry in plan:
-        position = positions[entry.staker]
-        if position["status"] == "none" or position["amount"] != entry.stake:
-            raise OracleError(
-                f"round {number}: the plan says {entry.staker} staked {entry.stake} wei but the chain has "
-                f"{position['amount']} ({position['status']}); is this the database of this chain?"
-            )
-    pending = [e for e in plan if positions[e.staker]["status"] == "active"]
-    withdrawn = [e.staker for e in plan if positions[e.staker]["status"] == "withdrawn"]
-    for staker in withdrawn:
-        report(f"round {number}: {staker} withdrew through the escape hatch; not settled by the plan")
-    size = batch_size or chain.settle_batch_size()
-    done_before = len(store.list_batches(number))
-    for offset in range(0, len(pending), size):
-        batch = pending[offset : offset + size]
-        index = done_before + offset // size
-        store.record_batch(number, index, None, "pending")
-        try:
-            tx = chain.settle(number, [e.staker for e in batch], [e.burn for e in batch], [e.reward for e in batch],
-                              on_sent=lambda tx_hash, i=index: store.record_batch(number, i, tx_hash, "sent"))
-        except ChainError as exc:
-            store.record_batch(number, index, None, "failed")
-            raise OracleError(f"round {number}: settlement batch {index} failed: {exc}") from exc
-        store.record_batch(number, index, tx["tx_hash"], "confirmed")
-        report(f"round {number}: batch {index} settled {len(batch)} stakes in {tx['tx_hash']} ({tx['gas_used']:,} gas)")
-        if after_batch:
-            after_batch(index)
-    if row.status != "settled":
-        store.set_round_status(number, "settled", settled_stakes=len(plan) - len(withdrawn))
-    return {"settled": len(pending), "already_settled": len(plan) - len(pending) - len(withdrawn),
-            "withdrawn": withdrawn}
+
+
+def _send_batch(number: int, index: int, what: str, send: Callable[[Callable[[str], None]], dict]) -> dict:
+    """Sends one oracle transaction, recording it pending, sent (with its hash) and confirmed."""
+    store.record_batch(number, index, None, "pending")
+    try:
+        tx = send(lambda tx_hash: store.record_batch(number, index, tx_hash, "sent"))
+    except ChainError as exc:
+        store.record_batch(number, index, None, "failed")
+        raise OracleError(f"round {number}: {what} failed: {exc}") from exc
+    store.record_batch(number, index, tx["tx_hash"], "confirmed")
+    return tx
 
 
 def finalize_round(number: int, report: Report = print) -> store.Round:
-    """Returns the unspent budget to the treasury (once)."""
+    """Returns the round's unspent pools to its funder (once)."""
     _round_or_error(number)
     chain = get_chain()
     if not chain.round(number)["finalized"]:
         tx = chain.finalize(number)
         report(f"round {number}: finalized in {tx['tx_hash']}")
+    return _record_final(number, "finalized")
+
+
+def expire_round(number: int, report: Report = print) -> store.Round:
+    """A round whose oracle deadline passed before it was settled: finalized on the
+    escape-hatch path. Every unsettled staker takes the whole stake back alone
+    (withdrawStake); the pools go back to the funder; nobody is paid a prize."""
+    row = _round_or_error(number)
+    chain = get_chain()
     view = chain.round(number)
+    if chain.now() < view["resolves_by"]:
+        raise OracleError(f"round {number}'s oracle deadline is {view['resolves_by'] - chain.now()} s away; settle it")
+    if not view["finalized"]:
+        tx = chain.finalize(number)
+        report(f"round {number}: the oracle's deadline passed before settlement; finalized on the escape-hatch "
+               f"path in {tx['tx_hash']}: unsettled stakers withdraw their stakes, the pools went back to the funder")
+    status = "finalized" if row.status in ("settled", "finalized") else "expired"
+    return _record_final(number, status)
+
+
+def _record_final(number: int, status: str) -> store.Round:
+    chain = get_chain()
+    view = chain.round(number)
+    returned = chain.finalization(number) or {"usd_returned": 0, "nmr_returned": 0}
     return store.set_round_status(
-        number, "finalized", rewards_paid=str(view["rewards_paid"]), burned=str(view["total_burned"]),
+        number, status, usd_paid=str(view["usd_staking_paid"] + view["usd_prize_paid"]),
+        nmr_paid=str(view["nmr_paid"]), burned=str(view["total_burned"]),
+        usd_returned=str(returned["usd_returned"]), nmr_returned=str(returned["nmr_returned"]),
+        unsettled=view["staker_count"] - view["settled_count"],
     )
+
+
+def deadline_passed(number: int) -> bool:
+    """Whether round `number` can no longer be settled: its oracle deadline passed."""
+    chain = get_chain()
+    return chain.now() >= chain.round(number)["resolves_by"]
 
 
 # ---- publish -------------------------------------------------------------------------------
@@ -374,7 +509,7 @@ def publish_round(number: int, report: Report = print) -> Path:
         if submission is not None:
             shutil.copy(submission.stored_path, staging / "predictions" / f"{score.address}.csv")
     chain_record = {key: get_chain().deployments[key] for key in ("chain_id", "deployed_at_block")}
-    for name in ("NumeraireToken", "TournamentEscrow"):
+    for name in ("NumeraireToken", "USD", "TournamentEscrow"):
         chain_record[name] = get_chain().deployments[name]
     (staging / "chain.json").write_text(json.dumps(chain_record))
     scores = [{"address": s.address, **store.score_view(s)} for s in store.round_scores(number)]
@@ -393,8 +528,13 @@ def publish_round(number: int, report: Report = print) -> Path:
 
 
 def run_round(number: int, report: Report = print) -> None:
-    """Close, resolve, settle, finalize and publish a round (each step resumable)."""
+    """Close, resolve, settle, finalize and publish a round (each step resumable). A round
+    whose oracle deadline passed unsettled is expired instead (the escape-hatch path)."""
     close_round(number, report)
+    row = _round_or_error(number)
+    if row.status not in ("settled", "finalized", "expired") and deadline_passed(number):
+        expire_round(number, report)
+        return
     resolve_round(number, report=report)
     settle_round(number, report)
     finalize_round(number, report)
@@ -402,6 +542,26 @@ def run_round(number: int, report: Report = print) -> None:
 
 
 # ---- Flask CLI -----------------------------------------------------------------------------
+
+
+class DecimalAmount(click.ParamType):
+    """A non-negative decimal amount, parsed exactly (never through a float)."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a number; write e.g. 3000 or 3603.03", param, ctx)
+        if not amount.is_finite() or amount < 0:
+            self.fail(f"{value!r} must be a non-negative amount", param, ctx)
+        return amount
+
+
+def pools_from_amounts(usd_staking: Decimal, usd_prize: Decimal, nmr: Decimal) -> Pools:
+    """Pools in token units from dollars and NMR (rounded down to the token's unit)."""
+    return Pools(usd_staking=int(usd_staking * USD), usd_prize=int(usd_prize * USD), nmr=int(nmr * NMR))
 
 
 # What an operator may cause (and read about in one sentence) rather than a bug.
@@ -424,16 +584,40 @@ def init_app(app: Flask) -> None:
     def oracle_group() -> None:
         """Operate rounds: the oracle's lifecycle steps."""
 
+    def pool_options(command: Callable) -> Callable:
+        defaults = DEFAULT_POOLS
+        for name, default, unit, what in (
+            ("--nmr", defaults.nmr / NMR, "NMR", "NMR issuance (prizes by rank, corr rewards)"),
+            ("--usd-prize", defaults.usd_prize / USD, "dollars", "USD prize pool (prizes by rank)"),
+            ("--usd-staking", defaults.usd_staking / USD, "dollars", "USD staking pool (the confidence auction)"),
+        ):
+            command = click.option(name, type=DecimalAmount(), default=f"{default:.2f}", show_default=True,
+                                   help=f"{what}, in {unit}.")(command)
+        return command
+
     @oracle_group.command("open")
     @click.option("--round", "number", type=int, default=None, help="Round number (default: next).")
     @click.option("--closes-in", type=int, default=3600, show_default=True, help="Seconds until staking closes.")
     @click.option("--resolves-in", type=int, default=7200, show_default=True, help="Seconds until the oracle deadline.")
-    @click.option("--budget", type=float, default=1000.0, show_default=True, help="Reward budget in NMR.")
+    @pool_options
     @click.option("--policy", default="auction2017", show_default=True)
-    def open_command(number, closes_in, resolves_in, budget, policy):
-        """Build the dataset and open a round on chain."""
+    def open_command(number, closes_in, resolves_in, usd_staking, usd_prize, nmr, policy):
+        """Build the dataset, open a round on chain and pay its pools (the funder's key)."""
         _cli_step(open_round, number, closes_in=closes_in, resolves_in=resolves_in,
-                  budget_wei=round(budget * 1e6) * 10**12, policy=policy)
+                  pools=pools_from_amounts(usd_staking, usd_prize, nmr), policy=policy)
+
+    @oracle_group.command("fund")
+    @click.argument("number", type=int)
+    @pool_options
+    def fund_command(number, usd_staking, usd_prize, nmr):
+        """Pay (more) into an open round's pools from the funder's own balance."""
+        _cli_step(fund_round, number, pools_from_amounts(usd_staking, usd_prize, nmr))
+
+    @oracle_group.command("expire")
+    @click.argument("number", type=int)
+    def expire_command(number):
+        """Finalize a round whose oracle deadline passed unsettled (stakers withdraw)."""
+        _cli_step(expire_round, number)
 
     @oracle_group.command("close")
     @click.argument("number", type=int)
@@ -458,7 +642,7 @@ def init_app(app: Flask) -> None:
     @oracle_group.command("finalize")
     @click.argument("number", type=int)
     def finalize_command(number):
-        """Return the round's unspent budget to the treasury."""
+        """Return the round's unspent pools to its funder."""
         _cli_step(finalize_round, number)
 
     @oracle_group.command("publish")
@@ -486,7 +670,9 @@ __all__ = [
     "Chain",
     "OracleError",
     "close_round",
+    "expire_round",
     "finalize_round",
+    "fund_round",
     "init_app",
     "open_round",
     "publish_round",

@@ -5,9 +5,13 @@
 Checks, and prints every mismatch (exit status 1 if any):
 1. each file's SHA-256 against manifest.json;
 2. each staker's published prediction file against the hash their stake committed on chain;
-3. the scores and the plan, recomputed from the dataset, the live targets and the
-   prediction files (in the published scoring order), against scores.json and plan.json;
-4. the plan against the chain's StakeSettled events (burned and rewarded per staker).
+3. the scores and the plan, recomputed from the dataset, the live targets, the prediction
+   files (in the published scoring order) and the round's pools on chain, against
+   scores.json and plan.json: every stake's burn, USD and NMR reward, every prize (rank,
+   USD, NMR) and every participant's reason;
+4. the plan against the chain: StakeSettled (burn, USD reward, NMR reward) per staker,
+   PrizePaid (USD, NMR) per winner, nothing paid to anyone outside the plan, and what
+   finalize returned to the funder (each pool minus what it paid).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from app.chain import Chain, ChainError
-from app.payout import plan_from_json
+from app.payout import Plan, Pools, plan_from_json
 from app.predictions import PredictionValidator
 from app.settlement import StakeOnChain, compute_settlement
 
@@ -76,11 +80,14 @@ def verify_published(directory: str | Path, rpc_url: str) -> Report:
             return report
         predictions[address] = result.frame.set_index("id")["probability"]
 
-    budget = chain.round(number)["reward_budget"]
-    recomputed = compute_settlement(tournament, live_targets, predictions, replay, plan_document["policy"], budget)
+    view = chain.round(number)
+    pools = Pools(usd_staking=view["usd_staking_pool"], usd_prize=view["usd_prize_pool"], nmr=view["nmr_pool"])
+    recomputed = compute_settlement(tournament, live_targets, predictions, replay, plan_document["policy"], pools,
+                                    names=plan_document.get("names"))
     _check_scores(directory, recomputed, report)
-    _check_plan(plan_document, recomputed.plan, report)
+    _check_plan(plan_from_json(plan_document), recomputed.plan, report)
     _check_chain(chain, number, recomputed.plan, {s.staker for s in stakes if s.status == "withdrawn"}, report)
+    _check_finalization(chain, number, view, report)
     return report
 
 
@@ -124,31 +131,72 @@ def _check_scores(directory: Path, recomputed, report: Report) -> None:
     report.checked.append(f"scores of {len(summary)} submissions")
 
 
-def _check_plan(document: dict, plan, report: Report) -> None:
-    published = {e.staker: e for e in plan_from_json(document["entries"])}
-    mine = {e.staker: e for e in plan}
-    for staker in sorted(set(published) | set(mine)):
-        if published.get(staker) != mine.get(staker):
-            report.mismatches.append(f"plan for {staker}: recomputed {mine.get(staker)}, published {published.get(staker)}")
-    report.checked.append(f"plan of {len(mine)} stakes")
+def _check_plan(published: Plan, mine: Plan, report: Report) -> None:
+    for what, theirs, ours, key in (
+        ("stake", published.stakes, mine.stakes, "staker"),
+        ("prize", published.prizes, mine.prizes, "participant"),
+    ):
+        theirs_by, ours_by = ({getattr(e, key): e for e in entries} for entries in (theirs, ours))
+        for who in sorted(set(theirs_by) | set(ours_by)):
+            if theirs_by.get(who) != ours_by.get(who):
+                report.mismatches.append(f"{what} of {who}: recomputed {ours_by.get(who)}, published {theirs_by.get(who)}")
+    for who in sorted(set(published.reasons) | set(mine.reasons)):
+        if published.reasons.get(who) != mine.reasons.get(who):
+            report.mismatches.append(
+                f"reason for {who}: recomputed {mine.reasons.get(who)!r}, published {published.reasons.get(who)!r}"
+            )
+    report.checked.append(f"plan of {len(mine.stakes)} stakes, {len(mine.prizes)} prizes and "
+                          f"{len(mine.reasons)} reasons")
 
 
-def _check_chain(chain: Chain, number: int, plan, withdrawn: set[str], report: Report) -> None:
+def _check_chain(chain: Chain, number: int, plan: Plan, withdrawn: set[str], report: Report) -> None:
     events = chain.settlements(number)
-    for entry in plan:
+    for entry in plan.stakes:
         event = events.get(entry.staker)
         if event is None and entry.staker in withdrawn:
             report.checked.append(f"{entry.staker} withdrew through the escape hatch")
         elif event is None:
             report.mismatches.append(f"{entry.staker}: planned but never settled on chain")
-        elif (event["burned"], event["rewarded"]) != (entry.burn, entry.reward):
+        elif (event["burned"], event["usd_reward"], event["nmr_reward"]) != (entry.burn, entry.usd_reward,
+                                                                             entry.nmr_reward):
             report.mismatches.append(
-                f"{entry.staker}: chain burned {event['burned']} rewarded {event['rewarded']}, "
-                f"plan says burn {entry.burn} reward {entry.reward}"
+                f"{entry.staker}: chain burned {event['burned']}, paid {event['usd_reward']} USD units and "
+                f"{event['nmr_reward']} NMR wei; plan says burn {entry.burn}, {entry.usd_reward} USD units, "
+                f"{entry.nmr_reward} NMR wei"
             )
-    for staker in set(events) - {e.staker for e in plan}:
+    for staker in set(events) - {e.staker for e in plan.stakes}:
         report.mismatches.append(f"{staker}: settled on chain but absent from the plan")
     report.checked.append(f"{len(events)} on-chain settlements")
+
+    paid = {address.lower(): prize for address, prize in chain.prizes(number).items()}
+    planned = {p.participant.lower(): p for p in plan.prizes}
+    for address, prize in planned.items():
+        event = paid.get(address)
+        if event is None:
+            if chain.round(number)["prizes_paid"] or chain.round(number)["finalized"]:
+                report.mismatches.append(f"{prize.participant}: prize of rank {prize.rank} planned but never paid")
+        elif (event["usd"], event["nmr"]) != (prize.usd, prize.nmr):
+            report.mismatches.append(
+                f"{prize.participant}: chain paid {event['usd']} USD units and {event['nmr']} NMR wei as a prize; "
+                f"plan says {prize.usd} and {prize.nmr}"
+            )
+    for address in set(paid) - set(planned):
+        report.mismatches.append(f"{address}: paid a prize on chain but absent from the plan")
+    report.checked.append(f"{len(paid)} on-chain prizes")
+
+
+def _check_finalization(chain: Chain, number: int, view: dict, report: Report) -> None:
+    final = chain.finalization(number)
+    if final is None:
+        return
+    usd_left = view["usd_staking_pool"] - view["usd_staking_paid"] + view["usd_prize_pool"] - view["usd_prize_paid"]
+    nmr_left = view["nmr_pool"] - view["nmr_paid"]
+    if (final["usd_returned"], final["nmr_returned"]) != (usd_left, nmr_left):
+        report.mismatches.append(
+            f"finalize returned {final['usd_returned']} USD units and {final['nmr_returned']} NMR wei to the funder; "
+            f"the unspent pools were {usd_left} and {nmr_left}"
+        )
+    report.checked.append("the funder's refund")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Deploys NumeraireToken and TournamentEscrow, grants roles, writes the deployments file.
+"""Deploys NumeraireToken and TournamentEscrow (and a TestUSD on a development chain),
+grants roles, writes the deployments file.
 
     brownie run scripts/deploy.py --network <network>
 
@@ -6,6 +7,9 @@ A thin call into app.chain.deploy_contracts (the same code `make run` uses). The
 (also the treasury) is Brownie's first account; the oracle and pauser default to the
 next two, or NMR_ORACLE_ADDRESS / NMR_PAUSER_ADDRESS. The file goes to
 NMR_DEPLOYMENTS_FILE (default deployments/local.json); the app and the pages read it.
+On a real network set NMR_USD_ADDRESS to an existing stablecoin (no TestUSD is deployed)
+and NMR_MAX_RESOLUTION_DELAY (seconds from a round's close to its oracle deadline at most;
+default a week).
 """
 
 import os
@@ -22,7 +26,12 @@ def main():
     pauser = os.environ.get("NMR_PAUSER_ADDRESS") or accounts[2].address
     out_file = os.environ.get("NMR_DEPLOYMENTS_FILE", "deployments/local.json")
     artifacts = Path(__file__).resolve().parent.parent / "build" / "contracts"
-    record = deploy_contracts(web3, admin.private_key, oracle, pauser, artifacts, out_file)
+    record = deploy_contracts(
+        web3, admin.private_key, oracle, pauser, artifacts, out_file,
+        usd_address=os.environ.get("NMR_USD_ADDRESS") or None,
+        max_resolution_delay=int(os.environ.get("NMR_MAX_RESOLUTION_DELAY", 7 * 24 * 3600)),
+    )
     print(f"NumeraireToken {record['NumeraireToken']['address']}")
+    print(f"USD ({record['USD']['symbol']}) {record['USD']['address']}")
     print(f"TournamentEscrow {record['TournamentEscrow']['address']}")
     print(f"deployments written to {out_file}")

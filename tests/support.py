@@ -58,7 +58,8 @@ def app_with_open_round(folder: Path, dataset: RoundDataset, **config: Any) -> F
 
 
 def deploy(w3: Web3, keys: list[str], out: Path, stakers: list[str]) -> tuple[Path, dict]:
-    """Fresh contracts: admin keys[0], oracle keys[1], pauser keys[2]; `stakers` get 1,000 NMR."""
+    """Fresh contracts: admin/treasury keys[0], oracle keys[1], pauser keys[2]; `stakers`
+    get 1,000 NMR and $1,000 of TestUSD."""
     record = deploy_contracts(
         w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
         ROOT / "build" / "contracts", out, demo_stakers=stakers, stake_funds=1_000 * NMR,
@@ -66,8 +67,10 @@ def deploy(w3: Web3, keys: list[str], out: Path, stakers: list[str]) -> tuple[Pa
     return out, record
 
 
-def chain_app(folder: Path, ganache_url: str, deployments_file: Path, oracle_key: str) -> Flask:
-    """The app wired to a test chain, signing as the oracle."""
+def chain_app(folder: Path, ganache_url: str, deployments_file: Path, oracle_key: str,
+              treasury_key: str | None = None) -> Flask:
+    """The app wired to a test chain, signing as the oracle (and as the round funder with
+    `treasury_key`)."""
     return create_app({
         "TESTING": True,
         "SECRET_KEY": "test",
@@ -76,5 +79,6 @@ def chain_app(folder: Path, ganache_url: str, deployments_file: Path, oracle_key
         "RPC_URL": ganache_url,
         "DEPLOYMENTS_FILE": str(deployments_file),
         "ORACLE_PRIVATE_KEY": oracle_key,
+        "TREASURY_PRIVATE_KEY": treasury_key or "",
         "UPLOAD_RATE_LIMIT": 1000,
     })

@@ -2,8 +2,12 @@
 
 Seven participants (Ganache accounts 3..9) play every round through the same client a
 real user has: sign in with their wallet, download, train, upload, stake. When a round's
-staking closes on chain, the oracle resolves, settles, finalizes and publishes it, and the
-next round opens, so the results page fills within minutes. Runs until interrupted.
+staking closes on chain, the oracle resolves, settles (stakes, then the prizes by rank),
+finalizes and publishes it, and the next round opens, so the results page fills within
+minutes. The treasury pays every round's pools: a USD staking pool, a USD prize pool and
+an NMR issuance. Stopped and started again after the oracle's deadline of the open round
+has passed, the round is finalized on the escape-hatch path (the demo's stakers withdraw
+their stakes) and the next round opens. Runs until interrupted.
 """
 
 from __future__ import annotations
@@ -23,11 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app, oracle, store
+from app.payout import Pools
 from app.chain import get_chain, key_from_mnemonic
 from client.api import NumeraireClient, NumeraireError
 from examples.example_model import train_and_predict
 
 Model = Callable[[pd.DataFrame, np.random.Generator], np.ndarray]
+# Small enough that the week's NMR issuance and the treasury's dollars last many rounds.
+DEMO_POOLS = Pools(usd_staking=300 * 10**6, usd_prize=360_303_000, nmr=1_441_213 * 10**15)
+DONE = ("finalized", "expired")
 
 
 def _tournament(public: pd.DataFrame) -> pd.DataFrame:
@@ -90,6 +98,21 @@ def play(participant: Participant, api_url: str, number: int, workdir: Path) -> 
         print(f"demo: {participant.name} skipped round {number}: {exc}")
 
 
+def withdraw_all(api_url: str, number: int) -> None:
+    """The escape hatch for every demo participant still staked in an expired round."""
+    for participant in PARTICIPANTS:
+        if not participant.stake_nmr:
+            continue
+        key = key_from_mnemonic(os.environ["NMR_DEV_MNEMONIC"], participant.account)
+        client = NumeraireClient(api_url, private_key=key, progress=False)
+        try:
+            if client.stake_of(number)["status"] == "active":
+                client.withdraw(number)
+                print(f"demo: {participant.name} withdrew the stake of expired round {number}")
+        except NumeraireError as exc:
+            print(f"demo: {participant.name} could not withdraw from round {number}: {exc}")
+
+
 def main() -> None:
     api_url = os.environ.get("NMR_API_URL", "http://127.0.0.1:8000")
     closes_in = int(os.environ.get("NMR_DEMO_CLOSES_IN", "180"))
@@ -109,11 +132,13 @@ def main() -> None:
                 chain = get_chain()
                 # Ganache mines only on transactions: tick its clock so deadlines pass.
                 chain.mine_empty_block()
-                if number is not None and store.get_round(number).status != "finalized" \
-                        and chain.now() >= chain.round(number)["closes_at"]:
+                if number is not None and chain.now() >= chain.round(number)["closes_at"]:
                     try:
-                        oracle.run_round(number, report=lambda line: print(f"oracle: {line}"))
-                        oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600,
+                        if store.get_round(number).status not in DONE:
+                            oracle.run_round(number, report=lambda line: print(f"oracle: {line}"))
+                        if store.get_round(number).status == "expired":
+                            withdraw_all(api_url, number)
+                        oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600, pools=DEMO_POOLS,
                                           report=lambda line: print(f"oracle: {line}"))
                     except oracle.OPERATOR_ERRORS as exc:  # every step resumes: retry next tick
                         print(f"oracle: {exc}; retrying")

@@ -13,6 +13,9 @@ export NMR_API_URL="http://127.0.0.1:$PORT_APP"
 export NMR_DEPLOYMENTS_FILE="${NMR_DEPLOYMENTS_FILE:-$PWD/deployments/local.json}"
 export NMR_ORACLE_PRIVATE_KEY
 NMR_ORACLE_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from app.chain import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 1))")
+# The treasury (account 0) funds every round's pools from its own balance.
+export NMR_TREASURY_PRIVATE_KEY
+NMR_TREASURY_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from app.chain import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 0))")
 
 pids=()
 cleanup() {

@@ -2,7 +2,8 @@
 
 Ganache was started by tools/run.sh with a fixed development mnemonic; its accounts are
 admin/treasury (0), oracle (1), pauser (2), simulated participants (3..9) and two
-wallets for a person (10, 11); 3..11 get 10,000 NMR each.
+wallets for a person (10, 11); 3..11 get 10,000 NMR and $1,000 of TestUSD each. The
+treasury pays each round's pools (NMR_TREASURY_PRIVATE_KEY, set by tools/run.sh).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app, oracle, store
 from app.chain import deploy_contracts, key_from_mnemonic
+from tools.demo import DEMO_POOLS
 
 MNEMONIC = os.environ["NMR_DEV_MNEMONIC"]
 
@@ -40,7 +42,7 @@ def main() -> None:
         current = store.current_round()
         if current is None or current.status != "open":
             closes_in = int(os.environ.get("NMR_DEMO_CLOSES_IN", "180"))
-            oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600)
+            oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600, pools=DEMO_POOLS)
         current = store.current_round()
         print(f"round {current.number} open until {current.closes_at:%Y-%m-%d %H:%M:%S} UTC")
 

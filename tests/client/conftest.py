@@ -40,7 +40,7 @@ def deployment(w3, keys, tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(ganache_url, deployment, keys, tmp_path_factory):
     """The app on the session's chain (the oracle tests' configuration)."""
-    return chain_app(tmp_path_factory.mktemp("app"), ganache_url, deployment[0], keys[1])
+    return chain_app(tmp_path_factory.mktemp("app"), ganache_url, deployment[0], keys[1], treasury_key=keys[0])
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,7 @@ def deployment(w3, keys, tmp_path):
 
 @pytest.fixture
 def app(ganache_url, deployment, keys, tmp_path):
-    return chain_app(tmp_path, ganache_url, deployment[0], keys[1])
+    return chain_app(tmp_path, ganache_url, deployment[0], keys[1], treasury_key=keys[0])
 
 
 def advance_chain_time(w3: Web3, seconds: int) -> None:

@@ -1,0 +1,11 @@
+"""`brownie run scripts/expire_round.py main ROUND`: app.oracle.expire_round (see scripts/operator.py).
+
+For a round whose oracle deadline passed unsettled: finalized on the escape-hatch path.
+"""
+
+from app import oracle
+from scripts.operator import run_step
+
+
+def main(number):
+    run_step(oracle.expire_round, int(number))
