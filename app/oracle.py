@@ -193,9 +193,9 @@ def _pools_on_chain(view: dict[str, Any]) -> Pools:
 def _sync_pools(number: int) -> store.Round:
     """Copies the round's pools and funder from the chain (the escrow's word binds)."""
     view = get_chain().round(number)
-    return store.set_round_pools(number, usd_staking_pool=view["usd_staking_pool"],
-                                 usd_prize_pool=view["usd_prize_pool"], nmr_pool=view["nmr_pool"],
-                                 funder=None if int(view["funder"], 16) == 0 else view["funder"])
+    return store.set_round_funding(number, usd_staking_pool=view["usd_staking_pool"],
+                                   usd_prize_pool=view["usd_prize_pool"], nmr_pool=view["nmr_pool"],
+                                   funder=None if int(view["funder"], 16) == 0 else view["funder"])
 
 
 def _round_seed(number: int) -> int:
@@ -409,7 +409,10 @@ def settle_round(number: int, report: Report = print, batch_size: int | None = N
         report(f"round {number}: batch {index} settled {len(batch)} stakes in {tx['tx_hash']} ({tx['gas_used']:,} gas)")
         if after_batch:
             after_batch(index)
-    if not chain.round(number)["prizes_paid"]:
+    view = chain.round(number)
+    if not view["prizes_paid"] and chain.now() >= view["resolves_by"]:
+        report(f"round {number}: the oracle's deadline passed before the prizes were paid; they go back to the funder")
+    elif not view["prizes_paid"]:
         prizes = [(p.participant, p.usd, p.nmr) for p in plan.prizes]
         tx = _send_batch(number, PRIZE_BATCH_INDEX, "the prizes",
                          lambda on_sent: chain.pay_prizes(number, prizes, on_sent=on_sent))

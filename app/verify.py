@@ -168,12 +168,13 @@ def _check_chain(chain: Chain, number: int, plan: Plan, withdrawn: set[str], rep
         report.mismatches.append(f"{staker}: settled on chain but absent from the plan")
     report.checked.append(f"{len(events)} on-chain settlements")
 
+    view = chain.round(number)
     paid = {address.lower(): prize for address, prize in chain.prizes(number).items()}
     planned = {p.participant.lower(): p for p in plan.prizes}
     for address, prize in planned.items():
         event = paid.get(address)
         if event is None:
-            if chain.round(number)["prizes_paid"] or chain.round(number)["finalized"]:
+            if view["prizes_paid"]:
                 report.mismatches.append(f"{prize.participant}: prize of rank {prize.rank} planned but never paid")
         elif (event["usd"], event["nmr"]) != (prize.usd, prize.nmr):
             report.mismatches.append(
@@ -182,6 +183,9 @@ def _check_chain(chain: Chain, number: int, plan: Plan, withdrawn: set[str], rep
             )
     for address in set(paid) - set(planned):
         report.mismatches.append(f"{address}: paid a prize on chain but absent from the plan")
+    if not view["prizes_paid"] and view["finalized"] and planned:
+        report.checked.append("prizes never paid: the round was finalized after the oracle's deadline, "
+                              "so the prize pools went back to the funder")
     report.checked.append(f"{len(paid)} on-chain prizes")
 
 

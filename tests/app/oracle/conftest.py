@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 MNEMONIC = TEST_MNEMONIC
 N_ACCOUNTS = 30
 NMR = 10**18
+USD = 10**6
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +64,10 @@ def token_and_escrow(w3: Web3, record: dict):
     return token, escrow
 
 
+def usd_token(w3: Web3, record: dict):
+    return w3.eth.contract(address=record["USD"]["address"], abi=record["USD"]["abi"])
+
+
 def send(w3: Web3, key: str, fn) -> dict:
     """Signs and sends a contract call as the holder of `key` (a staker's own wallet)."""
     account = Account.from_key(key)
@@ -73,4 +78,4 @@ def send(w3: Web3, key: str, fn) -> dict:
     return receipt
 
 
-__all__ = ["advance_chain_time", "json", "send", "token_and_escrow"]
+__all__ = ["advance_chain_time", "json", "send", "token_and_escrow", "usd_token"]

@@ -14,12 +14,13 @@ from scripts import (
     resolve_round,
     settle_round,
 )
-from tests.app.oracle.conftest import NMR, advance_chain_time, send, token_and_escrow
+from tests.app.oracle.conftest import NMR, USD, advance_chain_time, send, token_and_escrow, usd_token
 
 
 @pytest.fixture
 def operator_env(monkeypatch, app):
-    for key in ("DATABASE_URL", "DATA_DIR", "RPC_URL", "DEPLOYMENTS_FILE", "ORACLE_PRIVATE_KEY", "SECRET_KEY"):
+    for key in ("DATABASE_URL", "DATA_DIR", "RPC_URL", "DEPLOYMENTS_FILE", "ORACLE_PRIVATE_KEY",
+                "TREASURY_PRIVATE_KEY", "SECRET_KEY"):
         monkeypatch.setenv(f"NMR_{key}", str(app.config[key]))
     return app
 
@@ -28,10 +29,13 @@ def test_scripts_run_a_round_without_stakes(operator_env, w3, deployment, keys):
     app = operator_env
     _, record = deployment
     token, escrow = token_and_escrow(w3, record)
-    treasury_before = token.functions.balanceOf(record["treasury"]).call()
+    usd = usd_token(w3, record)
+    treasury = record["treasury"]
+    treasury_before = (token.functions.balanceOf(treasury).call(), usd.functions.balanceOf(treasury).call())
 
-    open_round.main(1, 600, 3600, 25)
-    assert escrow.functions.getRound(1).call()[2] == 25 * NMR
+    open_round.main(1, 600, 3600, "25", "10.50", "100")
+    view = escrow.functions.getRound(1).call()
+    assert (view[2], view[3], view[5], view[7]) == (treasury, 25 * USD, 10_500_000, 100 * NMR)
     staker = keys[3]
     send(w3, staker, token.functions.approve(escrow.address, NMR))
     send(w3, staker, escrow.functions.stake(1, NMR, 10**18, b"\x42" * 32))
@@ -45,7 +49,12 @@ def test_scripts_run_a_round_without_stakes(operator_env, w3, deployment, keys):
     address = Account.from_key(staker).address
     # The stake committed to no uploaded file: returned in full, nothing burned or paid.
     assert escrow.functions.getStake(1, address).call()[2] == 2
-    assert token.functions.balanceOf(record["treasury"]).call() == treasury_before
+    # Nobody was paid: the pools came back, and the 100 NMR of issuance minted for the
+    # round stay with the treasury.
+    assert (token.functions.balanceOf(treasury).call(), usd.functions.balanceOf(treasury).call()) == (
+        treasury_before[0] + 100 * NMR, treasury_before[1])
     with app.app_context():
         assert store.get_round(1).status == "finalized"
-        assert store.latest_plan(1)["entries"] == [{"staker": address, "stake": str(NMR), "burn": "0", "reward": "0"}]
+        [entry] = store.latest_plan(1)["stakes"]
+        assert {k: entry[k] for k in ("staker", "stake", "burn", "usd_reward", "nmr_reward")} == {
+            "staker": address, "stake": str(NMR), "burn": "0", "usd_reward": "0", "nmr_reward": "0"}

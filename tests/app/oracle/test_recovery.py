@@ -12,7 +12,7 @@ from app import oracle, store
 from app.chain import Chain
 from app.payout import plan_from_json
 from app.verify import verify_published
-from tests.app.oracle.conftest import NMR, advance_chain_time, send
+from tests.app.oracle.conftest import NMR, advance_chain_time, send, token_and_escrow, usd_token
 from tests.app.oracle.test_full_round import _close_and_resolve, _open_and_stake
 
 QUIET = {"report": lambda _: None}
@@ -35,8 +35,8 @@ def test_crash_after_sending_a_batch_resumes_from_its_hash(app, w3, keys, deploy
         assert batch.status == "sent" and batch.tx_hash.startswith("0x")
         monkeypatch.setattr(Chain, "wait_for", real_wait)
         result = oracle.settle_round(1, batch_size=2, **QUIET)
-        assert [(b.status, b.tx_hash is not None) for b in store.list_batches(1)] == [("confirmed", True)] * 2
-    assert result == {"settled": 2, "already_settled": 2, "withdrawn": []}
+        assert [(b.status, b.tx_hash is not None) for b in store.list_batches(1)] == [("confirmed", True)] * 3
+    assert result == {"settled": 2, "already_settled": 2, "withdrawn": [], "prizes": len(store.latest_plan(1)["prizes"])}
     assert all(escrow.functions.getStake(1, a).call()[2] == 2 for a, _ in stakers)
 
 
@@ -45,7 +45,8 @@ def test_a_plan_the_chain_does_not_know_is_refused(app, w3, keys, deployment):
     _open_and_stake(app, w3, keys, record, n_stakers=2)
     document = _close_and_resolve(app, w3)
     stranger = Account.from_key(keys[-1]).address
-    document["entries"].append({"staker": stranger, "stake": str(5 * NMR), "burn": "0", "reward": "0"})
+    document["stakes"].append({"staker": stranger, "stake": str(5 * NMR), "burn": "0", "usd_reward": "0",
+                               "nmr_reward": "0", "reason": "a stake this chain never saw"})
     with app.app_context():
         store.save_plan(1, document)
         with pytest.raises(oracle.OracleError, match=f"the plan says {stranger} staked .* is this the database"):
@@ -114,7 +115,7 @@ def test_escape_hatch_withdrawals_still_verify(app, w3, keys, deployment):
         key = next(k for k in keys if Account.from_key(k).address == address)
         before = token.functions.balanceOf(address).call()
         send(w3, key, escrow.functions.withdrawStake(1))
-        stake = next(e.stake for e in plan_from_json(document["entries"]) if e.staker == address)
+        stake = next(e.stake for e in plan_from_json(document).stakes if e.staker == address)
         assert token.functions.balanceOf(address).call() == before + stake
     with app.app_context():
         assert oracle.settle_round(1, **QUIET)["withdrawn"] == late
@@ -123,4 +124,47 @@ def test_escape_hatch_withdrawals_still_verify(app, w3, keys, deployment):
     report = verify_published(published, app.config["RPC_URL"])
     assert report.ok, report.mismatches
     assert sum("withdrew through the escape hatch" in line for line in report.checked) == 2
+    assert any(line.startswith("prizes never paid") for line in report.checked)
     assert token.functions.balanceOf(escrow.address).call() == 0
+    assert usd_token(w3, record).functions.balanceOf(escrow.address).call() == 0
+
+
+def test_a_round_past_its_deadline_expires_and_everyone_gets_their_own_back(app, w3, keys, deployment):
+    _, record = deployment
+    token, escrow, stakers = _open_and_stake(app, w3, keys, record, n_stakers=3)
+    usd = usd_token(w3, record)
+    treasury = record["treasury"]
+    funder_before = (token.functions.balanceOf(treasury).call(), usd.functions.balanceOf(treasury).call())
+    advance_chain_time(w3, 7201)  # the oracle slept through the whole settlement window
+    with app.app_context():
+        oracle.run_round(1, **QUIET)
+        row = store.get_round(1)
+        assert row.status == "expired"
+        assert store.latest_plan(1) is None  # nothing was planned, nothing paid
+    view = escrow.functions.getRound(1).call()
+    assert view[15] is True  # finalized
+    pools = (view[7], view[3] + view[5])  # nmrPool, usdStakingPool + usdPrizePool
+    assert (token.functions.balanceOf(treasury).call(), usd.functions.balanceOf(treasury).call()) == (
+        funder_before[0] + pools[0], funder_before[1] + pools[1])
+    for address, amount in stakers:
+        key = next(k for k in keys if Account.from_key(k).address == address)
+        before = token.functions.balanceOf(address).call()
+        send(w3, key, escrow.functions.withdrawStake(1))
+        assert token.functions.balanceOf(address).call() == before + amount
+    assert token.functions.balanceOf(escrow.address).call() == 0
+    assert usd.functions.balanceOf(escrow.address).call() == 0
+
+
+def test_without_the_funders_key_the_oracle_cannot_fund_a_round(app, w3, deployment):
+    _, record = deployment
+    token, escrow = token_and_escrow(w3, record)
+    usd = usd_token(w3, record)
+    treasury = record["treasury"]
+    before = (token.functions.balanceOf(treasury).call(), usd.functions.balanceOf(treasury).call())
+    app.config["TREASURY_PRIVATE_KEY"] = ""
+    with app.app_context():
+        with pytest.raises(oracle.OracleError, match="needs the funder's key"):
+            oracle.open_round(1, dataset_options={"rows_per_era": 100}, **QUIET)
+        assert store.get_round(1) is None
+    assert escrow.functions.getRound(1).call()[0] == 0  # nothing created on chain either
+    assert (token.functions.balanceOf(treasury).call(), usd.functions.balanceOf(treasury).call()) == before
