@@ -41,7 +41,14 @@ from app import store
 from app.chain import Chain, ChainError, get_chain, load_signer
 from app.data import build_round_dataset
 from app.data.dataset import RoundDataset, live_targets_file_name
-from app.payout import Pools, build_plan, controlling_capital, plan_from_json, plan_to_json, plan_totals
+from app.payout import (
+    Pools,
+    build_plan,
+    controlling_capital,
+    plan_from_json,
+    plan_to_json,
+    plan_totals,
+)
 from app.predictions import PredictionValidator
 from app.settlement import compute_settlement
 
@@ -135,7 +142,7 @@ def open_round(
         closes_at, resolves_by = now + closes_in, now + resolves_in
         tx = chain.create_round(number, closes_at, resolves_by)
         report(f"round {number}: created on chain in {tx['tx_hash']}")
-    row = store.create_round(
+    store.create_round(
         number, closes_at=_utc(closes_at), resolves_by=_utc(resolves_by), dataset_paths=paths, policy=policy,
     )
     if funder is not None and not _total(_pools_on_chain(chain.round(number))):

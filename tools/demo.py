@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app, oracle, store
-from app.payout import Pools
 from app.chain import get_chain, key_from_mnemonic
+from app.payout import Pools
 from client.api import NumeraireClient, NumeraireError
 from examples.example_model import train_and_predict
 

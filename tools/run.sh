@@ -31,9 +31,12 @@ if curl -s -o /dev/null "$NMR_RPC_URL"; then
   echo "something already listens on $NMR_RPC_URL; stop it or set NMR_RPC_PORT" >&2
   exit 1
 fi
+# NMR_CHAIN_TIME (ISO 8601) starts the chain's clock there: a rehearsal of a restart long after a stop.
+clock=()
+[ -n "${NMR_CHAIN_TIME:-}" ] && clock=(--chain.time "$NMR_CHAIN_TIME")
 ganache --server.host 127.0.0.1 --server.port "$PORT_RPC" --chain.chainId 1337 --chain.networkId 1337 \
   --wallet.mnemonic "$NMR_DEV_MNEMONIC" --wallet.totalAccounts 12 --hardfork shanghai \
-  --miner.blockGasLimit 30000000 --database.dbPath "$STATE" --logging.quiet >/dev/null &
+  --miner.blockGasLimit 30000000 --database.dbPath "$STATE" --logging.quiet "${clock[@]}" >/dev/null &
 ganache_pid=$!
 pids+=($ganache_pid)
 # Wait until it answers; bail out if it died (a used port, a corrupt state folder).

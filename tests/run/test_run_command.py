@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -42,31 +43,42 @@ def _get(url: str):
     return response.json() if response.ok else None
 
 
-@pytest.fixture
-def running(tmp_path):
-    """tools/run.sh (what `make run` runs) on free ports with its state under tmp_path."""
-    rpc_port, app_port = free_port(), free_port()
+def _start(tmp_path: Path, rpc_port: int, app_port: int, log_name: str = "run.log",
+           **extra_env: str) -> tuple[subprocess.Popen, Path]:
+    """tools/run.sh (what `make run` runs) on the given ports with its state under tmp_path."""
     env = {
         **os.environ,
         "NMR_RPC_PORT": str(rpc_port), "NMR_APP_PORT": str(app_port),
         "NMR_DEVCHAIN_DIR": str(tmp_path / "chain"), "NMR_DEPLOYMENTS_FILE": str(tmp_path / "deployments.json"),
         "NMR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "NMR_DATA_DIR": str(tmp_path / "data"),
         "NMR_SECRET_KEY": "run-command-test", "NMR_DEMO_CLOSES_IN": "100", "NMR_DEV_MNEMONIC": TEST_MNEMONIC,
+        **extra_env,
     }
-    log = open(tmp_path / "run.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(["bash", str(ROOT / "tools" / "run.sh")], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    api = f"http://127.0.0.1:{app_port}"
+    with open(tmp_path / log_name, "w") as log:
+        process = subprocess.Popen(["bash", str(ROOT / "tools" / "run.sh")], cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    return process, tmp_path / log_name
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Ctrl-C, as a person stops `make run` (SIGKILL if it hangs)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def running(tmp_path):
+    """tools/run.sh (what `make run` runs) on free ports with its state under tmp_path."""
+    rpc_port, app_port = free_port(), free_port()
+    process, log = _start(tmp_path, rpc_port, app_port)
     try:
-        yield process, api, f"http://127.0.0.1:{rpc_port}", tmp_path / "run.log"
+        yield process, f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rpc_port}", log
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+        _stop(process)
 
 
 def test_run_command_serves_a_living_tournament(running):
@@ -88,11 +100,13 @@ def test_run_command_serves_a_living_tournament(running):
         results = _get(f"{api}/api/v1/rounds/{number}")
         return results if results and results["round"]["status"] == "finalized" else None
 
-    _wait_for(finalized, 420, f"round {number} to settle on its own", process)
+    results = _wait_for(finalized, 420, f"round {number} to settle on its own", process)
     board = _get(f"{api}/api/v1/leaderboard?round={number}")
     mine = next(r for r in board["rows"] if r["address"] == client.address)
     assert mine["stake_wei"] == str(7 * 10**18)
     assert len(board["rows"]) >= 5, "the simulated participants play too"
+    # The demo round funds both pools and pays both tokens.
+    assert int(results["usd_paid"]) > 0 and int(results["nmr_paid"]) > 0, results
     assert client.stake_of(number)["status"] == "settled"
     assert "Two wallets for you" in log_path.read_text()
     _wait_for(lambda: (_get(f"{api}/api/v1/rounds/current") or {}).get("round", {}).get("number") == number + 1,
@@ -109,3 +123,33 @@ def test_ctrl_c_stops_everything(running):
     process.wait(timeout=60)
     time.sleep(1)
     assert [p.pid for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def test_a_restart_after_the_oracle_deadline_expires_the_round_and_opens_the_next(tmp_path):
+    rpc_port, app_port = free_port(), free_port()
+    api = f"http://127.0.0.1:{app_port}"
+    process, _ = _start(tmp_path, rpc_port, app_port)
+    try:
+        page = _wait_for(lambda: _get(f"{api}/api/v1/rounds/current"), 240, "the app to serve a round", process)
+        number = page["round"]["number"]
+        staker = NumeraireClient(api, private_key=key_from_mnemonic(TEST_MNEMONIC, 3), progress=False)
+        _wait_for(lambda: staker.stake_of(number)["status"] == "active", 180, "a demo participant to stake", process)
+    finally:
+        _stop(process)
+
+    # Started again two hours later (by the chain's clock): past round `number`'s deadline.
+    later = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    process, log = _start(tmp_path, rpc_port, app_port, "restart.log", NMR_CHAIN_TIME=later)
+    try:
+        def next_round_open():
+            current = (_get(f"{api}/api/v1/rounds/current") or {}).get("round") or {}
+            return current if current.get("number") == number + 1 and current.get("status") == "open" else None
+
+        _wait_for(next_round_open, 240, "the next round to open after the restart", process)
+        expired = _get(f"{api}/api/v1/rounds/{number}")
+        assert expired["round"]["status"] == "expired", expired["round"]
+        assert staker.stake_of(number)["status"] == "withdrawn", "the demo's stakers take their stakes back"
+        assert "escape-hatch" in log.read_text()
+        assert "retrying" not in log.read_text()
+    finally:
+        _stop(process)
