@@ -1,0 +1,243 @@
+"""Tables: the column types and the seven tables of the tournament's database.
+
+Tables apart from queries: this module imports nothing of the app (no session, no Flask),
+so :mod:`app.db` can create the schema from it and :mod:`app.store` can query it without
+an import circle.
+
+Amounts are Python ints in the token's base unit: NMR in wei (18 decimals), USD in units
+of 1e-6 dollar (the stablecoin's 6 decimals). :class:`Wei` stores them as decimal strings,
+exact on SQLite and PostgreSQL alike at any size. Times are timezone-aware UTC datetimes.
+
+A column added to a table that already existed before (on a database created by an older
+version) must be nullable or carry a ``server_default``: :func:`app.db.add_missing_columns`
+adds it to existing files on start.
+"""
+
+from __future__ import annotations
+
+import operator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
+from sqlalchemy.types import TypeDecorator
+
+# "expired": the oracle's deadline passed before the round was settled; it is finalized on
+# the escape-hatch path (stakers withdraw their whole stake, the pools go back).
+ROUND_STATUSES = ("open", "closed", "resolved", "settled", "finalized", "expired")
+BATCH_STATUSES = ("pending", "sent", "confirmed", "failed")
+REASON_MAX_CHARS = 300
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Wei(TypeDecorator):
+    """An integer amount of a token's base unit (NMR wei, USD micro-dollars), stored as a
+    decimal string. Floats are refused: an amount is never a float."""
+
+    impl = String(80)
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Any) -> str | None:
+        # operator.index accepts int (and numpy integers), refuses float, Decimal and str.
+        return None if value is None else str(operator.index(value))
+
+    def process_result_value(self, value: str | None, dialect: Any) -> int | None:
+        return None if value is None else int(value)
+
+
+def amount_column(column_name: str | None = None) -> Any:
+    """A non-null :class:`Wei` column that is 0 unless set, also on rows added before it."""
+    args = (column_name,) if column_name else ()
+    return mapped_column(*args, Wei, default=0, server_default="0")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class User(Base):
+    """A wallet address (checksummed) and an optional display name; nothing else."""
+
+    __tablename__ = "users"
+    address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """An API token: the public id is shown, the secret only once; we keep its SHA-256."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    name: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SiweNonce(Base):
+    """A Sign-In with Ethereum nonce: single use, short-lived."""
+
+    __tablename__ = "siwe_nonces"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Round(Base):
+    """A tournament round: its schedule, dataset files, pools and payout policy.
+
+    The pools are what the funder paid into the escrow: ``usd_staking_pool`` (the staking
+    auction's prizes) and ``usd_prize_pool`` (the rank prizes), in USD units, and
+    ``nmr_pool`` (the NMR issuance for rank prizes and the corr policy), in wei.
+    ``nmr_pool`` lives in the column that was ``reward_budget_wei`` (the single NMR budget
+    of older versions), so rounds recorded before keep their budget as their NMR pool;
+    ``reward_budget_wei`` stays readable and writable as a deprecated alias.
+    """
+
+    __tablename__ = "rounds"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolves_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dataset_csv_path: Mapped[str | None] = mapped_column(String(500))
+    dataset_parquet_path: Mapped[str | None] = mapped_column(String(500))
+    nmr_pool: Mapped[int] = amount_column("reward_budget_wei")
+    usd_staking_pool: Mapped[int] = amount_column()
+    usd_prize_pool: Mapped[int] = amount_column()
+    funder: Mapped[str | None] = mapped_column(String(42))
+    policy: Mapped[str] = mapped_column(String(32), default="auction2017")
+    settle_info: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    reward_budget_wei = synonym("nmr_pool")
+
+    def accepts_uploads(self, now: datetime | None = None) -> bool:
+        """True while the round is open and its close time has not passed."""
+        return self.status == "open" and (now or utcnow()) < self.closes_at
+
+
+class Submission(Base):
+    """One uploaded prediction file. Only one row per (round, address) is current
+    (``superseded_at`` NULL); older uploads stay, so a stake on an older hash can be found."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index(
+            "uq_current_submission",
+            "round_number",
+            "address",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"), index=True)
+    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    stored_path: Mapped[str] = mapped_column(String(500))
+    original_filename: Mapped[str] = mapped_column(String(255))
+    hash: Mapped[str] = mapped_column(String(66), index=True)
+    file_format: Mapped[str] = mapped_column(String(16))
+    rows: Mapped[int] = mapped_column(Integer)
+    metrics: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Score(Base):
+    """The oracle's result for one participant of one round, staked or not.
+
+    Money of the round, by flow: the staking auction's ``usd_reward`` (USD units) or
+    ``burn_wei`` (NMR wei destroyed); the corr policy's ``nmr_reward`` (NMR wei); the rank
+    prizes ``prize_usd`` (USD units) and ``prize_nmr`` (NMR wei) at ``prize_rank``.
+    ``reason`` is the one-line why of the outcome. ``nmr_reward`` lives in the column that
+    was ``reward_wei`` (the only reward of older versions); ``reward_wei`` stays an alias.
+    """
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("round_number", "address"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"), index=True)
+    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    live_logloss: Mapped[float | None] = mapped_column(Float)
+    validation_logloss: Mapped[float | None] = mapped_column(Float)
+    consistency: Mapped[float | None] = mapped_column(Float)
+    originality: Mapped[bool | None] = mapped_column(Boolean)
+    concordance: Mapped[bool | None] = mapped_column(Boolean)
+    corr: Mapped[float | None] = mapped_column(Float)
+    mmc: Mapped[float | None] = mapped_column(Float)
+    fnc: Mapped[float | None] = mapped_column(Float)
+    per_era: Mapped[dict] = mapped_column(JSON, default=dict)
+    stake_wei: Mapped[int] = amount_column()
+    confidence: Mapped[str | None] = mapped_column(String(80))
+    burn_wei: Mapped[int] = amount_column()
+    nmr_reward: Mapped[int] = amount_column("reward_wei")
+    usd_reward: Mapped[int] = amount_column()
+    prize_rank: Mapped[int | None] = mapped_column(Integer)
+    prize_usd: Mapped[int] = amount_column()
+    prize_nmr: Mapped[int] = amount_column()
+    reason: Mapped[str | None] = mapped_column(String(REASON_MAX_CHARS))
+
+    reward_wei = synonym("nmr_reward")
+
+
+class SettlementPlan(Base):
+    """A payout plan as the oracle computed it (the JSON it posts and publishes)."""
+
+    __tablename__ = "settlement_plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"), index=True)
+    plan_json: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SettlementBatch(Base):
+    """One settlement transaction of a plan; (round, batch index) is unique, so resumable."""
+
+    __tablename__ = "settlement_batches"
+    __table_args__ = (UniqueConstraint("round_number", "batch_index"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"), index=True)
+    batch_index: Mapped[int] = mapped_column(Integer)
+    tx_hash: Mapped[str | None] = mapped_column(String(66))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

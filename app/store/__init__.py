@@ -1,0 +1,116 @@
+"""Persistence: the functions the web app and the oracle call, by what they store.
+
+- :mod:`app.store.accounts`: users and display names, API tokens, sign-in nonces
+- :mod:`app.store.rounds`: rounds (schedule, pools, status) and submissions
+- :mod:`app.store.scores`: scores and career sums
+- :mod:`app.store.settlement`: settlement plans and batches
+- :mod:`app.store.results`: the view models pages and the API show
+
+The tables are in :mod:`app.models`, the engine and session in :mod:`app.db`; this package
+re-exports what callers use, so ``from app import store; store.get_round(7)`` works as it
+always did. Every function works in the current app context's session
+(:func:`app.db.get_session`) and commits its own unit of work, so the oracle can call them
+from a Flask CLI command and the web app from a request. Amounts are Python ints: NMR in
+wei (18 decimals), USD in units of 1e-6 dollar. Times are timezone-aware UTC datetimes.
+
+The oracle's calls, in round order::
+
+    create_round(n, closes_at=..., resolves_by=..., dataset_paths={"csv": p, "parquet": p},
+                 usd_staking_pool=..., usd_prize_pool=..., nmr_pool=..., funder=..., policy=...)
+    set_round_funding(n, usd_staking_pool=..., ...)  -> the pools as funded on chain
+    set_round_status(n, "closed")
+    list_submissions(n)                 -> current submissions (stored_path, hash, address ...)
+    save_scores(n, rows)                -> replaces the round's scores (keys: SCORE_FIELDS)
+    set_round_status(n, "resolved", resolved_at=..., live_targets_path=...)
+    save_plan(n, plan)                  -> plan id
+    record_batch(n, i, tx_hash, status) -> idempotent per (round, batch index)
+    set_round_status(n, "settled" / "finalized" / "expired", **settle_info)
+"""
+
+from app.db import get_session
+from app.models import (
+    BATCH_STATUSES,
+    REASON_MAX_CHARS,
+    ROUND_STATUSES,
+    ApiToken,
+    Base,
+    Round,
+    Score,
+    SettlementBatch,
+    SettlementPlan,
+    SiweNonce,
+    Submission,
+    User,
+    utcnow,
+)
+from app.store.accounts import (
+    TOKEN_SEPARATOR,
+    consume_nonce,
+    create_api_token,
+    create_nonce,
+    display_names,
+    ensure_user,
+    get_nonce,
+    get_user,
+    list_api_tokens,
+    revoke_api_token,
+    set_display_name,
+    verify_api_token,
+)
+from app.store.errors import StoreError
+from app.store.results import (
+    AMOUNT_KEYS,
+    AMOUNT_UNITS,
+    CHAIN_TOTALS,
+    UNSCORED,
+    account_results,
+    chain_totals,
+    is_controlling,
+    leaderboard,
+    round_results,
+    score_view,
+    shared_ranks,
+)
+from app.store.rounds import (
+    create_round,
+    current_round,
+    current_submission,
+    get_round,
+    get_submission,
+    list_rounds,
+    list_submissions,
+    save_submission,
+    set_round_funding,
+    set_round_status,
+    submission_by_hash,
+    user_submissions,
+)
+from app.store.scores import (
+    SCORE_ALIASES,
+    SCORE_AMOUNTS,
+    SCORE_FIELDS,
+    career_totals,
+    career_wei,
+    counts_in_career,
+    net_nmr,
+    round_nmr,
+    round_scores,
+    round_usd,
+    save_scores,
+    user_scores,
+)
+from app.store.settlement import latest_plan, list_batches, record_batch, save_plan
+
+__all__ = [
+    "AMOUNT_KEYS", "AMOUNT_UNITS", "BATCH_STATUSES", "CHAIN_TOTALS", "REASON_MAX_CHARS", "ROUND_STATUSES", "SCORE_ALIASES",
+    "SCORE_AMOUNTS", "SCORE_FIELDS", "TOKEN_SEPARATOR", "UNSCORED",
+    "ApiToken", "Base", "Round", "Score", "SettlementBatch", "SettlementPlan", "SiweNonce", "StoreError",
+    "Submission", "User",
+    "account_results", "career_totals", "career_wei", "chain_totals", "consume_nonce", "counts_in_career", "create_api_token", "create_nonce",
+    "create_round", "current_round", "current_submission", "display_names", "ensure_user", "get_nonce",
+    "get_round", "get_session", "get_submission", "get_user", "is_controlling", "latest_plan", "leaderboard",
+    "list_api_tokens", "list_batches", "list_rounds", "list_submissions", "net_nmr", "record_batch",
+    "revoke_api_token", "round_nmr", "round_results", "round_scores", "round_usd", "save_plan", "save_scores",
+    "save_submission", "score_view", "set_display_name", "set_round_funding", "set_round_status",
+    "shared_ranks", "submission_by_hash", "user_scores", "user_submissions", "utcnow", "verify_api_token",
+]  # fmt: skip

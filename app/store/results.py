@@ -1,0 +1,222 @@
+"""What the pages and the API show of rounds and scores: plain dicts, no ORM rows to walk.
+
+``score_view`` is one participant's round; ``leaderboard``, ``round_results`` and
+``account_results`` are the three tables of the 2017 article (leaderboard, "Tournament N
+results", an account's rounds). Amounts are ints in their token's base unit; which unit
+each key holds is in ``AMOUNT_UNITS``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.db import get_session
+from app.models import Round, Score
+from app.store.accounts import display_names
+from app.store.rounds import get_round, list_submissions
+from app.store.scores import (
+    career_totals,
+    counts_in_career,
+    net_nmr,
+    round_nmr,
+    round_scores,
+    round_usd,
+    user_scores,
+)
+from app.store.settlement import list_batches
+
+LN2 = math.log(2)
+# The eligibility threshold of app.payout (CONSISTENCY_THRESHOLD); the store counts from the
+# stored rows, so the page's count needs no payout code.
+CONSISTENCY_MIN = 0.75
+# Every amount key of these views and its token: "nmr" amounts are wei (18 decimals),
+# "usd" amounts are units of 1e-6 dollar (6 decimals). Keys ending in "_wei" are older.
+AMOUNT_UNITS = {
+    "stake_wei": "nmr", "burn_wei": "nmr", "reward_wei": "nmr", "round_nmr_wei": "nmr",
+    "career_nmr_wei": "nmr", "staked_wei": "nmr", "paid_wei": "nmr", "burned_wei": "nmr",
+    "nmr_reward": "nmr", "prize_nmr": "nmr", "round_nmr": "nmr", "burned": "nmr", "net_nmr": "nmr",
+    "career_nmr": "nmr", "nmr_paid": "nmr", "nmr_pool": "nmr", "nmr_returned": "nmr",
+    "usd_reward": "usd", "prize_usd": "usd", "round_usd": "usd", "career_usd": "usd", "usd_paid": "usd",
+    "usd_staking_pool": "usd", "usd_prize_pool": "usd", "usd_returned": "usd",
+}  # fmt: skip
+AMOUNT_KEYS = frozenset(AMOUNT_UNITS)
+# Totals the oracle records in a round's settle_info from the chain when it finalizes.
+CHAIN_TOTALS = ("usd_paid", "nmr_paid", "burned", "usd_returned", "nmr_returned")
+
+
+def score_view(s: Score) -> dict[str, Any]:
+    """A score as pages and the API show it: the metrics, the stake, every amount the
+    round paid or burned, and ``round_usd`` (auction reward + prize, USD units),
+    ``round_nmr`` (corr reward + prize, wei), ``burned`` (wei) and ``net_nmr``
+    (round NMR - burned, wei). ``reward_wei`` (= ``nmr_reward``) and ``round_nmr_wei``
+    (= ``net_nmr``) are the older names. The per-era series is not included."""
+    net = net_nmr(s)
+    return {
+        "live_logloss": s.live_logloss,
+        "validation_logloss": s.validation_logloss,
+        "consistency": s.consistency,
+        "originality": s.originality,
+        "concordance": s.concordance,
+        "corr": s.corr,
+        "mmc": s.mmc,
+        "fnc": s.fnc,
+        "stake_wei": s.stake_wei or 0,
+        "confidence": s.confidence,
+        "burn_wei": s.burn_wei or 0,
+        "usd_reward": s.usd_reward or 0,
+        "nmr_reward": s.nmr_reward or 0,
+        "prize_rank": s.prize_rank,
+        "prize_usd": s.prize_usd or 0,
+        "prize_nmr": s.prize_nmr or 0,
+        "reason": s.reason,
+        "round_usd": round_usd(s),
+        "round_nmr": round_nmr(s),
+        "burned": s.burn_wei or 0,
+        "net_nmr": net,
+        "reward_wei": s.nmr_reward or 0,
+        "round_nmr_wei": net,
+    }
+
+
+# A participant who submitted but has no score (yet): every score key, all None.
+UNSCORED: dict[str, Any] = dict.fromkeys(score_view(Score()))
+
+
+def shared_ranks(values: Sequence[Any]) -> list[int]:
+    """Competition ranks of already sorted values: equal values share a rank (1, 2, 2, 4)."""
+    ranks: list[int] = []
+    for position, value in enumerate(values):
+        ranks.append(ranks[-1] if position and value == values[position - 1] else position + 1)
+    return ranks
+
+
+def is_controlling(s: Score) -> bool:
+    """Counts toward the round's controlling capital: eligible (original, concordant,
+    consistency >= 75%) and live logloss < ln 2."""
+    return (
+        s.originality is True
+        and s.concordance is True
+        and s.consistency is not None
+        and s.consistency >= CONSISTENCY_MIN
+        and s.live_logloss is not None
+        and s.live_logloss < LN2
+    )
+
+
+def chain_totals(row: Round) -> dict[str, int] | None:
+    """The round's totals as the oracle read them from the chain on finalizing (ints),
+    or None before that."""
+    info = row.settle_info or {}
+    recorded = {key: int(info[key]) for key in CHAIN_TOTALS if info.get(key) is not None}
+    return recorded or None
+
+
+def leaderboard(round_number: int | None = None) -> dict[str, Any]:
+    """Ranked rows of a scored round (default: the newest round with scores), each with
+    rank (equal live logloss share one), address, name, every :func:`score_view` key,
+    ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei; also as ``career_nmr_wei``)
+    over all rounds but expired ones."""
+    if round_number is None:
+        round_number = get_session().scalar(select(func.max(Score.round_number)))
+    if round_number is None:
+        return {"round": None, "rows": []}
+    scores = round_scores(round_number)
+    names = display_names(s.address for s in scores)
+    careers = career_totals(s.address for s in scores)
+    rows = []
+    for rank, s in zip(shared_ranks([s.live_logloss for s in scores]), scores, strict=True):
+        career = careers.get(s.address, {"career_usd": 0, "career_nmr": 0})
+        rows.append({
+            "rank": rank,
+            "address": s.address,
+            "name": names[s.address],
+            **score_view(s),
+            "career_usd": career["career_usd"],
+            "career_nmr": career["career_nmr"],
+            "career_nmr_wei": career["career_nmr"],
+        })
+    return {"round": round_number, "rows": rows}
+
+
+def round_results(number: int) -> dict[str, Any] | None:
+    """"Tournament N results", or None for an unknown round: the round row, its pools
+    and funder, ``resolved_at``, participants (every submitter, scored or not, best live
+    logloss first, with :func:`score_view` keys and the one-line ``reason``) and the
+    totals: ``n_participants``, ``n_stakers``, ``staked_wei``, ``controlling_capital``
+    (how many are eligible with live logloss < ln 2), ``usd_paid`` (sum of round USD),
+    ``nmr_paid`` (sum of round NMR), ``burned`` and the settlement batches. The totals add
+    up the rows, i.e. the plan; ``on_chain`` has what the chain paid, burned and returned
+    once the round is finalized (see :func:`chain_totals`; an expired round paid nothing
+    of its plan). ``paid_wei`` (= ``nmr_paid``) and ``burned_wei`` are the older names."""
+    row = get_round(number)
+    if row is None:
+        return None
+    submissions = list_submissions(number)
+    scores = round_scores(number)
+    by_address = {s.address: s for s in scores}
+    names = display_names([s.address for s in submissions] + list(by_address))
+    participants = []
+    for sub in submissions:
+        score = by_address.pop(sub.address, None)
+        participants.append({
+            "address": sub.address,
+            "name": names[sub.address],
+            "hash": sub.hash,
+            "submitted_at": sub.created_at,
+            "validation_logloss_at_upload": (sub.metrics or {}).get("validation_logloss"),
+            **(score_view(score) if score else UNSCORED),
+        })
+    for score in by_address.values():  # scored without a current submission (should not happen)
+        participants.append({"address": score.address, "name": names[score.address], **score_view(score)})
+    participants.sort(key=lambda p: (p.get("live_logloss") is None, p.get("live_logloss") or 0.0))
+    stakers = [s for s in scores if (s.stake_wei or 0) > 0]
+    nmr_paid = sum(round_nmr(s) for s in scores)
+    burned = sum(s.burn_wei or 0 for s in scores)
+    return {
+        "round": row,
+        "status": row.status,
+        "resolved_at": row.resolved_at,
+        "usd_staking_pool": row.usd_staking_pool or 0,
+        "usd_prize_pool": row.usd_prize_pool or 0,
+        "nmr_pool": row.nmr_pool or 0,
+        "funder": row.funder,
+        "participants": participants,
+        "n_participants": len(participants),
+        "n_stakers": len(stakers),
+        "staked_wei": sum(s.stake_wei for s in stakers),
+        "controlling_capital": sum(is_controlling(s) for s in scores),
+        "usd_paid": sum(round_usd(s) for s in scores),
+        "nmr_paid": nmr_paid,
+        "burned": burned,
+        "on_chain": chain_totals(row),
+        "paid_wei": nmr_paid,
+        "burned_wei": burned,
+        "batches": list_batches(number),
+    }
+
+
+def account_results(address: str) -> dict[str, Any]:
+    """An account's rounds, newest first: per round its number and status, every
+    :func:`score_view` key (``round_usd``, ``round_nmr``, ``reason`` ...) and ``per_era``;
+    and the career sums ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei, also
+    as ``career_nmr_wei``), expired rounds aside as in :func:`career_totals`."""
+    scores = user_scores(address)
+    numbers = {s.round_number for s in scores}
+    statuses = dict(get_session().execute(select(Round.number, Round.status).where(Round.number.in_(numbers))).all())
+    rows = [
+        {"round": s.round_number, "round_status": statuses.get(s.round_number), **score_view(s), "per_era": s.per_era or {}}
+        for s in scores
+    ]
+    counted = [r for r in rows if counts_in_career(r["round_status"])]
+    career_nmr = sum(r["net_nmr"] for r in counted)
+    return {
+        "address": address,
+        "scores": rows,
+        "career_usd": sum(r["round_usd"] for r in counted),
+        "career_nmr": career_nmr,
+        "career_nmr_wei": career_nmr,
+    }

@@ -1,0 +1,220 @@
+"""Rounds (schedule, dataset files, pools, status) and the submissions uploaded to them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db import get_session
+from app.models import ROUND_STATUSES, Round, Submission, utcnow
+from app.store.accounts import add_user
+from app.store.errors import StoreError, check_amount, check_choice, require_round
+
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
+def create_round(
+    number: int,
+    *,
+    closes_at: datetime,
+    resolves_by: datetime,
+    dataset_paths: Mapping[str, Any] | None = None,
+    policy: str = "auction2017",
+    usd_staking_pool: int = 0,
+    usd_prize_pool: int = 0,
+    nmr_pool: int | None = None,
+    funder: str | None = None,
+    reward_budget_wei: int | None = None,
+    opened_at: datetime | None = None,
+    status: str = "open",
+) -> Round:
+    """Record a new round. ``dataset_paths`` is what ``RoundDataset.write`` returns.
+
+    Pools: ``usd_staking_pool`` and ``usd_prize_pool`` in USD units (1e-6 dollar),
+    ``nmr_pool`` in NMR wei; ``funder`` is the address that paid them in.
+    ``reward_budget_wei`` is the deprecated name of ``nmr_pool`` (pass either; both only
+    when equal)."""
+    check_choice("round status", status, ROUND_STATUSES)
+    if closes_at >= resolves_by:
+        raise StoreError("closes_at must be before resolves_by")
+    pools = _pools(usd_staking_pool=usd_staking_pool, usd_prize_pool=usd_prize_pool,
+                   nmr_pool=_nmr_pool(nmr_pool, reward_budget_wei))  # fmt: skip
+    session = get_session()
+    if session.get(Round, number) is not None:
+        raise StoreError(f"round {number} already exists")
+    paths = dict(dataset_paths or {})
+    row = Round(
+        number=number,
+        status=status,
+        opened_at=opened_at or utcnow(),
+        closes_at=closes_at,
+        resolves_by=resolves_by,
+        dataset_csv_path=str(paths["csv"]) if paths.get("csv") else None,
+        dataset_parquet_path=str(paths["parquet"]) if paths.get("parquet") else None,
+        funder=_funder(funder),
+        policy=policy,
+        settle_info={},
+        **pools,
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def set_round_funding(
+    number: int,
+    *,
+    usd_staking_pool: int | None = None,
+    usd_prize_pool: int | None = None,
+    nmr_pool: int | None = None,
+    funder: str | None = None,
+) -> Round:
+    """Record the round's pools as funded (whole amounts, not increments; None leaves a
+    pool as it is) and who funded them."""
+    given = {"usd_staking_pool": usd_staking_pool, "usd_prize_pool": usd_prize_pool, "nmr_pool": nmr_pool}
+    pools = _pools(**{k: v for k, v in given.items() if v is not None})
+    checked_funder = _funder(funder)
+    row = require_round(number)
+    for key, value in pools.items():
+        setattr(row, key, value)
+    if checked_funder is not None:
+        row.funder = checked_funder
+    get_session().commit()
+    return row
+
+
+def _pools(**amounts: Any) -> dict[str, int]:
+    return {key: check_amount(key, value) for key, value in amounts.items()}
+
+
+def _nmr_pool(nmr_pool: int | None, reward_budget_wei: int | None) -> int:
+    if nmr_pool is None:
+        return check_amount("reward_budget_wei", reward_budget_wei or 0)
+    pool = check_amount("nmr_pool", nmr_pool)
+    if reward_budget_wei is not None and check_amount("reward_budget_wei", reward_budget_wei) != pool:
+        raise StoreError("reward_budget_wei is the old name of nmr_pool; pass nmr_pool alone")
+    return pool
+
+
+def _funder(funder: str | None) -> str | None:
+    if funder is not None and not ADDRESS.fullmatch(funder):
+        raise StoreError(f"funder must be a 0x-prefixed 20-byte hex address, not {funder!r}")
+    return funder
+
+
+def get_round(number: int) -> Round | None:
+    """The round, or None."""
+    return get_session().get(Round, number)
+
+
+def list_rounds() -> list[Round]:
+    """All rounds, newest first."""
+    return list(get_session().scalars(select(Round).order_by(Round.number.desc())))
+
+
+def current_round() -> Round | None:
+    """The newest open round, else the newest round of any status, else None."""
+    session = get_session()
+    open_round = session.scalar(select(Round).where(Round.status == "open").order_by(Round.number.desc()))
+    return open_round or session.scalar(select(Round).order_by(Round.number.desc()))
+
+
+def set_round_status(number: int, status: str, *, resolved_at: datetime | None = None, **settle_info: Any) -> Round:
+    """Move a round to ``status``; extra keyword arguments are merged into ``settle_info``
+    (JSON-serialisable values: tx hashes, totals as strings, published file names ...)."""
+    check_choice("round status", status, ROUND_STATUSES)
+    row = require_round(number)
+    row.status = status
+    if resolved_at is not None:
+        row.resolved_at = resolved_at
+    if settle_info:
+        row.settle_info = {**(row.settle_info or {}), **settle_info}
+    get_session().commit()
+    return row
+
+
+# --- submissions -------------------------------------------------------------------------
+
+
+def current_submission(round_number: int, address: str) -> Submission | None:
+    """``address``'s current submission to the round, or None."""
+    query = select(Submission).where(
+        Submission.round_number == round_number, Submission.address == address, Submission.superseded_at.is_(None)
+    )
+    return get_session().scalar(query)
+
+
+def save_submission(
+    round_number: int,
+    address: str,
+    *,
+    stored_path: str,
+    original_filename: str,
+    file_hash: str,
+    file_format: str,
+    rows: int,
+    metrics: Mapping[str, Any],
+) -> Submission:
+    """Record an accepted upload as ``address``'s current submission, superseding only
+    that address's previous one (in one transaction)."""
+    add_user(address)
+    session = get_session()
+    now = utcnow()
+    previous = current_submission(round_number, address)
+    if previous is not None:
+        previous.superseded_at = now
+        session.flush()  # the partial unique index sees the old row retired first
+    row = Submission(
+        round_number=round_number,
+        address=address,
+        stored_path=stored_path,
+        original_filename=original_filename[:255],
+        hash=file_hash,
+        file_format=file_format,
+        rows=rows,
+        metrics=dict(metrics),
+        created_at=now,
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def get_submission(submission_id: int) -> Submission | None:
+    """One submission by id (current or superseded)."""
+    return get_session().get(Submission, submission_id)
+
+
+def list_submissions(round_number: int) -> list[Submission]:
+    """The round's current submissions (one per address), oldest upload first."""
+    query = (
+        select(Submission)
+        .where(Submission.round_number == round_number, Submission.superseded_at.is_(None))
+        .order_by(Submission.created_at, Submission.id)
+    )
+    return list(get_session().scalars(query))
+
+
+def submission_by_hash(round_number: int, address: str, file_hash: str) -> Submission | None:
+    """The newest upload of ``address`` to the round with this hash (current or older):
+    how the oracle finds the file a stake committed to."""
+    query = (
+        select(Submission)
+        .where(Submission.round_number == round_number, Submission.address == address, Submission.hash == file_hash)
+        .order_by(Submission.id.desc())
+    )
+    return get_session().scalar(query)
+
+
+def user_submissions(address: str) -> list[Submission]:
+    """``address``'s current submissions, newest round first."""
+    query = (
+        select(Submission)
+        .where(Submission.address == address, Submission.superseded_at.is_(None))
+        .order_by(Submission.round_number.desc())
+    )
+    return list(get_session().scalars(query))

@@ -1,0 +1,171 @@
+"""Scores: the oracle's result for every participant of a round, and what they earned.
+
+A score row carries the metrics, the stake, and the round's money for that participant
+in three flows (DESIGN "The economy"): the staking auction (``usd_reward`` in USD units,
+or ``burn_wei``), the corr policy's ``nmr_reward`` (NMR wei) and the rank prizes
+(``prize_usd`` in USD units, ``prize_nmr`` in NMR wei, at ``prize_rank``), with the
+one-line ``reason`` for the outcome.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from app.db import get_session
+from app.models import REASON_MAX_CHARS, Round, Score
+from app.store.accounts import add_user
+from app.store.errors import StoreError, check_amount, require_round
+from app.store.rounds import current_submission
+
+SCORE_FIELDS = (
+    "submission_id", "live_logloss", "validation_logloss", "consistency", "originality", "concordance",
+    "corr", "mmc", "fnc", "per_era", "stake_wei", "confidence", "burn_wei",
+    "usd_reward", "nmr_reward", "prize_rank", "prize_usd", "prize_nmr", "reason",
+)  # fmt: skip
+# Integer token amounts among SCORE_FIELDS: NMR wei (stake, burn, NMR reward and prize)
+# and USD units (USD reward and prize).
+SCORE_AMOUNTS = ("stake_wei", "burn_wei", "usd_reward", "nmr_reward", "prize_usd", "prize_nmr")
+# Older names save_scores still accepts, and the field each one means.
+SCORE_ALIASES = {"reward_wei": "nmr_reward"}
+
+
+def save_scores(round_number: int, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Replace the round's scores. Each row needs ``address`` and may carry any of
+    ``SCORE_FIELDS`` (amounts as ints: NMR in wei, USD in 1e-6 dollar units; ``per_era``
+    as ``{era: value}``; ``reason`` one line of at most 300 characters); ``reward_wei``
+    is accepted for ``nmr_reward``. When ``submission_id`` is missing, the address's
+    current submission is linked. Every row is checked before anything is written.
+    Returns the count."""
+    require_round(round_number)
+    prepared = [_score_values(round_number, row) for row in rows]
+    addresses = [values["address"] for values in prepared]
+    if len(set(addresses)) != len(addresses):
+        repeated = sorted({a for a in addresses if addresses.count(a) > 1})
+        raise StoreError(f"one score per address and round; repeated: {', '.join(repeated)}")
+    session = get_session()
+    session.execute(delete(Score).where(Score.round_number == round_number))
+    for values in prepared:
+        add_user(values["address"])
+        session.add(Score(round_number=round_number, **values))
+    session.commit()
+    return len(prepared)
+
+
+def _score_values(round_number: int, row: Mapping[str, Any]) -> dict[str, Any]:
+    """One row's column values, checked; a StoreError says what is wrong with it."""
+    row = dict(row)
+    address = row.pop("address", None)
+    if not address:
+        raise StoreError("every score row needs an address")
+    for alias, field in SCORE_ALIASES.items():
+        if alias in row:
+            value = row.pop(alias)
+            if row.get(field, value) != value:
+                raise StoreError(f"{address}: {alias} is the old name of {field}; give one of them")
+            row[field] = value
+    unknown = set(row) - set(SCORE_FIELDS)
+    if unknown:
+        raise StoreError(f"unknown score field(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
+    for key in SCORE_AMOUNTS:
+        if key in values:
+            values[key] = check_amount(f"{address} {key}", values[key])
+    if "prize_rank" in values:
+        values["prize_rank"] = _rank(address, values["prize_rank"])
+    if "reason" in values:
+        values["reason"] = _reason(address, values["reason"])
+    if "confidence" in values:
+        values["confidence"] = str(values["confidence"])
+    if values.get("submission_id") is None:
+        current = current_submission(round_number, address)
+        values["submission_id"] = current.id if current else None
+    values["address"] = address
+    return values
+
+
+def _rank(address: str, rank: Any) -> int:
+    try:
+        value = operator.index(rank)
+    except TypeError:
+        raise StoreError(f"{address} prize_rank must be an integer, not {rank!r}") from None
+    if isinstance(rank, bool) or value < 1:
+        raise StoreError(f"{address} prize_rank must be 1 or more (got {rank!r})")
+    return value
+
+
+def _reason(address: str, reason: Any) -> str:
+    if not isinstance(reason, str):
+        raise StoreError(f"{address} reason must be text, not {reason!r}")
+    if "\n" in reason or "\r" in reason:
+        raise StoreError(f"{address} reason must be one line")
+    if len(reason) > REASON_MAX_CHARS:
+        raise StoreError(f"{address} reason has {len(reason)} characters; at most {REASON_MAX_CHARS}")
+    return reason
+
+
+def round_scores(round_number: int) -> list[Score]:
+    """The round's scores, best live logloss first (unscored last)."""
+    query = select(Score).where(Score.round_number == round_number)
+    return sorted(get_session().scalars(query), key=_score_order)
+
+
+def _score_order(score: Score) -> tuple:
+    return (score.live_logloss is None, score.live_logloss if score.live_logloss is not None else 0.0, score.address)
+
+
+def user_scores(address: str) -> list[Score]:
+    """``address``'s scores over all rounds, newest round first."""
+    query = select(Score).where(Score.address == address).order_by(Score.round_number.desc())
+    return list(get_session().scalars(query))
+
+
+def round_usd(score: Any) -> int:
+    """USD paid to the participant this round (auction reward + rank prize), in USD units."""
+    return (score.usd_reward or 0) + (score.prize_usd or 0)
+
+
+def round_nmr(score: Any) -> int:
+    """NMR paid to the participant this round (corr reward + rank prize), in wei; the
+    returned stake is not counted."""
+    return (score.nmr_reward or 0) + (score.prize_nmr or 0)
+
+
+def net_nmr(score: Any) -> int:
+    """NMR the round paid the participant minus what it burned of their stake, in wei."""
+    return round_nmr(score) - (score.burn_wei or 0)
+
+
+def counts_in_career(round_status: str | None) -> bool:
+    """Whether a round's amounts count in career sums: not for an expired round, whose
+    plan was never paid (its stakers withdrew, its pools went back)."""
+    return round_status != "expired"
+
+
+def career_totals(addresses: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+    """Per address over all rounds (expired ones aside): ``career_usd`` (sum of round USD,
+    USD units) and ``career_nmr`` (sum of net NMR, wei). Addresses without scores are
+    left out."""
+    # Only the amounts: rows with the same attribute names serve round_usd and net_nmr.
+    query = (
+        select(Score.address, Score.usd_reward, Score.prize_usd, Score.nmr_reward, Score.prize_nmr, Score.burn_wei)
+        .join(Round, Round.number == Score.round_number)
+        .where(Round.status != "expired")
+    )
+    if addresses is not None:
+        query = query.where(Score.address.in_(list(addresses)))
+    totals: dict[str, dict[str, int]] = {}
+    for score in get_session().execute(query):
+        career = totals.setdefault(score.address, {"career_usd": 0, "career_nmr": 0})
+        career["career_usd"] += round_usd(score)
+        career["career_nmr"] += net_nmr(score)
+    return totals
+
+
+def career_wei(addresses: Iterable[str] | None = None) -> dict[str, int]:
+    """Net NMR (rewards and prizes minus burns, in wei) per address over all rounds
+    (expired ones aside)."""
+    return {address: career["career_nmr"] for address, career in career_totals(addresses).items()}

@@ -1,0 +1,54 @@
+"""Settlement: the plans the oracle computed and the batches it sends to post them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db import get_session
+from app.models import BATCH_STATUSES, SettlementBatch, SettlementPlan
+from app.store.errors import check_choice, require_round
+
+
+def save_plan(round_number: int, plan: Mapping[str, Any]) -> int:
+    """Store a settlement plan (JSON-serialisable; amounts as strings); returns its id."""
+    require_round(round_number)
+    row = SettlementPlan(round_number=round_number, plan_json=dict(plan))
+    session = get_session()
+    session.add(row)
+    session.commit()
+    return row.id
+
+
+def latest_plan(round_number: int) -> dict | None:
+    """The newest stored plan of the round, or None."""
+    query = select(SettlementPlan).where(SettlementPlan.round_number == round_number).order_by(SettlementPlan.id.desc())
+    row = get_session().scalar(query)
+    return None if row is None else row.plan_json
+
+
+def record_batch(round_number: int, batch_index: int, tx_hash: str | None, status: str) -> SettlementBatch:
+    """Create or update the batch (round, index): safe to call again when resuming."""
+    check_choice("batch status", status, BATCH_STATUSES)
+    require_round(round_number)
+    session = get_session()
+    row = session.scalar(
+        select(SettlementBatch).where(
+            SettlementBatch.round_number == round_number, SettlementBatch.batch_index == batch_index
+        )
+    )
+    if row is None:
+        row = SettlementBatch(round_number=round_number, batch_index=batch_index)
+        session.add(row)
+    row.tx_hash = tx_hash or row.tx_hash
+    row.status = status
+    session.commit()
+    return row
+
+
+def list_batches(round_number: int) -> list[SettlementBatch]:
+    """The round's settlement batches in index order."""
+    query = select(SettlementBatch).where(SettlementBatch.round_number == round_number)
+    return list(get_session().scalars(query.order_by(SettlementBatch.batch_index)))
