@@ -177,7 +177,9 @@ def build_plan(
     every rule that takes them: ``consistency_threshold`` (auction and prizes),
     ``multiplier`` and ``cap`` (corr), ``top`` and ``exponent`` (prizes). Raises
     ValueError for an unknown policy or parameter, a staker listed twice, amounts that
-    are not non-negative ints, a confidence of 0, or pools that are not :class:`Pools`.
+    are not non-negative ints or a confidence of 0; TypeError for pools that are not
+    :class:`Pools` or scores that are not :class:`ParticipantScore`. The plan is checked
+    against the escrow's bounds before it is returned.
     """
     try:
         stake_policy = POLICIES[policy]
@@ -191,9 +193,7 @@ def build_plan(
     nmr_left = pools.nmr - sum(outcome.nmr_reward for outcome, _ in judged)
     prizes, prize_reasons = rank2017(book, pools.usd_prize, nmr_left, **prize_params)
 
-    reasons = {}
-    for participant in scores:
-        reasons[participant] = prize_reasons[participant]
+    reasons = {participant: prize_reasons[participant] for participant in scores}
     for outcome, line in judged:
         reasons[outcome.staker] = line if line is not None else f"{outcome.reason}; {prize_reasons[outcome.staker]}"
     plan = Plan([outcome for outcome, _ in judged], prizes, reasons)
@@ -260,7 +260,7 @@ def corr_policy(
             judged[stake.staker] = _unscored(stake)
             continue
         if not math.isfinite(score.corr):
-            judged[stake.staker] = (_outcome(stake, "corr undefined (constant predictions?): stake back"), None)
+            judged[stake.staker] = (_outcome(stake, "corr undefined: stake back"), None)
             continue
         factor = min(max(_exact(multiplier) * _exact(score.corr), -_exact(cap)), _exact(cap))
         amount = math.floor(stake.amount * abs(factor))  # <= cap * s <= s

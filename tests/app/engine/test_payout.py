@@ -222,6 +222,31 @@ def test_reason_combines_the_stake_and_the_prize():
     assert plan.reasons["p000"] == "rank 1 of 100: $999.99 + 3,999.99 NMR"  # rounded toward zero
 
 
+def test_one_round_both_flows_docs_example_3():
+    """docs/payout.md, example 3: the whitepaper's stakes, three unstaked participants and
+    the article's prize pools; one line each."""
+    losses = {"wsw": 0.6950, "xirax": 0.6915, "phil": 0.6920, "daenris": 0.6940, "abriosi": 0.6925, "below": 0.6910}
+    scores = {name: score(ll) for name, ll in losses.items()}
+    scores |= {"mango": score(0.6905), "copycat": score(0.6900, original=False, similar_to="mango"),
+               "flaky": score(0.6912, consistency=7 / 12)}
+    pools = Pools(3_000 * USD, ARTICLE_POOLS.usd_prize, ARTICLE_POOLS.nmr)
+    plan = build_plan("auction2017", [s for s, _ in WHITEPAPER], scores, pools, names={"mango": "MANGO"})
+    assert plan.reasons == {
+        "wsw": "burned: live logloss 0.6950 >= ln 2; no prize",
+        "xirax": "in the money: stake back + $500; rank 3 of 5: $267.58 + 1,070.32 NMR",
+        "phil": "in the money: stake back + $2,000; rank 4 of 5: $189.46 + 757.85 NMR",
+        "daenris": "burned: live logloss 0.6940 >= ln 2; no prize",
+        "abriosi": "in the money: stake back + $500 (bid $600, pool exhausted); rank 5 of 5: $144.95 + 579.82 NMR",
+        "below": "below the pool cut: stake back; rank 2 of 5: $435.27 + 1,741.10 NMR",
+        "mango": "rank 1 of 5: $999.99 + 3,999.99 NMR",
+        "copycat": "not original: like MANGO; no prize",
+        "flaky": "consistency 58.33% < 75%; no prize",
+    }
+    totals = plan_totals(plan)
+    assert (format_usd(totals["usd_prize_paid"]), format_nmr(totals["nmr_paid"])) == ("$2,037.27", "8,149.10")
+    assert controlling_capital(scores) == 5
+
+
 def test_only_the_top_100_are_paid():
     scores = {f"p{i:03d}": score(0.68 + i / 10**6) for i in range(150)}
     plan = build_plan("auction2017", [], scores, Pools(0, 1_000 * USD, 1_000 * NMR))
