@@ -42,7 +42,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Context, Decimal
 from fractions import Fraction
@@ -374,14 +374,6 @@ def plan_totals(plan: Plan) -> dict[str, int]:
 def controlling_capital(scores: Scores, consistency_threshold: float = CONSISTENCY_THRESHOLD) -> int:
     """The article's CONTROLLING CAPITAL: eligible participants with live logloss < ln 2."""
     return sum(1 for score in scores.values() if _prize_eligible(score, consistency_threshold))
-
-
-def prizes_in_address_order(prizes: Iterable[Prize]) -> list[Prize]:
-    """Prizes as ``payPrizes`` takes them: winners strictly ascending by address.
-
-    For 0x-prefixed 40-digit hex addresses the lower-case text order is the numeric order.
-    """
-    return sorted(prizes, key=lambda p: p.participant.lower())
 
 
 # ---- reasons and money ---------------------------------------------------------------------

@@ -31,7 +31,6 @@ from app.payout import (
     plan_to_json,
     plan_totals,
     prize_shares,
-    prizes_in_address_order,
     short_name,
 )
 from app.settlement import StakeOnChain, compute_settlement
@@ -286,11 +285,6 @@ def test_top_and_exponent_are_parameters():
     plan = build_plan("auction2017", [], scores, Pools(0, 100 * USD, 0), top=1, exponent=0.0)
     assert [(p.participant, p.usd) for p in plan.prizes] == [("a", 100 * USD)]
     assert plan.reasons["b"] == "rank 2 of 2: outside the top 1"
-
-
-def test_prizes_in_address_order():
-    prizes = [Prize("0xB" + "0" * 39, 1, 1, 1, ""), Prize("0xa" + "0" * 39, 2, 1, 1, "")]
-    assert [p.rank for p in prizes_in_address_order(prizes)] == [2, 1]
 
 
 # ---- corr ------------------------------------------------------------------------------------
