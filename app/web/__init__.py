@@ -44,6 +44,9 @@ def init_app(app: Flask) -> None:
         }
 
     app.add_template_filter(views.format_nmr, "nmr")
+    app.add_template_filter(views.format_usd, "usd")
+    app.add_template_filter(views.format_percent, "pct")
+    app.add_template_filter(views.day, "day")
     app.add_template_filter(views.iso, "iso")
     app.add_template_filter(_fmt, "num")
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, g, jsonify, request, send_file
 
 from app import auth, store
 from app.auth import login_required
-from app.web import services, views
+from app.web import rules, services, views
 from app.web.errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -115,6 +115,12 @@ def leaderboard() -> Response:
     if raw is not None and not raw.isdigit():
         raise ApiError(400, f"round must be a positive integer (got {raw!r})")
     return ok(views.leaderboard_page(int(raw) if raw else None))
+
+
+@bp.get("/rules", endpoint="rules")
+def rules_page() -> Response:
+    """The rules with the current round's parameters (the page /rules)."""
+    return ok(rules.rules_page())
 
 
 @bp.get("/account")

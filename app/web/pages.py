@@ -18,7 +18,7 @@ from flask import (
 
 from app import auth, store
 from app.auth import login_required
-from app.web import services, views
+from app.web import rules, services, views
 from app.web.api import DISPLAY_NAME_MAX, upload_payload, uploaded_file
 from app.web.errors import ApiError
 
@@ -86,6 +86,12 @@ def leaderboard() -> str:
     if raw is not None and not raw.isdigit():
         raise ApiError(400, f"round must be a positive integer (got {raw!r})")
     return render_template("leaderboard.html", page=views.leaderboard_page(int(raw) if raw else None))
+
+
+@bp.get("/rules", endpoint="rules")
+def rules_page() -> str:
+    """The rules, with the current round's pools, thresholds and deadlines."""
+    return render_template("rules.html", page=rules.rules_page())
 
 
 @bp.get("/account")

@@ -1,36 +1,75 @@
 """View models: one dict per page, rendered by the pages and returned by the JSON API.
 
 Keeping one function per page is what makes the API mirror the pages exactly. Values are
-plain Python (ints for wei, aware datetimes); :func:`jsonable` turns them into JSON-safe
-values (wei as decimal strings, times as ISO 8601 with ``Z``).
+plain Python (ints for token amounts, aware datetimes); :func:`jsonable` turns them into
+JSON-safe values (amounts as decimal strings of the token's base unit, times as ISO 8601
+with ``Z``). Amounts are NMR in wei (18 decimals) and USD in units of 1e-6 dollar (the
+stablecoin's 6 decimals); which key holds which is :data:`app.store.AMOUNT_UNITS`.
+The formatters below are exact integer arithmetic: no amount ever passes through a float.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from flask import current_app
 
 from app import store
+from app.oracle import PRIZE_BATCH_INDEX
+from app.payout import NMR, USD_UNIT
 from app.web import charts
 from app.web.services import published_files
 
-WEI_PER_NMR = Decimal(10) ** 18
+DECIMALS = {"nmr": 18, "usd": 6}
+# Amount keys of these views beyond the store's: balances, what a finalized round returned
+# to its funder, and the Rules page's examples.
+VIEW_AMOUNT_KEYS = store.AMOUNT_KEYS | {
+    "usd_units", "usd_returned", "nmr_returned", "bid_usd", "pool_usd", "article_usd", "article_nmr",
+    "article_usd_pool", "article_nmr_pool",
+}  # fmt: skip
+# Statuses whose scores (and reasons) are the oracle's final word.
+RESOLVED_STATUSES = ("resolved", "settled", "finalized", "expired")
+
+
+def status_note(row: store.Round) -> str:
+    """One sentence on where the round stands (the results page's first line)."""
+    closes, due = iso(row.closes_at), iso(row.resolves_by)
+    if row.status == "open":
+        return f"This tournament is open: uploads and stakes close at {closes}."
+    if row.status == "closed":
+        return f"Staking closed at {closes}; the oracle scores and resolves the round by {due}."
+    if row.status == "resolved":
+        return "This tournament has resolved; its payouts are being posted on chain."
+    if row.status == "settled":
+        return "This tournament has resolved and paid out on chain."
+    if row.status == "finalized":
+        return "This tournament has resolved and paid out; its books are closed and unspent pools went back to the funder."
+    if row.status == "expired":
+        return (
+            f"The oracle's deadline ({due}) passed before this round was settled, so it was finalized on the "
+            "escape-hatch path: every staker not settled by then takes the whole stake back alone (Withdraw on "
+            "the Stake page, or `nmr withdraw N`), nobody else is burned or paid, and the pools went back to the funder."
+        )
+    return f"Status: {row.status}."
 
 
 def round_summary(row: store.Round) -> dict[str, Any]:
-    """The fields of a round every page shows."""
+    """The fields of a round every page shows, with its three pools."""
     return {
         "number": row.number,
         "status": row.status,
+        "status_note": status_note(row),
         "opened_at": row.opened_at,
         "closes_at": row.closes_at,
         "resolves_by": row.resolves_by,
         "resolved_at": row.resolved_at,
         "accepts_uploads": row.accepts_uploads(),
-        "reward_budget_wei": row.reward_budget_wei or 0,
+        "usd_staking_pool": row.usd_staking_pool or 0,
+        "usd_prize_pool": row.usd_prize_pool or 0,
+        "nmr_pool": row.nmr_pool or 0,
+        "reward_budget_wei": row.nmr_pool or 0,  # the older name of nmr_pool
+        "funder": row.funder,
         "policy": row.policy,
         "datasets": {
             "csv": bool(row.dataset_csv_path),
@@ -54,70 +93,122 @@ def submission_view(sub: store.Submission) -> dict[str, Any]:
 
 
 def current_round_page(address: str | None) -> dict[str, Any]:
-    """Current round: number, close time, downloads, and my current submission."""
+    """Current round: number, close time, pools, downloads, my submission and, once the
+    round is resolved, my result (round USD, round NMR, why)."""
     row = store.current_round()
     if row is None:
-        return {"round": None, "my_submission": None}
+        return {"round": None, "my_submission": None, "my_result": None}
     mine = store.current_submission(row.number, address) if address else None
     return {
         "round": round_summary(row),
         "n_submissions": len(store.list_submissions(row.number)),
         "my_submission": submission_view(mine) if mine else None,
+        "my_result": _my_result(row.number, address) if address else None,
     }
+
+
+def _my_result(number: int, address: str) -> dict[str, Any] | None:
+    for score in store.round_scores(number):
+        if score.address == address:
+            return store.score_view(score)
+    return None
+
+
+def _on_chain_totals(row: store.Round) -> dict[str, int] | None:
+    """What the oracle recorded from the chain when the round was finalized (or expired)."""
+    info = row.settle_info or {}
+    if "usd_paid" not in info:
+        return None
+    keys = ("usd_paid", "nmr_paid", "burned", "usd_returned", "nmr_returned")
+    return {key: int(info.get(key) or 0) for key in keys}
 
 
 def past_rounds_page() -> dict[str, Any]:
     """Every round, newest first, with its totals."""
     rounds = []
     for row in store.list_rounds():
-        results = store.round_results(row.number)
-        rounds.append(
-            {
-                **round_summary(row),
-                "n_participants": results["n_participants"],
-                "n_stakers": results["n_stakers"],
-                "staked_wei": results["staked_wei"],
-                "paid_wei": results["paid_wei"],
-                "burned_wei": results["burned_wei"],
-            }
-        )
+        results = round_results_page(row.number)
+        keys = ("n_participants", "n_stakers", "controlling_capital", "staked_wei", "usd_paid", "nmr_paid",
+                "burned", "paid_wei", "burned_wei")
+        rounds.append({**results["round"], **{key: results[key] for key in keys}})
     return {"rounds": rounds}
 
 
+def why(participant: dict[str, Any], status: str) -> str:
+    """The participant's one-line reason, or why there is none yet."""
+    if participant.get("reason"):
+        return participant["reason"]
+    if status not in RESOLVED_STATUSES:
+        return "not scored yet: the round resolves after it closes"
+    return "not scored"
+
+
+def _account_why(score: dict[str, Any]) -> str:
+    line = why(score, score["round_status"])
+    if score["round_status"] == "expired" and score.get("stake_wei"):
+        line += " (the round expired unsettled: unless the oracle settled your stake before its deadline, withdraw it on the Stake page)"
+    return line
+
+
 def round_results_page(number: int) -> dict[str, Any] | None:
-    """"Tournament N results", or None for an unknown round."""
+    """"Tournament N results", or None for an unknown round.
+
+    ``usd_paid``, ``nmr_paid`` and ``burned`` are what the chain paid and burned as the
+    oracle recorded it at finalization (``on_chain``, with what went back to the funder)
+    and, before that, the sums of the participants' rows (``planned``, the plan)."""
     results = store.round_results(number)
     if results is None:
         return None
-    participants = [{k: v for k, v in p.items()} for p in results["participants"]]
+    row = results["round"]
+    ranks = store.shared_ranks([p["live_logloss"] for p in results["participants"] if p["live_logloss"] is not None])
+    participants = []
+    for position, p in enumerate(results["participants"]):
+        participants.append({
+            **p,
+            "rank": ranks[position] if position < len(ranks) else None,
+            "validation_logloss": p["validation_logloss"] if p.get("validation_logloss") is not None
+            else p.get("validation_logloss_at_upload"),
+            "why": why(p, row.status),
+        })  # fmt: skip
+    on_chain = _on_chain_totals(row)
+    planned = {key: results[key] for key in ("usd_paid", "nmr_paid", "burned")}
     return {
-        "round": round_summary(results["round"]),
+        "round": round_summary(row),
+        "decimals": DECIMALS,
+        "resolved_at": results["resolved_at"],
         "n_participants": results["n_participants"],
+        "controlling_capital": results["controlling_capital"],
         "n_stakers": results["n_stakers"],
         "staked_wei": results["staked_wei"],
+        **{key: (on_chain or planned)[key] for key in planned},
+        "planned": planned,
+        "on_chain": on_chain,
         "paid_wei": results["paid_wei"],
         "burned_wei": results["burned_wei"],
         "participants": participants,
         "published_files": published_files(number),
         "settlement_batches": [
-            {"index": b.batch_index, "tx_hash": b.tx_hash, "status": b.status} for b in results["batches"]
+            {"index": b.batch_index, "what": "prizes" if b.batch_index >= PRIZE_BATCH_INDEX else f"batch {b.batch_index}",
+             "tx_hash": b.tx_hash, "status": b.status}
+            for b in results["batches"]
         ],
     }
 
 
 def leaderboard_page(round_number: int | None = None) -> dict[str, Any]:
-    """The leaderboard of a scored round (default the newest)."""
-    return store.leaderboard(round_number)
+    """The leaderboard of a scored round (default the newest): rank, name, live logloss,
+    career USD, consistency, originality, concordance, career NMR, and the round's own."""
+    board = store.leaderboard(round_number)
+    return {**board, "decimals": DECIMALS}
 
 
 def chain_info(address: str) -> dict[str, Any]:
     """Balances (and stakes) read from chain through ``app.extensions["chain"]``.
 
-    The chain extension (``app/chain.py``) is optional. When present it provides
-    ``balances(address) -> {"nmr_wei": int, "eth_wei": int}`` and, optionally,
-    ``stakes(address) -> [{"round": int, "amount_wei": int, "confidence": str,
-    "submission_hash": str, "settled": bool}, ...]``. Any failure shows as unavailable.
-    """
+    The chain extension (``app/chain.py``) provides ``balances(address) -> {"eth_wei",
+    "nmr_wei", "usd_units"}`` and ``stakes(address) -> [{"round", "amount_wei",
+    "confidence", "submission_hash", "settled", "status"}, ...]``. Any failure shows as
+    unavailable."""
     chain = current_app.extensions.get("chain")
     if chain is None:
         return {"available": False, "message": "chain unavailable"}
@@ -130,27 +221,30 @@ def chain_info(address: str) -> dict[str, Any]:
     return {
         "available": True,
         "nmr_wei": int(balances.get("nmr_wei", 0)),
+        "usd_units": int(balances.get("usd_units", 0)),
         "eth_wei": int(balances.get("eth_wei", 0)),
         "stakes": stakes,
     }
 
 
 def account_page(address: str) -> dict[str, Any]:
-    """My name, submissions, scores and stakes (DB), balances (chain) and per-era charts."""
+    """My name, balances (chain), submissions, per-round results with their reason,
+    career USD and NMR, tokens and the per-era chart of my latest upload."""
     user = store.get_user(address)
     submissions = store.user_submissions(address)
-    scores = store.user_scores(address)
+    results = store.account_results(address)
     latest = submissions[0] if submissions else None
     per_era = (latest.metrics or {}).get("per_era", []) if latest else []
     return {
         "address": address,
         "display_name": user.display_name if user else None,
+        "decimals": DECIMALS,
         "chain": chain_info(address),
         "submissions": [submission_view(s) for s in submissions],
-        "scores": [
-            {"round": s.round_number, **store.score_view(s), "per_era": s.per_era or {}} for s in scores
-        ],
-        "career_nmr_wei": store.career_wei([address]).get(address, 0),
+        "scores": [{**score, "why": _account_why(score)} for score in results["scores"]],
+        "career_usd": results["career_usd"],
+        "career_nmr": results["career_nmr"],
+        "career_nmr_wei": results["career_nmr_wei"],
         "tokens": [
             {"public_id": t.public_id, "name": t.name, "created_at": t.created_at}
             for t in store.list_api_tokens(address)
@@ -163,23 +257,62 @@ def account_page(address: str) -> dict[str, Any]:
     }
 
 
-def format_nmr(wei: int | str | None, places: int = 4) -> str:
-    """Wei as NMR with ``places`` decimals (exact, no float)."""
-    if wei is None:
+# ---- formatting (exact, integer) ---------------------------------------------------------
+
+
+def format_units(amount: int | str | None, unit: int, places: int) -> str:
+    """``amount`` base units as a decimal with ``places`` decimals, cut toward zero, with
+    thousands separators: ``format_units(1234567, 10**6, 2) == "1.23"``."""
+    if amount is None:
         return "–"
-    value = (Decimal(int(wei)) / WEI_PER_NMR).quantize(Decimal(1).scaleb(-places))
-    return f"{value:,.{places}f}"
+    value = int(amount)
+    sign, value = ("-", -value) if value < 0 else ("", value)
+    scaled = value * 10**places // unit
+    whole, fraction = divmod(scaled, 10**places)
+    return f"{sign}{whole:,}" + (f".{fraction:0{places}d}" if places else "")
+
+
+def format_nmr(wei: int | str | None, places: int = 2) -> str:
+    """Wei as NMR: ``4,000.00`` (2 decimals unless asked)."""
+    return format_units(wei, NMR, places)
+
+
+def format_usd(units: int | str | None) -> str:
+    """USD units as dollars to the cent: ``$1,000.00``."""
+    text = format_units(units, USD_UNIT, 2)
+    if text == "–":
+        return text
+    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
+
+
+def format_percent(share: float | None) -> str:
+    """A share as the article writes it: ``83.33%``, ``75%``, ``100%`` (cut to 2 decimals)."""
+    if share is None:
+        return "–"
+    hundredths = round(share * 1_000_000) // 100  # float noise below 1e-6 is not a digit
+    whole, fraction = divmod(hundredths, 100)
+    return f"{whole}%" if fraction == 0 else f"{whole}.{fraction:02d}".rstrip("0") + "%"
+
+
+def day(moment: datetime | None) -> str:
+    """A date as the article's RESOLVED line writes it: ``Thu Jun 15 2017``."""
+    return moment.strftime("%a %b %d %Y") if moment else "–"
+
+
+def is_amount_key(key: str) -> bool:
+    """Whether a view key holds a token amount (sent as a decimal string in JSON)."""
+    return key in VIEW_AMOUNT_KEYS or key.endswith("_wei")
 
 
 def jsonable(value: Any, key: str = "") -> Any:
-    """JSON-safe copy: wei (keys ending ``_wei``) as strings, datetimes as ISO ``...Z``."""
+    """JSON-safe copy: amounts as decimal strings, datetimes as ISO ``...Z``."""
     if isinstance(value, dict):
         return {k: jsonable(v, k) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v, key) for v in value]
     if isinstance(value, datetime):
         return iso(value)
-    if key.endswith("_wei") and isinstance(value, int) and not isinstance(value, bool):
+    if is_amount_key(key) and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
 

@@ -11,22 +11,39 @@
   const STATUS = ["none", "active", "settled", "withdrawn"];
   const state = {
     wallet: null, info: null, provider: null, account: null, chainId: null, config: null,
-    token: null, escrow: null, errors: null, round: null, stake: null, clockSkew: 0, busy: false,
+    token: null, usd: null, escrow: null, errors: null, round: null, stake: null, clockSkew: 0, busy: false,
   };
   const roundId = root.dataset.round ? BigInt(root.dataset.round) : null;
 
   // ---- formatting -----------------------------------------------------------------------
 
   const units = (wei) => ethers.formatUnits(wei, 18).replace(/\.0$/, "");
+  // Exact integer formatting, cut toward zero: NMR to 2 decimals, dollars to the cent,
+  // thousands separators (as the server's pages write amounts).
+  function fixed(amount, decimals, places) {
+    const value = BigInt(amount);
+    const sign = value < 0n ? "-" : "";
+    const scaled = (value < 0n ? -value : value) * 10n ** BigInt(places) / 10n ** BigInt(decimals);
+    const whole = (scaled / 10n ** BigInt(places)).toLocaleString("en-US");
+    const fraction = (scaled % 10n ** BigInt(places)).toString().padStart(places, "0");
+    return { sign, text: places ? `${whole}.${fraction}` : whole };
+  }
+  const nmrText = (wei, places = 2) => { const f = fixed(wei, 18, places); return f.sign + f.text; };
+  const usdText = (amount) => { const f = fixed(amount, state.config.usd.decimals, 2); return `${f.sign}$${f.text}`; };
   const when = (seconds) => new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
   const short = (address) => address.slice(0, 6) + "…" + address.slice(-4);
   const chainNow = () => Math.floor(Date.now() / 1000) + state.clockSkew;
 
-  // Exact wei in data-wei; the text in NMR, or cut to `places` decimals (ETH for gas).
-  function showAmount(el, wei, places = null) {
+  // The exact amount in data-wei (NMR, ETH) or data-units (USD); the text cut to 2
+  // decimals (ETH, for gas, to 4).
+  function showAmount(el, wei, places = 2) {
     el.dataset.wei = wei.toString();
-    const text = units(wei);
-    el.textContent = places === null ? text : text.replace(new RegExp(`(\\.\\d{${places}})\\d+$`), "$1");
+    el.textContent = nmrText(wei, places);
+  }
+
+  function showUsd(el, amount) {
+    el.dataset.units = amount.toString();
+    el.textContent = usdText(amount);
   }
 
   function say(el, text, isError = false) {
@@ -212,16 +229,29 @@
     await onChain(await state.wallet.request({ method: "eth_chainId" }));
   }
 
+  // Offers both tokens, one wallet_watchAsset each (a wallet takes one asset per call).
   async function watchAsset() {
-    try {
-      const added = await state.wallet.request({
-        method: "wallet_watchAsset",
-        params: { type: "ERC20", options: { address: state.config.token.address, symbol: "NMR", decimals: 18 } },
-      });
-      say($("network-status"), added ? "NMR added to your wallet." : "NMR was not added.");
-    } catch (error) {
-      say($("network-status"), isRejection(error) ? "Adding NMR was rejected in the wallet." : "Could not add NMR: " + error.message, true);
+    const usd = state.config.usd;
+    const assets = [
+      { address: state.config.token.address, symbol: "NMR", decimals: 18 },
+      { address: usd.address, symbol: usd.symbol, decimals: Number(usd.decimals) },
+    ];
+    const added = [];
+    const missed = [];
+    let failure = null;
+    for (const options of assets) {
+      try {
+        const ok = await state.wallet.request({ method: "wallet_watchAsset", params: { type: "ERC20", options } });
+        (ok ? added : missed).push(options.symbol);
+      } catch (error) {
+        missed.push(options.symbol);
+        if (!isRejection(error)) failure = error;
+      }
     }
+    const parts = [];
+    if (added.length) parts.push(`${added.join(" and ")} added to your wallet.`);
+    if (missed.length) parts.push(`${missed.join(" and ")} ${missed.length > 1 ? "were" : "was"} not added${failure ? ": " + failure.message : ""}.`);
+    say($("network-status"), parts.join(" "), Boolean(failure));
   }
 
   // ---- reading the chain (through the wallet) -------------------------------------------
@@ -249,6 +279,7 @@
     // A new provider per chain/account: ethers pins a provider to the network it first saw.
     state.provider = new ethers.BrowserProvider(state.wallet, undefined, { pollingInterval: 250 });
     state.token = new ethers.Contract(state.config.token.address, state.config.token.abi, state.provider);
+    state.usd = new ethers.Contract(state.config.usd.address, state.config.usd.abi, state.provider);
     state.escrow = new ethers.Contract(state.config.escrow.address, state.config.escrow.abi, state.provider);
     const signedIn = root.dataset.signedIn;
     const warning = $("account-warning");
@@ -264,14 +295,16 @@
   }
 
   async function readChain() {
-    const [eth, nmr, block] = await Promise.all([
+    const [eth, nmr, usd, block] = await Promise.all([
       state.provider.getBalance(state.account),
       state.token.balanceOf(state.account),
+      state.usd.balanceOf(state.account),
       state.provider.getBlock("latest"),
     ]);
     $("account").textContent = state.account;
     showAmount($("eth-balance"), eth, 4);
     showAmount($("nmr-balance"), nmr);
+    showUsd($("usd-balance"), usd);
     // Test chains move their clock; a real chain's latest block is never ahead of now.
     state.clockSkew = Math.max(0, block.timestamp - Math.floor(Date.now() / 1000));
     if (roundId === null) return;
@@ -295,23 +328,29 @@
     $("escape-section").hidden = !(status === "active" && chainNow() >= Number(round.resolvesBy));
   }
 
+  // The settlement (StakeSettled) and any performance prize (PrizePaid) of my stake.
   async function showOutcome(status, stake) {
     const section = $("outcome-section");
     section.hidden = true;
+    let burned = 0n;
+    let usdReward = 0n;
+    let nmrReward = 0n;
     if (status === "settled") {
       const events = await state.escrow.queryFilter(state.escrow.filters.StakeSettled(roundId, state.account), 0);
       if (!events.length) return;
-      const { burned, rewarded } = events[events.length - 1].args;
-      showAmount($("outcome-released"), stake.amount - burned);
-      showAmount($("outcome-reward"), rewarded);
-      showAmount($("outcome-burned"), burned);
-      section.hidden = false;
-    } else if (status === "withdrawn") {
-      showAmount($("outcome-released"), stake.amount);
-      showAmount($("outcome-reward"), 0n);
-      showAmount($("outcome-burned"), 0n);
-      section.hidden = false;
+      ({ burned, usdReward, nmrReward } = events[events.length - 1].args);
+    } else if (status !== "withdrawn") {
+      return;
     }
+    const prizes = await state.escrow.queryFilter(state.escrow.filters.PrizePaid(roundId, state.account), 0);
+    const prize = prizes.length ? prizes[prizes.length - 1].args : { usdPrize: 0n, nmrPrize: 0n };
+    showAmount($("outcome-released"), stake.amount - burned);
+    showAmount($("outcome-burned"), burned);
+    showUsd($("outcome-usd-reward"), usdReward);
+    showAmount($("outcome-nmr-reward"), nmrReward);
+    showUsd($("outcome-prize-usd"), prize.usdPrize);
+    showAmount($("outcome-prize-nmr"), prize.nmrPrize);
+    section.hidden = false;
   }
 
   function setStakeEnabled() {

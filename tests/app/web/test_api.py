@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app import store
+
+NMR = 10**18
+USD = 10**6
 
 
 def upload(client, body: bytes, name: str = "predictions.csv", headers=None, round_number: int = 7):
@@ -28,8 +32,10 @@ def test_current_round_json_mirrors_page(client):
     body = client.get("/api/v1/rounds/current").get_json()
     assert body["round"]["number"] == 7
     assert body["round"]["accepts_uploads"] is True
-    assert body["round"]["reward_budget_wei"] == str(1000 * 10**18)
+    assert body["round"]["nmr_pool"] == body["round"]["reward_budget_wei"] == str(1000 * NMR)
+    assert body["round"]["usd_staking_pool"] == "0" and body["round"]["usd_prize_pool"] == "0"
     assert body["round"]["closes_at"].endswith("Z")
+    assert body["my_result"] is None
 
 
 def test_dataset_downloads_are_the_written_files(client, app, dataset):
@@ -107,22 +113,40 @@ def test_upload_page_shows_metrics_and_hash(signed_in, make_predictions):
     assert 'id="submission-hash"' in signed_in.get("/").get_data(as_text=True)
 
 
-def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_headers, make_predictions, alice):
-    upload(signed_in, make_predictions(), headers=csrf_headers(signed_in))
+def score_round_7(app, rows, status="resolved", **settle_info):
+    """Saves ``rows`` as round 7's scores, with the round funded and moved to ``status``."""
     with app.app_context():
+        store.set_round_funding(7, usd_staking_pool=3_000 * USD, usd_prize_pool=3_603_030_000,
+                                nmr_pool=14_412_130 * NMR // 1000, funder="0x" + "f0" * 20)
         store.set_round_status(7, "closed")
-        store.save_scores(
-            7,
-            [
-                {
-                    "address": alice.address, "live_logloss": 0.689, "validation_logloss": 0.691,
-                    "consistency": 0.75, "originality": True, "concordance": True,
-                    "per_era": {"era18": 0.689}, "stake_wei": 10 * 10**18, "confidence": "0.5",
-                    "reward_wei": 20 * 10**18, "burn_wei": 0,
-                }
-            ],
-        )  # fmt: skip
-        store.set_round_status(7, "resolved", resolved_at=store.utcnow())
+        store.save_scores(7, rows)
+        store.set_round_status(7, status, resolved_at=datetime(2017, 6, 15, 18, tzinfo=UTC), **settle_info)
+
+
+def alice_row(address, **overrides):
+    """Alice's score: staked 10 NMR at confidence 0.5, in the money for $20, rank 1's prizes."""
+    return {
+        "address": address, "live_logloss": 0.691331, "validation_logloss": 0.666398,
+        "consistency": 1.0, "originality": True, "concordance": True, "per_era": {"era18": 0.689},
+        "stake_wei": 10 * NMR, "confidence": str(NMR // 2), "burn_wei": 0, "usd_reward": 20 * USD,
+        "prize_rank": 1, "prize_usd": 1_000 * USD, "prize_nmr": 4_000 * NMR,
+        "reason": "in the money: stake back + $20; rank 1 of 2: $1,000 + 4,000.00 NMR", **overrides,
+    }  # fmt: skip
+
+
+def bob_row(address):
+    """Bob's score: staked 5 NMR, live logloss above ln 2: burned, no prize."""
+    return {
+        "address": address, "live_logloss": 0.695, "validation_logloss": 0.692309, "consistency": 0.8333333,
+        "originality": True, "concordance": True, "stake_wei": 5 * NMR, "confidence": str(NMR),
+        "burn_wei": 5 * NMR, "reason": "burned: live logloss 0.6950 >= ln 2; no prize",
+    }  # fmt: skip
+
+
+def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_headers, make_predictions, alice, bob):
+    upload(signed_in, make_predictions(), headers=csrf_headers(signed_in))
+    score_round_7(app, [alice_row(alice.address), bob_row(bob.address)])
+    with app.app_context():
         store.record_batch(7, 0, "0x" + "ab" * 32, "confirmed")
     published = Path(app.config["DATA_DIR"]) / "published" / "round-7"
     published.mkdir(parents=True)
@@ -132,49 +156,106 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
     (published / "manifest.json").write_text('{"predictions/0xabc.csv": "00", "scores.csv": "00"}')
 
     results = signed_in.get("/api/v1/rounds/7").get_json()
-    assert results["n_participants"] == 1 and results["n_stakers"] == 1
-    assert results["staked_wei"] == str(10 * 10**18) and results["paid_wei"] == str(20 * 10**18)
+    assert results["n_participants"] == 2 and results["n_stakers"] == 2 and results["controlling_capital"] == 1
+    assert results["usd_paid"] == str(1_020 * USD) and results["nmr_paid"] == str(4_000 * NMR)
+    assert results["burned"] == str(5 * NMR) and results["staked_wei"] == str(15 * NMR)
+    assert results["decimals"] == {"nmr": 18, "usd": 6}
+    assert results["round"]["usd_prize_pool"] == "3603030000" and results["resolved_at"] == "2017-06-15T18:00:00Z"
+    first, second = results["participants"]
+    assert (first["address"], first["rank"], first["round_usd"], first["round_nmr"]) == (
+        alice.address, 1, str(1_020 * USD), str(4_000 * NMR))
+    assert (first["prize_rank"], first["prize_usd"], first["prize_nmr"]) == (1, str(1_000 * USD), str(4_000 * NMR))
+    assert first["reason"] == first["why"] == "in the money: stake back + $20; rank 1 of 2: $1,000 + 4,000.00 NMR"
+    assert second["reason"].startswith("burned: live logloss 0.6950") and second["burned"] == str(5 * NMR)
     assert results["published_files"] == ["manifest.json", "predictions/0xabc.csv", "scores.csv"]
+
     page = signed_in.get("/rounds/7").get_data(as_text=True)
     assert "Tournament 7 results" in page and "/rounds/7/published/scores.csv" in page
+    assert "This tournament has resolved" in page
+    for words in ("Participants", "Controlling capital", "USD paid out", "NMR paid out", "Resolved",
+                  "Data scientist", "Live logloss", "Val. logloss", "Round USD", "Round NMR", "Consistency", "Why",
+                  "$1,020.00", "4,000.00", "Thu Jun 15 2017", "100%", "83.33%", "0.691331", "0.666398",
+                  "$3,000.00", "$3,603.03", "14,412.13 NMR", "burned: live logloss 0.6950 &gt;= ln 2; no prize"):
+        assert words in page, words
     assert signed_in.get("/rounds/7/published/scores.csv").data.startswith(b"address")
     assert signed_in.get("/rounds/7/published/predictions/0xabc.csv").data.startswith(b"id,")
 
     board = signed_in.get("/api/v1/leaderboard").get_json()
-    assert board["round"] == 7
-    assert board["rows"][0]["rank"] == 1 and board["rows"][0]["career_nmr_wei"] == str(20 * 10**18)
-    assert "20.00" in signed_in.get("/leaderboard").get_data(as_text=True)
+    assert board["round"] == 7 and [r["rank"] for r in board["rows"]] == [1, 2]
+    top = board["rows"][0]
+    assert top["career_usd"] == str(1_020 * USD) and top["career_nmr"] == top["career_nmr_wei"] == str(4_000 * NMR)
+    assert board["rows"][1]["career_nmr"] == str(-5 * NMR)
+    page = signed_in.get("/leaderboard").get_data(as_text=True)
+    for words in ("<th>#</th>", "Name", "Logloss", "Career USD", "Consistency", "Originality", "Concordance",
+                  "Career NMR", "$1,020.00", "4,000.00", "-5.00"):
+        assert words in page, words
 
     rounds = signed_in.get("/api/v1/rounds").get_json()["rounds"]
-    assert rounds[0]["number"] == 7 and rounds[0]["paid_wei"] == str(20 * 10**18)
+    assert rounds[0]["number"] == 7 and rounds[0]["usd_paid"] == str(1_020 * USD)
+    assert rounds[0]["paid_wei"] == str(4_000 * NMR)
 
     account = signed_in.get("/api/v1/account").get_json()
-    assert account["career_nmr_wei"] == str(20 * 10**18)
+    assert account["career_usd"] == str(1_020 * USD) and account["career_nmr_wei"] == str(4_000 * NMR)
+    [mine] = account["scores"]
+    assert (mine["round"], mine["round_usd"], mine["round_nmr"], mine["burned"]) == (7, str(1_020 * USD),
+                                                                                    str(4_000 * NMR), "0")
+    assert mine["reason"].startswith("in the money")
     assert account["chain"]["available"] is False  # no node in these tests
     assert account["chain"]["message"].startswith("chain unavailable")
     page = signed_in.get("/account").get_data(as_text=True)
     assert "<svg" in page and "bar-" in page  # the per-era chart is a picture
     assert "chain unavailable" in page
+    for words in ("Career USD", "$1,020.00", "Round USD", "Round NMR", "Why", "in the money: stake back + $20"):
+        assert words in page, words
 
 
-def test_account_shows_chain_balances_when_the_extension_exists(app, signed_in):
-    class FakeChain:
-        def balances(self, address):
-            return {"nmr_wei": 5 * 10**18, "eth_wei": 10**18}
+def test_an_expired_round_says_what_happened(app, client, alice, bob):
+    score_round_7(app, [alice_row(alice.address), bob_row(bob.address)], status="expired", usd_paid="0",
+                  nmr_paid="0", burned="0", usd_returned=str(6_603_030_000), nmr_returned=str(14_412_130 * NMR // 1000))
+    results = client.get("/api/v1/rounds/7").get_json()
+    assert results["round"]["status"] == "expired"
+    assert results["on_chain"]["usd_returned"] == "6603030000"
+    assert (results["usd_paid"], results["nmr_paid"], results["burned"]) == ("0", "0", "0")  # what the chain did
+    assert results["planned"]["usd_paid"] == str(1_020 * USD)
+    page = client.get("/rounds/7").get_data(as_text=True)
+    assert "finalized on the escape-hatch path" in page and "takes the whole stake back" in page
+    assert "$6,603.03 and 14,412.13 NMR" in page  # returned to the funder
+    assert "planned" in page
 
-    app.extensions["chain"] = FakeChain()
-    body = signed_in.get("/api/v1/account").get_json()
-    assert body["chain"]["available"] is True and body["chain"]["nmr_wei"] == str(5 * 10**18)
-    assert "5.0000 NMR" in signed_in.get("/account").get_data(as_text=True)
+
+def test_rules_page_states_the_rounds_pools_thresholds_and_the_worked_example(app, client):
+    score_round_7(app, [], status="open")
+    body = client.get("/api/v1/rules").get_json()
+    assert body["round"]["usd_staking_pool"] == str(3_000 * USD)
+    assert body["thresholds"]["consistency"] == 0.75
+    example = {row["name"]: row for row in body["example"]["rows"]}
+    assert {name: (row["burn_wei"] != "0", row["usd_reward"]) for name, row in example.items()} == {
+        "WSW": (True, "0"), "XIRAX": (False, str(500 * USD)), "PHIL": (False, str(2_000 * USD)),
+        "DAENRIS": (True, "0"), "ABRIOSI": (False, str(500 * USD)),
+    }
+    prizes = {row["rank"]: row for row in body["prizes"]["table"]}
+    article = [int(prizes[rank]["article_usd"]) for rank in (1, 2, 3, 4, 5, 6)]
+    expected = [1_000_000_000, 435_280_000, 267_580_000, 189_460_000, 144_960_000, 116_470_000]
+    assert all(abs(got - want) <= USD // 100 for got, want in zip(article, expected, strict=True))  # within a cent
+    assert prizes[1]["prize_usd"] == prizes[1]["article_usd"]  # this round's pools are the article's
+
+    page = client.get("/rules").get_data(as_text=True)
+    assert 'id="rules-link"' in client.get("/").get_data(as_text=True)
+    for words in ("Tournament 7: this round's parameters", "$3,000.00", "$3,603.03", "14,412.13 NMR", "75%",
+                  "0.693147", "0.95", "0.03", "0.12", "top 100", "r<sup>−1.2</sup>", "≈ 3.603", "WSW",
+                  "in the money: stake back + $500 (bid $600, pool exhausted)", "$1,000.00", "$435.28",
+                  "4,000.00", "1,741.10", "escape hatch"):
+        assert words in page, words
 
 
-def test_account_survives_a_failing_chain(app, signed_in):
-    class BrokenChain:
-        def balances(self, address):
-            raise ConnectionError("node down")
+def test_amounts_are_formatted_exactly():
+    from app.web.views import format_nmr, format_percent, format_usd
 
-    app.extensions["chain"] = BrokenChain()
-    assert "chain unavailable" in signed_in.get("/account").get_data(as_text=True)
+    assert format_usd(1_000 * USD) == "$1,000.00" and format_usd(435_289_999) == "$435.28"
+    assert format_usd(-5 * USD) == "-$5.00" and format_usd(None) == "–"
+    assert format_nmr(14_412_130 * NMR // 1000) == "14,412.13" and format_nmr(NMR - 1) == "0.99"
+    assert format_nmr(-5 * NMR) == "-5.00" and format_nmr(2**200) == f"{2**200 // NMR:,}." + f"{2**200 % NMR:018d}"[:2]
+    assert [format_percent(x) for x in (1.0, 0.75, 0.8333333, 0.9166, None)] == ["100%", "75%", "83.33%", "91.66%", "–"]
 
 
 def test_api_token_flow(app, signed_in, csrf_headers, make_predictions, alice):

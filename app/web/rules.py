@@ -1,0 +1,130 @@
+"""The Rules page's view model: the current round's actual parameters and worked examples.
+
+Every number on the page comes from the code that pays the round: the thresholds from
+:mod:`app.payout` and :mod:`app.scoring`, the pools and deadlines from the round's row
+(copied from the escrow when it was funded), the whitepaper's auction example computed by
+:func:`app.payout.build_plan` itself and the prize table by :func:`app.payout.prize_shares`.
+So the rules a participant reads cannot drift from the rules that pay them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from app import store
+from app.payout import (
+    CONSISTENCY_THRESHOLD,
+    CORR_CAP,
+    CORR_MULTIPLIER,
+    NMR,
+    PRIZE_EXPONENT,
+    PRIZE_TOP,
+    USD_UNIT,
+    WAD,
+    ParticipantScore,
+    Pools,
+    StakeEntry,
+    build_plan,
+    prize_shares,
+)
+from app.scoring.concordance import CONCORDANCE_LIMIT, N_CLUSTERS
+from app.scoring.metrics import LN2
+from app.scoring.originality import CORRELATION_LIMIT, KS_LIMIT
+from app.web.views import DECIMALS, round_summary
+
+# The 2017 whitepaper's worked auction (section 3.3): pool $3,000; (name, confidence, NMR
+# staked, live logloss below ln 2).
+WHITEPAPER_POOL = 3_000 * USD_UNIT
+WHITEPAPER_BIDS = (
+    ("WSW", "5", 10_000, False),
+    ("XIRAX", "4", 2_000, True),
+    ("PHIL", "1.5", 3_000, True),
+    ("DAENRIS", "1", 5_000, False),
+    ("ABRIOSI", "0.5", 300, True),
+)
+# The 2017 article's "Tournament 56 Results": the pools its six rows follow from.
+ARTICLE_POOLS = Pools(usd_staking=0, usd_prize=3_603_030_000, nmr=14_412_130 * NMR // 1000)
+PRIZE_TABLE_RANKS = (1, 2, 3, 4, 5, 6, 10, 50, 100)
+
+
+def whitepaper_auction() -> list[dict[str, Any]]:
+    """The whitepaper's example paid by our auction: one row per bid, highest confidence
+    first, with the bid (s / c dollars), the outcome and the policy's own reason line."""
+    good, bad = 0.69, 0.70  # live loglosses either side of ln 2
+    stakes = [
+        StakeEntry(name, staked * NMR, int(Decimal(confidence) * WAD), order)
+        for order, (name, confidence, staked, _) in enumerate(WHITEPAPER_BIDS)
+    ]
+    scores = {
+        name: ParticipantScore(live_logloss=good if beats else bad, consistency=1.0, original=True,
+                               concordant=True, corr=0.0)
+        for name, _, _, beats in WHITEPAPER_BIDS
+    }
+    plan = build_plan("auction2017", stakes, scores, Pools(WHITEPAPER_POOL, 0, 0))
+    rows = []
+    for (name, confidence, staked, beats), stake, outcome in zip(WHITEPAPER_BIDS, stakes, plan.stakes, strict=True):
+        rows.append({
+            "name": name,
+            "confidence": confidence,
+            "stake_wei": stake.amount,
+            "bid_usd": stake.amount * USD_UNIT // stake.confidence,
+            "live_logloss": scores[name].live_logloss,
+            "beats_ln2": beats,
+            "burn_wei": outcome.burn,
+            "usd_reward": outcome.usd_reward,
+            "reason": outcome.reason,
+        })
+    return rows
+
+
+def prize_table(pools: Pools | None) -> list[dict[str, Any]]:
+    """Rank, share of the pools, and the prizes of selected ranks under this round's pools
+    (``pools``; None without a round) and the article's Tournament 56."""
+    shares = prize_shares(PRIZE_TOP, PRIZE_EXPONENT)
+
+    def cut(pool: int, rank: int) -> int:
+        share = shares[rank - 1]
+        return pool * share.numerator // share.denominator
+
+    return [
+        {
+            "rank": rank,
+            "share_percent": f"{float(shares[rank - 1]) * 100:.3f}%",
+            "prize_usd": cut(pools.usd_prize, rank) if pools else None,
+            "prize_nmr": cut(pools.nmr, rank) if pools else None,
+            "article_usd": cut(ARTICLE_POOLS.usd_prize, rank),
+            "article_nmr": cut(ARTICLE_POOLS.nmr, rank),
+        }
+        for rank in PRIZE_TABLE_RANKS
+    ]
+
+
+def rules_page() -> dict[str, Any]:
+    """The rules with the current round's parameters (``round`` is None before the first
+    round): pools, deadlines, policy, every threshold, the worked auction and the prizes."""
+    row = store.current_round()
+    pools = Pools(row.usd_staking_pool or 0, row.usd_prize_pool or 0, row.nmr_pool or 0) if row else None
+    weight_sum = sum(rank ** -PRIZE_EXPONENT for rank in range(1, PRIZE_TOP + 1))
+    return {
+        "round": round_summary(row) if row else None,
+        "decimals": DECIMALS,
+        "thresholds": {
+            "consistency": CONSISTENCY_THRESHOLD,
+            "ln2": LN2,
+            "originality_correlation": CORRELATION_LIMIT,
+            "originality_ks": KS_LIMIT,
+            "concordance_clusters": N_CLUSTERS,
+            "concordance_ks": CONCORDANCE_LIMIT,
+        },
+        "prizes": {
+            "top": PRIZE_TOP,
+            "exponent": PRIZE_EXPONENT,
+            "weight_sum": f"{weight_sum:.6f}",
+            "table": prize_table(pools),
+            "article_usd_pool": ARTICLE_POOLS.usd_prize,
+            "article_nmr_pool": ARTICLE_POOLS.nmr,
+        },
+        "corr": {"multiplier": CORR_MULTIPLIER, "cap": CORR_CAP},
+        "example": {"pool_usd": WHITEPAPER_POOL, "rows": whitepaper_auction()},
+    }
