@@ -380,16 +380,18 @@ def controlling_capital(scores: Scores, consistency_threshold: float = CONSISTEN
 
 
 def format_usd(units: int, usd_unit: int = USD_UNIT) -> str:
-    """Dollars, cut to the cent, cents shown only when there are some: ``$500``, ``$1,267.58``."""
+    """Dollars to the nearest cent (half up; display only, amounts stay exact), cents shown
+    only when there are some: ``$500``, ``$1,267.58``; 999.999127 dollars read ``$1,000``."""
     sign, units = ("-", -units) if units < 0 else ("", units)
-    dollars, cents = divmod(units * 100 // usd_unit, 100)
+    dollars, cents = divmod((units * 200 // usd_unit + 1) // 2, 100)
     return f"{sign}${dollars:,}" + (f".{cents:02d}" if cents else "")
 
 
 def format_nmr(wei: int) -> str:
-    """NMR cut to 2 decimals with thousands separators: ``1,070.32`` (no unit)."""
+    """NMR to 2 decimals (nearest, half up; display only) with thousands separators:
+    ``1,070.32`` (no unit)."""
     sign, wei = ("-", -wei) if wei < 0 else ("", wei)
-    whole, hundredths = divmod(wei // (NMR // 100), 100)
+    whole, hundredths = divmod((wei // (NMR // 200) + 1) // 2, 100)
     return f"{sign}{whole:,}.{hundredths:02d}"
 
 

@@ -218,7 +218,7 @@ def test_reason_combines_the_stake_and_the_prize():
     scores = {f"p{i:03d}": score(0.68 + i / 10**6) for i in range(100)}
     plan = build_plan("auction2017", [stake("p002", 1_000, 2, order=1)], scores, Pools(600 * USD, ARTICLE_POOLS.usd_prize, ARTICLE_POOLS.nmr))
     assert plan.reasons["p002"] == "in the money: stake back + $500; rank 3 of 100: $267.58 + 1,070.32 NMR"
-    assert plan.reasons["p000"] == "rank 1 of 100: $999.99 + 3,999.99 NMR"  # rounded toward zero
+    assert plan.reasons["p000"] == "rank 1 of 100: $1,000 + 4,000.00 NMR"  # amounts exact, shown to the cent
 
 
 def test_one_round_both_flows_docs_example_3():
@@ -233,11 +233,11 @@ def test_one_round_both_flows_docs_example_3():
     assert plan.reasons == {
         "wsw": "burned: live logloss 0.6950 >= ln 2; no prize",
         "xirax": "in the money: stake back + $500; rank 3 of 5: $267.58 + 1,070.32 NMR",
-        "phil": "in the money: stake back + $2,000; rank 4 of 5: $189.46 + 757.85 NMR",
+        "phil": "in the money: stake back + $2,000; rank 4 of 5: $189.46 + 757.86 NMR",
         "daenris": "burned: live logloss 0.6940 >= ln 2; no prize",
-        "abriosi": "in the money: stake back + $500 (bid $600, pool exhausted); rank 5 of 5: $144.95 + 579.82 NMR",
+        "abriosi": "in the money: stake back + $500 (bid $600, pool exhausted); rank 5 of 5: $144.96 + 579.82 NMR",
         "below": "below the pool cut: stake back; rank 2 of 5: $435.27 + 1,741.10 NMR",
-        "mango": "rank 1 of 5: $999.99 + 3,999.99 NMR",
+        "mango": "rank 1 of 5: $1,000 + 4,000.00 NMR",
         "copycat": "not original: like MANGO; no prize",
         "flaky": "consistency 58.33% < 75%; no prize",
     }
@@ -340,8 +340,8 @@ def test_corr_undefined_returns_the_stake():
 
 @pytest.mark.parametrize(
     "units, text",
-    [(500 * USD, "$500"), (1_000 * USD, "$1,000"), (267_589_999, "$267.58"), (5 * USD // 100, "$0.05"),
-     (9_999, "$0"), (-1_500_000, "-$1.50"), (1_234_567_890 * USD, "$1,234,567,890")],
+    [(500 * USD, "$500"), (1_000 * USD, "$1,000"), (267_589_999, "$267.59"), (267_584_999, "$267.58"), (5 * USD // 100, "$0.05"),
+     (4_999, "$0"), (5_000, "$0.01"), (-1_500_000, "-$1.50"), (1_234_567_890 * USD, "$1,234,567,890")],
 )
 def test_format_usd(units, text):
     assert format_usd(units) == text
@@ -349,7 +349,8 @@ def test_format_usd(units, text):
 
 @pytest.mark.parametrize(
     "wei, text",
-    [(1_070_329_999 * 10**12, "1,070.32"), (0, "0.00"), (10**16 - 1, "0.00"), (21_000_000 * NMR, "21,000,000.00")],
+    [(1_070_324_999 * 10**12, "1,070.32"), (1_070_325_000 * 10**12, "1,070.33"), (0, "0.00"), (5 * 10**15 - 1, "0.00"),
+     (21_000_000 * NMR, "21,000,000.00")],
 )
 def test_format_nmr(wei, text):
     assert format_nmr(wei) == text
