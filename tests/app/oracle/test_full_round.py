@@ -18,7 +18,14 @@ from app import oracle, store
 from app.payout import Pools, plan_from_json, plan_totals
 from app.verify import verify_published
 from app.web import services
-from tests.app.oracle.conftest import NMR, USD, advance_chain_time, send, token_and_escrow, usd_token
+from tests.app.oracle.conftest import (
+    NMR,
+    USD,
+    advance_chain_time,
+    send,
+    token_and_escrow,
+    usd_token,
+)
 
 N_STAKERS = 20
 DATASET = {"rows_per_era": 1500}

@@ -14,7 +14,14 @@ from scripts import (
     resolve_round,
     settle_round,
 )
-from tests.app.oracle.conftest import NMR, USD, advance_chain_time, send, token_and_escrow, usd_token
+from tests.app.oracle.conftest import (
+    NMR,
+    USD,
+    advance_chain_time,
+    send,
+    token_and_escrow,
+    usd_token,
+)
 
 
 @pytest.fixture

@@ -12,7 +12,13 @@ from app import oracle, store
 from app.chain import Chain
 from app.payout import plan_from_json
 from app.verify import verify_published
-from tests.app.oracle.conftest import NMR, advance_chain_time, send, token_and_escrow, usd_token
+from tests.app.oracle.conftest import (
+    NMR,
+    advance_chain_time,
+    send,
+    token_and_escrow,
+    usd_token,
+)
 from tests.app.oracle.test_full_round import _close_and_resolve, _open_and_stake
 
 QUIET = {"report": lambda _: None}
