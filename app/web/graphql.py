@@ -22,6 +22,17 @@ maps onto Numerai's words:
 - ``accountLeaderboard`` is the leaderboard of the newest scored round (CORR as
   ``v2Corr20``/``corrV4``, FNC as ``fncV4``, career NMR as ``returnAllTimeNmr``).
 
+The 2017 economy in numerapi's shapes, plus fields numerapi does not ask for (a query
+that names them, e.g. through ``raw_query``, gets them; numerapi's own queries are
+unaffected): every ``submissionScores`` entry carries the round's money for the model,
+``roundUsd``, ``roundNmr``, ``burnedNmr``, ``stakeNmr``, ``prizeRank`` and the one-line
+``reason``; ``pendingModelPayouts`` (numerapi's ``pending_model_payouts``) lists each
+resolved round's payout, ``payoutNmr`` the net NMR (round NMR - burned) and
+``payoutValue`` the round's USD (``currencySymbol`` "$"), settled rounds as ``actual``,
+the rest as ``pending``; ``Account.availableUsd`` is the wallet's USD balance; rounds
+carry their three pools; leaderboard entries ``careerUsd``, ``careerNmr``, ``roundUsd``.
+Amounts are exact decimal strings of dollars or NMR.
+
 Errors are GraphQL errors in a 200 response (numerapi raises them as ``ValueError``),
 with the same messages as the JSON API; a bad token too.
 """
@@ -58,7 +69,7 @@ bp = Blueprint("graphql", __name__)
 TOURNAMENT = 8  # numerapi's NumerAPI() asks for tournament 8 (Numerai Classic)
 UPLOAD_TTL = 3600  # seconds a handed-out upload URL stays valid
 UPLOAD_SALT = "numerapi-upload"
-RESOLVED_STATUSES = ("resolved", "settled", "finalized")
+RESOLVED_STATUSES = ("resolved", "settled", "finalized", "expired")
 SETTLED_STATUSES = ("settled", "finalized")
 # (displayName, Score attribute, higher is better)
 SCORE_METRICS = (
@@ -91,6 +102,25 @@ type Query {
     tournament: Int, lastNRounds: Int, distinctOnRound: Boolean
   ): [SubmissionScore!]!
   accountLeaderboard(limit: Int!, offset: Int!, tournament: Int): [LeaderboardEntry!]!
+  pendingModelPayouts(tournament: Int): ModelPayouts!
+}
+
+type ModelPayouts { actual: [ModelPayout!]!, pending: [ModelPayout!]! }
+
+type ModelPayout {
+  roundId: ID
+  roundNumber: Int!
+  roundResolveTime: String
+  modelId: String!
+  modelName: String!
+  modelDisplayName: String
+  payoutNmr: String
+  payoutValue: String
+  currencySymbol: String
+  roundUsd: String
+  roundNmr: String
+  burnedNmr: String
+  reason: String
 }
 
 type Mutation {
@@ -120,6 +150,9 @@ type Round {
   stakeThreshold: String
   dataDatestamp: Int
   rewardBudgetNmr: String
+  usdStakingPool: String
+  usdPrizePool: String
+  nmrPool: String
   policy: String
   roundScoreConfigs: [RoundScoreConfig!]!
 }
@@ -154,6 +187,7 @@ type Account {
   displayName: String
   walletAddress: String!
   availableNmr: String
+  availableUsd: String
   email: String
   mfaEnabled: Boolean!
   status: String!
@@ -204,6 +238,12 @@ type SubmissionScore {
   day: Int
   resolveDate: String
   resolved: Boolean!
+  roundUsd: String
+  roundNmr: String
+  burnedNmr: String
+  stakeNmr: String
+  prizeRank: Int
+  reason: String
 }
 
 type LeaderboardEntry {
@@ -227,6 +267,10 @@ type LeaderboardEntry {
   originality: Boolean
   concordance: Boolean
   roundNmr: String
+  roundUsd: String
+  careerUsd: String
+  careerNmr: String
+  reason: String
   return1y: Float
   return3m: Float
   returnAllTime: Float
@@ -282,10 +326,19 @@ def _model_name(address: str) -> str:
 
 
 def _nmr(wei: int | None) -> str | None:
-    """Wei as an exact decimal NMR string."""
-    if wei is None:
+    """Wei as an exact decimal NMR string (``"1000"``, ``"0.5"``)."""
+    return _exact(wei, views.DECIMALS["nmr"])
+
+
+def _usd(units: int | None) -> str | None:
+    """USD units as an exact decimal dollar string (``"1020"``, ``"435.28"``)."""
+    return _exact(units, views.DECIMALS["usd"])
+
+
+def _exact(amount: int | None, decimals: int) -> str | None:
+    if amount is None:
         return None
-    return str((Decimal(int(wei)) / views.WEI_PER_NMR).normalize())
+    return format((Decimal(int(amount)).scaleb(-decimals)).normalize(), "f")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -381,7 +434,10 @@ round_type.set_field("scoreTime", lambda row, _info: views.iso(row.resolved_at))
 round_type.set_field("resolveTime", lambda row, _info: views.iso(row.resolves_by))
 round_type.set_field("resolvedGeneral", lambda row, _info: row.status in RESOLVED_STATUSES)
 round_type.set_field("resolvedStaking", lambda row, _info: row.status in SETTLED_STATUSES)
-round_type.set_field("rewardBudgetNmr", lambda row, _info: _nmr(row.reward_budget_wei or 0))
+round_type.set_field("rewardBudgetNmr", lambda row, _info: _nmr(row.nmr_pool or 0))
+round_type.set_field("usdStakingPool", lambda row, _info: _usd(row.usd_staking_pool or 0))
+round_type.set_field("usdPrizePool", lambda row, _info: _usd(row.usd_prize_pool or 0))
+round_type.set_field("nmrPool", lambda row, _info: _nmr(row.nmr_pool or 0))
 
 
 @round_type.field("roundScoreConfigs")
@@ -434,6 +490,13 @@ def resolve_available_nmr(address: str, _info: Any) -> str | None:
     """The wallet's NMR balance read from chain (null when the chain is unavailable)."""
     chain = views.chain_info(address)
     return _nmr(chain["nmr_wei"]) if chain["available"] else None
+
+
+@account_type.field("availableUsd")
+def resolve_available_usd(address: str, _info: Any) -> str | None:
+    """The wallet's USD balance read from chain (null when the chain is unavailable)."""
+    chain = views.chain_info(address)
+    return _usd(chain["usd_units"]) if chain["available"] else None
 
 
 @account_type.field("apiTokens")
@@ -502,6 +565,7 @@ def resolve_submission_scores(
         if resolved is not None and resolved != is_resolved:
             continue
         round_scores = store.round_scores(score.round_number)
+        money = _money(store.score_view(score))
         for name, attribute, higher_is_better in SCORE_METRICS:
             if displayName is not None and displayName != name:
                 continue
@@ -521,9 +585,22 @@ def resolve_submission_scores(
                     "date": views.iso(row.resolved_at),
                     "resolveDate": views.iso(row.resolved_at),
                     "resolved": is_resolved,
+                    **money,
                 }
             )
     return entries
+
+
+def _money(view: dict[str, Any]) -> dict[str, Any]:
+    """A score's money and reason in GraphQL field names (dollars and NMR as exact strings)."""
+    return {
+        "roundUsd": _usd(view["round_usd"]),
+        "roundNmr": _nmr(view["round_nmr"]),
+        "burnedNmr": _nmr(view["burned"]),
+        "stakeNmr": _nmr(view["stake_wei"]),
+        "prizeRank": view["prize_rank"],
+        "reason": view["reason"],
+    }
 
 
 def _percentile(value: float | None, values: list[float], higher_is_better: bool) -> float | None:
@@ -560,10 +637,42 @@ def resolve_account_leaderboard(
             "originality": r["originality"],
             "concordance": r["concordance"],
             "roundNmr": _nmr(r["round_nmr_wei"]),
+            "roundUsd": _usd(r["round_usd"]),
+            "careerUsd": _usd(r["career_usd"]),
+            "careerNmr": _nmr(r["career_nmr"]),
+            "reason": r["reason"],
             "returnAllTimeNmr": _nmr(r["career_nmr_wei"]),
         }
         for r in rows
     ]
+
+
+@query.field("pendingModelPayouts")
+def resolve_pending_model_payouts(_obj: Any, _info: Any, tournament: int | None = None) -> dict[str, list]:
+    """My model's payout per resolved round: settled on chain (``actual``) or still to be
+    posted (``pending``); USD as ``payoutValue``, net NMR as ``payoutNmr``. Expired rounds
+    paid nothing by plan and are left out."""
+    _check_tournament(tournament)
+    address = _signed_in()
+    payouts: dict[str, list] = {"actual": [], "pending": []}
+    for score in store.account_results(address)["scores"]:
+        if score["round_status"] not in RESOLVED_STATUSES or score["round_status"] == "expired":
+            continue  # not scored yet, or never paid (the oracle missed its deadline)
+        row = store.get_round(score["round"])
+        money = _money(score)
+        payouts["actual" if row.status in SETTLED_STATUSES else "pending"].append({
+            "roundId": str(row.number),
+            "roundNumber": row.number,
+            "roundResolveTime": views.iso(row.resolved_at),
+            "modelId": address,
+            "modelName": _model_name(address),
+            "modelDisplayName": _model_name(address),
+            "payoutNmr": _nmr(score["net_nmr"]),
+            "payoutValue": money["roundUsd"],
+            "currencySymbol": "$",
+            **{key: money[key] for key in ("roundUsd", "roundNmr", "burnedNmr", "reason")},
+        })
+    return payouts
 
 
 # --- mutations ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import numerapi
 import pandas as pd
@@ -219,7 +220,8 @@ def scored_round(app, dataset, napi, alice, bob, make_predictions, tmp_path):
             "corr": float(summary.loc[address, "corr"]),
             "mmc": float(summary.loc[address, "mmc"]),
             "fnc": float(summary.loc[address, "fnc"]),
-            "stake_wei": 5 * 10**18 if address == alice else 0,
+            "stake_wei": 5 * NMR if address == alice else 0,
+            **MONEY[address == alice],
         }
         for address in frames
     ]
@@ -227,6 +229,16 @@ def scored_round(app, dataset, napi, alice, bob, make_predictions, tmp_path):
         store.save_scores(ROUND, rows)
         store.set_round_status(ROUND, "resolved", resolved_at=store.utcnow())
     return summary
+
+
+NMR, USD = 10**18, 10**6
+# Alice (staked) is in the money and ranks first; Bob (not staked) gets rank 2's prize.
+MONEY = {
+    True: {"usd_reward": 10 * USD, "prize_rank": 1, "prize_usd": 1_000 * USD, "prize_nmr": 4_000 * NMR,
+           "reason": "in the money: stake back + $10; rank 1 of 2: $1,000 + 4,000.00 NMR"},
+    False: {"prize_rank": 2, "prize_usd": 435_280_000, "prize_nmr": 1_741_100 * NMR // 1000,
+            "reason": "rank 2 of 2: $435.28 + 1,741.10 NMR"},
+}  # fmt: skip
 
 
 def test_submission_scores_return_the_saved_scores(napi, app, alice, scored_round):
@@ -242,6 +254,29 @@ def test_submission_scores_return_the_saved_scores(napi, app, alice, scored_roun
     assert napi().submission_scores(alice, display_name="mmc")[0]["displayName"] == "mmc"
 
 
+def test_submission_scores_carry_the_rounds_money_and_reason(napi, alice, bob, scored_round):
+    query = """query($modelId: ID!) { submissionScores(modelId: $modelId, displayName: "logloss") {
+        roundNumber value roundUsd roundNmr burnedNmr stakeNmr prizeRank reason } }"""
+    [mine] = napi().raw_query(query, {"modelId": alice})["data"]["submissionScores"]
+    assert mine["roundUsd"] == "1010" and mine["roundNmr"] == "4000" and mine["burnedNmr"] == "0"
+    assert (mine["stakeNmr"], mine["prizeRank"]) == ("5", 1)
+    assert mine["reason"] == MONEY[True]["reason"]
+    [theirs] = napi().raw_query(query, {"modelId": bob})["data"]["submissionScores"]
+    assert (theirs["roundUsd"], theirs["roundNmr"], theirs["reason"]) == ("435.28", "1741.1", MONEY[False]["reason"])
+
+
+def test_pending_model_payouts_in_usd_and_nmr(napi, app, alice, bob, scored_round):
+    payouts = napi(bob).pending_model_payouts()
+    assert payouts["actual"] == []
+    [pending] = payouts["pending"]
+    assert (pending["roundNumber"], pending["modelId"], pending["currencySymbol"]) == (ROUND, bob, "$")
+    assert (pending["payoutValue"], pending["payoutNmr"]) == (Decimal("435.28"), Decimal("1741.1"))
+    with app.app_context():
+        store.set_round_status(ROUND, "settled")
+    [actual] = napi(alice).pending_model_payouts()["actual"]
+    assert (actual["payoutValue"], actual["payoutNmr"]) == (Decimal(1010), Decimal(4000))
+
+
 def test_account_leaderboard_shows_the_uploads(napi, alice, bob, scored_round):
     board = napi().get_account_leaderboard()
     assert {entry["username"] for entry in board} == {alice, bob}
@@ -250,5 +285,9 @@ def test_account_leaderboard_shows_the_uploads(napi, alice, bob, scored_round):
     assert [entry["username"] for entry in board] == ordered
     alice_entry = next(entry for entry in board if entry["username"] == alice)
     assert str(alice_entry["nmrStaked"]) == "5"
+    query = """query { accountLeaderboard(limit: 10, offset: 0) { username roundUsd careerUsd careerNmr reason } }"""
+    entries = {e["username"]: e for e in napi().raw_query(query)["data"]["accountLeaderboard"]}
+    assert (entries[alice]["careerUsd"], entries[alice]["careerNmr"]) == ("1010", "4000")
+    assert entries[bob]["reason"] == MONEY[False]["reason"]
     assert alice_entry["v2Corr20"] == pytest.approx(scored_round.loc[alice, "corr"])
     assert napi().get_account_leaderboard(limit=1, offset=1)[0]["rank"] == 2
