@@ -39,6 +39,40 @@ def _show(ctx: click.Context, payload: Any, lines: list[str]) -> None:
             click.echo(line)
 
 
+def _amount(value: int | str | None, decimals: int, places: int = 2) -> str:
+    """Base units as a decimal cut toward zero with thousands separators (exact: no float)."""
+    if value is None:
+        return "-"
+    units = int(value)
+    sign, units = ("-", -units) if units < 0 else ("", units)
+    whole, fraction = divmod(units * 10**places // 10**decimals, 10**places)
+    return f"{sign}{whole:,}" + (f".{fraction:0{places}d}" if places else "")
+
+
+def _nmr(wei: int | str | None) -> str:
+    """NMR to 2 decimals: ``4,000.00``."""
+    return _amount(wei, 18)
+
+
+def _usd(units: int | str | None, decimals: int = 6) -> str:
+    """Dollars to the cent: ``$1,000.00``."""
+    text = _amount(units, decimals)
+    return text if text == "-" else (f"-${text[1:]}" if text.startswith("-") else f"${text}")
+
+
+def _pct(share: float | None) -> str:
+    """A share as a percent cut to 2 decimals: ``83.33%``."""
+    if share is None:
+        return "-"
+    whole, fraction = divmod(round(share * 1_000_000) // 100, 100)
+    return f"{whole}%" if fraction == 0 else f"{whole}.{fraction:02d}".rstrip("0") + "%"
+
+
+def _balances_line(address: str, balances: dict[str, int], usd_decimals: int) -> str:
+    return (f"{address}: {_nmr(balances['nmr_wei'])} NMR, {_usd(balances.get('usd_units'), usd_decimals)} USD, "
+            f"{from_wei(balances['eth_wei'], 4)} ETH")
+
+
 def _fmt(value: Any, places: int = 5) -> str:
     if value is None:
         return "-"
@@ -151,7 +185,9 @@ def status(ctx: click.Context) -> None:
         (f"round {current['number']}: {current['status']}, closes {current['closes_at']}, "
         f"resolves by {current['resolves_by']}"),
         (f"uploads {'open' if current['accepts_uploads'] else 'closed'}; {page.get('n_submissions', 0)} submissions; "
-        f"reward budget {from_wei(current['reward_budget_wei'])} NMR ({current['policy']})"),
+        f"policy {current['policy']}"),
+        (f"pools: {_usd(current['usd_staking_pool'])} staking pool, {_usd(current['usd_prize_pool'])} and "
+         f"{_nmr(current['nmr_pool'])} NMR of prizes"),
     ]
     mine = page.get("my_submission")
     if identified:
@@ -161,7 +197,7 @@ def status(ctx: click.Context) -> None:
         balances = client.balances()
         stake = client.stake_of(current["number"])
         payload.update(address=client.address, balances=balances, stake=stake)
-        lines.append(f"wallet {client.address}: {from_wei(balances['nmr_wei'])} NMR, {from_wei(balances['eth_wei'], 4)} ETH")
+        lines.append("wallet " + _balances_line(client.address, balances, client.chain().usd_decimals))
         lines.append(f"my stake: {from_wei(stake['amount'])} NMR at confidence {from_wei(stake['confidence'])} "
                      f"({stake['status']})" if stake["amount"] else "my stake: none")
     _show(ctx, payload, lines)
@@ -176,12 +212,12 @@ def leaderboard(ctx: click.Context, round_number: int | None) -> None:
     if board.get("round") is None:
         _show(ctx, board, ["no round has been scored yet"])
         return
-    lines = [f"round {board['round']}", (f"{'rank':>4}  {'who':<42}  {'live logloss':>12}  {'consistency':>11}  "
-             f"{'stake':>10}  {'round NMR':>10}")]
+    lines = [f"round {board['round']}", (f"{'#':>4}  {'name':<42}  {'logloss':>9}  {'career USD':>12}  "
+             f"{'consistency':>11}  {'career NMR':>12}  {'round USD':>11}  {'round NMR':>11}")]
     for row in board["rows"]:
-        lines.append(f"{row['rank']:>4}  {(row.get('name') or row['address']):<42}  {_fmt(row['live_logloss']):>12}  "
-                     f"{_fmt(row['consistency'], 2):>11}  {from_wei(row['stake_wei']):>10}  "
-                     f"{from_wei(row['round_nmr_wei']):>10}")
+        lines.append(f"{row['rank']:>4}  {(row.get('name') or row['address']):<42}  {_fmt(row['live_logloss'], 6):>9}  "
+                     f"{_usd(row['career_usd']):>12}  {_pct(row['consistency']):>11}  {_nmr(row['career_nmr']):>12}  "
+                     f"{_usd(row['round_usd']):>11}  {_nmr(row['round_nmr']):>11}")
     _show(ctx, board, lines)
 
 
@@ -194,16 +230,54 @@ def results(ctx: click.Context, round_number: int) -> None:
     summary = page["round"]
     lines = [
         (f"round {summary['number']}: {summary['status']}; {page['n_participants']} participants, "
-        f"{page['n_stakers']} stakers"),
-        (f"staked {from_wei(page['staked_wei'])} NMR, paid {from_wei(page['paid_wei'])}, "
-        f"burned {from_wei(page['burned_wei'])}"),
+        f"{page['n_stakers']} stakers, controlling capital {page['controlling_capital']}"),
+        summary.get("status_note") or "",
+        (f"pools: {_usd(summary['usd_staking_pool'])} staking pool, {_usd(summary['usd_prize_pool'])} prize pool, "
+         f"{_nmr(summary['nmr_pool'])} NMR"),
+        (f"USD paid out {_usd(page['usd_paid'])}, NMR paid out {_nmr(page['nmr_paid'])}, "
+         f"burned {_nmr(page['burned'])} NMR, staked {from_wei(page['staked_wei'])} NMR, "
+         f"resolved {page.get('resolved_at') or '-'}"),
+        (f"  {'#':>3}  {'data scientist':<42}  {'live logloss':>12}  {'val. logloss':>12}  {'round USD':>11}  "
+         f"{'round NMR':>11}  {'consistency':>11}  why"),
     ]
     for p in page["participants"]:
-        lines.append(f"  {(p.get('name') or p['address']):<42}  live logloss {_fmt(p.get('live_logloss'))}  "
-                     f"stake {from_wei(p.get('stake_wei'))}  burn {from_wei(p.get('burn_wei'))}  "
-                     f"reward {from_wei(p.get('reward_wei'))}")
+        lines.append(f"  {p.get('rank') or '-':>3}  {(p.get('name') or p['address']):<42}  "
+                     f"{_fmt(p.get('live_logloss'), 6):>12}  {_fmt(p.get('validation_logloss'), 6):>12}  "
+                     f"{_usd(p.get('round_usd')):>11}  {_nmr(p.get('round_nmr')):>11}  "
+                     f"{_pct(p.get('consistency')):>11}  {p.get('why') or p.get('reason') or '-'}")
     if page.get("published_files"):
         lines.append("published: " + ", ".join(page["published_files"]))
+    _show(ctx, page, lines)
+
+
+@main.command()
+@click.option("--address", default=None, help="Another wallet (default: mine).")
+@click.pass_context
+def balances(ctx: click.Context, address: str | None) -> None:
+    """My wallet's balances on chain: Numeraire, USD and ETH (for gas)."""
+    client = _client(ctx)
+    who = address or client.address
+    amounts = client.balances(who)
+    _show(ctx, {"address": who, **amounts}, [_balances_line(who, amounts, client.chain().usd_decimals)])
+
+
+@main.command()
+@click.pass_context
+def account(ctx: click.Context) -> None:
+    """My account as the server sees it: balances, career USD and NMR, and every round's
+    stake, burn, round USD, round NMR and why."""
+    page = _client(ctx).account()
+    chain = page.get("chain") or {}
+    lines = [f"account {page['address']}" + (f" ({page['display_name']})" if page.get("display_name") else "")]
+    if chain.get("available"):
+        lines.append("balances " + _balances_line(page["address"], chain, int(chain.get("usd_decimals") or 6)))
+    else:
+        lines.append(f"balances: {chain.get('message') or 'unavailable'}")
+    lines.append(f"career USD {_usd(page['career_usd'])}, career NMR {_nmr(page['career_nmr'])}")
+    for score in page.get("scores") or []:
+        lines.append(f"  round {score['round']}: stake {_nmr(score['stake_wei'])} NMR, burned {_nmr(score['burned'])}, "
+                     f"round USD {_usd(score['round_usd'])}, round NMR {_nmr(score['round_nmr'])}; "
+                     f"why: {score.get('why') or score.get('reason') or '-'}")
     _show(ctx, page, lines)
 
 

@@ -17,7 +17,7 @@ from flask import current_app
 
 from app import store
 from app.oracle import PRIZE_BATCH_INDEX
-from app.payout import NMR, USD_UNIT
+from app.payout import NMR
 from app.web import charts
 from app.web.services import published_files
 
@@ -222,6 +222,7 @@ def chain_info(address: str) -> dict[str, Any]:
         "available": True,
         "nmr_wei": int(balances.get("nmr_wei", 0)),
         "usd_units": int(balances.get("usd_units", 0)),
+        "usd_decimals": int(getattr(chain, "usd_decimals", DECIMALS["usd"])),
         "eth_wei": int(balances.get("eth_wei", 0)),
         "stakes": stakes,
     }
@@ -277,9 +278,9 @@ def format_nmr(wei: int | str | None, places: int = 2) -> str:
     return format_units(wei, NMR, places)
 
 
-def format_usd(units: int | str | None) -> str:
-    """USD units as dollars to the cent: ``$1,000.00``."""
-    text = format_units(units, USD_UNIT, 2)
+def format_usd(units: int | str | None, decimals: int = DECIMALS["usd"]) -> str:
+    """USD units (``decimals`` of them per dollar, 6 by default) as dollars to the cent: ``$1,000.00``."""
+    text = format_units(units, 10**decimals, 2)
     if text == "–":
         return text
     return f"-${text[1:]}" if text.startswith("-") else f"${text}"

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from app import oracle
+from app import oracle, store
+from app.payout import Pools
 from client.cli import main
 from tests.client.conftest import (
     CLOSES_IN,
+    DATASET,
     NMR,
     RESOLVES_IN,
     ROOT,
@@ -22,6 +25,21 @@ from tests.client.conftest import (
     advance_chain_time,
     write_predictions,
 )
+
+USD = 10**6
+# A funded round: the whitepaper's staking pool, $100 and 400 NMR of prizes.
+POOLS = Pools(usd_staking=3_000 * USD, usd_prize=100 * USD, nmr=400 * NMR)
+
+
+@pytest.fixture
+def round_number(app, server) -> int:
+    """A new round with a small dataset and POOLS paid by the treasury, the server's
+    current round (the conftest's own opener predates the funded pools)."""
+    with app.app_context():
+        number = max((r.number for r in store.list_rounds()), default=0) + 1
+        oracle.open_round(number, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, pools=POOLS,
+                          dataset_options=DATASET, report=lambda _: None)
+    return number
 
 
 @pytest.fixture
@@ -119,6 +137,8 @@ def test_stake_status_and_withdraw(nmr_cli, predictions, w3, round_number):
     status = nmr_cli("status").output
     assert f"round {round_number}: open" in status and "my stake: 10 NMR at confidence 0.5 (active)" in status
     assert "my submission: 0x" in status
+    assert "pools: $3,000.00 staking pool, $100.00 and 400.00 NMR of prizes" in status
+    assert re.search(r"wallet 0x[0-9a-fA-F]{40}: [\d,]+\.\d\d NMR, \$[\d,]+\.\d\d USD, [\d.]+ ETH", status), status
     as_json = json.loads(nmr_cli("--json", "status").output)
     assert as_json["stake"] == {"amount": 10 * NMR, "confidence": NMR // 2, "status": "active"}
 
@@ -142,19 +162,42 @@ def test_stake_errors(nmr_cli, predictions, w3, round_number):
     assert f"Error: staking for round {round_number} closed at" in out
 
 
-def test_leaderboard_and_results(nmr_cli, predictions, app, w3, round_number, keys):
+def test_balances_show_usd_beside_nmr(nmr_cli, staker_address, app, w3):
+    with app.app_context():
+        chain = app.extensions["chain"].get()
+        usd = chain.usd.functions.balanceOf(staker_address).call()
+        nmr = chain.token.functions.balanceOf(staker_address).call()
+    whole, cents = divmod(usd // 10**4, 100)
+    out = nmr_cli("balances").output
+    assert out.startswith(f"{staker_address}: {nmr // NMR:,}.{nmr % NMR // 10**16:02d} NMR, ${whole:,}.{cents:02d} USD, ")
+    as_json = json.loads(nmr_cli("--json", "balances").output)
+    assert (as_json["usd_units"], as_json["nmr_wei"]) == (usd, nmr)
+
+
+def test_leaderboard_results_and_account(nmr_cli, predictions, app, w3, round_number, keys):
     path, dataset = predictions
     nmr_cli("upload", str(path), "--dataset", str(dataset))
     nmr_cli("stake", "3", "--confidence", "0.5")
     advance_chain_time(w3, CLOSES_IN + 1)
     with app.app_context():
         oracle.run_round(round_number, report=lambda _: None)
+        [score] = store.round_scores(round_number)
+        view = store.score_view(score)
     board = nmr_cli("leaderboard", "--round", str(round_number), key=None).output
     assert f"round {round_number}" in board and "   1  0x" in board
+    assert "career USD" in board and "career NMR" in board
     results = nmr_cli("results", str(round_number), key=None).output
-    assert f"round {round_number}: finalized; 1 participants, 1 stakers" in results and "staked 3 NMR" in results
+    assert f"round {round_number}: finalized; 1 participants, 1 stakers, controlling capital" in results
+    assert "staked 3 NMR" in results and "pools: $3,000.00 staking pool, $100.00 prize pool, 400.00 NMR" in results
+    assert "round USD" in results and "round NMR" in results and "why" in results
+    assert view["reason"] and view["reason"] in results  # the one-line why of the outcome
     as_json = json.loads(nmr_cli("--json", "results", str(round_number), key=None).output)
-    assert as_json["participants"][0]["stake_wei"] == str(3 * NMR)
+    [row] = as_json["participants"]
+    assert row["stake_wei"] == str(3 * NMR) and row["reason"] == view["reason"]
+    assert (row["round_usd"], row["round_nmr"]) == (str(view["round_usd"]), str(view["round_nmr"]))
+    account = nmr_cli("account").output
+    assert f"round {round_number}: stake 3.00 NMR" in account and f"why: {view['reason']}" in account
+    assert "career USD $" in account and " USD, " in account
     assert "Error: round 999 does not exist" in nmr_cli("results", "999", key=None, expect=1).output
     verified = nmr_cli("verify", str(round_number), key=None).output
     assert f"round {round_number}: checked" in verified and "verified: everything matches the chain" in verified
