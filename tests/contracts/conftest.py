@@ -1,19 +1,39 @@
-"""Shared fixtures of the contract suite: named accounts, deployed contracts, factories."""
+"""Shared fixtures of the contract suite: named accounts, both tokens, the escrow, factories.
 
-import brownie
+Accounts by role (Ganache's ten unlocked accounts):
+  admin     DEFAULT_ADMIN_ROLE of the token and the escrow; TestUSD's owner
+  oracle    ORACLE_ROLE on the escrow (creates and settles rounds, never funds them)
+  pauser    PAUSER_ROLE on the escrow
+  minter    MINTER_ROLE on the token (the admin gives its own minter role up)
+  treasury  funds rounds from its own NMR and USD
+  sponsor   another funder
+  alice, bob, carol   stakers
+  rando     a stranger with tokens and no role
+"""
+
 import pytest
-from brownie import NumeraireToken, TournamentEscrow, accounts, chain, web3
+from brownie import NumeraireToken, TestUSD, TournamentEscrow, accounts, chain, web3
 from eth_account import Account
 
-from app.chain import sign_permit as permit_signature
-
-NMR = 10**18
-WAD = 10**18
-ADMIN_TRANSFER_DELAY = 3 * 24 * 3600
-STAKE_WINDOW = 7 * 24 * 3600
-SETTLE_WINDOW = 14 * 24 * 3600
-STAKER_FUNDS = 10_000 * NMR
-TREASURY_FUNDS = 500_000 * NMR
+from tests.contracts.helpers import (
+    ADMIN_TRANSFER_DELAY,
+    HASH,
+    MAX_RESOLUTION_DELAY,
+    NMR_POOL,
+    RANDO_NMR,
+    RANDO_USD,
+    SETTLE_WINDOW,
+    SPONSOR_NMR,
+    SPONSOR_USD,
+    STAKE_WINDOW,
+    STAKER_NMR,
+    STAKER_USD,
+    TREASURY_NMR,
+    TREASURY_USD,
+    USD_PRIZE_POOL,
+    USD_STAKING_POOL,
+    WAD,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +57,6 @@ def pauser():
 
 
 @pytest.fixture(scope="module")
-def treasury(admin):
-    return admin
-
-
-@pytest.fixture(scope="module")
 def alice():
     return accounts[3]
 
@@ -62,35 +77,111 @@ def rando():
 
 
 @pytest.fixture(scope="module")
+def treasury():
+    return accounts[7]
+
+
+@pytest.fixture(scope="module")
+def sponsor():
+    return accounts[8]
+
+
+@pytest.fixture(scope="module")
+def minter():
+    return accounts[9]
+
+
+@pytest.fixture(scope="module")
 def stakers(alice, bob, carol):
     return [alice, bob, carol]
 
 
 @pytest.fixture(scope="module")
-def nmr(admin, alice, bob, carol):
-    token = NumeraireToken.deploy(admin, {"from": admin})
-    token.mint(admin, TREASURY_FUNDS, {"from": admin})
-    for staker in (alice, bob, carol):
-        token.mint(staker, STAKER_FUNDS, {"from": admin})
+def nmr(admin, minter, treasury, sponsor, alice, bob, carol, rando):
+    token = NumeraireToken.deploy(admin, ADMIN_TRANSFER_DELAY, {"from": admin})
+    token.grantRole(token.MINTER_ROLE(), minter, {"from": admin})
+    # Duties apart: the admin hands out roles, the minter mints.
+    token.renounceRole(token.MINTER_ROLE(), admin, {"from": admin})
+    for holder, amount in [
+        (treasury, TREASURY_NMR),
+        (sponsor, SPONSOR_NMR),
+        (alice, STAKER_NMR),
+        (bob, STAKER_NMR),
+        (carol, STAKER_NMR),
+        (rando, RANDO_NMR),
+    ]:
+        token.mint(holder, amount, {"from": minter})
     return token
 
 
 @pytest.fixture(scope="module")
-def escrow(nmr, admin, oracle, pauser, treasury):
-    contract = TournamentEscrow.deploy(nmr, admin, treasury, ADMIN_TRANSFER_DELAY, {"from": admin})
+def usd(admin, treasury, sponsor, alice, bob, carol, rando):
+    token = TestUSD.deploy(admin, {"from": admin})
+    for holder, amount in [
+        (treasury, TREASURY_USD),
+        (sponsor, SPONSOR_USD),
+        (alice, STAKER_USD),
+        (bob, STAKER_USD),
+        (carol, STAKER_USD),
+        (rando, RANDO_USD),
+    ]:
+        token.mint(holder, amount, {"from": admin})
+    return token
+
+
+@pytest.fixture(scope="module")
+def escrow(nmr, usd, admin, oracle, pauser):
+    contract = TournamentEscrow.deploy(nmr, usd, admin, ADMIN_TRANSFER_DELAY, MAX_RESOLUTION_DELAY, {"from": admin})
     contract.grantRole(contract.ORACLE_ROLE(), oracle, {"from": admin})
     contract.grantRole(contract.PAUSER_ROLE(), pauser, {"from": admin})
-    nmr.approve(contract, 2**256 - 1, {"from": treasury})
     return contract
 
 
 @pytest.fixture(scope="module")
-def open_round(escrow, oracle):
-    """Factory: creates round `round_id` closing `closes_in` seconds from now."""
+def create_round(escrow, oracle):
+    """Factory: the oracle creates round `round_id` closing `closes_in` seconds from now and
+    resolving `window` seconds after that; returns (closesAt, resolvesBy)."""
 
-    def _open(round_id=1, budget=1_000 * NMR, closes_in=STAKE_WINDOW, settle_window=SETTLE_WINDOW):
+    def _create(round_id=1, closes_in=STAKE_WINDOW, window=SETTLE_WINDOW):
         closes_at = chain.time() + closes_in
-        escrow.createRound(round_id, closes_at, closes_at + settle_window, budget, {"from": oracle})
+        escrow.createRound(round_id, closes_at, closes_at + window, {"from": oracle})
+        return closes_at, closes_at + window
+
+    return _create
+
+
+@pytest.fixture(scope="module")
+def fund_round(escrow, nmr, usd, treasury):
+    """Factory: `funder` approves exactly what it pays in and funds the round's pools."""
+
+    def _fund(round_id=1, usd_staking=USD_STAKING_POOL, usd_prize=USD_PRIZE_POOL, nmr_pool=NMR_POOL, funder=None):
+        funder = funder or treasury
+        if usd_staking + usd_prize:
+            usd.approve(escrow, usd_staking + usd_prize, {"from": funder})
+        if nmr_pool:
+            nmr.approve(escrow, nmr_pool, {"from": funder})
+        return escrow.fundRound(round_id, usd_staking, usd_prize, nmr_pool, {"from": funder})
+
+    return _fund
+
+
+@pytest.fixture(scope="module")
+def open_round(create_round, fund_round):
+    """Factory: creates round `round_id` and funds it from the funder's (by default the
+    treasury's) own balance with an exact approve. Zero pools: created only."""
+
+    def _open(
+        round_id=1,
+        usd_staking=USD_STAKING_POOL,
+        usd_prize=USD_PRIZE_POOL,
+        nmr_pool=NMR_POOL,
+        closes_in=STAKE_WINDOW,
+        window=SETTLE_WINDOW,
+        funder=None,
+    ):
+        create_round(round_id, closes_in, window)
+        if usd_staking + usd_prize + nmr_pool:
+            fund_round(round_id, usd_staking, usd_prize, nmr_pool, funder)
         return round_id
 
     return _open
@@ -100,7 +191,7 @@ def open_round(escrow, oracle):
 def stake(escrow, nmr):
     """Factory: approves exactly `amount` and stakes it."""
 
-    def _stake(staker, amount, confidence=WAD, round_id=1, submission=b"\x11" * 32):
+    def _stake(staker, amount, confidence=WAD, round_id=1, submission=HASH):
         nmr.approve(escrow, amount, {"from": staker})
         return escrow.stake(round_id, amount, confidence, submission, {"from": staker})
 
@@ -109,7 +200,7 @@ def stake(escrow, nmr):
 
 @pytest.fixture(scope="module")
 def close_round(escrow):
-    """Moves time past the round's closesAt (and optionally past resolvesBy)."""
+    """Moves time past the round's closesAt (or, with past_deadline, to its resolvesBy)."""
 
     def _close(round_id=1, past_deadline=False):
         info = escrow.getRound(round_id)
@@ -121,17 +212,40 @@ def close_round(escrow):
 
 
 @pytest.fixture(scope="module")
+def settle_entry():
+    """(staker, burn, usdReward, nmrReward) as the escrow's StakeSettlement tuple."""
+
+    def _entry(staker, burn=0, usd_reward=0, nmr_reward=0):
+        return (str(staker), burn, usd_reward, nmr_reward)
+
+    return _entry
+
+
+@pytest.fixture(scope="module")
+def prize_list():
+    """Prizes as the escrow wants them: (winner, usd, nmr) by winner address ascending."""
+
+    def _prizes(entries):
+        return sorted(((str(w), u, n) for w, u, n in entries), key=lambda p: int(p[0], 16))
+
+    return _prizes
+
+
+@pytest.fixture(scope="module")
 def staker_keys():
     """Local keys (not Ganache's unlocked accounts), for signing EIP-2612 permits."""
-    keys = [Account.from_key(web3.keccak(text=f"staker-{i}")) for i in range(4)]
-    return keys
+    return [Account.from_key(web3.keccak(text=f"staker-{i}")) for i in range(4)]
 
 
 @pytest.fixture(scope="module")
 def sign_permit(nmr, escrow):
-    """Factory: an EIP-2612 permit signed by a local key, as (deadline, v, r, s)."""
+    """Factory: an NMR EIP-2612 permit signed by a local key, as (deadline, v, r, s)."""
 
     def _sign(key, value, deadline=None, spender=None, nonce=None):
+        # Imported here: the app's chain module is the one permit signer, and importing it
+        # lazily keeps an unrelated app import error from hiding the whole contract suite.
+        from app.chain import sign_permit as permit_signature
+
         deadline = deadline if deadline is not None else chain.time() + 3600
         nonce = nmr.nonces(key.address) if nonce is None else nonce
         v, r, s = permit_signature(key, nmr.address, chain.id, str(spender or escrow.address), value, nonce, deadline)
@@ -141,17 +255,27 @@ def sign_permit(nmr, escrow):
 
 
 @pytest.fixture(scope="module")
-def permit_staker(nmr, admin, staker_keys):
-    """Factory: a local-key account funded with ETH and NMR, added to Brownie's accounts."""
+def local_account(nmr, usd, admin, minter):
+    """Factory: the local-key account named `label` (its key is keccak(label)), added to
+    Brownie's accounts with 1 ETH, `nmr_amount` NMR and `usd_amount` USD."""
 
-    def _fund(index=0, amount=STAKER_FUNDS):
-        key = staker_keys[index]
-        account = accounts.add(key.key.hex())
+    def _make(label, nmr_amount=STAKER_NMR, usd_amount=0):
+        account = accounts.add(web3.keccak(text=label).hex())
         admin.transfer(account, "1 ether")
-        nmr.mint(account, amount, {"from": admin})
-        return key, account
+        if nmr_amount:
+            nmr.mint(account, nmr_amount, {"from": minter})
+        if usd_amount:
+            usd.mint(account, usd_amount, {"from": admin})
+        return account
+
+    return _make
+
+
+@pytest.fixture(scope="module")
+def permit_staker(local_account, staker_keys):
+    """Factory: (local key, funded account) of permit staker `index`."""
+
+    def _fund(index=0, amount=STAKER_NMR):
+        return staker_keys[index], local_account(f"staker-{index}", amount)
 
     return _fund
-
-
-__all__ = ["brownie"]

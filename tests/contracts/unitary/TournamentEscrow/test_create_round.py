@@ -1,59 +1,81 @@
-"""createRound: schedule checks, budget pulled from the treasury, one round per id."""
+"""createRound: the oracle opens a round with no pools; resolvesBy is bounded after closesAt."""
 
 import brownie
 from brownie import chain
 
-NMR = 10**18
+from tests.contracts.helpers import MAX_RESOLUTION_DELAY, plain, role_error
 
 
-def test_create_round_pulls_budget_and_records_schedule(escrow, nmr, oracle, treasury):
-    before = nmr.balanceOf(treasury)
-    closes_at = chain.time() + 100
-    tx = escrow.createRound(7, closes_at, closes_at + 200, 50 * NMR, {"from": oracle})
-    info = escrow.getRound(7)
-    assert (info["closesAt"], info["resolvesBy"], info["rewardBudget"]) == (closes_at, closes_at + 200, 50 * NMR)
-    assert (info["rewardsPaid"], info["totalStaked"], info["stakerCount"], info["finalized"]) == (0, 0, 0, False)
-    assert nmr.balanceOf(escrow) == 50 * NMR
-    assert nmr.balanceOf(treasury) == before - 50 * NMR
-    assert list(tx.events["RoundCreated"].values()) == [7, closes_at, closes_at + 200, 50 * NMR]
+def _schedule(closes_in=3600, window=3600):
+    closes_at = chain.time() + closes_in
+    return closes_at, closes_at + window
 
 
-def test_create_round_with_zero_budget_moves_nothing(escrow, nmr, oracle):
-    escrow.createRound(1, chain.time() + 100, chain.time() + 200, 0, {"from": oracle})
-    assert nmr.balanceOf(escrow) == 0
-    assert escrow.getRound(1)["closesAt"] > 0
+def test_create_round_records_schedule_and_emits(escrow, oracle):
+    closes_at, resolves_by = _schedule()
+    tx = escrow.createRound(7, closes_at, resolves_by, {"from": oracle})
+    assert plain(tx.events["RoundCreated"].values()) == [7, closes_at, resolves_by]
+    assert plain(escrow.getRound(7)) == [closes_at, resolves_by, brownie.ZERO_ADDRESS] + [0] * 11 + [0, 0]
 
 
-def test_existing_round_id_reverts(escrow, oracle, open_round):
-    open_round(3)
-    with brownie.reverts("TournamentEscrowRoundExists: 3"):
-        escrow.createRound(3, chain.time() + 100, chain.time() + 200, 0, {"from": oracle})
+def test_resolution_delay_may_reach_the_bound(escrow, oracle):
+    closes_at, resolves_by = _schedule(window=MAX_RESOLUTION_DELAY)
+    escrow.createRound(1, closes_at, resolves_by, {"from": oracle})
+    assert escrow.getRound(1)["resolvesBy"] - escrow.getRound(1)["closesAt"] == MAX_RESOLUTION_DELAY
 
 
-def test_closes_at_in_the_past_reverts(escrow, oracle):
+def test_resolution_delay_beyond_the_bound_reverts(escrow, oracle):
+    closes_at, resolves_by = _schedule(window=MAX_RESOLUTION_DELAY + 1)
+    with brownie.reverts(f"TournamentEscrowInvalidSchedule: {closes_at}, {resolves_by}"):
+        escrow.createRound(1, closes_at, resolves_by, {"from": oracle})
+
+
+def test_close_in_the_past_reverts(escrow, oracle):
     closes_at = chain.time() - 1
-    with brownie.reverts(f"TournamentEscrowInvalidSchedule: {closes_at}, {closes_at + 100}"):
-        escrow.createRound(1, closes_at, closes_at + 100, 0, {"from": oracle})
+    with brownie.reverts(f"TournamentEscrowInvalidSchedule: {closes_at}, {closes_at + 10}"):
+        escrow.createRound(1, closes_at, closes_at + 10, {"from": oracle})
 
 
-def test_resolves_by_not_after_closes_at_reverts(escrow, oracle):
-    closes_at = chain.time() + 100
-    with brownie.reverts(f"TournamentEscrowInvalidSchedule: {closes_at}, {closes_at}"):
-        escrow.createRound(1, closes_at, closes_at, 0, {"from": oracle})
+def test_deadline_not_after_close_reverts(escrow, oracle):
+    closes_at, _ = _schedule()
+    for resolves_by in (closes_at, closes_at - 1):
+        with brownie.reverts(f"TournamentEscrowInvalidSchedule: {closes_at}, {resolves_by}"):
+            escrow.createRound(1, closes_at, resolves_by, {"from": oracle})
 
 
-def test_resolves_by_beyond_uint40_reverts(escrow, oracle):
-    closes_at = chain.time() + 100
-    with brownie.reverts(f"TournamentEscrowInvalidSchedule: {closes_at}, {2**40}"):
-        escrow.createRound(1, closes_at, 2**40, 0, {"from": oracle})
+def test_deadline_beyond_uint40_reverts(escrow, oracle):
+    closes_at, resolves_by = 2**40 - 10, 2**40 + 1
+    with brownie.reverts(f"TournamentEscrowInvalidSchedule: {closes_at}, {resolves_by}"):
+        escrow.createRound(1, closes_at, resolves_by, {"from": oracle})
 
 
-def test_budget_beyond_uint96_reverts(escrow, oracle):
-    with brownie.reverts(f"TournamentEscrowAmountTooLarge: {2**96}"):
-        escrow.createRound(1, chain.time() + 100, chain.time() + 200, 2**96, {"from": oracle})
+def test_existing_round_reverts(escrow, oracle):
+    closes_at, resolves_by = _schedule()
+    escrow.createRound(1, closes_at, resolves_by, {"from": oracle})
+    with brownie.reverts("TournamentEscrowRoundExists: 1"):
+        escrow.createRound(1, closes_at + 5, resolves_by + 5, {"from": oracle})
 
 
-def test_unfunded_treasury_reverts(escrow, nmr, oracle, treasury):
-    nmr.approve(escrow, 0, {"from": treasury})
-    with brownie.reverts(revert_pattern=r"ERC20InsufficientAllowance: .*"):
-        escrow.createRound(1, chain.time() + 100, chain.time() + 200, NMR, {"from": oracle})
+def test_only_the_oracle_creates(escrow, admin, rando):
+    closes_at, resolves_by = _schedule()
+    for caller in (admin, rando):
+        with brownie.reverts(role_error(caller, escrow.ORACLE_ROLE())):
+            escrow.createRound(1, closes_at, resolves_by, {"from": caller})
+
+
+def test_create_round_works_while_paused(escrow, oracle, pauser):
+    escrow.pause({"from": pauser})
+    closes_at, resolves_by = _schedule()
+    escrow.createRound(1, closes_at, resolves_by, {"from": oracle})
+    assert escrow.getRound(1)["closesAt"] == closes_at
+
+
+def test_creating_moves_no_tokens(escrow, nmr, usd, oracle, treasury):
+    """The oracle opens rounds; it never pulls a pool from anyone (funding is fundRound's)."""
+    nmr.approve(escrow, 2**256 - 1, {"from": treasury})
+    usd.approve(escrow, 2**256 - 1, {"from": treasury})
+    before = nmr.balanceOf(treasury), usd.balanceOf(treasury)
+    closes_at, resolves_by = _schedule()
+    tx = escrow.createRound(1, closes_at, resolves_by, {"from": oracle})
+    assert "Transfer" not in tx.events
+    assert (nmr.balanceOf(treasury), usd.balanceOf(treasury)) == before

@@ -1,123 +1,320 @@
-"""settle: the oracle's batch, bounded per staker and by the budget, once per stake."""
+"""settle: per stake a burn (at most the stake), a USD reward (at most the bid and what is left
+of the USD staking pool) and an NMR reward (at most the stake and what is left of the NMR
+pool); each stake once, only the oracle, only between closesAt and resolvesBy."""
 
 import brownie
 import pytest
-from brownie import chain
 
-NMR = 10**18
-BUDGET = 1_000 * NMR
+from tests.contracts.helpers import (
+    ACTIVE,
+    NMR,
+    NMR_POOL_INDEX,
+    SETTLED,
+    STAKING_POOL,
+    USD,
+    WAD,
+    plain,
+    role_error,
+)
 
 
-@pytest.fixture(autouse=True)
-def staked_round(open_round, stake, close_round, alice, bob, carol):
-    open_round(1, budget=BUDGET)
-    stake(alice, 100 * NMR)
-    stake(bob, 200 * NMR)
-    stake(carol, 50 * NMR)
+@pytest.fixture(scope="module", autouse=True)
+def round_one(open_round):
+    """Round 1 with the default pools: $3,000 staking, $1,000 prizes, 1,000 NMR."""
+    return open_round(1)
+
+
+@pytest.fixture
+def staked(stake, close_round, alice, bob, carol):
+    """alice 100 NMR at confidence 1 (bid $100), bob 200 at 4 ($50), carol 50 at 0.5 ($100); closed."""
+    stake(alice, 100 * NMR, confidence=WAD)
+    stake(bob, 200 * NMR, confidence=4 * WAD)
+    stake(carol, 50 * NMR, confidence=WAD // 2)
     close_round(1)
 
 
-def test_settle_burns_returns_and_rewards(escrow, nmr, oracle, alice, bob, carol):
-    balances = {s: nmr.balanceOf(s) for s in (alice, bob, carol)}
-    supply = nmr.totalSupply()
-    tx = escrow.settle(
-        1, [alice, bob, carol], [0, 200 * NMR, 10 * NMR], [300 * NMR, 0, 0], {"from": oracle}
-    )
-    assert nmr.balanceOf(alice) == balances[alice] + 400 * NMR
-    assert nmr.balanceOf(bob) == balances[bob]
-    assert nmr.balanceOf(carol) == balances[carol] + 40 * NMR
-    assert nmr.totalSupply() == supply - 210 * NMR
+def _wallets(nmr, usd, *holders):
+    return [(nmr.balanceOf(h), usd.balanceOf(h)) for h in holders]
+
+
+def test_release_with_usd_reward(escrow, nmr, usd, oracle, alice, staked, settle_entry):
+    (nmr_before, usd_before), = _wallets(nmr, usd, alice)
+    held = nmr.balanceOf(escrow), usd.balanceOf(escrow)
+    tx = escrow.settle(1, [settle_entry(alice, usd_reward=60 * USD)], {"from": oracle})
+    assert _wallets(nmr, usd, alice) == [(nmr_before + 100 * NMR, usd_before + 60 * USD)]
+    assert (nmr.balanceOf(escrow), usd.balanceOf(escrow)) == (held[0] - 100 * NMR, held[1] - 60 * USD)
+    assert plain(tx.events["StakeSettled"].values()) == [1, alice, 0, 60 * USD, 0]
+    assert plain(escrow.getStake(1, alice)) == [100 * NMR, WAD, SETTLED]
     info = escrow.getRound(1)
-    assert (info["rewardsPaid"], info["totalBurned"], info["settledStake"], info["settledCount"]) == (
-        300 * NMR, 210 * NMR, 350 * NMR, 3,
+    assert (info["usdStakingPaid"], info["settledStake"], info["settledCount"], info["totalBurned"]) == (
+        60 * USD, 100 * NMR, 1, 0,
     )
-    assert nmr.balanceOf(escrow) == BUDGET - 300 * NMR
-    assert [e["staker"] for e in tx.events["StakeSettled"]] == [alice, bob, carol]
-    assert list(tx.events["StakeSettled"][1].values()) == [1, bob, 200 * NMR, 0]
-    assert escrow.getStake(1, alice)["status"] == 2
 
 
-def test_settle_in_several_batches(escrow, oracle, alice, bob, carol):
-    escrow.settle(1, [alice], [0], [10 * NMR], {"from": oracle})
-    escrow.settle(1, [bob, carol], [0, 0], [20 * NMR, 0], {"from": oracle})
+def test_whole_burn_destroys_the_stake(escrow, nmr, usd, oracle, bob, staked, settle_entry):
+    before, supply = _wallets(nmr, usd, bob), nmr.totalSupply()
+    tx = escrow.settle(1, [settle_entry(bob, burn=200 * NMR)], {"from": oracle})
+    assert _wallets(nmr, usd, bob) == before
+    assert nmr.totalSupply() == supply - 200 * NMR
+    assert plain(tx.events["Transfer"].values()) == [escrow, brownie.ZERO_ADDRESS, 200 * NMR]
+    assert plain(tx.events["StakeSettled"].values()) == [1, bob, 200 * NMR, 0, 0]
+    assert escrow.getRound(1)["totalBurned"] == 200 * NMR
+
+
+def test_partial_burn_and_nmr_reward(escrow, nmr, oracle, alice, bob, staked, settle_entry):
+    """The corr policy: a negative score burns part of the stake, a positive one earns NMR."""
+    alice_before, bob_before, supply = nmr.balanceOf(alice), nmr.balanceOf(bob), nmr.totalSupply()
+    escrow.settle(
+        1, [settle_entry(alice, nmr_reward=20 * NMR), settle_entry(bob, burn=30 * NMR)], {"from": oracle}
+    )
+    assert nmr.balanceOf(alice) == alice_before + 120 * NMR
+    assert nmr.balanceOf(bob) == bob_before + 170 * NMR
+    assert nmr.totalSupply() == supply - 30 * NMR
     info = escrow.getRound(1)
-    assert (info["rewardsPaid"], info["settledCount"]) == (30 * NMR, 3)
+    assert (info["nmrPaid"], info["totalBurned"], info["usdStakingPaid"]) == (20 * NMR, 30 * NMR, 0)
 
 
-def test_reward_may_use_the_whole_budget(escrow, nmr, oracle, alice):
-    escrow.settle(1, [alice], [0], [BUDGET], {"from": oracle})
-    assert escrow.getRound(1)["rewardsPaid"] == BUDGET
+def test_burn_and_both_rewards_on_one_stake(escrow, nmr, usd, oracle, alice, staked, settle_entry):
+    before = _wallets(nmr, usd, alice)[0]
+    escrow.settle(1, [settle_entry(alice, 40 * NMR, 100 * USD, 100 * NMR)], {"from": oracle})
+    assert _wallets(nmr, usd, alice) == [(before[0] + 160 * NMR, before[1] + 100 * USD)]
 
 
-def test_settling_twice_reverts(escrow, oracle, alice):
-    escrow.settle(1, [alice], [0], [0], {"from": oracle})
-    with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}"):
-        escrow.settle(1, [alice], [0], [0], {"from": oracle})
+def test_batches_settle_in_order_and_add_up(escrow, oracle, alice, bob, carol, staked, settle_entry):
+    tx = escrow.settle(1, [settle_entry(bob, 0, 50 * USD), settle_entry(alice, burn=NMR)], {"from": oracle})
+    assert [plain(e.values()) for e in tx.events["StakeSettled"]] == [
+        [1, bob, 0, 50 * USD, 0],
+        [1, alice, NMR, 0, 0],
+    ]
+    escrow.settle(1, [settle_entry(carol, 0, 100 * USD, 5 * NMR)], {"from": oracle})
+    info = escrow.getRound(1)
+    assert (info["settledCount"], info["settledStake"], info["totalBurned"]) == (3, 350 * NMR, NMR)
+    assert (info["usdStakingPaid"], info["nmrPaid"]) == (150 * USD, 5 * NMR)
+    assert [escrow.getStake(1, s)["status"] for s in (alice, bob, carol)] == [SETTLED] * 3
 
 
-def test_duplicate_staker_in_one_batch_reverts(escrow, oracle, alice):
-    with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}"):
-        escrow.settle(1, [alice, alice], [0, 0], [0, 0], {"from": oracle})
-
-
-def test_staker_without_stake_reverts(escrow, oracle, rando):
-    with brownie.reverts(f"TournamentEscrowNoStake: 1, {rando.address.lower()}"):
-        escrow.settle(1, [rando], [0], [0], {"from": oracle})
-
-
-def test_burn_above_stake_reverts(escrow, oracle, alice):
-    with brownie.reverts(f"TournamentEscrowBurnExceedsStake: {alice.address.lower()}, {100 * NMR + 1}, {100 * NMR}"):
-        escrow.settle(1, [alice], [100 * NMR + 1], [0], {"from": oracle})
-
-
-def test_rewards_above_budget_revert_and_change_nothing(escrow, nmr, oracle, alice, bob):
-    with brownie.reverts(f"TournamentEscrowBudgetExceeded: 1, {600 * NMR}, {500 * NMR}"):
-        escrow.settle(1, [alice, bob], [0, 0], [500 * NMR, 600 * NMR], {"from": oracle})
+def test_empty_batch_changes_nothing(escrow, oracle, staked):
+    tx = escrow.settle(1, [], {"from": oracle})
+    assert "StakeSettled" not in tx.events
     assert escrow.getRound(1)["settledCount"] == 0
-    assert escrow.getStake(1, alice)["status"] == 1
 
 
-def test_length_mismatch_reverts(escrow, oracle, alice, bob):
-    with brownie.reverts("TournamentEscrowLengthMismatch: 2, 1, 2"):
-        escrow.settle(1, [alice, bob], [0], [0, 0], {"from": oracle})
-    with brownie.reverts("TournamentEscrowLengthMismatch: 1, 1, 0"):
-        escrow.settle(1, [alice], [0], [], {"from": oracle})
+def test_settle_works_while_paused(escrow, oracle, pauser, alice, staked, settle_entry):
+    escrow.pause({"from": pauser})
+    escrow.settle(1, [settle_entry(alice)], {"from": oracle})
+    assert escrow.getStake(1, alice)["status"] == SETTLED
 
 
-def test_settle_unknown_round_reverts(escrow, oracle, alice):
+def test_reward_may_equal_the_bid_rounded_down(escrow, stake, close_round, oracle, alice, settle_entry):
+    """1 NMR at confidence 3 bids $0.333333 (rounded down to the unit): exactly that is fine."""
+    stake(alice, NMR, confidence=3 * WAD, round_id=1)
+    close_round(1)
+    bid = NMR * USD // (3 * WAD)
+    assert bid == 333_333
+    with brownie.reverts(f"TournamentEscrowRewardExceedsBid: {alice.address.lower()}, {bid + 1}, {bid}"):
+        escrow.settle(1, [settle_entry(alice, usd_reward=bid + 1)], {"from": oracle})
+    escrow.settle(1, [settle_entry(alice, usd_reward=bid)], {"from": oracle})
+
+
+def test_the_bid_is_checked_only_for_a_usd_reward(escrow, stake, close_round, oracle, alice, settle_entry):
+    """A stake of 1e-5 NMR at the widest confidence bids $0 (rounded down): it still settles,
+    with no USD reward."""
+    amount = 10**13
+    stake(alice, amount, confidence=2**64 - 1, round_id=1)
+    close_round(1)
+    assert amount * USD // (2**64 - 1) == 0
+    with brownie.reverts(f"TournamentEscrowRewardExceedsBid: {alice.address.lower()}, 1, 0"):
+        escrow.settle(1, [settle_entry(alice, usd_reward=1)], {"from": oracle})
+    escrow.settle(1, [settle_entry(alice, nmr_reward=amount)], {"from": oracle})
+
+
+# ---- the whitepaper's auction (section 3.3), posted as the oracle computes it ---------
+
+AUCTION = [
+    # name, stake (NMR), confidence (WAD), logloss < ln 2, USD won
+    ("WSW", 10_000, 5 * WAD, False, 0),
+    ("XIRAX", 2_000, 4 * WAD, True, 500),
+    ("PHIL", 3_000, 15 * WAD // 10, True, 2_000),
+    ("DAENRIS", 5_000, 1 * WAD, False, 0),
+    ("ABRIOSI", 300, WAD // 2, True, 500),
+    ("BELOW", 100, WAD // 4, True, 0),  # below the pool cut: stake back, $0
+]
+
+
+def test_whitepaper_auction_settles_on_chain(escrow, nmr, usd, oracle, local_account, close_round, settle_entry):
+    """Pool $3,000: WSW and DAENRIS burned whole (nothing taken from the pool), XIRAX $500,
+    PHIL $2,000, ABRIOSI $500 ($100 short of his $600 bid: the pool is exhausted), the
+    stake below the cut comes back with $0."""
+    people = {}
+    for name, amount, confidence, _good, _won in AUCTION:
+        people[name] = local_account(f"whitepaper-{name}", amount * NMR)
+        nmr.approve(escrow, amount * NMR, {"from": people[name]})
+        escrow.stake(1, amount * NMR, confidence, b"\x01" * 32, {"from": people[name]})
+    close_round(1)
+    plan = [
+        settle_entry(people[name], 0 if good else amount * NMR, won * USD)
+        for name, amount, _c, good, won in AUCTION
+    ]
+
+    # The bid bounds every reward: PHIL's bid is exactly $2,000 ...
+    phil = [*plan[2][:2], 2_000 * USD + 1, 0]
+    with brownie.reverts(f"TournamentEscrowRewardExceedsBid: {plan[2][0].lower()}, {2_000 * USD + 1}, {2_000 * USD}"):
+        escrow.settle(1, plan[:2] + [tuple(phil)] + plan[3:], {"from": oracle})
+    # ... and ABRIOSI's full $600 bid would take the pool past $3,000.
+    abriosi = [*plan[4][:2], 600 * USD, 0]
+    with brownie.reverts(f"TournamentEscrowPoolExceeded: 1, {STAKING_POOL}, {600 * USD}, {500 * USD}"):
+        escrow.settle(1, plan[:4] + [tuple(abriosi)] + plan[5:], {"from": oracle})
+
+    supply = nmr.totalSupply()
+    escrow.settle(1, plan, {"from": oracle})
+
+    for name, amount, _c, good, won in AUCTION:
+        assert nmr.balanceOf(people[name]) == (amount * NMR if good else 0), name
+        assert usd.balanceOf(people[name]) == won * USD, name
+    assert nmr.totalSupply() == supply - 15_000 * NMR
+    info = escrow.getRound(1)
+    assert (info["usdStakingPaid"], info["usdStakingPool"]) == (3_000 * USD, 3_000 * USD)
+    assert (info["totalBurned"], info["settledCount"]) == (15_000 * NMR, 6)
+
+
+# ---- errors ------------------------------------------------------------------------
+
+
+def test_unknown_round_reverts(escrow, oracle):
     with brownie.reverts("TournamentEscrowUnknownRound: 2"):
-        escrow.settle(2, [alice], [0], [0], {"from": oracle})
+        escrow.settle(2, [], {"from": oracle})
 
 
-def test_settle_before_close_reverts(escrow, oracle, open_round, alice):
-    open_round(2)
-    closes_at = escrow.getRound(2)["closesAt"]
-    with brownie.reverts(f"TournamentEscrowRoundOpen: 2, {closes_at}"):
-        escrow.settle(2, [alice], [0], [0], {"from": oracle})
+def test_settle_before_close_reverts(escrow, stake, oracle, alice, settle_entry):
+    stake(alice, NMR)
+    closes_at = escrow.getRound(1)["closesAt"]
+    with brownie.reverts(f"TournamentEscrowRoundOpen: 1, {closes_at}"):
+        escrow.settle(1, [settle_entry(alice)], {"from": oracle})
 
 
-def test_settle_after_deadline_reverts(escrow, oracle, close_round, alice):
+def test_settle_after_the_deadline_reverts(escrow, oracle, alice, staked, close_round, settle_entry):
     close_round(1, past_deadline=True)
     resolves_by = escrow.getRound(1)["resolvesBy"]
     with brownie.reverts(f"TournamentEscrowSettlementWindowOver: 1, {resolves_by}"):
-        escrow.settle(1, [alice], [0], [0], {"from": oracle})
+        escrow.settle(1, [settle_entry(alice)], {"from": oracle})
 
 
-def test_settle_after_finalize_reverts(escrow, oracle, alice, bob, carol):
-    escrow.settle(1, [alice, bob, carol], [0, 0, 0], [0, 0, 0], {"from": oracle})
+def test_settle_after_finalize_reverts(escrow, oracle, alice, bob, carol, staked, settle_entry):
+    escrow.settle(1, [settle_entry(s) for s in (alice, bob, carol)], {"from": oracle})
+    escrow.payPrizes(1, [], {"from": oracle})
     escrow.finalize(1, {"from": oracle})
     with brownie.reverts("TournamentEscrowAlreadyFinalized: 1"):
-        escrow.settle(1, [], [], [], {"from": oracle})
+        escrow.settle(1, [], {"from": oracle})
 
 
-def test_settle_works_while_paused(escrow, oracle, pauser, alice):
-    escrow.pause({"from": pauser})
-    escrow.settle(1, [alice], [0], [0], {"from": oracle})
-    assert escrow.getStake(1, alice)["status"] == 2
+def test_address_without_stake_reverts(escrow, oracle, rando, staked, settle_entry):
+    with brownie.reverts(f"TournamentEscrowNoStake: 1, {rando.address.lower()}"):
+        escrow.settle(1, [settle_entry(rando)], {"from": oracle})
 
 
-def test_empty_batch_changes_nothing(escrow, oracle):
-    before = dict(escrow.getRound(1).dict())
-    escrow.settle(1, [], [], [], {"from": oracle})
-    assert dict(escrow.getRound(1).dict()) == before
-    chain.mine()
+def test_second_settlement_of_a_stake_reverts(escrow, oracle, alice, staked, settle_entry):
+    escrow.settle(1, [settle_entry(alice, usd_reward=USD)], {"from": oracle})
+    with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}"):
+        escrow.settle(1, [settle_entry(alice, usd_reward=USD)], {"from": oracle})
+
+
+def test_same_staker_twice_in_a_batch_reverts(escrow, oracle, alice, bob, staked, settle_entry):
+    with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}"):
+        escrow.settle(1, [settle_entry(alice), settle_entry(bob), settle_entry(alice)], {"from": oracle})
+
+
+def test_burn_above_stake_reverts(escrow, oracle, alice, staked, settle_entry):
+    burn = 100 * NMR + 1
+    with brownie.reverts(f"TournamentEscrowBurnExceedsStake: {alice.address.lower()}, {burn}, {100 * NMR}"):
+        escrow.settle(1, [settle_entry(alice, burn=burn)], {"from": oracle})
+
+
+def test_usd_reward_above_bid_reverts(escrow, oracle, bob, staked, settle_entry):
+    """bob staked 200 NMR at confidence 4: he bid for $50."""
+    with brownie.reverts(f"TournamentEscrowRewardExceedsBid: {bob.address.lower()}, {50 * USD + 1}, {50 * USD}"):
+        escrow.settle(1, [settle_entry(bob, usd_reward=50 * USD + 1)], {"from": oracle})
+
+
+def test_usd_rewards_beyond_the_staking_pool_revert(escrow, nmr, stake, close_round, oracle, alice, bob, settle_entry):
+    """Each bid fits alone ($2,000 each at confidence 1); together they pass the $3,000 pool."""
+    stake(alice, 2_000 * NMR)
+    stake(bob, 2_000 * NMR)
+    close_round(1)
+    batch = [settle_entry(alice, usd_reward=2_000 * USD), settle_entry(bob, usd_reward=1_000 * USD + 1)]
+    with brownie.reverts(f"TournamentEscrowPoolExceeded: 1, {STAKING_POOL}, {1_000 * USD + 1}, {1_000 * USD}"):
+        escrow.settle(1, batch, {"from": oracle})
+    batch[1] = settle_entry(bob, usd_reward=1_000 * USD)
+    escrow.settle(1, batch, {"from": oracle})
+    assert escrow.getRound(1)["usdStakingPaid"] == 3_000 * USD
+
+
+def test_the_staking_pool_is_bounded_across_batches(escrow, stake, close_round, oracle, alice, bob, settle_entry):
+    stake(alice, 2_000 * NMR)
+    stake(bob, 2_000 * NMR)
+    close_round(1)
+    escrow.settle(1, [settle_entry(alice, usd_reward=2_000 * USD)], {"from": oracle})
+    with brownie.reverts(f"TournamentEscrowPoolExceeded: 1, {STAKING_POOL}, {1_001 * USD}, {1_000 * USD}"):
+        escrow.settle(1, [settle_entry(bob, usd_reward=1_001 * USD)], {"from": oracle})
+
+
+def test_the_prize_pool_does_not_back_auction_rewards(escrow, usd, stake, close_round, oracle, alice, settle_entry):
+    """The escrow holds $4,000 for round 1, but only $3,000 of it is the staking pool."""
+    stake(alice, 4_000 * NMR)
+    close_round(1)
+    assert usd.balanceOf(escrow) == 4_000 * USD
+    with brownie.reverts(f"TournamentEscrowPoolExceeded: 1, {STAKING_POOL}, {3_000 * USD + 1}, {3_000 * USD}"):
+        escrow.settle(1, [settle_entry(alice, usd_reward=3_000 * USD + 1)], {"from": oracle})
+
+
+def test_unfunded_round_pays_no_rewards(escrow, stake, create_round, oracle, alice, close_round, settle_entry):
+    create_round(2)
+    stake(alice, NMR, round_id=2)
+    close_round(2)
+    with brownie.reverts(f"TournamentEscrowPoolExceeded: 2, {STAKING_POOL}, 1, 0"):
+        escrow.settle(2, [settle_entry(alice, usd_reward=1)], {"from": oracle})
+    with brownie.reverts(f"TournamentEscrowPoolExceeded: 2, {NMR_POOL_INDEX}, 1, 0"):
+        escrow.settle(2, [settle_entry(alice, nmr_reward=1)], {"from": oracle})
+    escrow.settle(2, [settle_entry(alice, burn=NMR // 2)], {"from": oracle})
+
+
+def test_nmr_reward_above_stake_reverts(escrow, oracle, carol, staked, settle_entry):
+    with brownie.reverts(f"TournamentEscrowRewardExceedsStake: {carol.address.lower()}, {50 * NMR + 1}, {50 * NMR}"):
+        escrow.settle(1, [settle_entry(carol, nmr_reward=50 * NMR + 1)], {"from": oracle})
+
+
+def test_nmr_rewards_beyond_the_nmr_pool_revert(escrow, stake, close_round, oracle, alice, bob, settle_entry):
+    stake(alice, 800 * NMR)
+    stake(bob, 800 * NMR)
+    close_round(1)
+    batch = [settle_entry(alice, nmr_reward=800 * NMR), settle_entry(bob, nmr_reward=200 * NMR + 1)]
+    with brownie.reverts(f"TournamentEscrowPoolExceeded: 1, {NMR_POOL_INDEX}, {200 * NMR + 1}, {200 * NMR}"):
+        escrow.settle(1, batch, {"from": oracle})
+
+
+def test_the_nmr_pool_is_shared_with_prizes(escrow, stake, close_round, oracle, alice, bob, settle_entry):
+    """Prizes took 900 of the 1,000 NMR: stake rewards may take only the last 100."""
+    stake(alice, 500 * NMR)
+    close_round(1)
+    escrow.payPrizes(1, [(bob.address, 0, 900 * NMR)], {"from": oracle})
+    with brownie.reverts(f"TournamentEscrowPoolExceeded: 1, {NMR_POOL_INDEX}, {100 * NMR + 1}, {100 * NMR}"):
+        escrow.settle(1, [settle_entry(alice, nmr_reward=100 * NMR + 1)], {"from": oracle})
+    escrow.settle(1, [settle_entry(alice, nmr_reward=100 * NMR)], {"from": oracle})
+    assert escrow.getRound(1)["nmrPaid"] == 1_000 * NMR
+
+
+def test_a_refused_batch_changes_nothing(escrow, nmr, usd, oracle, alice, bob, carol, staked, settle_entry):
+    holders = (alice, bob, carol, escrow)
+    before, supply, info = _wallets(nmr, usd, *holders), nmr.totalSupply(), plain(escrow.getRound(1))
+    batch = [settle_entry(alice, burn=NMR), settle_entry(bob, usd_reward=10 * USD), settle_entry(carol, burn=51 * NMR)]
+    with brownie.reverts(f"TournamentEscrowBurnExceedsStake: {carol.address.lower()}, {51 * NMR}, {50 * NMR}"):
+        escrow.settle(1, batch, {"from": oracle})
+    assert _wallets(nmr, usd, *holders) == before
+    assert nmr.totalSupply() == supply
+    assert plain(escrow.getRound(1)) == info
+    assert [escrow.getStake(1, s)["status"] for s in (alice, bob, carol)] == [ACTIVE] * 3
+
+
+def test_only_the_oracle_settles(escrow, admin, rando, alice, staked, settle_entry):
+    for caller in (admin, rando, alice):
+        with brownie.reverts(role_error(caller, escrow.ORACLE_ROLE())):
+            escrow.settle(1, [settle_entry(alice)], {"from": caller})

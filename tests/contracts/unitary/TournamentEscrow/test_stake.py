@@ -1,42 +1,51 @@
-"""stake: before close only, top-ups add, confidence never falls, hash in the event."""
+"""stake: before close only, top-ups add, confidence never falls, the hash is in the event."""
 
 import brownie
 import pytest
 
-NMR = 10**18
-WAD = 10**18
+from tests.contracts.helpers import ACTIVE, NMR, WAD, plain
+
 HASH_A = b"\xaa" * 32
 HASH_B = b"\xbb" * 32
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def round_one(open_round):
     return open_round(1)
 
 
 def test_first_stake_records_position_and_totals(escrow, nmr, stake, alice):
-    before = nmr.balanceOf(alice)
+    before, held = nmr.balanceOf(alice), nmr.balanceOf(escrow)
     tx = stake(alice, 100 * NMR, confidence=2 * WAD, submission=HASH_A)
-    assert tuple(escrow.getStake(1, alice)) == (100 * NMR, 2 * WAD, 1)
+    assert plain(escrow.getStake(1, alice)) == [100 * NMR, 2 * WAD, ACTIVE]
     info = escrow.getRound(1)
-    assert (info["totalStaked"], info["stakerCount"]) == (100 * NMR, 1)
+    assert (info["totalStaked"], info["stakerCount"], info["settledCount"]) == (100 * NMR, 1, 0)
     assert nmr.balanceOf(alice) == before - 100 * NMR
-    assert list(tx.events["Staked"].values()) == [1, alice, 100 * NMR, 2 * WAD, "0x" + HASH_A.hex()]
+    assert nmr.balanceOf(escrow) == held + 100 * NMR
+    assert plain(tx.events["Staked"].values()) == [1, alice, 100 * NMR, 2 * WAD, "0x" + HASH_A.hex()]
+    assert nmr.allowance(alice, escrow) == 0
 
 
 def test_top_up_adds_and_replaces_hash(escrow, stake, alice):
     stake(alice, 100 * NMR, submission=HASH_A)
     tx = stake(alice, 40 * NMR, submission=HASH_B)
     assert escrow.getStake(1, alice)["amount"] == 140 * NMR
-    assert escrow.getRound(1)["stakerCount"] == 1
-    assert escrow.getRound(1)["totalStaked"] == 140 * NMR
-    assert tx.events["Staked"]["submissionHash"] == "0x" + HASH_B.hex()
+    info = escrow.getRound(1)
+    assert (info["stakerCount"], info["totalStaked"]) == (1, 140 * NMR)
+    # The event carries the added amount; the latest hash is the committed one.
+    assert plain(tx.events["Staked"].values()) == [1, alice, 40 * NMR, WAD, "0x" + HASH_B.hex()]
 
 
 def test_confidence_may_rise(escrow, stake, alice):
     stake(alice, NMR, confidence=WAD)
     stake(alice, NMR, confidence=3 * WAD)
     assert escrow.getStake(1, alice)["confidence"] == 3 * WAD
+
+
+def test_confidence_may_stay(escrow, stake, alice):
+    stake(alice, NMR, confidence=3 * WAD)
+    stake(alice, NMR, confidence=3 * WAD)
+    assert plain(escrow.getStake(1, alice)) == [2 * NMR, 3 * WAD, ACTIVE]
 
 
 def test_confidence_may_not_fall(escrow, stake, alice):
@@ -51,6 +60,20 @@ def test_stakers_are_counted_once_each(escrow, stake, alice, bob):
     stake(alice, NMR)
     info = escrow.getRound(1)
     assert (info["stakerCount"], info["totalStaked"]) == (2, 4 * NMR)
+
+
+def test_stakes_in_two_rounds_are_separate(escrow, stake, open_round, alice):
+    open_round(2)
+    stake(alice, NMR, round_id=1)
+    stake(alice, 5 * NMR, confidence=9 * WAD, round_id=2)
+    assert plain(escrow.getStake(1, alice)) == [NMR, WAD, ACTIVE]
+    assert plain(escrow.getStake(2, alice)) == [5 * NMR, 9 * WAD, ACTIVE]
+
+
+def test_a_round_nobody_funded_takes_stakes(escrow, stake, create_round, alice):
+    create_round(2)
+    stake(alice, NMR, round_id=2)
+    assert escrow.getRound(2)["totalStaked"] == NMR
 
 
 def test_stake_after_close_reverts(escrow, stake, close_round, alice):
@@ -70,10 +93,20 @@ def test_zero_amount_reverts(escrow, alice):
         escrow.stake(1, 0, WAD, HASH_A, {"from": alice})
 
 
+def test_zero_submission_hash_reverts(escrow, stake, alice):
+    with brownie.reverts("TournamentEscrowZeroSubmissionHash: "):
+        stake(alice, NMR, submission=b"\x00" * 32)
+
+
 @pytest.mark.parametrize("confidence", [0, 2**64])
 def test_confidence_out_of_range_reverts(escrow, alice, confidence):
     with brownie.reverts(f"TournamentEscrowInvalidConfidence: {confidence}"):
         escrow.stake(1, NMR, confidence, HASH_A, {"from": alice})
+
+
+def test_widest_confidence_is_accepted(escrow, stake, alice):
+    stake(alice, NMR, confidence=2**64 - 1)
+    assert escrow.getStake(1, alice)["confidence"] == 2**64 - 1
 
 
 def test_amount_beyond_uint96_reverts(escrow, alice):
@@ -81,15 +114,21 @@ def test_amount_beyond_uint96_reverts(escrow, alice):
         escrow.stake(1, 2**96, WAD, HASH_A, {"from": alice})
 
 
+def test_top_up_beyond_uint96_reverts(escrow, stake, alice):
+    stake(alice, NMR)
+    with brownie.reverts(f"TournamentEscrowAmountTooLarge: {2**96 - 1 + NMR}"):
+        escrow.stake(1, 2**96 - 1, WAD, HASH_A, {"from": alice})
+
+
 def test_stake_without_allowance_reverts(escrow, alice):
-    with brownie.reverts(revert_pattern=r"ERC20InsufficientAllowance: .*"):
+    with brownie.reverts(f"ERC20InsufficientAllowance: {escrow.address.lower()}, 0, {NMR}"):
         escrow.stake(1, NMR, WAD, HASH_A, {"from": alice})
 
 
 def test_stake_beyond_balance_reverts(escrow, nmr, alice):
     balance = nmr.balanceOf(alice)
     nmr.approve(escrow, balance + 1, {"from": alice})
-    with brownie.reverts(revert_pattern=r"ERC20InsufficientBalance: .*"):
+    with brownie.reverts(f"ERC20InsufficientBalance: {alice.address.lower()}, {balance}, {balance + 1}"):
         escrow.stake(1, balance + 1, WAD, HASH_A, {"from": alice})
 
 

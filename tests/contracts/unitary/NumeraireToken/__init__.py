@@ -1,0 +1,1 @@
+"""Unit tests of NumeraireToken, one module per function."""

@@ -1,0 +1,1 @@
+"""Unit tests of TestUSD, one module per function."""

@@ -1,0 +1,1 @@
+"""Unit tests of TournamentEscrow, one module per function."""

@@ -1,0 +1,118 @@
+"""fundRound: whoever funds a round pays its three pools from its own balance, before close;
+the first funder is the round's funder and only it may add more."""
+
+import brownie
+import pytest
+
+from tests.contracts.helpers import NMR, USD, plain
+
+
+@pytest.fixture(scope="module", autouse=True)
+def round_one(create_round):
+    return create_round(1)
+
+
+def _pools(escrow, round_id=1):
+    info = escrow.getRound(round_id)
+    return info["funder"], info["usdStakingPool"], info["usdPrizePool"], info["nmrPool"]
+
+
+def test_first_funder_pays_in_and_becomes_the_funder(escrow, nmr, usd, treasury, fund_round):
+    before = nmr.balanceOf(treasury), usd.balanceOf(treasury)
+    tx = fund_round(1, 3_000 * USD, 1_000 * USD, 500 * NMR)
+    assert _pools(escrow) == (treasury, 3_000 * USD, 1_000 * USD, 500 * NMR)
+    assert (nmr.balanceOf(treasury), usd.balanceOf(treasury)) == (before[0] - 500 * NMR, before[1] - 4_000 * USD)
+    assert (nmr.balanceOf(escrow), usd.balanceOf(escrow)) == (500 * NMR, 4_000 * USD)
+    assert plain(tx.events["RoundFunded"].values()) == [1, treasury, 3_000 * USD, 1_000 * USD, 500 * NMR]
+    # Both pools of dollars arrive in one transfer; exact approvals are used up.
+    assert [plain(e.values()) for e in tx.events["Transfer"]] == [
+        [treasury, escrow, 4_000 * USD],
+        [treasury, escrow, 500 * NMR],
+    ]
+    assert (usd.allowance(treasury, escrow), nmr.allowance(treasury, escrow)) == (0, 0)
+
+
+def test_the_funder_adds_to_its_pools(escrow, treasury, fund_round):
+    fund_round(1, 100 * USD, 0, 0)
+    tx = fund_round(1, 50 * USD, 20 * USD, 5 * NMR)
+    assert _pools(escrow) == (treasury, 150 * USD, 20 * USD, 5 * NMR)
+    # The event carries this call's amounts; the totals are in getRound.
+    assert plain(tx.events["RoundFunded"].values()) == [1, treasury, 50 * USD, 20 * USD, 5 * NMR]
+
+
+def test_a_sponsor_may_fund_a_round(escrow, usd, sponsor, fund_round):
+    before = usd.balanceOf(sponsor)
+    fund_round(1, 0, 700 * USD, 0, funder=sponsor)
+    assert _pools(escrow) == (sponsor, 0, 700 * USD, 0)
+    assert usd.balanceOf(sponsor) == before - 700 * USD
+
+
+def test_one_pool_alone_moves_one_token(escrow, nmr, usd, treasury):
+    nmr.approve(escrow, 9 * NMR, {"from": treasury})
+    tx = escrow.fundRound(1, 0, 0, 9 * NMR, {"from": treasury})
+    assert [e.address for e in tx.events["Transfer"]] == [nmr.address]
+    assert _pools(escrow) == (treasury, 0, 0, 9 * NMR)
+
+
+def test_someone_else_cannot_add_to_a_funded_round(escrow, treasury, sponsor, fund_round):
+    fund_round(1, 10 * USD, 0, 0)
+    with brownie.reverts(f"TournamentEscrowNotFunder: 1, {treasury.address.lower()}"):
+        fund_round(1, 10 * USD, 0, 0, funder=sponsor)
+
+
+def test_zero_amounts_revert_and_claim_nothing(escrow, treasury, rando, fund_round):
+    with brownie.reverts("TournamentEscrowZeroAmount: "):
+        escrow.fundRound(1, 0, 0, 0, {"from": rando})
+    fund_round(1, 10 * USD, 0, 0)  # the stranger's failed call made nobody the funder
+    assert _pools(escrow)[0] == treasury
+    with brownie.reverts("TournamentEscrowZeroAmount: "):
+        escrow.fundRound(1, 0, 0, 0, {"from": treasury})
+
+
+def test_unknown_round_reverts(escrow, treasury):
+    with brownie.reverts("TournamentEscrowUnknownRound: 2"):
+        escrow.fundRound(2, 1, 0, 0, {"from": treasury})
+
+
+def test_funding_after_close_reverts(escrow, treasury, close_round):
+    close_round(1)
+    closes_at = escrow.getRound(1)["closesAt"]
+    with brownie.reverts(f"TournamentEscrowRoundClosed: 1, {closes_at}"):
+        escrow.fundRound(1, 1, 0, 0, {"from": treasury})
+
+
+def test_funding_while_paused_reverts(escrow, treasury, pauser, fund_round):
+    escrow.pause({"from": pauser})
+    with brownie.reverts("EnforcedPause: "):
+        fund_round(1, 1, 0, 0)
+    escrow.unpause({"from": pauser})
+    fund_round(1, 1, 0, 0)
+
+
+def test_funding_without_allowance_reverts(escrow, treasury):
+    with brownie.reverts(f"ERC20InsufficientAllowance: {escrow.address.lower()}, 0, {USD}"):
+        escrow.fundRound(1, USD, 0, 0, {"from": treasury})
+
+
+def test_funding_beyond_balance_reverts(escrow, usd, rando):
+    balance = usd.balanceOf(rando)
+    usd.approve(escrow, balance + 1, {"from": rando})
+    with brownie.reverts(f"ERC20InsufficientBalance: {rando.address.lower()}, {balance}, {balance + 1}"):
+        escrow.fundRound(1, balance, 1, 0, {"from": rando})
+
+
+@pytest.mark.parametrize(
+    "amounts, too_large",
+    [((2**128, 0, 0), 2**128), ((0, 2**128, 0), 2**128), ((0, 0, 2**96), 2**96)],
+    ids=["usd staking pool", "usd prize pool", "nmr pool"],
+)
+def test_pool_beyond_its_width_reverts(escrow, treasury, amounts, too_large):
+    with brownie.reverts(f"TournamentEscrowAmountTooLarge: {too_large}"):
+        escrow.fundRound(1, *amounts, {"from": treasury})
+
+
+def test_pool_totals_are_bounded_not_only_each_call(escrow, usd, admin, treasury, fund_round):
+    usd.mint(treasury, 2**127, {"from": admin})
+    fund_round(1, 2**127, 0, 0)
+    with brownie.reverts(f"TournamentEscrowAmountTooLarge: {2**128}"):
+        escrow.fundRound(1, 2**127, 0, 0, {"from": treasury})
