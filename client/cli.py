@@ -40,12 +40,12 @@ def _show(ctx: click.Context, payload: Any, lines: list[str]) -> None:
 
 
 def _amount(value: int | str | None, decimals: int, places: int = 2) -> str:
-    """Base units as a decimal cut toward zero with thousands separators (exact: no float)."""
+    """Base units as a decimal to the nearest (half up), with thousands separators (no float)."""
     if value is None:
         return "-"
     units = int(value)
     sign, units = ("-", -units) if units < 0 else ("", units)
-    whole, fraction = divmod(units * 10**places // 10**decimals, 10**places)
+    whole, fraction = divmod((units * 10**places * 2 // 10**decimals + 1) // 2, 10**places)
     return f"{sign}{whole:,}" + (f".{fraction:0{places}d}" if places else "")
 
 

@@ -5,7 +5,8 @@ plain Python (ints for token amounts, aware datetimes); :func:`jsonable` turns t
 JSON-safe values (amounts as decimal strings of the token's base unit, times as ISO 8601
 with ``Z``). Amounts are NMR in wei (18 decimals) and USD in units of 1e-6 dollar (the
 stablecoin's 6 decimals); which key holds which is :data:`app.store.AMOUNT_UNITS`.
-The formatters below are exact integer arithmetic: no amount ever passes through a float.
+The formatters below are integer arithmetic: no amount ever passes through a float; they
+show amounts to the nearest cent (or 0.01 NMR), as :mod:`app.payout`'s reason lines do.
 """
 
 from __future__ import annotations
@@ -262,13 +263,14 @@ def account_page(address: str) -> dict[str, Any]:
 
 
 def format_units(amount: int | str | None, unit: int, places: int) -> str:
-    """``amount`` base units as a decimal with ``places`` decimals, cut toward zero, with
-    thousands separators: ``format_units(1234567, 10**6, 2) == "1.23"``."""
+    """``amount`` base units as a decimal with ``places`` decimals, to the nearest (half up:
+    display only, the amounts paid are exact), with thousands separators:
+    ``format_units(999_999_127, 10**6, 2) == "1,000.00"`` (the article's $1000.00)."""
     if amount is None:
         return "–"
     value = int(amount)
     sign, value = ("-", -value) if value < 0 else ("", value)
-    scaled = value * 10**places // unit
+    scaled = (value * 10**places * 2 // unit + 1) // 2
     whole, fraction = divmod(scaled, 10**places)
     return f"{sign}{whole:,}" + (f".{fraction:0{places}d}" if places else "")
 

@@ -18,12 +18,12 @@
   // ---- formatting -----------------------------------------------------------------------
 
   const units = (wei) => ethers.formatUnits(wei, 18).replace(/\.0$/, "");
-  // Exact integer formatting, cut toward zero: NMR to 2 decimals, dollars to the cent,
-  // thousands separators (as the server's pages write amounts).
+  // Integer formatting to the nearest (half up), as the server's pages write amounts: NMR
+  // to 2 decimals, dollars to the cent, thousands separators. data-* keeps the exact value.
   function fixed(amount, decimals, places) {
     const value = BigInt(amount);
     const sign = value < 0n ? "-" : "";
-    const scaled = (value < 0n ? -value : value) * 10n ** BigInt(places) / 10n ** BigInt(decimals);
+    const scaled = ((value < 0n ? -value : value) * 10n ** BigInt(places) * 2n / 10n ** BigInt(decimals) + 1n) / 2n;
     const whole = (scaled / 10n ** BigInt(places)).toLocaleString("en-US");
     const fraction = (scaled % 10n ** BigInt(places)).toString().padStart(places, "0");
     return { sign, text: places ? `${whole}.${fraction}` : whole };

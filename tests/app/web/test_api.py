@@ -251,10 +251,12 @@ def test_rules_page_states_the_rounds_pools_thresholds_and_the_worked_example(ap
 def test_amounts_are_formatted_exactly():
     from app.web.views import format_nmr, format_percent, format_usd
 
-    assert format_usd(1_000 * USD) == "$1,000.00" and format_usd(435_289_999) == "$435.28"
+    assert format_usd(1_000 * USD) == "$1,000.00" and format_usd(435_274_901) == "$435.27"
+    assert format_usd(999_999_127) == "$1,000.00" and format_usd(144_955_000) == "$144.96"  # half up
     assert format_usd(-5 * USD) == "-$5.00" and format_usd(None) == "–"
-    assert format_nmr(14_412_130 * NMR // 1000) == "14,412.13" and format_nmr(NMR - 1) == "0.99"
-    assert format_nmr(-5 * NMR) == "-5.00" and format_nmr(2**200) == f"{2**200 // NMR:,}." + f"{2**200 % NMR:018d}"[:2]
+    assert format_nmr(14_412_130 * NMR // 1000) == "14,412.13" and format_nmr(NMR // 200 - 1) == "0.00"
+    assert format_nmr(-5 * NMR) == "-5.00" and format_nmr(2**200 - 2**200 % (NMR // 100)) == f"{2**200 // NMR:,}." + \
+        f"{2**200 % NMR:018d}"[:2]
     assert [format_percent(x) for x in (1.0, 0.75, 0.8333333, 0.9166, None)] == ["100%", "75%", "83.33%", "91.66%", "–"]
 
 
