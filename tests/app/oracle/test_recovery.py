@@ -42,7 +42,8 @@ def test_crash_after_sending_a_batch_resumes_from_its_hash(app, w3, keys, deploy
         monkeypatch.setattr(Chain, "wait_for", real_wait)
         result = oracle.settle_round(1, batch_size=2, **QUIET)
         assert [(b.status, b.tx_hash is not None) for b in store.list_batches(1)] == [("confirmed", True)] * 3
-    assert result == {"settled": 2, "already_settled": 2, "withdrawn": [], "prizes": len(store.latest_plan(1)["prizes"])}
+        prizes = len(store.latest_plan(1)["prizes"])
+    assert result == {"settled": 2, "already_settled": 2, "withdrawn": [], "prizes": prizes}
     assert all(escrow.functions.getStake(1, a).call()[2] == 2 for a, _ in stakers)
 
 
