@@ -11,6 +11,7 @@ from eth_account import Account
 
 from app import oracle
 from app.chain import deploy_contracts
+from app.payout import Pools
 from app.web import services
 from tests.app.oracle.conftest import (  # noqa: F401  (fixtures, re-exported for these tests)
     NMR,
@@ -34,6 +35,8 @@ ROUND = 1
 CLOSES_IN = 600
 RESOLVES_IN = 1200
 DATASET = {"n_features": 8, "rows_per_era": 80, "n_train_eras": 3, "n_validation_eras": 3}
+USD = 10**6
+POOLS = Pools(usd_staking=100 * USD, usd_prize=50 * USD, nmr=100 * NMR)
 
 
 @pytest.fixture(scope="module")
@@ -88,12 +91,19 @@ def contracts(w3, deployment):  # noqa: F811
 
 
 @pytest.fixture
+def usd(w3, deployment):  # noqa: F811
+    """The TestUSD web3 contract (6 decimals; the stakers hold $1,000 each)."""
+    record = deployment[1]["USD"]
+    return w3.eth.contract(address=record["address"], abi=record["abi"])
+
+
+@pytest.fixture
 def round_open(app):  # noqa: F811
     """Round 1 open on chain and in the app: staking closes in 10 minutes, the oracle's
-    deadline is 20 minutes away (chain time), 100 NMR of rewards, the ``corr`` policy
-    (a negative live CORR burns part of the stake)."""
+    deadline is 20 minutes away (chain time), POOLS paid by the treasury, the ``corr``
+    policy (a negative live CORR burns part of the stake)."""
     with app.app_context():
-        return oracle.open_round(ROUND, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, budget_wei=100 * NMR,
+        return oracle.open_round(ROUND, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, pools=POOLS,
                                  policy="corr", dataset_options=DATASET, report=lambda _: None)
 
 

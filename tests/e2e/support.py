@@ -21,6 +21,7 @@ import pandas as pd
 import requests
 
 from app.oracle import load_dataset
+from app.web import views
 
 WALLET_JS = """
 (config) => {
@@ -114,11 +115,14 @@ def wallet_config(accounts: list[str], chain_id: int = 1337, known_chains: tuple
             "announce": announce, "legacy": legacy}
 
 
-def nmr_text(wei: int) -> str:
-    """Wei as the page writes it (ethers.formatUnits without a trailing ``.0``)."""
-    whole, fraction = divmod(int(wei), 10**18)
-    digits = f"{fraction:018d}".rstrip("0")
-    return f"{whole}.{digits}" if digits else str(whole)
+def nmr_text(wei: int, places: int = 2) -> str:
+    """Wei as the pages write it: to the nearest 0.01 (half up), thousands separators."""
+    return views.format_nmr(wei, places)
+
+
+def usd_text(units: int) -> str:
+    """USD units as the pages write them: ``$1,000.00``."""
+    return views.format_usd(units)
 
 
 def leaning_predictions(row, toward: bool = True, seed: int = 0) -> bytes:

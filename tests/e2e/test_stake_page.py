@@ -13,7 +13,7 @@ from app import oracle
 from tests.app.oracle.conftest import NMR, advance_chain_time
 from tests.app.web.test_browser import SCREENSHOTS
 from tests.e2e.conftest import CLOSES_IN, RESOLVES_IN, ROUND
-from tests.e2e.support import nmr_text
+from tests.e2e.support import nmr_text, usd_text
 
 ACTIVE, SETTLED, WITHDRAWN = 1, 2, 3
 
@@ -59,11 +59,20 @@ def confirmed_hash(page, w3, name: str) -> str:
     return tx_hash
 
 
-def shown_wei(page, selector: str) -> int:
+def shown_wei(page, selector: str, places: int = 2) -> int:
+    """The exact wei an element holds (data-wei), checked against its text (2 decimals)."""
     element = page.locator(selector)
     wei = int(element.get_attribute("data-wei"))
-    assert element.inner_text() == nmr_text(wei)
+    assert element.inner_text() == nmr_text(wei, places)
     return wei
+
+
+def shown_units(page, selector: str) -> int:
+    """The exact USD units an element holds (data-units), checked against its text."""
+    element = page.locator(selector)
+    units = int(element.get_attribute("data-units"))
+    assert element.inner_text() == usd_text(units)
+    return units
 
 
 def wallet_calls(page, method: str) -> list:
@@ -84,7 +93,7 @@ def test_no_wallet_says_how_to_get_one(server, open_page, round_open):
 
 
 def test_connect_shows_balances_round_stake_and_follows_the_wallet(
-    server, open_page, round_open, staker, other, w3, contracts,
+    server, open_page, round_open, staker, other, w3, contracts, usd, deployment,
 ):
     token, escrow = contracts
     page = open_page()
@@ -94,9 +103,13 @@ def test_connect_shows_balances_round_stake_and_follows_the_wallet(
     page.wait_for_function("(a) => document.getElementById('account').textContent === a", arg=staker.address)
 
     eth = w3.eth.get_balance(staker.address)
-    assert int(page.get_attribute("#eth-balance", "data-wei")) == eth
-    assert nmr_text(eth).startswith(page.inner_text("#eth-balance"))  # cut to 4 decimals
+    assert shown_wei(page, "#eth-balance", places=4) == eth
     assert shown_wei(page, "#nmr-balance") == token.functions.balanceOf(staker.address).call() == 1_000 * NMR
+    assert page.inner_text("#nmr-balance") == "1,000.00"
+    assert shown_units(page, "#usd-balance") == usd.functions.balanceOf(staker.address).call() == 1_000 * 10**6
+    assert page.inner_text("#usd-balance") == "$1,000.00"
+    assert "Balances" in page.inner_text("#balances") and "Numeraire" in page.inner_text("#balances")
+    assert "$100.00 staking pool, $50.00 and 100.00 NMR" in page.inner_text("#round-pools")
     assert page.inner_text("#round-number") == str(ROUND)
     closes_at = escrow.functions.getRound(ROUND).call()[0]
     assert page.inner_text("#closes-at") == utc_words(closes_at)
@@ -109,9 +122,12 @@ def test_connect_shows_balances_round_stake_and_follows_the_wallet(
     assert "Sign in with Ethereum" in page.inner_text("#stake-hint")
 
     page.click("#watch-asset")
-    page.wait_for_selector("text=NMR added to your wallet.")
-    [asset] = wallet_calls(page, "wallet_watchAsset")
-    assert asset == {"type": "ERC20", "options": {"address": token.address, "symbol": "NMR", "decimals": 18}}
+    symbol = deployment[1]["USD"]["symbol"]
+    page.wait_for_selector(f"text=NMR and {symbol} added to your wallet.")
+    assert wallet_calls(page, "wallet_watchAsset") == [
+        {"type": "ERC20", "options": {"address": token.address, "symbol": "NMR", "decimals": 18}},
+        {"type": "ERC20", "options": {"address": usd.address, "symbol": symbol, "decimals": 6}},
+    ]
     shot(page, "01-connected")
 
     page.evaluate("window.__wallet.setAccount(1)")  # the user picks another account in MetaMask
@@ -278,6 +294,8 @@ def test_staking_after_close_shows_the_decoded_reason(server, open_page, submiss
 
 
 def test_outcome_after_the_oracle_settles(server, app, open_page, upload, stake_from_python, staker, w3, contracts):
+    from app import store
+
     token, escrow = contracts
     staked = stake_from_python(upload(toward=False))  # a model that gets the live era backwards
     balance_before = token.functions.balanceOf(staker.address).call()
@@ -288,18 +306,21 @@ def test_outcome_after_the_oracle_settles(server, app, open_page, upload, stake_
         oracle.resolve_round(ROUND, report=lambda _: None)
         oracle.settle_round(ROUND, report=lambda _: None)
 
+        [score] = store.round_scores(ROUND)
     [settled] = escrow.events.StakeSettled().get_logs(from_block=0, argument_filters={"staker": staker.address})
-    burned, rewarded = settled["args"]["burned"], settled["args"]["rewarded"]
-    assert burned == staked // 4 and rewarded == 0  # corr policy: negative CORR, capped at 25 %
+    burned, rewarded = settled["args"]["burned"], settled["args"]["nmrReward"]
+    assert burned == staked // 4 and rewarded == 0 and settled["args"]["usdReward"] == 0  # corr: CORR < 0, capped at 25 %
 
     page = open_page()
-    open_stake_page(page, server)
-    page.click("#connect")
+    open_stake_page(page, server, sign_in=True)
     page.wait_for_selector("#outcome-section:visible")
     assert page.inner_text("#stake-status") == "settled"
     assert shown_wei(page, "#outcome-released") == staked - burned
-    assert shown_wei(page, "#outcome-reward") == rewarded
+    assert shown_wei(page, "#outcome-nmr-reward") == rewarded
+    assert shown_units(page, "#outcome-usd-reward") == 0
     assert shown_wei(page, "#outcome-burned") == burned
+    assert (shown_units(page, "#outcome-prize-usd"), shown_wei(page, "#outcome-prize-nmr")) == (0, 0)
+    assert score.reason.startswith("corr -") and page.inner_text("#outcome-why") == score.reason
     assert page.locator("#escape-section").is_hidden()
     assert escrow.functions.getStake(ROUND, staker.address).call()[2] == SETTLED
     assert token.functions.balanceOf(staker.address).call() == balance_before + staked - burned + rewarded
