@@ -53,8 +53,11 @@ contract NumeraireToken is ERC20, ERC20Permit, ERC20Burnable, AccessControlDefau
     /// @inheritdoc INumeraireToken
     function mintable() public view returns (uint256) {
         uint256 week = currentWeek();
+        // Week indexes are whole numbers compared exactly on purpose (no time tolerance).
+        // slither-disable-next-line incorrect-equality
         uint256 allowance = week == 0 ? INITIAL_DISBURSEMENT + WEEKLY_DISBURSEMENT : WEEKLY_DISBURSEMENT;
         // A week's unminted allowance lapses: only this week's mints count against it.
+        // slither-disable-next-line incorrect-equality
         uint256 used = week == _mintWeek ? _mintedInWeek : 0;
         uint256 left = allowance - used;
         uint256 capLeft = CAP - _totalMinted;
@@ -66,6 +69,7 @@ contract NumeraireToken is ERC20, ERC20Permit, ERC20Burnable, AccessControlDefau
         uint256 available = mintable();
         if (amount > available) revert NumeraireTokenMintExceedsSchedule(amount, available);
         uint256 week = currentWeek();
+        // slither-disable-next-line incorrect-equality
         uint256 used = week == _mintWeek ? _mintedInWeek : 0;
         // Casts are safe: amount <= mintable() <= CAP - totalMinted, so every sum stays
         // below the cap (2.1e25 < 2^96), and a uint32 week lasts 8e10 years.

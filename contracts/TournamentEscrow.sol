@@ -403,7 +403,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     /// @dev Sums of a prize list, reverting unless its winners are strictly ascending (so no
     /// address is paid twice, and never the zero address).
     function _prizeTotals(Prize[] calldata prizes) private pure returns (uint256 usdTotal, uint256 nmrTotal) {
-        address previous;
+        address previous = address(0);
         for (uint256 i; i < prizes.length; ++i) {
             address winner = prizes[i].winner;
             if (winner <= previous) revert TournamentEscrowWinnersNotAscending(i, winner);

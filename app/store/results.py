@@ -20,7 +20,6 @@ from app.store.accounts import display_names
 from app.store.rounds import get_round, list_submissions
 from app.store.scores import (
     career_totals,
-    counts_in_career,
     net_nmr,
     round_nmr,
     round_scores,
@@ -119,7 +118,7 @@ def leaderboard(round_number: int | None = None) -> dict[str, Any]:
     """Ranked rows of a scored round (default: the newest round with scores), each with
     rank (equal live logloss share one), address, name, every :func:`score_view` key,
     ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei; also as ``career_nmr_wei``)
-    over all rounds but expired ones."""
+    over all rounds."""
     if round_number is None:
         round_number = get_session().scalar(select(func.max(Score.round_number)))
     if round_number is None:
@@ -150,8 +149,7 @@ def round_results(number: int) -> dict[str, Any] | None:
     (how many are eligible with live logloss < ln 2), ``usd_paid`` (sum of round USD),
     ``nmr_paid`` (sum of round NMR), ``burned`` and the settlement batches. The totals add
     up the rows, i.e. the plan; ``on_chain`` has what the chain paid, burned and returned
-    once the round is finalized (see :func:`chain_totals`; an expired round paid nothing
-    of its plan). ``paid_wei`` (= ``nmr_paid``) and ``burned_wei`` are the older names."""
+    once the round is finalized (see :func:`chain_totals`). ``paid_wei`` (= ``nmr_paid``) and ``burned_wei`` are the older names."""
     row = get_round(number)
     if row is None:
         return None
@@ -203,7 +201,7 @@ def account_results(address: str) -> dict[str, Any]:
     """An account's rounds, newest first: per round its number and status, every
     :func:`score_view` key (``round_usd``, ``round_nmr``, ``reason`` ...) and ``per_era``;
     and the career sums ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei, also
-    as ``career_nmr_wei``), expired rounds aside as in :func:`career_totals`."""
+    as ``career_nmr_wei``), as in :func:`career_totals`."""
     scores = user_scores(address)
     numbers = {s.round_number for s in scores}
     statuses = dict(get_session().execute(select(Round.number, Round.status).where(Round.number.in_(numbers))).all())
@@ -211,12 +209,11 @@ def account_results(address: str) -> dict[str, Any]:
         {"round": s.round_number, "round_status": statuses.get(s.round_number), **score_view(s), "per_era": s.per_era or {}}
         for s in scores
     ]
-    counted = [r for r in rows if counts_in_career(r["round_status"])]
-    career_nmr = sum(r["net_nmr"] for r in counted)
+    career_nmr = sum(r["net_nmr"] for r in rows)
     return {
         "address": address,
         "scores": rows,
-        "career_usd": sum(r["round_usd"] for r in counted),
+        "career_usd": sum(r["round_usd"] for r in rows),
         "career_nmr": career_nmr,
         "career_nmr_wei": career_nmr,
     }

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from app.db import get_session
-from app.models import REASON_MAX_CHARS, Round, Score
+from app.models import REASON_MAX_CHARS, Score
 from app.store.accounts import add_user
 from app.store.errors import StoreError, check_amount, require_round
 from app.store.rounds import current_submission
@@ -139,22 +139,12 @@ def net_nmr(score: Any) -> int:
     return round_nmr(score) - (score.burn_wei or 0)
 
 
-def counts_in_career(round_status: str | None) -> bool:
-    """Whether a round's amounts count in career sums: not for an expired round, whose
-    plan was never paid (its stakers withdrew, its pools went back)."""
-    return round_status != "expired"
-
-
 def career_totals(addresses: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
-    """Per address over all rounds (expired ones aside): ``career_usd`` (sum of round USD,
-    USD units) and ``career_nmr`` (sum of net NMR, wei). Addresses without scores are
-    left out."""
+    """Per address over all rounds: ``career_usd`` (sum of round USD, USD units) and
+    ``career_nmr`` (sum of net NMR, wei). Addresses without scores are left out. (An
+    expired round's rows hold what the chain paid, not the plan: the oracle rewrites them.)"""
     # Only the amounts: rows with the same attribute names serve round_usd and net_nmr.
-    query = (
-        select(Score.address, Score.usd_reward, Score.prize_usd, Score.nmr_reward, Score.prize_nmr, Score.burn_wei)
-        .join(Round, Round.number == Score.round_number)
-        .where(Round.status != "expired")
-    )
+    query = select(Score.address, Score.usd_reward, Score.prize_usd, Score.nmr_reward, Score.prize_nmr, Score.burn_wei)
     if addresses is not None:
         query = query.where(Score.address.in_(list(addresses)))
     totals: dict[str, dict[str, int]] = {}
@@ -166,6 +156,5 @@ def career_totals(addresses: Iterable[str] | None = None) -> dict[str, dict[str,
 
 
 def career_wei(addresses: Iterable[str] | None = None) -> dict[str, int]:
-    """Net NMR (rewards and prizes minus burns, in wei) per address over all rounds
-    (expired ones aside)."""
+    """Net NMR (rewards and prizes minus burns, in wei) per address over all rounds."""
     return {address: career["career_nmr"] for address, career in career_totals(addresses).items()}
