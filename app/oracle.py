@@ -477,8 +477,36 @@ def expire_round(number: int, report: Report = print) -> store.Round:
         tx = chain.finalize(number)
         report(f"round {number}: the oracle's deadline passed before settlement; finalized on the escape-hatch "
                f"path in {tx['tx_hash']}: unsettled stakers withdraw their stakes, the pools went back to the funder")
-    status = "finalized" if row.status in ("settled", "finalized") else "expired"
-    return _record_final(number, status)
+    if row.status in ("settled", "finalized"):
+        return _record_final(number, "finalized")
+    _scores_as_paid(number)
+    return _record_final(number, "expired")
+
+
+def _scores_as_paid(number: int) -> None:
+    """An expired round's score rows rewritten to what the chain paid (not the plan), with
+    the reason, so its pages and the careers say what happened."""
+    chain = get_chain()
+    settled = chain.settlements(number)
+    paid = {address.lower(): prize for address, prize in chain.prizes(number).items()}
+    rows = []
+    for score in store.round_scores(number):
+        event, prize = settled.get(score.address), paid.get(score.address.lower())
+        parts = ["round expired: the oracle missed its deadline"]
+        if score.stake_wei and event is None:
+            parts.append("stake back through the escape hatch (withdrawStake)")
+        elif event is not None:
+            parts.append("stake settled before the deadline")
+        if score.prize_rank and prize is None:
+            parts.append("the planned prize was not paid")
+        rows.append({
+            **{field: getattr(score, field) for field in store.SCORE_FIELDS}, "address": score.address,
+            "burn_wei": event["burned"] if event else 0, "usd_reward": event["usd_reward"] if event else 0,
+            "nmr_reward": event["nmr_reward"] if event else 0, "prize_rank": score.prize_rank if prize else None,
+            "prize_usd": prize["usd"] if prize else 0, "prize_nmr": prize["nmr"] if prize else 0,
+            "reason": "; ".join(parts),
+        })
+    store.save_scores(number, rows)
 
 
 def _record_final(number: int, status: str) -> store.Round:
@@ -594,8 +622,7 @@ def init_app(app: Flask) -> None:
     def oracle_group() -> None:
         """Operate rounds: the oracle's lifecycle steps."""
 
-    def pool_options(command: Callable) -> Callable:
-        defaults = DEFAULT_POOLS
+    def pool_options(command: Callable, defaults: Pools = DEFAULT_POOLS) -> Callable:
         for name, default, unit, what in (
             ("--nmr", defaults.nmr / NMR, "NMR", "NMR issuance (prizes by rank, corr rewards)"),
             ("--usd-prize", defaults.usd_prize / USD, "dollars", "USD prize pool (prizes by rank)"),
@@ -618,7 +645,7 @@ def init_app(app: Flask) -> None:
 
     @oracle_group.command("fund")
     @click.argument("number", type=int)
-    @pool_options
+    @lambda command: pool_options(command, Pools(0, 0, 0))
     def fund_command(number, usd_staking, usd_prize, nmr):
         """Pay (more) into an open round's pools from the funder's own balance."""
         _cli_step(fund_round, number, pools_from_amounts(usd_staking, usd_prize, nmr))
