@@ -11,6 +11,7 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
+from app.payout import Pools
 from client import NumeraireClient
 from tests.app.oracle import conftest as oracle_fixtures
 from tests.support import chain_app, deploy, serve
@@ -21,6 +22,7 @@ keys = oracle_fixtures.keys
 w3 = oracle_fixtures.w3
 advance_chain_time = oracle_fixtures.advance_chain_time
 NMR = oracle_fixtures.NMR
+USD = oracle_fixtures.USD
 ROOT = oracle_fixtures.ROOT
 
 DATASET = {"n_features": 8, "rows_per_era": 80, "n_train_eras": 4, "n_validation_eras": 2}
@@ -55,7 +57,7 @@ def open_next_round(app, dataset_options: dict | None = DATASET) -> int:
     round); `dataset_options` None builds the full-size default dataset."""
     with app.app_context():
         number = max((r.number for r in store.list_rounds()), default=0) + 1
-        oracle.open_round(number, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, budget_wei=100 * NMR,
+        oracle.open_round(number, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, pools=Pools(100 * USD, 50 * USD, 100 * NMR),
                           dataset_options=dataset_options, report=lambda _: None)
     return number
 
