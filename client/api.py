@@ -419,7 +419,7 @@ class NumeraireClient:
         return self._chain
 
     def balances(self, address: str | None = None) -> dict[str, int]:
-        """ETH and NMR balances (wei) of `address` (default: my wallet), read from chain."""
+        """ETH and NMR (wei) and USD (the stablecoin's units) of `address` (default: my wallet), from chain."""
         with self._on_chain():
             return self.chain().balances(address or self.address)
 
