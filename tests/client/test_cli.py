@@ -13,11 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from app import oracle, store
-from app.payout import Pools
 from client.cli import main
 from tests.client.conftest import (
     CLOSES_IN,
-    DATASET,
     NMR,
     RESOLVES_IN,
     ROOT,
@@ -25,21 +23,6 @@ from tests.client.conftest import (
     advance_chain_time,
     write_predictions,
 )
-
-USD = 10**6
-# A funded round: the whitepaper's staking pool, $100 and 400 NMR of prizes.
-POOLS = Pools(usd_staking=3_000 * USD, usd_prize=100 * USD, nmr=400 * NMR)
-
-
-@pytest.fixture
-def round_number(app, server) -> int:
-    """A new round with a small dataset and POOLS paid by the treasury, the server's
-    current round (the conftest's own opener predates the funded pools)."""
-    with app.app_context():
-        number = max((r.number for r in store.list_rounds()), default=0) + 1
-        oracle.open_round(number, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, pools=POOLS,
-                          dataset_options=DATASET, report=lambda _: None)
-    return number
 
 
 @pytest.fixture
@@ -137,7 +120,7 @@ def test_stake_status_and_withdraw(nmr_cli, predictions, w3, round_number):
     status = nmr_cli("status").output
     assert f"round {round_number}: open" in status and "my stake: 10 NMR at confidence 0.5 (active)" in status
     assert "my submission: 0x" in status
-    assert "pools: $3,000.00 staking pool, $100.00 and 400.00 NMR of prizes" in status
+    assert "pools: $100.00 staking pool, $50.00 and 100.00 NMR of prizes" in status
     assert re.search(r"wallet 0x[0-9a-fA-F]{40}: [\d,]+\.\d\d NMR, \$[\d,]+\.\d\d USD, [\d.]+ ETH", status), status
     as_json = json.loads(nmr_cli("--json", "status").output)
     assert as_json["stake"] == {"amount": 10 * NMR, "confidence": NMR // 2, "status": "active"}
@@ -188,7 +171,7 @@ def test_leaderboard_results_and_account(nmr_cli, predictions, app, w3, round_nu
     assert "career USD" in board and "career NMR" in board
     results = nmr_cli("results", str(round_number), key=None).output
     assert f"round {round_number}: finalized; 1 participants, 1 stakers, controlling capital" in results
-    assert "staked 3 NMR" in results and "pools: $3,000.00 staking pool, $100.00 prize pool, 400.00 NMR" in results
+    assert "staked 3 NMR" in results and "pools: $100.00 staking pool, $50.00 prize pool, 100.00 NMR" in results
     assert "round USD" in results and "round NMR" in results and "why" in results
     assert view["reason"] and view["reason"] in results  # the one-line why of the outcome
     as_json = json.loads(nmr_cli("--json", "results", str(round_number), key=None).output)
