@@ -6,7 +6,8 @@ default http://127.0.0.1:8000), ``NMR_API_TOKEN`` (an API token), ``NMR_PRIVATE_
 prompt) and ``NMR_RPC_URL`` (override the chain RPC the server publishes). Keys sign
 here; only signatures and signed transactions leave this machine.
 
-Every failure exits with status 1 and one message saying what to do.
+Every failure exits with status 1 and one message saying what to do. One module for every
+verb: each is a thin print of :mod:`client.api`'s answer, with the amount formatters they share.
 """
 
 from __future__ import annotations
