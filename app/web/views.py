@@ -139,6 +139,9 @@ def why(participant: dict[str, Any], status: str) -> str:
     """The participant's one-line reason, or why there is none yet."""
     if participant.get("reason"):
         return participant["reason"]
+    if status == "expired":
+        return "not scored: the oracle's deadline passed first" + (
+            "; the whole stake is yours to withdraw" if participant.get("stake_wei") else "")
     if status not in RESOLVED_STATUSES:
         return "not scored yet: the round resolves after it closes"
     return "not scored"

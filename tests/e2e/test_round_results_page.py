@@ -178,3 +178,28 @@ def test_round_results_page_shows_the_articles_tables_with_the_chains_figures(
     assert prize == "$1,000.00"
     assert page.locator("#auction-example tr[data-name='ABRIOSI'] td.usd").inner_text() == "$500.00"
     shot(page, "03-rules")
+
+
+def test_an_expired_round_says_so_on_its_results_page(app, w3, keys, contracts):
+    """The oracle missed its deadline: the round is finalized on the escape-hatch path, and
+    its results page says what that means for stakers and the pools."""
+    token, escrow = contracts
+    with app.app_context():
+        row = oracle.open_round(ROUND, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, pools=DEFAULT_POOLS,
+                                dataset_options=DATASET, report=lambda _: None)
+        address = Account.from_key(keys[3]).address
+        outcome = services.upload_predictions(ROUND, address, leaning_predictions(row, **FILE), "late.csv")
+    send(w3, keys[3], token.functions.approve(escrow.address, 10 * NMR))
+    send(w3, keys[3], escrow.functions.stake(ROUND, 10 * NMR, NMR, bytes.fromhex(outcome.result.hash[2:])))
+    advance_chain_time(w3, RESOLVES_IN + 1)
+    with app.app_context():
+        oracle.run_round(ROUND, report=lambda _: None)  # too late to settle: expires it
+    results = app.test_client().get("/api/v1/rounds/1").get_json()
+    assert results["round"]["status"] == "expired"
+    assert (results["usd_paid"], results["nmr_paid"], results["burned"]) == ("0", "0", "0")
+    assert results["on_chain"]["usd_returned"] == str(DEFAULT_POOLS.usd_staking + DEFAULT_POOLS.usd_prize)
+    page = app.test_client().get("/rounds/1").get_data(as_text=True)
+    assert "finalized on the escape-hatch path" in page and "takes the whole stake back alone" in page
+    assert "$6,603.03 and 14,412.13 NMR" in page  # back to the funder
+    assert "not scored: the oracle&#39;s deadline passed first" in page
+    assert escrow.functions.getStake(ROUND, address).call()[2] == 1  # still active: the staker withdraws alone
