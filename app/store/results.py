@@ -8,7 +8,6 @@ each key holds is in ``AMOUNT_UNITS``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +15,8 @@ from sqlalchemy import func, select
 
 from app.db import get_session
 from app.models import Round, Score
+from app.payout import CONSISTENCY_THRESHOLD
+from app.scoring.metrics import beats_coin_flip
 from app.store.accounts import display_names
 from app.store.rounds import get_round, list_submissions
 from app.store.scores import (
@@ -28,10 +29,6 @@ from app.store.scores import (
 )
 from app.store.settlement import list_batches
 
-LN2 = math.log(2)
-# The eligibility threshold of app.payout (CONSISTENCY_THRESHOLD); the store counts from the
-# stored rows, so the page's count needs no payout code.
-CONSISTENCY_MIN = 0.75
 # Every amount key of these views and its token: "nmr" amounts are wei (18 decimals),
 # "usd" amounts are units of 1e-6 dollar (6 decimals). Keys ending in "_wei" are older.
 AMOUNT_UNITS = {
@@ -100,9 +97,9 @@ def is_controlling(s: Score) -> bool:
         s.originality is True
         and s.concordance is True
         and s.consistency is not None
-        and s.consistency >= CONSISTENCY_MIN
+        and s.consistency >= CONSISTENCY_THRESHOLD
         and s.live_logloss is not None
-        and s.live_logloss < LN2
+        and beats_coin_flip(s.live_logloss)
     )
 
 
