@@ -175,3 +175,23 @@ def test_without_the_funders_key_the_oracle_cannot_fund_a_round(app, w3, deploym
         assert store.get_round(1) is None
     assert escrow.functions.getRound(1).call()[0] == 0  # nothing created on chain either
     assert (token.functions.balanceOf(treasury).call(), usd.functions.balanceOf(treasury).call()) == before
+
+
+def test_a_round_resolved_but_not_settled_in_time_shows_what_the_chain_paid(app, w3, keys, deployment):
+    _, record = deployment
+    _open_and_stake(app, w3, keys, record, n_stakers=3)
+    document = _close_and_resolve(app, w3)
+    assert document["stakes"] and document["prizes"]
+    advance_chain_time(w3, 7200)  # the plan was never posted
+    with app.app_context():
+        oracle.run_round(1, **QUIET)
+        assert store.get_round(1).status == "expired"
+        rows = store.round_scores(1)
+        board = {r["address"]: r for r in store.leaderboard(1)["rows"]}
+    staked = [r for r in rows if r.stake_wei]
+    assert len(staked) == 3
+    for row in rows:
+        assert (row.burn_wei, row.usd_reward, row.nmr_reward, row.prize_usd, row.prize_nmr) == (0, 0, 0, 0, 0)
+        assert row.reason.startswith("round expired: the oracle missed its deadline")
+        assert board[row.address]["career_usd"] == 0 and board[row.address]["career_nmr"] == 0
+    assert all("stake back through the escape hatch" in r.reason for r in staked)

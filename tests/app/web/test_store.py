@@ -134,15 +134,15 @@ def test_leaderboard_sums_careers_over_rounds_and_shares_ranks(app):
         store.save_scores(6, [_score(A, 0.68, usd=500 * USD, prize_nmr=4 * NMR, burn=HUGE),
                               _score(B, 0.70, nmr=HUGE)])  # fmt: skip
         store.create_round(5, closes_at=NOON, resolves_by=NOON + timedelta(hours=1), status="expired")
-        store.save_scores(5, [_score(A, 0.60, usd=7 * USD, prize_nmr=7)])  # never paid: not in the career
+        store.save_scores(5, [_score(A, 0.60, usd=7 * USD, prize_nmr=7)])  # expired after paying A: counted
         store.save_scores(7, [_score(A, 0.69, prize_usd=HUGE, prize_nmr=1), _score(B, 0.67),
                               _score(C, 0.69, usd=1), _score(D, 0.695)])  # fmt: skip
         board = store.leaderboard()
     assert board["round"] == 7
     rows = {r["address"]: r for r in board["rows"]}
     assert [(r["rank"], r["address"]) for r in board["rows"]] == [(1, B), (2, A), (2, C), (4, D)]
-    assert rows[A]["career_usd"] == 500 * USD + HUGE
-    assert rows[A]["career_nmr"] == rows[A]["career_nmr_wei"] == 4 * NMR + 1 - HUGE
+    assert rows[A]["career_usd"] == 507 * USD + HUGE
+    assert rows[A]["career_nmr"] == rows[A]["career_nmr_wei"] == 4 * NMR + 8 - HUGE
     assert (rows[B]["career_usd"], rows[B]["career_nmr"]) == (0, HUGE)
     assert (rows[A]["round_usd"], rows[A]["round_nmr"], rows[A]["net_nmr"]) == (HUGE, 1, 1)
     assert rows[A]["reason"] == f"reason of {A[:4]}" and rows[A]["name"] == f"{A[:6]}…{A[-4:]}"
