@@ -55,3 +55,31 @@ def role_error(account, role):
     """OpenZeppelin's AccessControlUnauthorizedAccount as Brownie decodes it (the bytes32
     role printed as a Python bytes literal)."""
     return f"AccessControlUnauthorizedAccount: {str(account).lower()}, {bytes(role)!r}"
+
+
+def hex0x(value):
+    """`value` (bytes, HexBytes or hex str) as a 0x-prefixed lowercase hex string: HexBytes'
+    .hex() drops the prefix in some versions and keeps it in others."""
+    text = value.hex() if isinstance(value, bytes | bytearray) else str(value)
+    return "0x" + text.removeprefix("0x").lower()
+
+
+def event_topic(signature):
+    """topic0 of an event, e.g. event_topic("Transfer(address,address,uint256)")."""
+    from brownie import web3
+
+    return hex0x(web3.keccak(text=signature))
+
+
+def address_topic(address):
+    """An indexed address as a 32-byte log topic."""
+    return "0x" + str(address)[2:].lower().rjust(64, "0")
+
+
+def examples(count):
+    """Hypothesis settings of one property: `count` examples. data_too_large is off because
+    Hypothesis 6.27's small-example phase caps a run at ten times its zero-extension, which
+    a 70-to-96-bit integer drawn last overruns: a false alarm that failed runs at random."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(max_examples=count, suppress_health_check=[HealthCheck.data_too_large])

@@ -1,25 +1,29 @@
-"""Fixtures of the property tests: one open round, unlimited approvals, a tx observer."""
+"""Fixtures of the property tests: unlimited staker approvals, one open funded round, a
+transaction observer. Brownie reverts the chain between a property's examples."""
 
 import pytest
 from brownie import web3
 from brownie.exceptions import VirtualMachineError
 
-NMR = 10**18
-ROUND_BUDGET = 50_000 * NMR
+UNLIMITED = 2**256 - 1
 
 
 @pytest.fixture(scope="module")
-def approved(nmr, escrow, stakers):
-    """Every staker approves the escrow once, so an example costs only the stake itself."""
-    for staker in stakers:
-        nmr.approve(escrow, 2**256 - 1, {"from": staker})
+def approved(nmr, usd, escrow, stakers, treasury):
+    """Every staker (and the treasury, as funder) approves the escrow once, so an example
+    costs only the transactions it is about."""
+    for holder in [*stakers, treasury]:
+        nmr.approve(escrow, UNLIMITED, {"from": holder})
+    usd.approve(escrow, UNLIMITED, {"from": treasury})
     return stakers
 
 
 @pytest.fixture(scope="module")
-def round_one(open_round, approved):
-    """Round 1, open for a week, settleable for two more, with a 50,000 NMR budget."""
-    return open_round(1, budget=ROUND_BUDGET)
+def round_one(create_round, escrow, approved, treasury):
+    """Round 1, open for a week, settleable for one more, funded with $3,000 / $1,000 / 1,000 NMR."""
+    create_round(1)
+    escrow.fundRound(1, 3_000 * 10**6, 1_000 * 10**6, 1_000 * 10**18, {"from": treasury})
+    return 1
 
 
 @pytest.fixture(scope="module")

@@ -1,61 +1,89 @@
-"""Who may call what: every state-changing function against every role.
+"""Who may call what: every state-changing function of NumeraireToken and TournamentEscrow
+against every role, as one table.
 
-Each row sets up a state in which the role check is the only thing that can fail, then
-calls as admin, oracle, pauser, staker and stranger. Permissionless functions must work
-for everyone; guarded ones only for their role, reverting with OpenZeppelin's
-AccessControlUnauthorizedAccount(caller, role) for everyone else.
+The module sets up one state in which the caller is the only thing that varies: round 1
+open and funded, round 2 open and unfunded, round 3 closed and inside its settlement
+window, round 4 past its deadline; every actor holds NMR and USD and has staked in rounds
+3 and 4. Each row calls one function from each role: permissionless functions must
+succeed for everyone, guarded ones only for their role, reverting with the exact error
+for everyone else.
 """
+
+from collections import namedtuple
 
 import brownie
 import pytest
 from brownie import chain
 
-NMR = 10**18
-WAD = 10**18
-ROLES = ["admin", "oracle", "pauser", "staker", "stranger"]
+from tests.contracts.helpers import DAY, HASH, NMR, USD, WAD, role_error
+
+ROLES = ["admin", "oracle", "pauser", "minter", "rando"]
+ANYONE = frozenset(ROLES)
+ADMIN_ROLE = bytes(32)
+
+Row = namedtuple("Row", "contract function action allowed error")
 
 
-@pytest.fixture
-def actors(admin, oracle, pauser, alice, rando, nmr, escrow):
-    people = {"admin": admin, "oracle": oracle, "pauser": pauser, "staker": alice, "stranger": rando}
-    for account in (oracle, pauser, rando):
-        nmr.mint(account, 1_000 * NMR, {"from": admin})
-    for account in people.values():
-        nmr.approve(escrow, 1_000 * NMR, {"from": account})
-    return people
+@pytest.fixture(scope="module")
+def actors(admin, oracle, pauser, minter, rando):
+    return {"admin": admin, "oracle": oracle, "pauser": pauser, "minter": minter, "rando": rando}
 
 
-def _round(escrow, oracle, stakers, round_id=1):
-    closes_at = chain.time() + 1_000
-    escrow.createRound(round_id, closes_at, closes_at + 1_000, 100 * NMR, {"from": oracle})
-    for account in stakers:
-        escrow.stake(round_id, NMR, WAD, b"\x01" * 32, {"from": account})
-    return closes_at
-
-
-def _past(timestamp):
-    chain.sleep(max(0, timestamp - chain.time()) + 1)
+@pytest.fixture(scope="module", autouse=True)
+def rounds(escrow, nmr, usd, oracle, minter, admin, actors, fund_round):
+    for account in actors.values():
+        if nmr.balanceOf(account) < 1_000 * NMR:
+            nmr.mint(account, 1_000 * NMR, {"from": minter})
+        usd.mint(account, 1_000 * USD, {"from": admin})
+    now = chain.time()
+    escrow.createRound(4, now + 100, now + 200, {"from": oracle})
+    escrow.createRound(3, now + 100, now + 100 + 14 * DAY, {"from": oracle})
+    for round_id in (1, 2):
+        escrow.createRound(round_id, now + 30 * DAY, now + 31 * DAY, {"from": oracle})
+    fund_round(1)
+    fund_round(3)
+    for account in actors.values():
+        nmr.approve(escrow, 2 * NMR, {"from": account})
+        for round_id in (3, 4):
+            escrow.stake(round_id, NMR, WAD, HASH, {"from": account})
+    chain.sleep(300)
     chain.mine()
 
 
+class Ctx:
+    """What a row's action needs: the contracts and the accounts by role."""
+
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+
+def _guarded(role_name):
+    """The error OpenZeppelin's onlyRole gives `caller` for the role named `role_name`."""
+    return lambda ctx, caller: role_error(caller, getattr(ctx, role_name))
+
+
+# ---- TournamentEscrow ------------------------------------------------------------------
+
+
 def create_round(ctx, caller):
-    ctx.escrow.createRound(9, chain.time() + 100, chain.time() + 200, NMR, {"from": caller})
+    ctx.escrow.createRound(9, chain.time() + 100, chain.time() + 200, {"from": caller})
+
+
+def fund_round(ctx, caller):
+    ctx.usd.approve(ctx.escrow, 10 * USD, {"from": caller})
+    ctx.escrow.fundRound(2, 10 * USD, 0, 0, {"from": caller})
 
 
 def settle(ctx, caller):
-    closes_at = _round(ctx.escrow, ctx.oracle, [ctx.alice])
-    _past(closes_at)
-    ctx.escrow.settle(1, [ctx.alice], [0], [NMR], {"from": caller})
+    ctx.escrow.settle(3, [(ctx.rando.address, 0, USD, NMR)], {"from": caller})
+
+
+def pay_prizes(ctx, caller):
+    ctx.escrow.payPrizes(3, [(ctx.rando.address, USD, NMR)], {"from": caller})
 
 
 def finalize(ctx, caller):
-    closes_at = _round(ctx.escrow, ctx.oracle, [])
-    _past(closes_at)
-    ctx.escrow.finalize(1, {"from": caller})
-
-
-def set_treasury(ctx, caller):
-    ctx.escrow.setTreasury(ctx.rando, {"from": caller})
+    ctx.escrow.finalize(4, {"from": caller})
 
 
 def pause(ctx, caller):
@@ -68,94 +96,186 @@ def unpause(ctx, caller):
 
 
 def stake(ctx, caller):
-    _round(ctx.escrow, ctx.oracle, [])
-    ctx.escrow.stake(1, NMR, WAD, b"\x02" * 32, {"from": caller})
+    ctx.nmr.approve(ctx.escrow, NMR, {"from": caller})
+    ctx.escrow.stake(1, NMR, WAD, HASH, {"from": caller})
 
 
 def stake_with_permit(ctx, caller):
-    # The permit is signed by a local key; only the caller differs between rows, so the
-    # caller stakes its own approved NMR and the (unusable) permit is skipped by design.
-    _round(ctx.escrow, ctx.oracle, [])
-    ctx.escrow.stakeWithPermit(1, NMR, WAD, b"\x03" * 32, 0, 27, b"\x00" * 32, b"\x00" * 32, {"from": caller})
+    # Only the caller varies between the rows' calls: each stakes its own approved NMR, and
+    # the unusable permit is skipped by design (a valid one is tested beside the function).
+    ctx.nmr.approve(ctx.escrow, NMR, {"from": caller})
+    ctx.escrow.stakeWithPermit(1, NMR, WAD, HASH, 0, 27, bytes(32), bytes(32), {"from": caller})
 
 
 def withdraw_stake(ctx, caller):
-    closes_at = _round(ctx.escrow, ctx.oracle, [caller])
-    _past(closes_at + 1_000)
-    ctx.escrow.withdrawStake(1, {"from": caller})
+    ctx.escrow.withdrawStake(4, {"from": caller})
 
 
-def grant_oracle_role(ctx, caller):
+def escrow_grant_role(ctx, caller):
     ctx.escrow.grantRole(ctx.escrow.ORACLE_ROLE(), ctx.rando, {"from": caller})
 
 
-def revoke_oracle_role(ctx, caller):
+def escrow_revoke_role(ctx, caller):
     ctx.escrow.revokeRole(ctx.escrow.ORACLE_ROLE(), ctx.oracle, {"from": caller})
 
 
-def begin_admin_transfer(ctx, caller):
-    ctx.escrow.beginDefaultAdminTransfer(ctx.rando, {"from": caller})
+def escrow_renounce_oracle_role(ctx, caller):
+    ctx.escrow.renounceRole(ctx.escrow.ORACLE_ROLE(), ctx.oracle, {"from": caller})
+
+
+def _admin_rules(name):
+    """The five two-step admin functions of `name` ("escrow" or "nmr")."""
+
+    def begin(ctx, caller):
+        getattr(ctx, name).beginDefaultAdminTransfer(ctx.rando, {"from": caller})
+
+    def cancel(ctx, caller):
+        getattr(ctx, name).beginDefaultAdminTransfer(ctx.rando, {"from": ctx.admin})
+        getattr(ctx, name).cancelDefaultAdminTransfer({"from": caller})
+
+    def accept(ctx, caller):
+        # The admin nominated the stranger: only the nominee may accept.
+        getattr(ctx, name).beginDefaultAdminTransfer(ctx.rando, {"from": ctx.admin})
+        chain.sleep(4 * DAY)
+        getattr(ctx, name).acceptDefaultAdminTransfer({"from": caller})
+
+    def change_delay(ctx, caller):
+        getattr(ctx, name).changeDefaultAdminDelay(DAY, {"from": caller})
+
+    def rollback_delay(ctx, caller):
+        getattr(ctx, name).changeDefaultAdminDelay(DAY, {"from": ctx.admin})
+        getattr(ctx, name).rollbackDefaultAdminDelay({"from": caller})
+
+    admin_only = _guarded("admin_role")
+    return [
+        Row(name, "beginDefaultAdminTransfer", begin, {"admin"}, admin_only),
+        Row(name, "cancelDefaultAdminTransfer", cancel, {"admin"}, admin_only),
+        Row(
+            name,
+            "acceptDefaultAdminTransfer",
+            accept,
+            {"rando"},
+            lambda ctx, caller: f"AccessControlInvalidDefaultAdmin: {caller.address.lower()}",
+        ),
+        Row(name, "changeDefaultAdminDelay", change_delay, {"admin"}, admin_only),
+        Row(name, "rollbackDefaultAdminDelay", rollback_delay, {"admin"}, admin_only),
+    ]
+
+
+# ---- NumeraireToken --------------------------------------------------------------------
 
 
 def mint(ctx, caller):
     ctx.nmr.mint(ctx.rando, NMR, {"from": caller})
 
 
-def grant_minter_role(ctx, caller):
+def burn(ctx, caller):
+    ctx.nmr.burn(NMR, {"from": caller})
+
+
+def burn_from(ctx, caller):
+    ctx.nmr.approve(caller, NMR, {"from": ctx.rando})
+    ctx.nmr.burnFrom(ctx.rando, NMR, {"from": caller})
+
+
+def transfer(ctx, caller):
+    ctx.nmr.transfer(ctx.rando, NMR, {"from": caller})
+
+
+def transfer_from(ctx, caller):
+    ctx.nmr.approve(caller, NMR, {"from": ctx.rando})
+    ctx.nmr.transferFrom(ctx.rando, ctx.oracle, NMR, {"from": caller})
+
+
+def approve(ctx, caller):
+    ctx.nmr.approve(ctx.rando, NMR, {"from": caller})
+
+
+def permit(ctx, caller):
+    # Anyone may relay a holder's signature.
+    key, owner = ctx.permit_holder
+    deadline, v, r, s = ctx.sign_permit(key, NMR, spender=ctx.rando)
+    ctx.nmr.permit(owner, ctx.rando, NMR, deadline, v, r, s, {"from": caller})
+
+
+def token_grant_role(ctx, caller):
     ctx.nmr.grantRole(ctx.nmr.MINTER_ROLE(), ctx.rando, {"from": caller})
 
 
-# function -> the one role allowed, or None when anyone may call it.
-TABLE = {
-    create_round: "oracle",
-    settle: "oracle",
-    finalize: None,
-    set_treasury: "admin",
-    pause: "pauser",
-    unpause: "pauser",
-    stake: None,
-    stake_with_permit: None,
-    withdraw_stake: None,
-    grant_oracle_role: "admin",
-    revoke_oracle_role: "admin",
-    begin_admin_transfer: "admin",
-    mint: "admin",
-    grant_minter_role: "admin",
-}
+def token_revoke_role(ctx, caller):
+    ctx.nmr.revokeRole(ctx.nmr.MINTER_ROLE(), ctx.minter, {"from": caller})
 
 
-class Context:
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
+def token_renounce_minter_role(ctx, caller):
+    ctx.nmr.renounceRole(ctx.nmr.MINTER_ROLE(), ctx.minter, {"from": caller})
+
+
+def _bad_confirmation(ctx, caller):
+    return "AccessControlBadConfirmation: "
+
+
+TABLE = [
+    Row("escrow", "createRound", create_round, {"oracle"}, _guarded("oracle_role")),
+    Row("escrow", "fundRound", fund_round, ANYONE, None),
+    Row("escrow", "settle", settle, {"oracle"}, _guarded("oracle_role")),
+    Row("escrow", "payPrizes", pay_prizes, {"oracle"}, _guarded("oracle_role")),
+    Row("escrow", "finalize", finalize, ANYONE, None),
+    Row("escrow", "pause", pause, {"pauser"}, _guarded("pauser_role")),
+    Row("escrow", "unpause", unpause, {"pauser"}, _guarded("pauser_role")),
+    Row("escrow", "stake", stake, ANYONE, None),
+    Row("escrow", "stakeWithPermit", stake_with_permit, ANYONE, None),
+    Row("escrow", "withdrawStake", withdraw_stake, ANYONE, None),
+    Row("escrow", "grantRole", escrow_grant_role, {"admin"}, _guarded("admin_role")),
+    Row("escrow", "revokeRole", escrow_revoke_role, {"admin"}, _guarded("admin_role")),
+    Row("escrow", "renounceRole", escrow_renounce_oracle_role, {"oracle"}, _bad_confirmation),
+    *_admin_rules("escrow"),
+    Row("nmr", "mint", mint, {"minter"}, _guarded("minter_role")),
+    Row("nmr", "burn", burn, ANYONE, None),
+    Row("nmr", "burnFrom", burn_from, ANYONE, None),
+    Row("nmr", "transfer", transfer, ANYONE, None),
+    Row("nmr", "transferFrom", transfer_from, ANYONE, None),
+    Row("nmr", "approve", approve, ANYONE, None),
+    Row("nmr", "permit", permit, ANYONE, None),
+    Row("nmr", "grantRole", token_grant_role, {"admin"}, _guarded("admin_role")),
+    Row("nmr", "revokeRole", token_revoke_role, {"admin"}, _guarded("admin_role")),
+    Row("nmr", "renounceRole", token_renounce_minter_role, {"minter"}, _bad_confirmation),
+    *_admin_rules("nmr"),
+]
+
+
+@pytest.fixture(scope="module")
+def ctx(escrow, nmr, usd, actors, permit_staker, sign_permit):
+    return Ctx(
+        escrow=escrow,
+        nmr=nmr,
+        usd=usd,
+        permit_holder=permit_staker(0),
+        sign_permit=sign_permit,
+        oracle_role=escrow.ORACLE_ROLE(),
+        pauser_role=escrow.PAUSER_ROLE(),
+        minter_role=nmr.MINTER_ROLE(),
+        admin_role=ADMIN_ROLE,
+        **actors,
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", list(TABLE), ids=lambda f: f.__name__)
-def test_access(action, role, actors, escrow, nmr, admin, oracle, pauser, alice, rando):
-    ctx = Context(escrow=escrow, nmr=nmr, admin=admin, oracle=oracle, pauser=pauser, alice=alice, rando=rando)
+@pytest.mark.parametrize("row", TABLE, ids=lambda row: f"{row.contract}.{row.function}")
+def test_access(row, role, ctx, actors):
     caller = actors[role]
-    allowed = TABLE[action]
-    if allowed is None or allowed == role:
-        action(ctx, caller)
+    if role in row.allowed:
+        row.action(ctx, caller)
         return
-    pattern = rf"AccessControlUnauthorizedAccount: {caller.address.lower()}, .*"
-    with brownie.reverts(revert_pattern=pattern):
-        action(ctx, caller)
+    with brownie.reverts(row.error(ctx, caller)):
+        row.action(ctx, caller)
 
 
-def test_table_covers_every_state_changing_escrow_function(escrow):
-    abi_writes = {
+@pytest.mark.parametrize("name", ["escrow", "nmr"])
+def test_table_covers_every_state_changing_function(name, escrow, nmr):
+    contract = {"escrow": escrow, "nmr": nmr}[name]
+    writes = {
         item["name"]
-        for item in escrow.abi
+        for item in contract.abi
         if item["type"] == "function" and item["stateMutability"] not in ("view", "pure")
     }
-    covered = {
-        "createRound", "settle", "finalize", "setTreasury", "pause", "unpause", "stake",
-        "stakeWithPermit", "withdrawStake", "grantRole", "revokeRole", "beginDefaultAdminTransfer",
-    }
-    # OpenZeppelin's own admin-rules functions, tested in test_admin.py.
-    inherited = {
-        "renounceRole", "acceptDefaultAdminTransfer", "cancelDefaultAdminTransfer",
-        "changeDefaultAdminDelay", "rollbackDefaultAdminDelay",
-    }
-    assert abi_writes == covered | inherited
+    assert writes == {row.function for row in TABLE if row.contract == name}

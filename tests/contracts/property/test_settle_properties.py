@@ -1,0 +1,153 @@
+"""Property tests of settle: random batches against a model of the contract's checks.
+
+Each example stakes three random positions, funds the round with random pools, and posts
+one or two batches built from random seeds: mostly within every bound, sometimes breaking
+one on purpose (burn above stake, USD above the bid, NMR above the stake, a staker twice,
+an outsider), while random pools make the pool bounds bite on their own. A batch the
+model refuses must revert with the exact error and change nothing; an accepted one must
+move exactly the computed amounts. Always: each pool's paid <= pool, burned <= settled
+stake <= total staked, the escrow holds exactly the unsettled stakes and unspent pools.
+"""
+
+import brownie
+import pytest
+from brownie import chain
+from brownie.test import given, strategy
+
+from tests.contracts.helpers import (
+    ACTIVE,
+    HASH,
+    NMR,
+    NMR_POOL_INDEX,
+    SETTLED,
+    STAKER_NMR,
+    STAKING_POOL,
+    USD,
+    WAD,
+    bid,
+    examples,
+    plain,
+)
+
+ROUND = 7
+# What each example breaks on purpose (the pools, random, break batches on their own too).
+BREAKS = ["none", "burn", "usd above bid", "nmr above stake", "twice", "outsider"]
+
+
+def first_error(entries, positions, usd_left, nmr_left):
+    """The error the escrow must raise for `entries` (its checks, in its order), or None."""
+    seen = set()
+    for staker, burn, usd_reward, nmr_reward in entries:
+        who = staker.lower()
+        if staker not in positions:
+            return f"TournamentEscrowNoStake: {ROUND}, {who}"
+        amount, confidence, status = positions[staker]
+        if status != ACTIVE or staker in seen:
+            return f"TournamentEscrowAlreadySettled: {ROUND}, {who}"
+        if burn > amount:
+            return f"TournamentEscrowBurnExceedsStake: {who}, {burn}, {amount}"
+        if usd_reward:
+            if usd_reward > bid(amount, confidence):
+                return f"TournamentEscrowRewardExceedsBid: {who}, {usd_reward}, {bid(amount, confidence)}"
+            if usd_reward > usd_left:
+                return f"TournamentEscrowPoolExceeded: {ROUND}, {STAKING_POOL}, {usd_reward}, {usd_left}"
+        if nmr_reward > amount:
+            return f"TournamentEscrowRewardExceedsStake: {who}, {nmr_reward}, {amount}"
+        if nmr_reward > nmr_left:
+            return f"TournamentEscrowPoolExceeded: {ROUND}, {NMR_POOL_INDEX}, {nmr_reward}, {nmr_left}"
+        usd_left -= usd_reward
+        nmr_left -= nmr_reward
+        seen.add(staker)
+    return None
+
+
+def _entries(stakers, stakes, confidences, burns, usds, nmrs, broken, culprit, outsider):
+    entries = []
+    for i, staker in enumerate(stakers):
+        amount, limit = stakes[i], bid(stakes[i], confidences[i])
+        burn, usd_reward, nmr_reward = burns[i] % (amount + 1), usds[i] % (limit + 1), nmrs[i] % (amount + 1)
+        if i == culprit and broken == "burn":
+            burn = amount + 1 + burns[i] % amount
+        elif i == culprit and broken == "usd above bid":
+            usd_reward = limit + 1 + usds[i] % (limit + 1)
+        elif i == culprit and broken == "nmr above stake":
+            nmr_reward = amount + 1 + nmrs[i] % amount
+        entries.append((staker.address, burn, usd_reward, nmr_reward))
+    if broken == "twice":
+        entries.insert(culprit + 1, (stakers[culprit].address, 0, 0, 0))
+    elif broken == "outsider":
+        entries[culprit] = (outsider.address, 0, 0, 0)
+    return entries
+
+
+def _snapshot(nmr, usd, escrow, holders):
+    return (
+        [(nmr.balanceOf(h), usd.balanceOf(h)) for h in holders],
+        nmr.totalSupply(),
+        plain(escrow.getRound(ROUND)),
+        [plain(escrow.getStake(ROUND, h)) for h in holders],
+    )
+
+
+@pytest.mark.parametrize("broken", BREAKS)
+@examples(6)
+@given(
+    st_usd_pool=strategy("uint256", max_value=5_000 * USD),
+    st_nmr_pool=strategy("uint256", max_value=3_000 * NMR),
+    st_stakes=strategy("uint256[3]", min_value=1, max_value=STAKER_NMR),
+    st_confidences=strategy("uint64[3]", min_value=WAD // 100, max_value=18 * WAD),
+    st_burns=strategy("uint256[3]", max_value=2**96),
+    st_usds=strategy("uint256[3]", max_value=2**96),
+    st_nmrs=strategy("uint256[3]", max_value=2**96),
+    st_culprit=strategy("uint8", max_value=2),
+    st_split=strategy("uint8", max_value=3),
+)
+def test_random_settlements_keep_every_bound(
+    nmr, usd, escrow, oracle, treasury, create_round, approved, rando,
+    st_usd_pool, st_nmr_pool, st_stakes, st_confidences, st_burns, st_usds, st_nmrs, st_culprit, st_split, broken,
+):
+    stakers = approved
+    create_round(ROUND)
+    if st_usd_pool or st_nmr_pool:
+        escrow.fundRound(ROUND, st_usd_pool, 0, st_nmr_pool, {"from": treasury})
+    for staker, amount, confidence in zip(stakers, st_stakes, st_confidences):
+        escrow.stake(ROUND, amount, confidence, HASH, {"from": staker})
+    chain.sleep(escrow.getRound(ROUND)["closesAt"] - chain.time() + 1)
+
+    positions = {s.address: [a, c, ACTIVE] for s, a, c in zip(stakers, st_stakes, st_confidences)}
+    entries = _entries(
+        stakers, st_stakes, st_confidences, st_burns, st_usds, st_nmrs, broken, st_culprit, rando
+    )
+    holders = [*stakers, rando, escrow]
+    usd_left, nmr_left = st_usd_pool, st_nmr_pool
+    for batch in (entries[:st_split], entries[st_split:]):
+        before = _snapshot(nmr, usd, escrow, holders)
+        expected = first_error(batch, positions, usd_left, nmr_left)
+        if expected is not None:
+            with brownie.reverts(expected):
+                escrow.settle(ROUND, batch, {"from": oracle})
+            assert _snapshot(nmr, usd, escrow, holders) == before
+            continue
+        tx = escrow.settle(ROUND, batch, {"from": oracle})
+        wallets = dict(zip([str(h) for h in holders], before[0]))
+        for staker, burn, usd_reward, nmr_reward in batch:
+            amount = positions[staker][0]
+            positions[staker][2] = SETTLED
+            usd_left, nmr_left = usd_left - usd_reward, nmr_left - nmr_reward
+            nmr_before, usd_before = wallets[staker]
+            assert (nmr.balanceOf(staker), usd.balanceOf(staker)) == (
+                nmr_before + amount - burn + nmr_reward, usd_before + usd_reward,
+            )
+        assert nmr.totalSupply() == before[1] - sum(e[1] for e in batch)
+        assert [plain(e.values())[1:] for e in tx.events["StakeSettled"]] if batch else [] == [list(e) for e in batch]
+        for staker in positions:
+            assert escrow.getStake(ROUND, staker)["status"] == positions[staker][2]
+
+    info = escrow.getRound(ROUND)
+    assert (info["usdStakingPaid"], info["nmrPaid"]) == (st_usd_pool - usd_left, st_nmr_pool - nmr_left)
+    assert info["usdStakingPaid"] <= info["usdStakingPool"] and info["nmrPaid"] <= info["nmrPool"]
+    assert info["totalBurned"] <= info["settledStake"] <= info["totalStaked"] == sum(st_stakes)
+    unsettled = sum(p[0] for p in positions.values() if p[2] == ACTIVE)
+    assert info["totalStaked"] - info["settledStake"] == unsettled
+    assert nmr.balanceOf(escrow) == unsettled + nmr_left
+    assert usd.balanceOf(escrow) == usd_left

@@ -1,0 +1,94 @@
+"""Property tests of stake: exact amounts, top-ups, confidence only stays or rises, bounds."""
+
+import brownie
+from brownie.test import given, strategy
+
+from tests.contracts.helpers import ACTIVE, HASH, MAX_CONFIDENCE, NMR, STAKER_NMR, WAD, examples, plain
+
+MAX_AMOUNT = 2**96 - 1
+
+
+@examples(15)
+@given(st_amount=strategy("uint256", min_value=1, max_value=STAKER_NMR))
+def test_stake_moves_exactly_the_amount(nmr, usd, escrow, round_one, alice, st_amount):
+    before = nmr.balanceOf(alice), nmr.balanceOf(escrow), nmr.totalSupply(), usd.balanceOf(escrow)
+
+    tx = escrow.stake(round_one, st_amount, WAD, HASH, {"from": alice})
+
+    assert nmr.balanceOf(alice) == before[0] - st_amount
+    assert nmr.balanceOf(escrow) == before[1] + st_amount
+    assert (nmr.totalSupply(), usd.balanceOf(escrow)) == (before[2], before[3])
+    assert plain(escrow.getStake(round_one, alice)) == [st_amount, WAD, ACTIVE]
+    assert escrow.getRound(round_one)["totalStaked"] == st_amount
+    assert plain(tx.events["Staked"].values()) == [round_one, alice, st_amount, WAD, "0x" + HASH.hex()]
+
+
+@examples(10)
+@given(st_amount=strategy("uint256", min_value=STAKER_NMR + 1, max_value=MAX_AMOUNT))
+def test_stake_above_balance_reverts_in_token(escrow, round_one, alice, st_amount):
+    with brownie.reverts(f"ERC20InsufficientBalance: {alice.address.lower()}, {STAKER_NMR}, {st_amount}"):
+        escrow.stake(round_one, st_amount, WAD, HASH, {"from": alice})
+    assert plain(escrow.getStake(round_one, alice)) == [0, 0, 0]
+
+
+@examples(10)
+@given(st_amount=strategy("uint256", min_value=MAX_AMOUNT + 1))
+def test_stake_above_uint96_reverts(escrow, round_one, alice, st_amount):
+    """No NMR amount exceeds uint96 (the cap is below 2^96): the escrow refuses first."""
+    with brownie.reverts(f"TournamentEscrowAmountTooLarge: {st_amount}"):
+        escrow.stake(round_one, st_amount, WAD, HASH, {"from": alice})
+
+
+@examples(10)
+@given(st_amounts=strategy("uint256[]", min_length=1, max_length=4, min_value=1, max_value=STAKER_NMR // 4))
+def test_top_ups_sum(nmr, escrow, round_one, alice, bob, st_amounts):
+    escrow.stake(round_one, 1, WAD, HASH, {"from": bob})
+    start = nmr.balanceOf(alice)
+
+    for amount in st_amounts:
+        escrow.stake(round_one, amount, WAD, HASH, {"from": alice})
+
+    assert escrow.getStake(round_one, alice)["amount"] == sum(st_amounts)
+    assert nmr.balanceOf(alice) == start - sum(st_amounts)
+    info = escrow.getRound(round_one)
+    assert (info["totalStaked"], info["stakerCount"]) == (sum(st_amounts) + 1, 2)
+
+
+@examples(10)
+@given(st_amount=strategy("uint256", min_value=1, max_value=STAKER_NMR))
+def test_permit_stake_moves_exactly_the_amount(nmr, escrow, round_one, permit_account, sign_permit, st_amount):
+    key, account = permit_account
+    start = nmr.balanceOf(account)
+    deadline, v, r, s = sign_permit(key, st_amount)
+
+    escrow.stakeWithPermit(round_one, st_amount, WAD, HASH, deadline, v, r, s, {"from": account})
+
+    assert nmr.balanceOf(account) == start - st_amount
+    assert plain(escrow.getStake(round_one, account)) == [st_amount, WAD, ACTIVE]
+    assert nmr.allowance(account, escrow) == 0
+
+
+@examples(20)
+@given(
+    st_first=strategy("uint64", min_value=1),
+    st_second=strategy("uint64", min_value=1),
+    st_same=strategy("bool"),
+)
+def test_confidence_may_only_stay_or_rise(escrow, round_one, alice, st_first, st_second, st_same):
+    second = st_first if st_same else st_second
+    escrow.stake(round_one, NMR, st_first, HASH, {"from": alice})
+
+    if second >= st_first:
+        escrow.stake(round_one, NMR, second, HASH, {"from": alice})
+        assert plain(escrow.getStake(round_one, alice)) == [2 * NMR, second, ACTIVE]
+    else:
+        with brownie.reverts(f"TournamentEscrowConfidenceLowered: {round_one}, {st_first}, {second}"):
+            escrow.stake(round_one, NMR, second, HASH, {"from": alice})
+        assert plain(escrow.getStake(round_one, alice)) == [NMR, st_first, ACTIVE]
+
+
+@examples(10)
+@given(st_confidence=strategy("uint256", min_value=MAX_CONFIDENCE + 1))
+def test_confidence_above_uint64_reverts(escrow, round_one, alice, st_confidence):
+    with brownie.reverts(f"TournamentEscrowInvalidConfidence: {st_confidence}"):
+        escrow.stake(round_one, NMR, st_confidence, HASH, {"from": alice})
