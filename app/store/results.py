@@ -99,7 +99,7 @@ def is_controlling(s: Score) -> bool:
         and s.consistency is not None
         and s.consistency >= CONSISTENCY_THRESHOLD
         and s.live_logloss is not None
-        and beats_coin_flip(s.live_logloss)
+        and bool(beats_coin_flip(s.live_logloss))
     )
 
 
