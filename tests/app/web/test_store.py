@@ -161,6 +161,7 @@ def test_round_results_count_controlling_capital_and_add_up_the_rows(app):
         store.set_round_status(7, "finalized", resolved_at=NOON, usd_paid=str(HUGE), nmr_paid="5", burned="0")
         results = store.round_results(7)
     assert results["controlling_capital"] == 2 and results["n_participants"] == 5
+    assert type(results["controlling_capital"]) is int  # JSON-ready, not a numpy integer
     assert results["usd_paid"] == 2_500 * USD + HUGE
     assert results["nmr_paid"] == results["paid_wei"] == 4 * NMR + 3
     assert results["burned"] == results["burned_wei"] == 10 * NMR
