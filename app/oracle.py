@@ -50,6 +50,7 @@ from app.payout import (
     plan_totals,
 )
 from app.predictions import PredictionValidator
+from app.scoring import STORED_DECISIONS, STORED_METRICS
 from app.settlement import compute_settlement
 
 NMR = 10**18
@@ -58,7 +59,7 @@ USD = 10**6
 DEFAULT_POOLS = Pools(usd_staking=3_000 * USD, usd_prize=3_603_030_000, nmr=14_412_130 * NMR // 1000)
 # The prize transaction's slot in the batch table, after any stake batch.
 PRIZE_BATCH_INDEX = 1_000_000
-Report = Callable[[str], None]
+Reporter = Callable[[str], None]
 
 
 class OracleError(Exception):
@@ -100,7 +101,7 @@ def open_round(
     pools: Pools = DEFAULT_POOLS,
     policy: str = "auction2017",
     dataset_options: dict[str, Any] | None = None,
-    report: Report = print,
+    report: Reporter = print,
 ) -> store.Round:
     """Builds round `number`'s dataset (next number by default), stores it, creates the
     round on chain closing `closes_in` s and resolving `resolves_in` s from the chain's now,
@@ -117,7 +118,10 @@ def open_round(
     if resolves_in - closes_in > limit:
         raise OracleError(f"the oracle deadline may follow the close by at most {limit} s (the escrow's bound); "
                           f"asked {resolves_in - closes_in} s")
-    build_plan(policy, [], {}, Pools(0, 0, 0))  # rejects an unknown policy before anything is written
+    try:  # an unknown policy is refused before anything is written
+        build_plan(policy, [], {}, Pools(0, 0, 0))
+    except ValueError as exc:
+        raise OracleError(str(exc)) from None
     funder = funder_chain() if _total(pools) else None
 
     dataset = build_round_dataset(
@@ -165,7 +169,7 @@ def funder_chain() -> Chain:
     return Chain(chain.w3, chain.deployments, signer)
 
 
-def fund_round(number: int, pools: Pools, report: Report = print, funder: Chain | None = None) -> store.Round:
+def fund_round(number: int, pools: Pools, report: Reporter = print, funder: Chain | None = None) -> store.Round:
     """Pays `pools` into round `number` from the funder's own balances. A funder holding
     MINTER_ROLE first mints as much of the NMR issuance as this week's schedule allows."""
     _round_or_error(number)
@@ -213,7 +217,7 @@ def _round_seed(number: int) -> int:
 # ---- close ---------------------------------------------------------------------------------
 
 
-def close_round(number: int, report: Report = print) -> store.Round:
+def close_round(number: int, report: Reporter = print) -> store.Round:
     """Marks the round closed once the chain's clock has passed its closesAt."""
     row = _round_or_error(number)
     if row.status != "open":
@@ -288,7 +292,7 @@ def scored_files(row: store.Round, stakes: list, validator: PredictionValidator)
     return dict(sorted(chosen.items(), key=lambda item: (item[1].created_at, item[1].id)))
 
 
-def resolve_round(number: int, targets_file: str | Path | None = None, report: Report = print) -> dict:
+def resolve_round(number: int, targets_file: str | Path | None = None, report: Reporter = print) -> dict:
     """Scores every submission and persists the settlement plan (once)."""
     row = _round_or_error(number)
     existing = store.latest_plan(number)
@@ -363,14 +367,8 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
 def _score_fields(row: pd.Series, per_era: pd.DataFrame, address: str) -> dict[str, Any]:
     eras = per_era[per_era["submission"] == address]
     return {
-        "live_logloss": float(row["live_logloss"]),
-        "validation_logloss": float(row["validation_logloss"]),
-        "consistency": float(row["consistency"]),
-        "originality": bool(row["original"]),
-        "concordance": bool(row["concordant"]),
-        "corr": float(row["corr"]),
-        "mmc": float(row["mmc"]),
-        "fnc": float(row["fnc"]),
+        **{field: float(row[column]) for field, column in STORED_METRICS.items()},
+        **{field: bool(row[column]) for field, column in STORED_DECISIONS.items()},
         "per_era": {str(e): float(v) for e, v in zip(eras["era"], eras["logloss"])},
     }
 
@@ -378,7 +376,7 @@ def _score_fields(row: pd.Series, per_era: pd.DataFrame, address: str) -> dict[s
 # ---- settle and finalize -------------------------------------------------------------------
 
 
-def settle_round(number: int, report: Report = print, batch_size: int | None = None,
+def settle_round(number: int, report: Reporter = print, batch_size: int | None = None,
                  after_batch: Callable[[int], None] | None = None) -> dict:
     """Posts the stored plan: only stakes still active on chain, in block-sized batches,
     then the round's prizes in one transaction.
@@ -430,7 +428,7 @@ def settle_round(number: int, report: Report = print, batch_size: int | None = N
             "withdrawn": withdrawn, "prizes": len(plan.prizes)}
 
 
-def _await_sent_batches(chain: Chain, number: int, report: Report) -> None:
+def _await_sent_batches(chain: Chain, number: int, report: Reporter) -> None:
     """Waits for every transaction a crashed run left "sent", recording how it ended."""
     for batch in store.list_batches(number):
         if batch.status == "sent" and batch.tx_hash:
@@ -454,7 +452,7 @@ def _send_batch(number: int, index: int, what: str, send: Callable[[Callable[[st
     return tx
 
 
-def finalize_round(number: int, report: Report = print) -> store.Round:
+def finalize_round(number: int, report: Reporter = print) -> store.Round:
     """Returns the round's unspent pools to its funder (once)."""
     _round_or_error(number)
     chain = get_chain()
@@ -464,7 +462,7 @@ def finalize_round(number: int, report: Report = print) -> store.Round:
     return _record_final(number, "finalized")
 
 
-def expire_round(number: int, report: Report = print) -> store.Round:
+def expire_round(number: int, report: Reporter = print) -> store.Round:
     """A round whose oracle deadline passed before it was settled: finalized on the
     escape-hatch path. Every unsettled staker takes the whole stake back alone
     (withdrawStake); the pools go back to the funder; nobody is paid a prize."""
@@ -530,7 +528,7 @@ def deadline_passed(number: int) -> bool:
 # ---- publish -------------------------------------------------------------------------------
 
 
-def publish_round(number: int, report: Report = print) -> Path:
+def publish_round(number: int, report: Reporter = print) -> Path:
     """Writes the round's public record: live targets, staked files, scores, plan, manifest."""
     row = _round_or_error(number)
     document = store.latest_plan(number)
@@ -565,7 +563,7 @@ def publish_round(number: int, report: Report = print) -> Path:
     return out
 
 
-def run_round(number: int, report: Report = print) -> None:
+def run_round(number: int, report: Reporter = print) -> None:
     """Close, resolve, settle, finalize and publish a round (each step resumable). A round
     whose oracle deadline passed unsettled is expired instead (the escape-hatch path)."""
     close_round(number, report)
@@ -602,8 +600,9 @@ def pools_from_amounts(usd_staking: Decimal, usd_prize: Decimal, nmr: Decimal) -
     return Pools(usd_staking=int(usd_staking * USD), usd_prize=int(usd_prize * USD), nmr=int(nmr * NMR))
 
 
-# What an operator may cause (and read about in one sentence) rather than a bug.
-OPERATOR_ERRORS = (OracleError, ChainError, store.StoreError, ValueError, OSError)
+# What an operator may cause (and read about in one sentence); anything else is a bug and
+# keeps its traceback.
+OPERATOR_ERRORS = (OracleError, ChainError, store.StoreError)
 
 
 def _cli_step(step: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

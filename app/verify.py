@@ -29,14 +29,14 @@ import pandas as pd
 from app.chain import Chain, ChainError
 from app.payout import Plan, Pools, plan_from_json
 from app.predictions import PredictionValidator
+from app.scoring import STORED_METRICS
 from app.settlement import StakeOnChain, compute_settlement
 
 SCORE_TOLERANCE = 1e-9
-COMPARED_SCORES = ("live_logloss", "validation_logloss", "consistency", "corr", "mmc", "fnc")
 
 
 @dataclass
-class Report:
+class Verification:
     """What verification found; ``ok`` when nothing disagrees."""
 
     round: int | None = None
@@ -48,10 +48,10 @@ class Report:
         return not self.mismatches
 
 
-def verify_published(directory: str | Path, rpc_url: str) -> Report:
+def verify_published(directory: str | Path, rpc_url: str) -> Verification:
     """Runs every check on the published round in `directory` against `rpc_url`."""
     directory = Path(directory)
-    report = Report()
+    report = Verification()
     for required in ("manifest.json", "plan.json", "chain.json"):
         if not (directory / required).is_file():
             report.mismatches.append(f"{required} missing from {directory}: is this a published round folder?")
@@ -91,7 +91,7 @@ def verify_published(directory: str | Path, rpc_url: str) -> Report:
     return report
 
 
-def _check_manifest(directory: Path, report: Report) -> None:
+def _check_manifest(directory: Path, report: Verification) -> None:
     manifest = json.loads((directory / "manifest.json").read_text())
     for name, digest in manifest.items():
         path = directory / name
@@ -102,7 +102,7 @@ def _check_manifest(directory: Path, report: Report) -> None:
     report.checked.append(f"{len(manifest)} file digests")
 
 
-def _check_committed_files(directory: Path, stakes: list[StakeOnChain], scored: list[str], report: Report) -> None:
+def _check_committed_files(directory: Path, stakes: list[StakeOnChain], scored: list[str], report: Verification) -> None:
     for stake in stakes:
         path = directory / "predictions" / f"{stake.staker}.csv"
         if not path.is_file():
@@ -117,21 +117,21 @@ def _check_committed_files(directory: Path, stakes: list[StakeOnChain], scored: 
     report.checked.append(f"{len(stakes)} committed file hashes")
 
 
-def _check_scores(directory: Path, recomputed, report: Report) -> None:
+def _check_scores(directory: Path, recomputed, report: Verification) -> None:
     published = {row["address"]: row for row in json.loads((directory / "scores.json").read_text())}
     summary = recomputed.scores.summary if recomputed.scores is not None else pd.DataFrame()
     for address, row in summary.iterrows():
         if address not in published:
             report.mismatches.append(f"scores.json has no row for {address}")
             continue
-        for column in COMPARED_SCORES:
-            mine, theirs = float(row[column]), published[address].get(column)
+        for name, column in STORED_METRICS.items():
+            mine, theirs = float(row[column]), published[address].get(name)
             if theirs is None or not math.isclose(mine, float(theirs), rel_tol=0, abs_tol=SCORE_TOLERANCE):
-                report.mismatches.append(f"{address} {column}: recomputed {mine!r}, published {theirs!r}")
+                report.mismatches.append(f"{address} {name}: recomputed {mine!r}, published {theirs!r}")
     report.checked.append(f"scores of {len(summary)} submissions")
 
 
-def _check_plan(published: Plan, mine: Plan, report: Report) -> None:
+def _check_plan(published: Plan, mine: Plan, report: Verification) -> None:
     for what, theirs, ours, key in (
         ("stake", published.stakes, mine.stakes, "staker"),
         ("prize", published.prizes, mine.prizes, "participant"),
@@ -149,7 +149,7 @@ def _check_plan(published: Plan, mine: Plan, report: Report) -> None:
                           f"{len(mine.reasons)} reasons")
 
 
-def _check_chain(chain: Chain, number: int, plan: Plan, withdrawn: set[str], report: Report) -> None:
+def _check_chain(chain: Chain, number: int, plan: Plan, withdrawn: set[str], report: Verification) -> None:
     events = chain.settlements(number)
     for entry in plan.stakes:
         event = events.get(entry.staker)
@@ -189,7 +189,7 @@ def _check_chain(chain: Chain, number: int, plan: Plan, withdrawn: set[str], rep
     report.checked.append(f"{len(paid)} on-chain prizes")
 
 
-def _check_finalization(chain: Chain, number: int, view: dict, report: Report) -> None:
+def _check_finalization(chain: Chain, number: int, view: dict, report: Verification) -> None:
     final = chain.finalization(number)
     if final is None:
         return

@@ -126,7 +126,7 @@ def reference_scores(dataset, predictions, stakes, sample, clusters):
         for cluster in np.unique(clusters):
             groups = [column.to_numpy()[(clusters == cluster) & (splits == s)] for s in ("validation", "test", "live")]
             per_cluster.append(max(ks_2samp(a, b).statistic for a, b in [(groups[0], groups[1]), (groups[0], groups[2]), (groups[1], groups[2])]))
-        out["concordance"] = float(np.mean(per_cluster))
+        out["concordance_ks"] = float(np.mean(per_cluster))
         results[name] = out
     per_submission = (time.perf_counter() - start) / len(sample)
 
@@ -159,7 +159,7 @@ def bench_round(n_submissions: int, live_rows: int, n_features: int, sample_size
     n_pairs = n_submissions * (n_submissions - 1) // 2
     reference_total = per_submission * n_submissions + per_pair * n_pairs
 
-    columns = ["validation_logloss", "live_logloss", "consistency", "corr", "mmc", "fnc", "concordance"]
+    columns = ["validation_logloss", "live_logloss", "consistency", "corr", "mmc", "fnc", "concordance_ks"]
     diff = (result.summary.loc[sample, columns].astype(float) - reference[columns].astype(float)).abs().max()
     print("\n== scoring a round, all metrics ==")
     print(f"{'':38}{'ours':>14}{'reference (1 at a time)':>28}")

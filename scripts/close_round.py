@@ -1,7 +1,7 @@
-"""`brownie run scripts/close_round.py main ROUND`: app.oracle.close_round (see scripts/operator.py)."""
+"""`brownie run scripts/close_round.py main ROUND`: app.oracle.close_round (see scripts/oracle_step.py)."""
 
 from app import oracle
-from scripts.operator import run_step
+from scripts.oracle_step import run_step
 
 
 def main(number):

@@ -29,7 +29,7 @@ def main():
     record = deploy_contracts(
         web3, admin.private_key, oracle, pauser, artifacts, out_file,
         usd_address=os.environ.get("NMR_USD_ADDRESS") or None,
-        max_resolution_delay=int(os.environ.get("NMR_MAX_RESOLUTION_DELAY", 7 * 24 * 3600)),
+        max_resolution_delay=int(os.environ.get("NMR_MAX_RESOLUTION_DELAY", str(7 * 24 * 3600))),
     )
     print(f"NumeraireToken {record['NumeraireToken']['address']}")
     print(f"USD ({record['USD']['symbol']}) {record['USD']['address']}")

@@ -1,10 +1,10 @@
-"""`brownie run scripts/expire_round.py main ROUND`: app.oracle.expire_round (see scripts/operator.py).
+"""`brownie run scripts/expire_round.py main ROUND`: app.oracle.expire_round (see scripts/oracle_step.py).
 
 For a round whose oracle deadline passed unsettled: finalized on the escape-hatch path.
 """
 
 from app import oracle
-from scripts.operator import run_step
+from scripts.oracle_step import run_step
 
 
 def main(number):

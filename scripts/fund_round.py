@@ -7,7 +7,7 @@ Pays (more) into an open round's pools from the funder's own balance
 from decimal import Decimal
 
 from app import oracle
-from scripts.operator import run_step
+from scripts.oracle_step import run_step
 
 
 def main(number, usd_staking="0", usd_prize="0", nmr="0"):

@@ -1,89 +1,242 @@
 """The gas scenarios of the escrow, shared by the gas tests and scripts/gas_report.py.
 
-Each function sets up one situation on whatever chain Brownie is connected to and returns
-the gas of the measured transaction, so the report prints exactly what the tests assert.
+`deploy()` sets the contracts up the same way on a fresh chain, and every scenario starts
+from that state (the tests revert to it between tests, the report between scenarios), so
+the tests and the report measure the same addresses, calldata and storage, hence the same
+gas. Each scenario sets up one situation and returns the gas of what it measures.
+Hundreds of distinct stakers come from a StakerSwarm (a test contract whose members are
+clones holding and staking their own tokens), so a 1,000-staker round takes a few dozen
+transactions to build instead of thousands.
 """
 
-from brownie import accounts, chain, web3
+from dataclasses import dataclass
 
-from app.chain import sign_permit
+from brownie import NumeraireToken, StakerSwarm, TestUSD, TournamentEscrow, accounts, chain, web3
+from eth_account import Account
 
 NMR = 10**18
+USD = 10**6
 WAD = 10**18
 HASH = b"\x5a" * 32
-PERMIT_DEADLINE = 4_102_444_800  # 2100-01-01
+PERMIT_DEADLINE = 4_102_444_800  # 2100-01-01: a fixed deadline keeps the permit's calldata fixed
+WINDOW = 7 * 24 * 3600
+MAX_RESOLUTION_DELAY = 14 * 24 * 3600
+BLOCK_GAS_LIMIT = 12_000_000
+BATCH_GAS_BUDGET = BLOCK_GAS_LIMIT * 3 // 4  # batches leave a quarter of a block to others
+SWARM_STAKE = 10 * NMR  # each member's stake per round: a $10 bid at confidence 1
+SWARM_NMR = 3 * SWARM_STAKE + NMR  # three rounds of stakes, and a wallet that keeps some NMR
+SWARM_USD = USD  # ... and some USD: rewards and prizes go to wallets that already hold both
+PRIZE_WINNERS = 100
+STAKERS = (3, 4)  # accounts[3], accounts[4]: wallets with NMR, for the single stakes
 
-# Targets from the contracts issue; an OpenZeppelin ERC20 transfer is the yardstick.
+# Targets from the contracts issue (#11); an OpenZeppelin ERC20 transfer is the yardstick.
 TARGETS = {
     "first stake (round already has stakers)": 75_000,
     "top-up": 55_000,
-    "stakeWithPermit": 115_000,
+    "stakeWithPermit": 110_000,
     "settle, per staker (200-staker batch)": 25_000,
+    "payPrizes, per winner (100, USD + NMR)": 30_000,
+    "1,000-staker round: transactions": 5,
 }
 
 
-def funded_local_accounts(nmr, minter, count, nmr_each, offset=0):
-    """`count` fresh local-key accounts with 0.1 ETH and `nmr_each` NMR each."""
-    created = []
-    for i in range(count):
-        account = accounts.add(web3.keccak(text=f"gas-scenario-{offset + i}").hex())
-        minter.transfer(account, "0.1 ether", silent=True)
-        nmr.mint(account, nmr_each, {"from": minter, "silent": True})
-        created.append(account)
-    return created
+@dataclass
+class Deployment:
+    """The scenarios' contracts and the accounts that run them."""
+
+    admin: object
+    oracle: object
+    treasury: object
+    minter: object
+    nmr: object
+    usd: object
+    escrow: object
+    swarm: object
 
 
-def open_round(escrow, oracle, round_id, budget=1_000 * NMR, window=7 * 24 * 3600):
-    """Creates a round closing `window` seconds from now."""
-    closes_at = chain.time() + window
-    escrow.createRound(round_id, closes_at, closes_at + 2 * window, budget, {"from": oracle})
+def deploy():
+    """NMR, TestUSD, the escrow and a staker swarm, with the roles apart and the treasury
+    and two stakers (accounts 3 and 4) funded. Call it on a fresh chain (a reset one in
+    the tests)."""
+    admin, oracle, treasury, minter = accounts[0], accounts[1], accounts[7], accounts[9]
+    nmr = NumeraireToken.deploy(admin, 0, {"from": admin})
+    nmr.grantRole(nmr.MINTER_ROLE(), minter, {"from": admin})
+    usd = TestUSD.deploy(admin, {"from": admin})
+    escrow = TournamentEscrow.deploy(nmr, usd, admin, 0, MAX_RESOLUTION_DELAY, {"from": admin})
+    escrow.grantRole(escrow.ORACLE_ROLE(), oracle, {"from": admin})
+    nmr.mint(treasury, 100_000 * NMR, {"from": minter})
+    usd.mint(treasury, 1_000_000 * USD, {"from": admin})
+    swarm = StakerSwarm.deploy({"from": admin})
+    for staker in STAKERS:
+        nmr.mint(accounts[staker], 1_000 * NMR, {"from": minter})
+    return Deployment(admin, oracle, treasury, minter, nmr, usd, escrow, swarm)
+
+
+def stakers():
+    """The two wallet stakers of the single-stake scenarios."""
+    return [accounts[i] for i in STAKERS]
+
+
+def permit_staker(d):
+    """(local key, account) of the permit scenario: 1 ETH and 100 NMR, no approval."""
+    key = Account.from_key(web3.keccak(text="gas-scenario-permit"))
+    staker = accounts.add(key.key.hex())
+    d.admin.transfer(staker, "1 ether", silent=True)
+    fund_wallets(d, [staker], 100 * NMR)
+    return key, staker
+
+
+def fund_wallets(d, wallets, nmr_each):
+    """Mints `nmr_each` NMR to each of `wallets`."""
+    for wallet in wallets:
+        d.nmr.mint(wallet, nmr_each, {"from": d.minter})
+
+
+def open_round(d, round_id, usd_staking=0, usd_prize=0, nmr_pool=0):
+    """The oracle creates a round closing in a week; the treasury funds it (exact approves)."""
+    closes_at = chain.time() + WINDOW
+    d.escrow.createRound(round_id, closes_at, closes_at + WINDOW, {"from": d.oracle})
+    if usd_staking + usd_prize:
+        d.usd.approve(d.escrow, usd_staking + usd_prize, {"from": d.treasury})
+    if nmr_pool:
+        d.nmr.approve(d.escrow, nmr_pool, {"from": d.treasury})
+    if usd_staking + usd_prize + nmr_pool:
+        d.escrow.fundRound(round_id, usd_staking, usd_prize, nmr_pool, {"from": d.treasury})
     return closes_at
 
 
-def approve_and_stake(escrow, nmr, staker, round_id, amount, confidence=WAD):
+def close(d, round_id):
+    """Moves time just past the round's closesAt."""
+    chain.sleep(d.escrow.getRound(round_id)["closesAt"] - chain.time() + 1)
+    chain.mine()
+
+
+def approve_and_stake(d, staker, round_id, amount, confidence=WAD):
     """Exact-amount approve, then stake; returns the stake transaction."""
-    nmr.approve(escrow, amount, {"from": staker, "silent": True})
-    return escrow.stake(round_id, amount, confidence, HASH, {"from": staker, "silent": True})
+    d.nmr.approve(d.escrow, amount, {"from": staker})
+    return d.escrow.stake(round_id, amount, confidence, HASH, {"from": staker})
 
 
-def first_stake_gas(escrow, nmr, oracle, stakers, round_id=101):
+def first_stake_gas(d, stakers, round_id=101):
     """Gas of a staker's first stake into a round that already has a staker."""
-    open_round(escrow, oracle, round_id)
-    approve_and_stake(escrow, nmr, stakers[0], round_id, 10 * NMR)
-    return approve_and_stake(escrow, nmr, stakers[1], round_id, 10 * NMR).gas_used
+    open_round(d, round_id)
+    approve_and_stake(d, stakers[0], round_id, 10 * NMR)
+    return approve_and_stake(d, stakers[1], round_id, 10 * NMR).gas_used
 
 
-def top_up_gas(escrow, nmr, oracle, staker, round_id=102):
+def top_up_gas(d, staker, round_id=102):
     """Gas of a second stake by the same staker, same confidence, exact approve."""
-    open_round(escrow, oracle, round_id)
-    approve_and_stake(escrow, nmr, staker, round_id, 10 * NMR)
-    return approve_and_stake(escrow, nmr, staker, round_id, 5 * NMR).gas_used
+    open_round(d, round_id)
+    approve_and_stake(d, staker, round_id, 10 * NMR)
+    return approve_and_stake(d, staker, round_id, 5 * NMR).gas_used
 
 
-def permit_stake_gas(escrow, nmr, oracle, key, staker, round_id=103):
-    """Gas of a first stake made with an EIP-2612 permit (no approve transaction)."""
-    open_round(escrow, oracle, round_id)
-    # A fixed deadline keeps the signature, and so its calldata gas, the same every run.
-    amount, deadline = 10 * NMR, PERMIT_DEADLINE
-    v, r, s = sign_permit(key, nmr.address, chain.id, escrow.address, amount, nmr.nonces(staker), deadline)
-    tx = escrow.stakeWithPermit(round_id, amount, WAD, HASH, deadline, v, r, s, {"from": staker, "silent": True})
+def permit_stake_gas(d, key, staker, round_id=103):
+    """Gas of a first stake made with an EIP-2612 permit (no approve transaction), into a
+    round that already has a staker."""
+    from app.chain import sign_permit  # the one permit signer of the project
+
+    open_round(d, round_id)
+    approve_and_stake(d, d.treasury, round_id, NMR)
+    amount = 10 * NMR
+    v, r, s = sign_permit(key, d.nmr.address, chain.id, d.escrow.address, amount, d.nmr.nonces(staker), PERMIT_DEADLINE)
+    tx = d.escrow.stakeWithPermit(round_id, amount, WAD, HASH, PERMIT_DEADLINE, v, r, s, {"from": staker})
     return tx.gas_used
 
 
-def settle_batch_gas(escrow, nmr, oracle, stakers, round_id=104, stake=10 * NMR):
-    """Gas per staker of one settle() over all `stakers`: even indexes released with a
-    reward, odd ones burned whole. Stakers keep NMR in their wallets (as real ones do)."""
-    closes_at = open_round(escrow, oracle, round_id, budget=len(stakers) * stake)
-    for staker in stakers:
-        approve_and_stake(escrow, nmr, staker, round_id, stake)
-    chain.sleep(closes_at - chain.time() + 1)
-    chain.mine()
-    burns = [0 if i % 2 == 0 else stake for i in range(len(stakers))]
-    rewards = [stake // 2 if i % 2 == 0 else 0 for i in range(len(stakers))]
-    tx = escrow.settle(round_id, stakers, burns, rewards, {"from": oracle, "silent": True})
-    return tx.gas_used / len(stakers), tx.gas_used
+def grow_swarm(d, count, chunk=50):
+    """Adds swarm members until there are `count`, each with SWARM_NMR and SWARM_USD."""
+    missing = count - d.swarm.memberCount()
+    if missing <= 0:
+        return
+    d.nmr.mint(d.swarm, missing * SWARM_NMR, {"from": d.minter})
+    d.usd.mint(d.swarm, missing * SWARM_USD, {"from": d.admin})
+    while d.swarm.memberCount() < count:
+        size = min(chunk, count - d.swarm.memberCount())
+        d.swarm.spawn(size, d.nmr, SWARM_NMR, d.usd, SWARM_USD, {"from": d.admin})
 
 
-def transfer_gas(nmr, sender, receiver):
-    """Reference: an OpenZeppelin ERC20 transfer between two funded wallets."""
-    return nmr.transfer(receiver, NMR, {"from": sender, "silent": True}).gas_used
+def swarm_members(d, count):
+    """The first `count` members, in creation order."""
+    return list(d.swarm.members(0, count))
+
+
+def swarm_stake(d, round_id, count, chunk=60):
+    """Members 0..count-1 each stake SWARM_STAKE at confidence 1."""
+    for start in range(0, count, chunk):
+        end = min(start + chunk, count)
+        d.swarm.stake(d.escrow, d.nmr, round_id, SWARM_STAKE, WAD, HASH, start, end, {"from": d.admin})
+
+
+def auction_settlements(members):
+    """The 2017 auction's two outcomes, alternating: even members released with a $5 reward
+    (half their $10 bid), odd members burned whole."""
+    return [
+        (str(m), 0, 5 * USD, 0) if i % 2 == 0 else (str(m), SWARM_STAKE, 0, 0)
+        for i, m in enumerate(members)
+    ]
+
+
+def settle_batch_gas(d, count=200, round_id=104):
+    """(gas per staker, gas) of one settle() over `count` swarm stakers: half released with
+    a USD reward, half burned."""
+    grow_swarm(d, count)
+    open_round(d, round_id, usd_staking=count * 5 * USD)
+    swarm_stake(d, round_id, count)
+    close(d, round_id)
+    tx = d.escrow.settle(round_id, auction_settlements(swarm_members(d, count)), {"from": d.oracle})
+    return tx.gas_used / count, tx.gas_used
+
+
+def prize_list(winners, usd_each=10 * USD, nmr_each=10 * NMR):
+    """Prizes of both tokens, by winner address ascending."""
+    return [(str(w), usd_each, nmr_each) for w in sorted(winners, key=lambda a: int(str(a), 16))]
+
+
+def pay_prizes_gas(d, count=PRIZE_WINNERS, round_id=105):
+    """(gas per winner, gas) of payPrizes to `count` swarm members (who hold both tokens)."""
+    grow_swarm(d, count)
+    open_round(d, round_id, usd_prize=count * 10 * USD, nmr_pool=count * 10 * NMR)
+    close(d, round_id)
+    tx = d.escrow.payPrizes(round_id, prize_list(swarm_members(d, count)), {"from": d.oracle})
+    return tx.gas_used / count, tx.gas_used
+
+
+def fitting_batch_size(d, round_id, entries, budget=BATCH_GAS_BUDGET):
+    """The largest prefix of `entries` whose settle() fits `budget` gas, from two estimates
+    (a batch's gas is linear in its size) checked by a third."""
+    small, large = min(50, len(entries)), min(100, len(entries))
+    if large == small:
+        return len(entries)
+    g_small = d.escrow.settle.estimate_gas(round_id, entries[:small], {"from": d.oracle})
+    g_large = d.escrow.settle.estimate_gas(round_id, entries[:large], {"from": d.oracle})
+    per_entry = (g_large - g_small) / (large - small)
+    size = min(len(entries), int((budget - (g_small - small * per_entry)) / per_entry))
+    while d.escrow.settle.estimate_gas(round_id, entries[:size], {"from": d.oracle}) > budget:
+        size -= max(1, size // 50)
+    return size
+
+
+def round_settlement_gas(d, count=1_000, round_id=106):
+    """Gas of every transaction that settles a `count`-staker round (batches sized to fit
+    BATCH_GAS_BUDGET) and pays its 100 prizes: a list of (label, stakers or winners, gas)."""
+    grow_swarm(d, count)
+    open_round(d, round_id, usd_staking=count * 5 * USD, usd_prize=PRIZE_WINNERS * 10 * USD,
+               nmr_pool=PRIZE_WINNERS * 10 * NMR)
+    swarm_stake(d, round_id, count)
+    close(d, round_id)
+    members = swarm_members(d, count)
+    pending, sent = auction_settlements(members), []
+    while pending:
+        size = fitting_batch_size(d, round_id, pending)
+        tx = d.escrow.settle(round_id, pending[:size], {"from": d.oracle})
+        sent.append(("settle", size, tx.gas_used))
+        pending = pending[size:]
+    tx = d.escrow.payPrizes(round_id, prize_list(members[:PRIZE_WINNERS]), {"from": d.oracle})
+    sent.append(("payPrizes", PRIZE_WINNERS, tx.gas_used))
+    return sent
+
+
+def transfer_gas(d, sender, receiver):
+    """Reference: an OpenZeppelin ERC20 transfer between two wallets that hold NMR."""
+    return d.nmr.transfer(receiver, NMR, {"from": sender}).gas_used

@@ -10,7 +10,7 @@ and NMR of issuance for the prizes by rank (defaults 3603.03 and 14412.13, Tourn
 from decimal import Decimal
 
 from app import oracle
-from scripts.operator import run_step
+from scripts.oracle_step import run_step
 
 
 def main(number=None, closes_in=3600, resolves_in=7200, usd_staking="3000", usd_prize="3603.03", nmr="14412.13"):

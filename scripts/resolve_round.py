@@ -1,7 +1,7 @@
 """`brownie run scripts/resolve_round.py main ROUND [TARGETS_FILE]`: score and plan a round."""
 
 from app import oracle
-from scripts.operator import run_step
+from scripts.oracle_step import run_step
 
 
 def main(number, targets_file=None):

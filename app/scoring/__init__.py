@@ -22,7 +22,8 @@ concordant             mean over 5 k-means clusters of max KS(val/test/live) < 0
 corr, mmc, fnc         mean over live eras of numerai-tools numerai_corr,
                        correlation_contribution (vs the meta-model), feature_neutral_corr
 validation_corr/mmc/fnc  the same over validation eras
-concordance            the concordance statistic itself (mean of per-cluster max KS)
+concordance_ks         the concordance statistic itself (mean of per-cluster max KS);
+                       ``concordant`` is the decision, stored as ``concordance``
 similar_to             the earlier submission that made it unoriginal, else None
 =====================  ================================================================
 
@@ -42,4 +43,14 @@ from app.scoring.round import (
     score_round_full,
 )
 
-__all__ = ["LN2", "SUMMARY_COLUMNS", "RoundScores", "score_round", "score_round_full"]
+# What is kept of a submission's summary, by the name the store, the API and verify use:
+# the measured metrics (floats) and the two eligibility decisions (bools).
+STORED_METRICS = {
+    "live_logloss": "live_logloss", "validation_logloss": "validation_logloss", "consistency": "consistency",
+    "corr": "corr", "mmc": "mmc", "fnc": "fnc",
+}  # fmt: skip
+STORED_DECISIONS = {"originality": "original", "concordance": "concordant"}
+
+__all__ = [
+    "LN2", "STORED_DECISIONS", "STORED_METRICS", "SUMMARY_COLUMNS", "RoundScores", "score_round", "score_round_full",
+]  # fmt: skip

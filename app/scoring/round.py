@@ -46,7 +46,7 @@ SUMMARY_COLUMNS = [
     "validation_corr",
     "validation_mmc",
     "validation_fnc",
-    "concordance",
+    "concordance_ks",
     "similar_to",
 ]
 PER_ERA_METRICS = ("logloss", "corr", "mmc", "fnc")
@@ -144,7 +144,7 @@ def score_round_full(
     clusters = feature_clusters(features)
     concordance_value = concordance(matrix, splits, clusters)
     summary["original"] = original
-    summary["concordance"] = concordance_value
+    summary["concordance_ks"] = concordance_value
     summary["concordant"] = concordance_value < CONCORDANCE_LIMIT
     # object dtype keeps None (a str column would turn it into NaN)
     summary["similar_to"] = pd.Series([names[i] if i >= 0 else None for i in similar_to], index=summary.index, dtype=object)

@@ -17,13 +17,13 @@ from sqlalchemy import delete, select
 
 from app.db import get_session
 from app.models import REASON_MAX_CHARS, Score
+from app.scoring import STORED_DECISIONS, STORED_METRICS
 from app.store.accounts import add_user
 from app.store.errors import StoreError, check_amount, require_round
 from app.store.rounds import current_submission
 
 SCORE_FIELDS = (
-    "submission_id", "live_logloss", "validation_logloss", "consistency", "originality", "concordance",
-    "corr", "mmc", "fnc", "per_era", "stake_wei", "confidence", "burn_wei",
+    "submission_id", *STORED_METRICS, *STORED_DECISIONS, "per_era", "stake_wei", "confidence", "burn_wei",
     "usd_reward", "nmr_reward", "prize_rank", "prize_usd", "prize_nmr", "reason",
 )  # fmt: skip
 # Integer token amounts among SCORE_FIELDS: NMR wei (stake, burn, NMR reward and prize)
