@@ -96,6 +96,7 @@ from app.store.scores import (
     round_scores,
     round_usd,
     save_scores,
+    scores_of_rounds,
     user_scores,
 )
 from app.store.settlement import latest_plan, list_batches, record_batch, save_plan
@@ -110,6 +111,6 @@ __all__ = [
     "get_round", "get_session", "get_submission", "get_user", "is_controlling", "latest_plan", "leaderboard",
     "list_api_tokens", "list_batches", "list_rounds", "list_submissions", "net_nmr", "record_batch",
     "revoke_api_token", "round_nmr", "round_results", "round_scores", "round_usd", "save_plan", "save_scores",
-    "save_submission", "score_view", "set_display_name", "set_round_funding", "set_round_status",
+    "save_submission", "score_view", "scores_of_rounds", "set_display_name", "set_round_funding", "set_round_status",
     "shared_ranks", "submission_by_hash", "user_scores", "user_submissions", "utcnow", "verify_api_token",
 ]  # fmt: skip

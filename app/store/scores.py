@@ -113,6 +113,16 @@ def round_scores(round_number: int) -> list[Score]:
     return sorted(get_session().scalars(query), key=_score_order)
 
 
+def scores_of_rounds(numbers: Iterable[int]) -> dict[int, list[Score]]:
+    """The scores of every round in ``numbers`` (one query), by round, each as
+    :func:`round_scores` orders it; a round without scores maps to ``[]``."""
+    wanted = set(numbers)
+    by_round: dict[int, list[Score]] = {number: [] for number in wanted}
+    for score in get_session().scalars(select(Score).where(Score.round_number.in_(wanted))):
+        by_round[score.round_number].append(score)
+    return {number: sorted(scores, key=_score_order) for number, scores in by_round.items()}
+
+
 def _score_order(score: Score) -> tuple:
     return (score.live_logloss is None, score.live_logloss if score.live_logloss is not None else 0.0, score.address)
 
