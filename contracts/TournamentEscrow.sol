@@ -130,12 +130,15 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         } else if (funder != msg.sender) {
             revert TournamentEscrowNotFunder(roundId, funder);
         }
+        if (usdStakingPool == 0 && usdPrizePool == 0 && nmrPool == 0) revert TournamentEscrowZeroAmount();
+        // Each amount is bounded before it is added, so no sum below can overflow (a huge
+        // amount gets this error, not an arithmetic panic).
+        if (usdStakingPool > type(uint128).max) revert TournamentEscrowAmountTooLarge(usdStakingPool);
+        if (usdPrizePool > type(uint128).max) revert TournamentEscrowAmountTooLarge(usdPrizePool);
+        if (nmrPool > type(uint96).max) revert TournamentEscrowAmountTooLarge(nmrPool);
         uint256 usdStaking = round.usdStakingPool + usdStakingPool;
         uint256 usdPrize = round.usdPrizePool + usdPrizePool;
         uint256 nmr = round.nmrPool + nmrPool;
-        if (usdStaking + usdPrize + nmr == round.usdStakingPool + round.usdPrizePool + round.nmrPool) {
-            revert TournamentEscrowZeroAmount();
-        }
         if (usdStaking > type(uint128).max) revert TournamentEscrowAmountTooLarge(usdStaking);
         if (usdPrize > type(uint128).max) revert TournamentEscrowAmountTooLarge(usdPrize);
         if (nmr > type(uint96).max) revert TournamentEscrowAmountTooLarge(nmr);
@@ -427,16 +430,25 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         if (confidence < currentConfidence) {
             revert TournamentEscrowConfidenceLowered(roundId, currentConfidence, confidence);
         }
+        // The amount is bounded before it is added, so the sum cannot overflow.
+        if (amount > type(uint96).max) revert TournamentEscrowAmountTooLarge(amount);
         uint256 total = current + amount;
         if (total > type(uint96).max) revert TournamentEscrowAmountTooLarge(total);
 
-        // Casts are safe: amount and confidence were bounded just above. The counters use
-        // checked arithmetic, so an impossible overflow (2^32 stakers) would revert.
+        // Casts are safe: amount and confidence were bounded just above. A position with an
+        // amount is already Active (nothing settles or withdraws before closesAt), so only a
+        // first stake writes the status. The staker counter uses checked arithmetic, so an
+        // impossible overflow (2^32 stakers) would revert.
         position.amount = uint96(total);
         position.confidence = uint64(confidence);
-        position.status = StakeStatus.Active;
-        if (current == 0) round.stakerCount += 1;
-        round.totalStaked += uint128(amount);
+        if (current == 0) {
+            position.status = StakeStatus.Active;
+            round.stakerCount += 1;
+        }
+        // Cannot overflow: totalStaked sums fewer than 2^32 positions of at most 2^96 - 1 each.
+        unchecked {
+            round.totalStaked += uint128(amount);
+        }
 
         IERC20(address(_token)).safeTransferFrom(msg.sender, address(this), amount);
         emit Staked(roundId, msg.sender, amount, confidence, submissionHash);

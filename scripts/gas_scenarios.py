@@ -11,7 +11,15 @@ transactions to build instead of thousands.
 
 from dataclasses import dataclass
 
-from brownie import NumeraireToken, StakerSwarm, TestUSD, TournamentEscrow, accounts, chain, web3
+from brownie import (
+    NumeraireToken,
+    StakerSwarm,
+    TestUSD,
+    TournamentEscrow,
+    accounts,
+    chain,
+    web3,
+)
 from eth_account import Account
 
 NMR = 10**18

@@ -15,10 +15,16 @@ from brownie.exceptions import VirtualMachineError
 
 from tests.contracts.helpers import (
     HASH,
+    NMR,
+    NMR_POOL_INDEX,
+    PRIZE_POOL,
+    STAKING_POOL,
+    USD,
+    WAD,
     address_topic,
     event_topic,
     hex0x,
-    NMR, NMR_POOL_INDEX, PRIZE_POOL, STAKING_POOL, USD, WAD, role_error,
+    role_error,
 )
 
 UNLIMITED = 2**256 - 1

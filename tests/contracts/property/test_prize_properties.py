@@ -9,7 +9,16 @@ import pytest
 from brownie import chain
 from brownie.test import given, strategy
 
-from tests.contracts.helpers import HASH, NMR, NMR_POOL_INDEX, PRIZE_POOL, USD, WAD, examples, plain
+from tests.contracts.helpers import (
+    HASH,
+    NMR,
+    NMR_POOL_INDEX,
+    PRIZE_POOL,
+    USD,
+    WAD,
+    examples,
+    plain,
+)
 
 ROUND = 1
 CANDIDATES = sorted(

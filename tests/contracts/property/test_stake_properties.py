@@ -3,7 +3,16 @@
 import brownie
 from brownie.test import given, strategy
 
-from tests.contracts.helpers import ACTIVE, HASH, MAX_CONFIDENCE, NMR, STAKER_NMR, WAD, examples, plain
+from tests.contracts.helpers import (
+    ACTIVE,
+    HASH,
+    MAX_CONFIDENCE,
+    NMR,
+    STAKER_NMR,
+    WAD,
+    examples,
+    plain,
+)
 
 MAX_AMOUNT = 2**96 - 1
 

@@ -1,1 +1,2 @@
 """Unit tests of TestUSD, one module per function."""
+# ruff: noqa: N999 -- the package is named after the contract it tests (tests/unitary/<Contract>/).

@@ -3,7 +3,13 @@
 import brownie
 from brownie import NumeraireToken, TournamentEscrow, web3
 
-from tests.contracts.helpers import ADMIN_TRANSFER_DELAY, MAX_RESOLUTION_DELAY, NMR, WAD, plain
+from tests.contracts.helpers import (
+    ADMIN_TRANSFER_DELAY,
+    MAX_RESOLUTION_DELAY,
+    NMR,
+    WAD,
+    plain,
+)
 
 
 def test_deployment_wires_tokens_bound_and_roles(escrow, nmr, usd, admin, oracle, pauser):

@@ -116,3 +116,11 @@ def test_pool_totals_are_bounded_not_only_each_call(escrow, usd, admin, treasury
     fund_round(1, 2**127, 0, 0)
     with brownie.reverts(f"TournamentEscrowAmountTooLarge: {2**128}"):
         escrow.fundRound(1, 2**127, 0, 0, {"from": treasury})
+
+
+def test_huge_amounts_get_the_error_not_an_overflow(escrow, treasury):
+    """Amounts near 2^256 are refused by the width check, never by an arithmetic panic."""
+    with brownie.reverts(f"TournamentEscrowAmountTooLarge: {2**256 - 1}"):
+        escrow.fundRound(1, 2**256 - 1, 0, 0, {"from": treasury})
+    with brownie.reverts(f"TournamentEscrowAmountTooLarge: {2**255}"):
+        escrow.fundRound(1, 2**255, 2**255, 0, {"from": treasury})

@@ -4,7 +4,14 @@ address), at most 100; USD from the prize pool, NMR from the NMR pool shared wit
 import brownie
 import pytest
 
-from tests.contracts.helpers import NMR, NMR_POOL_INDEX, PRIZE_POOL, USD, plain, role_error
+from tests.contracts.helpers import (
+    NMR,
+    NMR_POOL_INDEX,
+    PRIZE_POOL,
+    USD,
+    plain,
+    role_error,
+)
 
 
 def _address(i):

@@ -139,3 +139,15 @@ def test_stake_while_paused_reverts_and_resumes_after_unpause(escrow, stake, pau
     escrow.unpause({"from": pauser})
     stake(alice, NMR)
     assert escrow.getStake(1, alice)["amount"] == NMR
+
+
+def test_huge_top_up_gets_the_error_not_an_overflow(escrow, stake, alice):
+    stake(alice, NMR)
+    with brownie.reverts(f"TournamentEscrowAmountTooLarge: {2**256 - 1}"):
+        escrow.stake(1, 2**256 - 1, WAD, HASH_A, {"from": alice})
+
+
+def test_top_up_keeps_the_position_active(escrow, stake, alice):
+    stake(alice, NMR)
+    stake(alice, NMR, confidence=2 * WAD)
+    assert plain(escrow.getStake(1, alice)) == [2 * NMR, 2 * WAD, ACTIVE]
