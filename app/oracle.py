@@ -38,9 +38,10 @@ import pandas as pd
 from flask import Flask, current_app
 
 from app import store
-from app.chain import Chain, ChainError, get_chain, load_signer
+from app.chain import get_chain
 from app.data import build_round_dataset
-from app.data.dataset import RoundDataset, live_targets_file_name
+from app.data.dataset import RoundDataset
+from app.paths import datasets_dir, published_dir, secret_dir
 from app.payout import (
     Pools,
     build_plan,
@@ -49,9 +50,13 @@ from app.payout import (
     plan_to_json,
     plan_totals,
 )
-from app.predictions import PredictionValidator
 from app.scoring import STORED_DECISIONS, STORED_METRICS
 from app.settlement import compute_settlement
+from client.core.chain.contracts import Chain
+from client.core.chain.errors import ChainError
+from client.core.chain.signing import load_signer
+from client.core.files import live_targets_file_name
+from client.core.predictions import PredictionValidator
 
 NMR = 10**18
 USD = 10**6
@@ -64,19 +69,6 @@ Reporter = Callable[[str], None]
 
 class OracleError(Exception):
     """A lifecycle step cannot proceed; the message says why and what to do."""
-
-
-def _data_dir() -> Path:
-    return Path(current_app.config["DATA_DIR"])
-
-
-def _secret_dir(number: int) -> Path:
-    # Held-back live targets: never under a served folder.
-    return _data_dir() / "oracle" / f"round-{number}"
-
-
-def published_dir(number: int) -> Path:
-    return _data_dir() / "published" / f"round-{number}"
 
 
 def _utc(timestamp: int) -> datetime:
@@ -128,8 +120,8 @@ def open_round(
         seed=_round_seed(number), key=current_app.config["DATASET_KEY"], round_number=number,
         **(dataset_options or {}),
     )
-    paths = dataset.write(_data_dir() / "datasets" / f"round-{number}")
-    dataset.write_live_targets(_secret_dir(number))
+    paths = dataset.write(datasets_dir(number))
+    dataset.write_live_targets(secret_dir(number))
     report(f"round {number}: dataset written ({len(dataset.public):,} rows)")
 
     on_chain = chain.round(number)
@@ -239,7 +231,7 @@ def load_dataset(row: store.Round, targets_file: str | Path | None = None) -> Ro
     (``id,target``) checked to cover every live id with 0/1 values."""
     public = pd.read_parquet(row.dataset_parquet_path)
     live_ids = public.loc[public["data_type"] == "live", "id"].astype(str)
-    source = Path(targets_file) if targets_file else _secret_dir(row.number) / live_targets_file_name(row.number)
+    source = Path(targets_file) if targets_file else secret_dir(row.number) / live_targets_file_name(row.number)
     if not source.is_file():
         raise OracleError(f"live targets for round {row.number} not found at {source}; pass --targets FILE")
     targets = _read_targets(source, live_ids)
@@ -306,7 +298,7 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
     dataset = load_dataset(row, targets_file)
     if targets_file:
         # The operator's targets are now the round's truth: publish and verify use them.
-        dataset.write_live_targets(_secret_dir(number))
+        dataset.write_live_targets(secret_dir(number))
     validator = PredictionValidator(dataset.tournament_ids.astype(str), 10**9)
     stakes = chain.stake_records(number)
     files = scored_files(row, stakes, validator)
