@@ -32,6 +32,7 @@ from flask import current_app, g, request, session
 from pydantic import ValidationError
 
 from app import store
+from app.errors import ApiError
 
 with warnings.catch_warnings():
     # siwe's bundled grammars redefine RFC 5234 core rules; abnf warns about it on import.
@@ -43,15 +44,6 @@ SESSION_CSRF = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class AuthError(Exception):
-    """A refused sign-in or request; ``status`` is the HTTP code, the message says why."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def expected_domain() -> str:
@@ -73,13 +65,13 @@ def issue_nonce() -> dict[str, Any]:
 
 
 def checksum_address(address: str) -> str:
-    """``address`` in EIP-55 form, or AuthError 400."""
+    """``address`` in EIP-55 form, or ApiError 400."""
     if not isinstance(address, str) or len(address) != 42 or not address.startswith("0x"):
-        raise AuthError(400, f"{str(address)[:60]!r} is not an Ethereum address (0x + 40 hex digits)")
+        raise ApiError(400, f"{str(address)[:60]!r} is not an Ethereum address (0x + 40 hex digits)")
     try:
         return to_checksum_address(address)
     except (ValueError, TypeError):
-        raise AuthError(400, f"{address!r} is not an Ethereum address (0x + 40 hex digits)") from None
+        raise ApiError(400, f"{address!r} is not an Ethereum address (0x + 40 hex digits)") from None
 
 
 def prepare_message(checksummed: str, info: dict[str, Any]) -> str:
@@ -106,37 +98,37 @@ def _iso(moment: datetime) -> str:
 
 
 def verify_sign_in(message: str, signature: str) -> str:
-    """Check a signed EIP-4361 message; returns the checksummed address or raises AuthError.
+    """Check a signed EIP-4361 message; returns the checksummed address or raises ApiError.
 
     Nothing is written unless every check passes; then the nonce is spent.
     """
     try:
         parsed = siwe.SiweMessage.from_message(message)
     except (ValueError, ValidationError, TypeError) as exc:
-        raise AuthError(400, f"the sign-in message is not a valid EIP-4361 message ({_first_line(exc)})") from None
+        raise ApiError(400, f"the sign-in message is not a valid EIP-4361 message ({_first_line(exc)})") from None
     domain = expected_domain()
     if parsed.domain != domain:
-        raise AuthError(401, f"the sign-in message is for domain {parsed.domain!r}, but this server is {domain!r}")
+        raise ApiError(401, f"the sign-in message is for domain {parsed.domain!r}, but this server is {domain!r}")
     chain_id = current_app.config["CHAIN_ID"]
     if parsed.chain_id != chain_id:
-        raise AuthError(401, f"the sign-in message is for chain id {parsed.chain_id}; this tournament is on {chain_id}")
+        raise ApiError(401, f"the sign-in message is for chain id {parsed.chain_id}; this tournament is on {chain_id}")
     nonce = store.get_nonce(parsed.nonce)
     if nonce is None:
-        raise AuthError(401, "unknown nonce; get a fresh one from /api/v1/auth/nonce and sign again")
+        raise ApiError(401, "unknown nonce; get a fresh one from /api/v1/auth/nonce and sign again")
     if nonce.used_at is not None:
-        raise AuthError(401, "this nonce was already used (replayed message); get a fresh nonce and sign again")
+        raise ApiError(401, "this nonce was already used (replayed message); get a fresh nonce and sign again")
     if nonce.expires_at <= store.utcnow():
-        raise AuthError(401, "the nonce has expired; get a fresh one from /api/v1/auth/nonce and sign again")
+        raise ApiError(401, "the nonce has expired; get a fresh one from /api/v1/auth/nonce and sign again")
     try:
         parsed.verify(signature, domain=domain, nonce=nonce.nonce)
     except siwe.ExpiredMessage:
-        raise AuthError(401, "the sign-in message has expired (Expiration Time passed); sign a new one") from None
+        raise ApiError(401, "the sign-in message has expired (Expiration Time passed); sign a new one") from None
     except siwe.NotYetValidMessage:
-        raise AuthError(401, "the sign-in message is not valid yet (Not Before is in the future)") from None
+        raise ApiError(401, "the sign-in message is not valid yet (Not Before is in the future)") from None
     except (siwe.VerificationError, ValueError, TypeError):
-        raise AuthError(401, "the signature does not match the message and address; sign the message again") from None
+        raise ApiError(401, "the signature does not match the message and address; sign the message again") from None
     if not store.consume_nonce(nonce.nonce):
-        raise AuthError(401, "this nonce was already used (replayed message); get a fresh nonce and sign again")
+        raise ApiError(401, "this nonce was already used (replayed message); get a fresh nonce and sign again")
     store.ensure_user(parsed.address)
     return parsed.address
 
@@ -173,10 +165,10 @@ def identify() -> None:
     if header:
         scheme, _, credential = header.strip().partition(" ")
         if scheme.lower() not in ("token", "bearer") or not credential.strip():
-            raise AuthError(401, "Authorization must be 'Token PUBLIC$SECRET' or 'Bearer PUBLIC$SECRET'")
+            raise ApiError(401, "Authorization must be 'Token PUBLIC$SECRET' or 'Bearer PUBLIC$SECRET'")
         address = store.verify_api_token(credential.strip())
         if address is None:
-            raise AuthError(401, "the API token is unknown, revoked or wrong; create a new one on the account page")
+            raise ApiError(401, "the API token is unknown, revoked or wrong; create a new one on the account page")
         g.address, g.auth_method = address, "token"
         return
     address = session.get(SESSION_ADDRESS)
@@ -193,7 +185,7 @@ def check_csrf() -> None:
         return  # anonymous, no session: nothing a forged request could act as
     presented = request.headers.get(CSRF_HEADER) or _form_field(CSRF_FIELD)
     if not expected or not presented or not hmac.compare_digest(str(presented), expected):
-        raise AuthError(403, "missing or wrong CSRF token; reload the page and try again")
+        raise ApiError(403, "missing or wrong CSRF token; reload the page and try again")
 
 
 def _form_field(name: str) -> str | None:
@@ -208,7 +200,7 @@ def login_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not g.get("address"):
-            raise AuthError(401, "sign in with your wallet (or send an API token) first")
+            raise ApiError(401, "sign in with your wallet (or send an API token) first")
         return view(*args, **kwargs)
 
     return wrapped

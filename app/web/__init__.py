@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, g
 
 from app import auth
-from app.web import api, errors, graphql, pages, views
+from app.web import api, errors, graphql, numerapi_upload, pages, views
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(graphql.bp)
+    app.register_blueprint(numerapi_upload.bp)
     errors.register(app)
 
     @app.before_request

@@ -8,12 +8,11 @@ from flask import Blueprint, Response, g, jsonify, request, send_file
 
 from app import auth, store
 from app.auth import login_required
+from app.errors import ApiError
 from app.web import rules, services, views
-from app.web.errors import ApiError
+from app.web.inputs import DISPLAY_NAME_MAX, display_name, json_body, uploaded_file
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-DISPLAY_NAME_MAX = 40
 
 
 def ok(payload: Any, status: int = 200) -> Response:
@@ -23,42 +22,12 @@ def ok(payload: Any, status: int = 200) -> Response:
     return response
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 415/400 saying what was wrong."""
-    if not request.is_json:
-        raise ApiError(415, f"send Content-Type: application/json (got {request.mimetype or 'none'})")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object")
-    return body
-
-
-def upload_payload(outcome: services.UploadOutcome, round_number: int) -> tuple[dict[str, Any], int]:
-    """The JSON (and status) for an upload outcome: 201 with hash and metrics, or 422."""
-    result = outcome.result
-    if outcome.submission is None:
-        return {"accepted": False, "round": round_number, "problems": result.problems}, 422
-    return {"accepted": True, **views.submission_view(outcome.submission), "notes": result.notes}, 201
-
-
-def uploaded_file() -> tuple[bytes, str]:
-    """The ``file`` part of a multipart upload (bytes, name), or a 4xx."""
-    if request.mimetype != "multipart/form-data":
-        raise ApiError(
-            415, f"upload predictions as multipart/form-data with a 'file' field (got {request.mimetype or 'none'})"
-        )
-    upload = request.files.get("file")
-    if upload is None:
-        raise ApiError(400, "no 'file' field in the form; attach the predictions as 'file'")
-    return upload.read(), upload.filename or "predictions"
-
-
 @bp.get("/chain")
 def chain_info() -> Response:
     """Chain id, public RPC URL, token and escrow addresses and ABIs (for wallets and clients)."""
     from flask import current_app
 
-    from app.chain import ChainError
+    from client.core.chain.errors import ChainError
 
     chain = current_app.extensions.get("chain")
     if chain is None:
@@ -104,7 +73,7 @@ def upload(number: int) -> Response:
     """Upload predictions (multipart field ``file``); 201 with hash and metrics, or 422."""
     raw, filename = uploaded_file()
     outcome = services.upload_predictions(number, g.address, raw, filename)
-    payload, status = upload_payload(outcome, number)
+    payload, status = views.upload_view(outcome, number)
     return ok(payload, status)
 
 
@@ -136,14 +105,7 @@ def account() -> Response:
 @login_required
 def update_account() -> Response:
     """Set my display name: ``{"display_name": "..."}`` (empty or null clears it)."""
-    body = json_body()
-    name = body.get("display_name")
-    if name is not None and not isinstance(name, str):
-        raise ApiError(400, "display_name must be a string or null")
-    name = (name or "").strip()
-    if len(name) > DISPLAY_NAME_MAX or any(not ch.isprintable() for ch in name):
-        raise ApiError(400, f"display_name must be at most {DISPLAY_NAME_MAX} printable characters")
-    user = store.set_display_name(g.address, name or None)
+    user = store.set_display_name(g.address, display_name(json_body().get("display_name")))
     return ok({"address": user.address, "display_name": user.display_name})
 
 

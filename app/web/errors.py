@@ -1,7 +1,7 @@
 """One error shape for the whole server: ``{"error": {"status", "message", ...}}`` or a page.
 
-Views raise :class:`ApiError` (or :class:`app.auth.AuthError`); the handlers registered by
-:func:`register` turn it, Werkzeug's HTTP errors and unexpected exceptions into a JSON body
+Views, services and :mod:`app.auth` raise :class:`app.errors.ApiError`; the handlers
+registered by :func:`register` turn it, Werkzeug's HTTP errors and unexpected exceptions into a JSON body
 for ``/api/`` requests (and clients that ask for JSON) or an HTML page for the rest. A 500
 says only that something failed; the traceback goes to the log, never to the client.
 """
@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.auth import AuthError
+from app.errors import ApiError
 
 MESSAGES = {
     400: "the request is malformed",
@@ -28,19 +28,9 @@ MESSAGES = {
 }
 
 
-class ApiError(Exception):
-    """An error a person can act on: HTTP ``status``, a ``message`` and optional details."""
-
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.extra = extra
-
-
 def wants_json() -> bool:
-    """True for the API and for clients that prefer JSON to HTML."""
-    if request.path.startswith("/api/"):
+    """True for the API, numerapi's door and clients that prefer JSON to HTML."""
+    if request.path.startswith(("/api/", "/graphql")):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
@@ -69,12 +59,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
-        headers = {"Retry-After": str(exc.extra.pop("retry_after"))} if "retry_after" in exc.extra else None
-        return error_response(exc.status, exc.message, headers=headers, **exc.extra)
-
-    @app.errorhandler(AuthError)
-    def _auth_error(exc: AuthError) -> Response:
-        return error_response(exc.status, exc.message)
+        extra = dict(exc.extra)
+        headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
+        return error_response(exc.status, exc.message, headers=headers, **extra)
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge) -> Response:

@@ -5,17 +5,19 @@ A script written for Numerai runs here unchanged once it points numerapi at this
     import numerapi.base_api
     numerapi.base_api.API_TOURNAMENT_URL = "https://<this host>/graphql"
 
-The schema below keeps numerapi's field and argument names (including its snake_case
-``submission_upload_auth`` and ``create_submission``); the resolvers are thin calls into
+The schema (``schema.graphql`` beside this file, loaded at import) keeps numerapi's field
+and argument names (including its snake_case ``submission_upload_auth`` and
+``create_submission``); the resolvers here are thin calls into
 :mod:`app.web.services`, :mod:`app.web.views` and :mod:`app.store`. How our tournament
 maps onto Numerai's words:
 
 - one tournament (numerapi's classic id, 8); an account (a wallet) has one model whose id
   is the wallet address and whose name is the display name (or the address);
 - ``listDatasets`` lists our dataset files; ``dataset`` returns the URL that serves one;
-- an upload is three calls: ``submission_upload_auth`` hands out a signed, single-user PUT
-  URL; the PUT stores the bytes aside; ``create_submission`` runs the same validation as
-  the web upload (:func:`app.web.services.upload_predictions`) and records the submission;
+- an upload is three calls (:mod:`app.web.numerapi_upload`): ``submission_upload_auth``
+  hands out a signed, single-user PUT URL; the PUT stores the bytes aside;
+  ``create_submission`` runs the same validation as the web upload
+  (:func:`app.web.services.upload_predictions`) and records the submission;
 - ``submissionScores`` returns one entry per metric of each scored round (``logloss`` is
   the live logloss, then ``validation_logloss``, ``consistency``, ``corr``, ``mmc``, ``fnc``);
   we score once per round, so ``day`` and ``version`` filters are ignored;
@@ -34,19 +36,19 @@ carry their three pools; leaderboard entries ``careerUsd``, ``careerNmr``, ``rou
 Amounts are exact decimal strings of dollars or NMR.
 
 Errors are GraphQL errors in a 200 response (numerapi raises them as ``ValueError``),
-with the same messages as the JSON API; a bad token too.
+with the same messages as the JSON API; a bad token too. A request reads each table it
+needs once: rounds, users and chain balances are looked up once per request
+(:func:`_rounds`, :func:`_user`, :func:`_chain`) and ``submissionScores`` fetches the
+scores of all the model's rounds in one query, not one per score.
 
-Why one module past 350 lines: the schema text and its resolvers are one contract with
-numerapi's queries; split apart, a field renamed on one side would silently go null.
+Why one module past 350 lines: these are the resolvers of the one schema file, each a
+few lines mapping a view model onto numerapi's names; split by type, the Query fields
+would sit apart from the objects they return.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import secrets
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,32 +59,28 @@ from ariadne import (
     ObjectType,
     QueryType,
     graphql_sync,
+    load_schema_from_path,
     make_executable_schema,
 )
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
-from graphql import GraphQLError
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask import Blueprint, Response, g, jsonify, request, url_for
+from graphql import GraphQLError, GraphQLResolveInfo
 
 from app import auth, store
-from app.web import services, views
-from app.web.errors import MESSAGES, ApiError
+from app.errors import ApiError
+from app.scoring import STORED_METRICS
+from app.web import numerapi_upload, services, views
+from app.web.errors import MESSAGES
 
 bp = Blueprint("graphql", __name__)
 
 TOURNAMENT = 8  # numerapi's NumerAPI() asks for tournament 8 (Numerai Classic)
-UPLOAD_TTL = 3600  # seconds a handed-out upload URL stays valid
-UPLOAD_SALT = "numerapi-upload"
-RESOLVED_STATUSES = ("resolved", "settled", "finalized", "expired")
+RESOLVED_STATUSES = views.RESOLVED_STATUSES
 SETTLED_STATUSES = ("settled", "finalized")
-# (displayName, Score attribute, higher is better)
-SCORE_METRICS = (
-    ("logloss", "live_logloss", False),
-    ("validation_logloss", "validation_logloss", False),
-    ("consistency", "consistency", True),
-    ("corr", "corr", True),
-    ("mmc", "mmc", True),
-    ("fnc", "fnc", True),
-)
+# numerapi's displayName of a stored metric, where it differs: "logloss" is the live one.
+SCORE_NAMES = {"live_logloss": "logloss"}
+LOWER_IS_BETTER = frozenset({"live_logloss", "validation_logloss"})
+# (displayName, Score attribute, higher is better), in the store's order.
+SCORE_METRICS = tuple((SCORE_NAMES.get(field, field), field, field not in LOWER_IS_BETTER) for field in STORED_METRICS)
 PAYOUT_METRIC = {"auction2017": "logloss", "corr": "corr"}  # payout policy -> the score it pays on
 STAKE_HINT = (
     "stakes live on chain here, not on the server: stake NMR on your submission's hash in the "
@@ -90,198 +88,7 @@ STAKE_HINT = (
 )
 TOKEN_HINT = "send your API token as 'Authorization: Token PUBLIC$SECRET' (create one on the account page)"
 
-TYPE_DEFS = """
-enum RoundStatus { UPCOMING OPEN RESOLVING RESOLVED }
-
-type Query {
-  listDatasets(round: Int, tournament: Int): [String!]!
-  dataset(filename: String!, round: Int, tournament: Int): String!
-  rounds(tournament: Int, number: Int, target: String, status: RoundStatus, limit: Int): [Round]!
-  account: Account!
-  model(modelId: String): Model!
-  submission_upload_auth(filename: String!, tournament: Int!, modelId: String): UploadAuth!
-  submissionScores(
-    modelId: ID!, displayName: String, version: String, day: Int, resolved: Boolean,
-    tournament: Int, lastNRounds: Int, distinctOnRound: Boolean
-  ): [SubmissionScore!]!
-  accountLeaderboard(limit: Int!, offset: Int!, tournament: Int): [LeaderboardEntry!]!
-  pendingModelPayouts(tournament: Int): ModelPayouts!
-}
-
-type ModelPayouts { actual: [ModelPayout!]!, pending: [ModelPayout!]! }
-
-type ModelPayout {
-  roundId: ID
-  roundNumber: Int!
-  roundResolveTime: String
-  modelId: String!
-  modelName: String!
-  modelDisplayName: String
-  payoutNmr: String
-  payoutValue: String
-  currencySymbol: String
-  roundUsd: String
-  roundNmr: String
-  burnedNmr: String
-  reason: String
-}
-
-type Mutation {
-  create_submission(
-    filename: String!, tournament: Int!, modelId: String, triggerId: String,
-    source: String, dataDatestamp: Int
-  ): Submission!
-  v2ChangeStake(value: String!, type: String!, tournamentNumber: Int!, modelId: String): StakeChange!
-}
-
-type StakeChange { dueDate: String, requestedAmount: String, status: String, type: String }
-
-type Round {
-  id: ID!
-  tournament: Int!
-  number: Int!
-  target: String!
-  status: String!
-  openTime: String
-  closeTime: String
-  closeStakingTime: String
-  scoreTime: String
-  resolveTime: String
-  resolvedGeneral: Boolean!
-  resolvedStaking: Boolean!
-  payoutFactor: String
-  stakeThreshold: String
-  dataDatestamp: Int
-  rewardBudgetNmr: String
-  usdStakingPool: String
-  usdPrizePool: String
-  nmrPool: String
-  policy: String
-  roundScoreConfigs: [RoundScoreConfig!]!
-}
-
-type RoundScoreConfig {
-  id: ID
-  scoreConfigId: ID
-  roundNumberStart: Int
-  roundNumberEnd: Int
-  name: String
-  version: String
-  displayName: String
-  totalScoreDays: Int
-  returnsLagDays: Int
-  dataDelayDays: Int
-  universe: String
-  isCanonScore: Boolean
-  isPayout: Boolean
-  scoringStart: String
-  scoringEnd: String
-  minMultiplier: Float
-  maxMultiplier: Float
-  defaultMultiplier: Float
-  clipThreshold: Float
-  stakeThreshold: String
-  payoutFactor: String
-}
-
-type Account {
-  id: ID!
-  username: String!
-  displayName: String
-  walletAddress: String!
-  availableNmr: String
-  availableUsd: String
-  email: String
-  mfaEnabled: Boolean!
-  status: String!
-  insertedAt: String
-  models: [Model!]!
-  apiTokens: [ApiToken!]!
-}
-
-type Model {
-  id: ID!
-  name: String!
-  tournament: Int!
-  submissions: [Submission!]!
-  v2Stake: Stake
-}
-
-type Stake { status: String, txHash: String }
-
-type ApiToken { name: String, public_id: String!, scopes: [String!]! }
-
-type Submission {
-  id: ID!
-  filename: String
-  hash: String
-  rows: Int
-  selected: Boolean!
-  insertedAt: String
-  round: Round
-  validationLogloss: Float
-  validationCorr: Float
-  consistency: Float
-}
-
-type UploadAuth { filename: String!, url: String! }
-
-type SubmissionScore {
-  roundId: ID
-  submissionId: ID
-  roundNumber: Int!
-  roundResolveTime: String
-  roundScoreTime: String
-  roundCloseStakingTime: String
-  value: Float
-  percentile: Float
-  displayName: String!
-  version: String
-  date: String
-  day: Int
-  resolveDate: String
-  resolved: Boolean!
-  roundUsd: String
-  roundNmr: String
-  burnedNmr: String
-  stakeNmr: String
-  prizeRank: Int
-  reason: String
-}
-
-type LeaderboardEntry {
-  rank: Int!
-  username: String!
-  displayName: String
-  address: String!
-  round: Int!
-  nmrStaked: String
-  v2Corr20: Float
-  cort20: Float
-  corJ60: Float
-  corrV4: Float
-  fncV4: Float
-  icV2: Float
-  mmc: Float
-  ric: Float
-  liveLogloss: Float
-  validationLogloss: Float
-  consistency: Float
-  originality: Boolean
-  concordance: Boolean
-  roundNmr: String
-  roundUsd: String
-  careerUsd: String
-  careerNmr: String
-  reason: String
-  return1y: Float
-  return3m: Float
-  returnAllTime: Float
-  return1yNmr: String
-  return3mNmr: String
-  returnAllTimeNmr: String
-}
-"""
+TYPE_DEFS = load_schema_from_path(str(Path(__file__).with_name("schema.graphql")))
 
 query = QueryType()
 mutation = MutationType()
@@ -298,7 +105,7 @@ round_status = EnumType("RoundStatus", {s: s for s in ("UPCOMING", "OPEN", "RESO
 def _signed_in() -> str:
     """The token's address, or an error saying how to authenticate."""
     if not g.get("address"):
-        raise auth.AuthError(401, f"this query needs an API token: {TOKEN_HINT}")
+        raise ApiError(401, f"this query needs an API token: {TOKEN_HINT}")
     return g.address
 
 
@@ -323,8 +130,31 @@ def _model_address(model_id: str | None, address: str) -> str:
     return address
 
 
-def _model_name(address: str) -> str:
-    user = store.get_user(address)
+def _cached(info: GraphQLResolveInfo, key: Any, load: Any) -> Any:
+    """``load()`` once per request (the request's GraphQL context holds the answers)."""
+    cache = info.context.setdefault("cache", {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+def _rounds(info: GraphQLResolveInfo) -> dict[int, store.Round]:
+    """Every round by number, read once per request."""
+    return _cached(info, "rounds", lambda: {row.number: row for row in store.list_rounds()})
+
+
+def _user(info: GraphQLResolveInfo, address: str) -> store.User | None:
+    """The user row of ``address``, read once per request."""
+    return _cached(info, ("user", address), lambda: store.get_user(address))
+
+
+def _chain(info: GraphQLResolveInfo, address: str) -> dict[str, Any]:
+    """``address``'s balances from chain (:func:`app.web.views.chain_info`), read once per request."""
+    return _cached(info, ("chain", address), lambda: views.chain_info(address))
+
+
+def _model_name(info: GraphQLResolveInfo, address: str) -> str:
+    user = _user(info, address)
     return (user.display_name if user else None) or address
 
 
@@ -342,26 +172,6 @@ def _exact(amount: int | None, decimals: int) -> str | None:
     if amount is None:
         return None
     return format((Decimal(int(amount)).scaleb(-decimals)).normalize(), "f")
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UPLOAD_SALT)
-
-
-def _pending_path(key: str) -> Path:
-    """Where the PUT for upload ``key`` keeps the bytes until create_submission."""
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    return Path(current_app.config["DATA_DIR"]) / "numerapi-uploads" / f"{digest}.bin"
-
-
-def _upload_ticket(key: str) -> dict[str, Any]:
-    """The signed upload ticket ``{"address", "round", "filename"}``, or an error."""
-    try:
-        return _serializer().loads(key, max_age=UPLOAD_TTL)
-    except SignatureExpired:
-        raise ApiError(410, "this upload URL has expired; call upload_predictions again") from None
-    except BadSignature:
-        raise ApiError(404, "unknown upload; call upload_predictions again") from None
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -477,28 +287,28 @@ account_type.set_field("models", lambda address, _info: [address])
 
 
 @account_type.field("displayName")
-def resolve_display_name(address: str, _info: Any) -> str | None:
-    user = store.get_user(address)
+def resolve_display_name(address: str, info: GraphQLResolveInfo) -> str | None:
+    user = _user(info, address)
     return user.display_name if user else None
 
 
 @account_type.field("insertedAt")
-def resolve_inserted_at(address: str, _info: Any) -> str | None:
-    user = store.get_user(address)
+def resolve_inserted_at(address: str, info: GraphQLResolveInfo) -> str | None:
+    user = _user(info, address)
     return views.iso(user.created_at) if user else None
 
 
 @account_type.field("availableNmr")
-def resolve_available_nmr(address: str, _info: Any) -> str | None:
+def resolve_available_nmr(address: str, info: GraphQLResolveInfo) -> str | None:
     """The wallet's NMR balance read from chain (null when the chain is unavailable)."""
-    chain = views.chain_info(address)
+    chain = _chain(info, address)
     return _nmr(chain["nmr_wei"]) if chain["available"] else None
 
 
 @account_type.field("availableUsd")
-def resolve_available_usd(address: str, _info: Any) -> str | None:
+def resolve_available_usd(address: str, info: GraphQLResolveInfo) -> str | None:
     """The wallet's USD balance read from chain (null when the chain is unavailable)."""
-    chain = views.chain_info(address)
+    chain = _chain(info, address)
     return _usd(chain["usd_units"]) if chain["available"] else None
 
 
@@ -517,7 +327,7 @@ def resolve_model(_obj: Any, _info: Any, modelId: str | None = None) -> str:
 
 
 model_type.set_field("id", lambda address, _info: address)
-model_type.set_field("name", lambda address, _info: _model_name(address))
+model_type.set_field("name", lambda address, info: _model_name(info, address))
 model_type.set_field("tournament", lambda _address, _info: TOURNAMENT)
 model_type.set_field("submissions", lambda address, _info: store.user_submissions(address))
 model_type.set_field("v2Stake", lambda _address, _info: None)
@@ -526,7 +336,7 @@ submission_type.set_field("id", lambda sub, _info: str(sub.id))
 submission_type.set_field("filename", lambda sub, _info: sub.original_filename)
 submission_type.set_field("selected", lambda sub, _info: sub.superseded_at is None)
 submission_type.set_field("insertedAt", lambda sub, _info: views.iso(sub.created_at))
-submission_type.set_field("round", lambda sub, _info: store.get_round(sub.round_number))
+submission_type.set_field("round", lambda sub, info: _rounds(info).get(sub.round_number))
 submission_type.set_field("validationLogloss", lambda sub, _info: (sub.metrics or {}).get("validation_logloss"))
 submission_type.set_field("validationCorr", lambda sub, _info: (sub.metrics or {}).get("validation_corr"))
 submission_type.set_field("consistency", lambda sub, _info: (sub.metrics or {}).get("consistency"))
@@ -540,14 +350,13 @@ def resolve_upload_auth(
     _check_tournament(tournament)
     address = _model_address(modelId, _signed_in())
     row = services.open_round_or_error(_round_or_current(None).number)
-    key = _serializer().dumps({"address": address, "round": row.number, "filename": filename, "n": secrets.token_hex(8)})
-    return {"filename": key, "url": url_for("graphql.upload_target", key=key, _external=True)}
+    return numerapi_upload.issue(address, row.number, filename)
 
 
 @query.field("submissionScores")
 def resolve_submission_scores(
     _obj: Any,
-    _info: Any,
+    info: GraphQLResolveInfo,
     modelId: str,
     displayName: str | None = None,
     resolved: bool | None = None,
@@ -555,19 +364,24 @@ def resolve_submission_scores(
     lastNRounds: int | None = None,
     **_ignored: Any,
 ) -> list[dict[str, Any]]:
-    """One entry per metric per scored round of the model (wallet), newest round first."""
+    """One entry per metric per scored round of the model (wallet), newest round first.
+
+    Three queries whatever the number of rounds: the model's scores, the rounds, and every
+    score of those rounds (for the percentiles)."""
     _check_tournament(tournament)
     address = auth.checksum_address(modelId)
     scores = store.user_scores(address)
     if lastNRounds is not None:
         scores = scores[:lastNRounds]
+    rounds = _rounds(info)
+    if resolved is not None:
+        scores = [s for s in scores if (rounds[s.round_number].status in RESOLVED_STATUSES) == resolved]
+    scores_by_round = store.scores_of_rounds(s.round_number for s in scores)
     entries = []
     for score in scores:
-        row = store.get_round(score.round_number)
+        row = rounds[score.round_number]
         is_resolved = row.status in RESOLVED_STATUSES
-        if resolved is not None and resolved != is_resolved:
-            continue
-        round_scores = store.round_scores(score.round_number)
+        round_scores = scores_by_round[score.round_number]
         money = _money(store.score_view(score))
         for name, attribute, higher_is_better in SCORE_METRICS:
             if displayName is not None and displayName != name:
@@ -651,25 +465,28 @@ def resolve_account_leaderboard(
 
 
 @query.field("pendingModelPayouts")
-def resolve_pending_model_payouts(_obj: Any, _info: Any, tournament: int | None = None) -> dict[str, list]:
+def resolve_pending_model_payouts(
+    _obj: Any, info: GraphQLResolveInfo, tournament: int | None = None
+) -> dict[str, list]:
     """My model's payout per resolved round: settled on chain (``actual``) or still to be
     posted (``pending``); USD as ``payoutValue``, net NMR as ``payoutNmr``. Expired rounds
     paid nothing by plan and are left out."""
     _check_tournament(tournament)
     address = _signed_in()
+    name = _model_name(info, address)
     payouts: dict[str, list] = {"actual": [], "pending": []}
     for score in store.account_results(address)["scores"]:
         if score["round_status"] not in RESOLVED_STATUSES or score["round_status"] == "expired":
             continue  # not scored yet, or never paid (the oracle missed its deadline)
-        row = store.get_round(score["round"])
+        row = _rounds(info)[score["round"]]
         money = _money(score)
         payouts["actual" if row.status in SETTLED_STATUSES else "pending"].append({
             "roundId": str(row.number),
             "roundNumber": row.number,
             "roundResolveTime": views.iso(row.resolved_at),
             "modelId": address,
-            "modelName": _model_name(address),
-            "modelDisplayName": _model_name(address),
+            "modelName": name,
+            "modelDisplayName": name,
             "payoutNmr": _nmr(score["net_nmr"]),
             "payoutValue": money["roundUsd"],
             "currencySymbol": "$",
@@ -691,14 +508,12 @@ def resolve_create_submission(
     """
     _check_tournament(tournament)
     address = _model_address(modelId, _signed_in())
-    ticket = _upload_ticket(filename)
+    ticket = numerapi_upload.ticket(filename)
     if ticket["address"] != address:
         raise ApiError(403, "this upload was authorised for another account")
-    pending = _pending_path(filename)
-    if not pending.is_file():
-        raise ApiError(409, "no file was uploaded to this upload URL; PUT the predictions first")
-    outcome = services.upload_predictions(ticket["round"], address, pending.read_bytes(), ticket["filename"])
-    pending.unlink(missing_ok=True)
+    body = numerapi_upload.pending_bytes(filename)
+    outcome = services.upload_predictions(ticket["round"], address, body, ticket["filename"])
+    numerapi_upload.discard(filename)
     if outcome.submission is None:
         problems = "; ".join(outcome.result.problems)
         raise ApiError(422, f"predictions rejected, nothing was stored: {problems}", problems=outcome.result.problems)
@@ -727,7 +542,7 @@ class _ExpectedErrors(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, GraphQLError):
             exc = exc.original_error  # None: a malformed query, answered to the client
-        return exc is not None and not isinstance(exc, ApiError | auth.AuthError)
+        return exc is not None and not isinstance(exc, ApiError)
 
 
 _resolver_log = logging.getLogger(f"{__name__}.resolvers")
@@ -738,8 +553,8 @@ def _format_error(error: GraphQLError, _debug: bool = False) -> dict[str, Any]:
     """Our message for refusals and GraphQL's for malformed queries; a bare 500 message otherwise."""
     formatted = dict(error.formatted)
     original = error.original_error
-    if isinstance(original, ApiError | auth.AuthError):
-        formatted["extensions"] = {"status": original.status, **getattr(original, "extra", {})}
+    if isinstance(original, ApiError):
+        formatted["extensions"] = {"status": original.status, **original.extra}
     elif original is not None:
         formatted["message"] = MESSAGES[500]
     return formatted
@@ -762,36 +577,7 @@ def graphql_endpoint() -> Response:
     return _graphql_response(result)
 
 
-@bp.put("/graphql/uploads/<key>")
-def upload_target(key: str) -> Response:
-    """Where numerapi PUTs the predictions file an upload auth pointed it to."""
-    _upload_ticket(key)
-    path = _pending_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _drop_stale_uploads(path.parent)
-    temporary = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-    temporary.write_bytes(request.get_data(cache=False))
-    os.replace(temporary, path)
-    return jsonify({"received": True})
-
-
-def _drop_stale_uploads(directory: Path) -> None:
-    """Forget files PUT for tickets that expired without a create_submission."""
-    cutoff = time.time() - UPLOAD_TTL
-    for stale in directory.iterdir():
-        try:
-            if stale.stat().st_mtime < cutoff:
-                stale.unlink()
-        except FileNotFoundError:
-            pass  # another worker removed it first
-
-
 @bp.errorhandler(ApiError)
-@bp.errorhandler(auth.AuthError)
-def _refused(exc: ApiError | auth.AuthError) -> Response:
-    """A refusal outside a resolver (bad token, bad body, bad upload URL) as a GraphQL error."""
-    if request.endpoint == "graphql.upload_target":
-        response = jsonify({"error": {"status": exc.status, "message": exc.message}})
-        response.status_code = exc.status
-        return response
+def _refused(exc: ApiError) -> Response:
+    """A refusal outside a resolver (a bad token, a bad body) as a GraphQL error."""
     return _graphql_response({"data": None, "errors": [{"message": exc.message, "extensions": {"status": exc.status}}]})

@@ -16,11 +16,11 @@ from flask import (
     url_for,
 )
 
-from app import auth, store
+from app import auth, paths, store
 from app.auth import login_required
+from app.errors import ApiError
 from app.web import rules, services, views
-from app.web.api import DISPLAY_NAME_MAX, upload_payload, uploaded_file
-from app.web.errors import ApiError
+from app.web.inputs import DISPLAY_NAME_MAX, display_name, uploaded_file
 
 bp = Blueprint("pages", __name__)
 
@@ -36,7 +36,7 @@ def current_round() -> str:
 
 @bp.get("/stake")
 def stake() -> str:
-    """Stake NMR from the wallet (static/stake.js); keys stay in the wallet, never sent here."""
+    """Stake NMR from the wallet (static/js/stake.js); keys stay in the wallet, never sent here."""
     return render_template("stake.html", page=views.current_round_page(g.address))
 
 
@@ -52,7 +52,7 @@ def upload(number: int) -> tuple[str, int]:
     """The upload form: shows the problems, or the hash and validation metrics."""
     raw, filename = uploaded_file()
     outcome = services.upload_predictions(number, g.address, raw, filename)
-    payload, status = upload_payload(outcome, number)
+    payload, status = views.upload_view(outcome, number)
     return render_template("upload_result.html", result=payload, round_number=number), 200 if status == 201 else 422
 
 
@@ -76,7 +76,7 @@ def published(number: int, name: str) -> Response:
     """A file the oracle published for the round (send_from_directory refuses ../)."""
     if name not in services.published_files(number):
         abort(404)
-    return send_from_directory(services.published_dir(number), name, as_attachment=True)
+    return send_from_directory(paths.published_dir(number), name, as_attachment=True)
 
 
 @bp.get("/leaderboard")
@@ -105,10 +105,7 @@ def account() -> str:
 @login_required
 def set_name() -> Response:
     """Set or clear my display name."""
-    name = request.form.get("display_name", "").strip()
-    if len(name) > DISPLAY_NAME_MAX or any(not ch.isprintable() for ch in name):
-        raise ApiError(400, f"the display name must be at most {DISPLAY_NAME_MAX} printable characters")
-    store.set_display_name(g.address, name or None)
+    store.set_display_name(g.address, display_name(request.form.get("display_name", "")))
     return redirect(url_for("pages.account"), code=303)
 
 

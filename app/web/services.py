@@ -21,11 +21,10 @@ import numpy as np
 import pandas as pd
 from flask import current_app
 
-from app import store
-from app.oracle import published_dir
+from app import paths, store
+from app.errors import ApiError
 from app.predictions import PredictionValidator, ValidationResult, canonical_text
 from app.scoring.metrics import LN2, beats_coin_flip, logloss, numerai_corr
-from app.web.errors import ApiError
 
 DATASET_FORMATS = ("csv", "parquet")
 
@@ -183,14 +182,23 @@ def _display_name(filename: str | None) -> str:
 
 
 def _store_file(number: int, body: bytes) -> Path:
-    """Write ``body`` under a server-chosen random name, atomically."""
-    directory = Path(current_app.config["DATA_DIR"]) / "uploads" / f"round-{number}"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{secrets.token_hex(16)}.csv"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(body)
-    os.replace(temporary, path)
+    """Write ``body`` under a server-chosen random name in the round's uploads folder."""
+    path = paths.uploads_dir(number) / f"{secrets.token_hex(16)}.csv"
+    write_atomically(path, body)
     return path
+
+
+def write_atomically(path: Path, body: bytes) -> None:
+    """Write ``body`` to ``path`` so that readers see the old file or the whole new one,
+    never a part: a uniquely named temporary file beside it, then a rename (concurrent
+    writers of one path each rename their own file; the last one wins)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        temporary.write_bytes(body)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def dataset_path(number: int, file_format: str) -> Path:
@@ -209,7 +217,7 @@ def dataset_path(number: int, file_format: str) -> Path:
 def published_files(number: int) -> list[str]:
     """Relative paths of the round's published files, as its manifest lists them (empty
     until the oracle publishes)."""
-    manifest = published_dir(number) / "manifest.json"
+    manifest = paths.published_dir(number) / "manifest.json"
     if not manifest.is_file():
         return []
     return ["manifest.json", *sorted(json.loads(manifest.read_text()))]

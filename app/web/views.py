@@ -20,7 +20,7 @@ from app import store
 from app.oracle import PRIZE_BATCH_INDEX
 from app.payout import NMR
 from app.web import charts
-from app.web.services import published_files
+from app.web.services import UploadOutcome, published_files
 
 DECIMALS = {"nmr": 18, "usd": 6}
 # Amount keys of these views beyond the store's: balances, what a finalized round returned
@@ -91,6 +91,15 @@ def submission_view(sub: store.Submission) -> dict[str, Any]:
         "created_at": sub.created_at,
         "metrics": sub.metrics or {},
     }
+
+
+def upload_view(outcome: UploadOutcome, round_number: int) -> tuple[dict[str, Any], int]:
+    """An upload's outcome as the pages and the API show it, with its HTTP status: 201 with
+    the hash and validation metrics, or 422 with the problems."""
+    result = outcome.result
+    if outcome.submission is None:
+        return {"accepted": False, "round": round_number, "problems": result.problems}, 422
+    return {"accepted": True, **submission_view(outcome.submission), "notes": result.notes}, 201
 
 
 def current_round_page(address: str | None) -> dict[str, Any]:

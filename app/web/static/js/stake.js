@@ -1,0 +1,353 @@
+// The stake page (/stake): the wallet signs every approval, permit and transaction in the
+// browser; ethers v6 (the page loads it as the global `ethers`) builds the calls and decodes
+// the contracts' custom errors. The server only hands out addresses, ABIs, the revert
+// messages (GET /api/v1/chain) and my submission's hash (the page's data-* attributes).
+
+import { startCountdown } from "./countdown.js";
+import { describeFailure } from "./errors.js";
+import { nmrText, shortAddress, usdText, utcText, wadText } from "./format.js";
+import { permitTypedData } from "./permit.js";
+import { TransactionLog } from "./txlog.js";
+import { discoverWallet, isRejection, useChain, watchTokens } from "./wallet.js";
+
+const STATUS = ["none", "active", "settled", "withdrawn"];
+const IDS = [
+  "wallet-status", "connect", "switch-network", "watch-asset", "network-status", "account-warning", "balances",
+  "account", "nmr-balance", "usd-balance", "eth-balance", "stake-countdown", "countdown-label", "closes-at",
+  "resolves-by", "my-stake", "my-confidence", "stake-status", "stake-form", "stake-button", "outcome-section",
+  "outcome-released", "outcome-burned", "outcome-usd-reward", "outcome-nmr-reward", "outcome-prize-usd",
+  "outcome-prize-nmr", "escape-section", "withdraw-button", "tx-log",
+];
+const camel = (id) => id.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+
+function say(element, text, isError = false) {
+  element.textContent = text;
+  element.classList.toggle("error", isError);
+}
+
+// The exact amount in data-wei (NMR, ETH) or data-units (USD); the text to the cent.
+function showNmr(element, wei, places = 2) {
+  element.dataset.wei = wei.toString();
+  element.textContent = nmrText(wei, places);
+}
+
+function showUsd(element, units, decimals) {
+  element.dataset.units = units.toString();
+  element.textContent = usdText(units, decimals);
+}
+
+class StakePage {
+  constructor(root, ethers) {
+    this.ethers = ethers;
+    this.root = root;
+    this.el = Object.fromEntries(IDS.map((id) => [camel(id), document.getElementById(id)]));
+    // What the server rendered: the round, my latest accepted file's hash, who is signed in.
+    this.roundId = root.dataset.round ? BigInt(root.dataset.round) : null;
+    this.hash = root.dataset.hash;
+    this.signedIn = root.dataset.signedIn;
+    this.chainUrl = root.dataset.chainUrl;
+    // The wallet: {info, provider}, its account and chain.
+    this.wallet = null;
+    this.account = null;
+    this.chainId = null;
+    // GET /api/v1/chain, and the custom errors of its ABIs.
+    this.config = null;
+    this.errorAbi = null;
+    // Read through the wallet on the right chain: contracts, my stake, the chain's clock.
+    this.contracts = null;
+    this.round = null;
+    this.stake = null;
+    this.clockSkew = 0;
+    this.busy = false;
+    this.log = this.el.txLog && new TransactionLog(this.el.txLog, () => this.failureContext());
+  }
+
+  // What errors.js needs to word a failure: the ABI's custom errors and the server's table.
+  failureContext() {
+    return { iface: this.errorAbi, table: this.config.errors, usdDecimals: Number(this.config.usd.decimals) };
+  }
+
+  chainNow() {
+    return Math.floor(Date.now() / 1000) + this.clockSkew;
+  }
+
+  onRightChain() {
+    return Boolean(this.chainId) && BigInt(this.chainId) === BigInt(this.config.chain_id);
+  }
+
+  async start() {
+    this.wallet = await discoverWallet();
+    if (!this.wallet) {
+      say(this.el.walletStatus,
+        "No Ethereum wallet found. Install MetaMask (or another EIP-1193 wallet) and reload this page to stake.", true);
+      return;
+    }
+    try {
+      await this.loadConfig();
+    } catch (error) {
+      say(this.el.walletStatus, "The tournament's chain is unavailable: " + error.message, true);
+      return;
+    }
+    this.el.connect.addEventListener("click", () => this.connect());
+    this.el.switchNetwork.addEventListener("click", () => this.switchNetwork());
+    this.el.watchAsset.addEventListener("click", () => this.watchAsset());
+    if (this.el.stakeForm) this.el.stakeForm.addEventListener("submit", (event) => this.submitStake(event));
+    if (this.el.withdrawButton) this.el.withdrawButton.addEventListener("click", () => this.withdraw());
+    const provider = this.wallet.provider;
+    if (provider.on) {
+      provider.on("accountsChanged", (accounts) => { this.onAccounts(accounts); });
+      provider.on("chainChanged", (chainId) => { this.onChain(chainId); });
+    }
+    if (this.el.stakeCountdown) {
+      this.countdown = startCountdown(this.el.stakeCountdown, {
+        deadline: () => (this.round && this.round.closesAt > 0n ? Number(this.round.closesAt) : null),
+        now: () => this.chainNow(),
+        onTick: (left) => { this.el.countdownLabel.textContent = left === 0 ? "Staking" : "Staking closes in"; },
+      });
+    }
+    this.chainId = await provider.request({ method: "eth_chainId" });
+    await this.onAccounts(await provider.request({ method: "eth_accounts" }));
+    this.root.dataset.ready = "1";
+  }
+
+  async loadConfig() {
+    const response = await fetch(this.chainUrl, { credentials: "same-origin" });
+    const body = await response.json();
+    if (!response.ok) throw new Error((body.error && body.error.message) || "chain information unavailable");
+    this.config = body;
+    const errors = [...body.token.abi, ...body.escrow.abi].filter((item) => item.type === "error");
+    this.errorAbi = new this.ethers.Interface(errors);
+  }
+
+  // ---- the wallet --------------------------------------------------------------------
+
+  async connect() {
+    try {
+      await this.onAccounts(await this.wallet.provider.request({ method: "eth_requestAccounts" }));
+    } catch (error) {
+      say(this.el.walletStatus,
+        isRejection(error) ? "Connection rejected in the wallet." : "Could not connect: " + error.message, true);
+    }
+  }
+
+  async onAccounts(accounts) {
+    this.account = accounts && accounts.length ? this.ethers.getAddress(accounts[0]) : null;
+    await this.refresh();
+  }
+
+  async onChain(chainId) {
+    this.chainId = chainId;
+    await this.refresh();
+  }
+
+  async switchNetwork() {
+    const chain = { chainId: this.config.chain_id, name: `Numeraire Tournament (chain ${this.config.chain_id})`,
+                    rpcUrl: this.config.rpc_url };
+    const outcome = await useChain(this.wallet.provider, chain);
+    if (outcome.error) {
+      const adding = outcome.step === "add";
+      const text = isRejection(outcome.error)
+        ? (adding ? "Adding the network was rejected in the wallet." : "Network switch rejected in the wallet.")
+        : (adding ? "Could not add the network: " : "Could not switch: ") + outcome.error.message;
+      say(this.el.networkStatus, text, true);
+      return;
+    }
+    await this.onChain(outcome.chainId);
+  }
+
+  // Offers both tokens, one wallet_watchAsset each (a wallet takes one asset per call).
+  async watchAsset() {
+    const { token, usd } = this.config;
+    const assets = [
+      { address: token.address, symbol: "NMR", decimals: 18 },
+      { address: usd.address, symbol: usd.symbol, decimals: Number(usd.decimals) },
+    ];
+    const { added, missed, failure } = await watchTokens(this.wallet.provider, assets);
+    const parts = [];
+    if (added.length) parts.push(`${added.join(" and ")} added to your wallet.`);
+    if (missed.length) {
+      parts.push(`${missed.join(" and ")} ${missed.length > 1 ? "were" : "was"} not added${failure ? ": " + failure.message : ""}.`);
+    }
+    say(this.el.networkStatus, parts.join(" "), Boolean(failure));
+  }
+
+  // ---- reading the chain (through the wallet) ------------------------------------------
+
+  async refresh() {
+    const el = this.el;
+    const onRightChain = this.onRightChain();
+    el.connect.hidden = Boolean(this.account);
+    el.switchNetwork.hidden = !this.account || onRightChain;
+    el.watchAsset.hidden = !this.account || !onRightChain;
+    el.balances.hidden = !this.account || !onRightChain;
+    if (!this.account) {
+      say(el.walletStatus, `${this.wallet.info.name} found. Connect it to stake.`);
+      say(el.networkStatus, "");
+      this.updateStakeButton();
+      return;
+    }
+    say(el.walletStatus, `Connected with ${this.wallet.info.name} as ${shortAddress(this.account)}.`);
+    if (!onRightChain) {
+      say(el.networkStatus, `Your wallet is on chain ${BigInt(this.chainId)}; this tournament runs on chain `
+        + `${this.config.chain_id}. Switch network to continue.`, true);
+      this.updateStakeButton();
+      return;
+    }
+    say(el.networkStatus, `On chain ${this.config.chain_id}.`);
+    this.contracts = this.connectContracts();
+    el.accountWarning.hidden = !this.signedIn || this.signedIn.toLowerCase() === this.account.toLowerCase();
+    el.accountWarning.textContent = `This wallet account (${this.account}) is not the one signed in (${this.signedIn}); `
+      + "the submission hash belongs to the signed-in account. Switch accounts in your wallet or sign in again.";
+    try {
+      await this.readChain();
+    } catch (error) {
+      say(el.networkStatus, "Could not read the chain: " + describeFailure(error, this.failureContext()).text, true);
+    }
+    this.updateStakeButton();
+  }
+
+  // A new provider per chain and account: ethers pins a provider to the network it first saw.
+  connectContracts() {
+    const { Contract, BrowserProvider } = this.ethers;
+    const provider = new BrowserProvider(this.wallet.provider, undefined, { pollingInterval: 250 });
+    const { token, usd, escrow } = this.config;
+    return {
+      provider,
+      token: new Contract(token.address, token.abi, provider),
+      usd: new Contract(usd.address, usd.abi, provider),
+      escrow: new Contract(escrow.address, escrow.abi, provider),
+    };
+  }
+
+  async readChain() {
+    const el = this.el;
+    const { provider, token, usd, escrow } = this.contracts;
+    const [eth, nmr, dollars, block] = await Promise.all([
+      provider.getBalance(this.account), token.balanceOf(this.account), usd.balanceOf(this.account),
+      provider.getBlock("latest"),
+    ]);
+    el.account.textContent = this.account;
+    showNmr(el.ethBalance, eth, 4);
+    showNmr(el.nmrBalance, nmr);
+    showUsd(el.usdBalance, dollars, Number(this.config.usd.decimals));
+    // Test chains move their clock; a real chain's latest block is never ahead of now.
+    this.clockSkew = Math.max(0, block.timestamp - Math.floor(Date.now() / 1000));
+    if (this.roundId === null) return;
+    [this.round, this.stake] = await Promise.all([escrow.getRound(this.roundId), escrow.getStake(this.roundId, this.account)]);
+    if (this.round.closesAt === 0n) {
+      say(el.stakeStatus, `round ${this.roundId} is not on chain`, true);
+      return;
+    }
+    el.closesAt.textContent = utcText(this.round.closesAt);
+    el.resolvesBy.textContent = utcText(this.round.resolvesBy);
+    showNmr(el.myStake, this.stake.amount);
+    el.myConfidence.textContent = this.stake.amount > 0n ? wadText(this.stake.confidence) : "–";
+    if (this.stake.amount > 0n) el.stakeForm.elements.confidence.value = wadText(this.stake.confidence);
+    const status = STATUS[Number(this.stake.status)];
+    el.stakeStatus.textContent = status;
+    el.stakeStatus.dataset.status = status;
+    if (this.countdown) this.countdown.refresh();
+    await this.showOutcome(status);
+    el.escapeSection.hidden = !(status === "active" && this.chainNow() >= Number(this.round.resolvesBy));
+  }
+
+  // The settlement (StakeSettled) and any performance prize (PrizePaid) of my stake.
+  async showOutcome(status) {
+    const el = this.el;
+    const { escrow } = this.contracts;
+    el.outcomeSection.hidden = true;
+    let settled = { burned: 0n, usdReward: 0n, nmrReward: 0n };
+    if (status === "settled") {
+      const events = await escrow.queryFilter(escrow.filters.StakeSettled(this.roundId, this.account), 0);
+      if (!events.length) return;
+      settled = events[events.length - 1].args;
+    } else if (status !== "withdrawn") {
+      return;
+    }
+    const prizes = await escrow.queryFilter(escrow.filters.PrizePaid(this.roundId, this.account), 0);
+    const prize = prizes.length ? prizes[prizes.length - 1].args : { usdPrize: 0n, nmrPrize: 0n };
+    const decimals = Number(this.config.usd.decimals);
+    showNmr(el.outcomeReleased, this.stake.amount - settled.burned);
+    showNmr(el.outcomeBurned, settled.burned);
+    showUsd(el.outcomeUsdReward, settled.usdReward, decimals);
+    showNmr(el.outcomeNmrReward, settled.nmrReward);
+    showUsd(el.outcomePrizeUsd, prize.usdPrize, decimals);
+    showNmr(el.outcomePrizeNmr, prize.nmrPrize);
+    el.outcomeSection.hidden = false;
+  }
+
+  updateStakeButton() {
+    if (!this.el.stakeButton) return;
+    const open = this.round && this.round.closesAt > 0n && this.chainNow() < Number(this.round.closesAt);
+    const ready = this.account && this.contracts && this.hash && open && !this.busy;
+    this.el.stakeButton.disabled = !ready || !this.el.accountWarning.hidden;
+  }
+
+  // ---- writing -----------------------------------------------------------------------
+
+  async submitStake(event) {
+    event.preventDefault();
+    const { parseUnits } = this.ethers;
+    const form = this.el.stakeForm.elements;
+    let amount;
+    let confidence;
+    try {
+      amount = parseUnits(form.amount.value.trim(), 18);
+      confidence = parseUnits(form.confidence.value.trim(), 18);
+    } catch (_) {
+      this.log.entry("stake")("failed", "amount and confidence must be decimal numbers, e.g. 10 and 0.5");
+      return;
+    }
+    if (amount <= 0n || confidence <= 0n) {
+      this.log.entry("stake")("failed", "amount and confidence must be more than 0");
+      return;
+    }
+    await this.whileBusy(async (signer) => {
+      const escrow = this.contracts.escrow.connect(signer);
+      const spender = this.config.escrow.address;
+      if (form.method.value === "permit") {
+        const permit = await this.signPermit(signer, amount);
+        if (permit) {
+          await this.log.run("stakeWithPermit", () => escrow.stakeWithPermit(
+            this.roundId, amount, confidence, this.hash, permit.deadline, permit.v, permit.r, permit.s));
+        }
+        return;
+      }
+      const allowance = await this.contracts.token.allowance(this.account, spender);
+      const approved = allowance >= amount
+        || await this.log.run("approve", () => this.contracts.token.connect(signer).approve(spender, amount));
+      if (approved) await this.log.run("stake", () => escrow.stake(this.roundId, amount, confidence, this.hash));
+    });
+  }
+
+  // EIP-2612: one eth_signTypedData_v4 signature lets the escrow pull exactly `amount`.
+  async signPermit(signer, amount) {
+    const deadline = BigInt(this.chainNow() + 3600);
+    const typed = await permitTypedData(this.contracts.token,
+      { owner: this.account, spender: this.config.escrow.address, value: amount, deadline });
+    const signature = await this.log.run("permit", () => signer.signTypedData(...typed), { signature: true });
+    if (!signature) return null;
+    const { v, r, s } = this.ethers.Signature.from(signature);
+    return { v, r, s, deadline };
+  }
+
+  async withdraw() {
+    await this.whileBusy((signer) =>
+      this.log.run("withdrawStake", () => this.contracts.escrow.connect(signer).withdrawStake(this.roundId)));
+  }
+
+  // Runs `steps(signer)` with the stake button off, then reads the chain again.
+  async whileBusy(steps) {
+    this.busy = true;
+    this.updateStakeButton();
+    try {
+      await steps(await this.contracts.provider.getSigner(this.account));
+    } finally {
+      this.busy = false;
+      await this.refresh();
+    }
+  }
+}
+
+const root = document.getElementById("stake-app");
+if (root && window.ethers) new StakePage(root, window.ethers).start();
