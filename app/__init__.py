@@ -41,7 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     web.init_app(app)
 
-    # --- chain and oracle (owned by app/chain.py and app/oracle.py) ----------------------
+    # --- chain and oracle (owned by app/chain/ and app/oracle.py) -----------------------
     # Each optional module exposes init_app(app): CLI commands and, for the chain,
     # app.extensions["chain"] (balances(address) / stakes(address) for the account page).
     for name in ("app.chain", "app.oracle"):

@@ -12,7 +12,7 @@ Keys:
 - ``DATABASE_URL``: any SQLAlchemy URL; default a SQLite file ``instance/tournament.sqlite3``.
 - ``DATA_DIR``: datasets, uploads (``uploads/round-N/``) and published files
   (``published/round-N/``); default ``instance/data``.
-- ``RPC_URL``, ``CHAIN_ID``, ``DEPLOYMENTS_FILE``: the chain, read by ``app/chain.py``.
+- ``RPC_URL``, ``CHAIN_ID``, ``DEPLOYMENTS_FILE``: the chain, read by ``app/chain``.
 - ``MAX_UPLOAD_BYTES``: largest prediction file; request bodies above
   ``MAX_UPLOAD_BYTES + 64 KiB`` are refused with 413 before they are read.
 - ``UPLOAD_RATE_LIMIT`` / ``UPLOAD_RATE_WINDOW``: uploads per identity per window (seconds),
@@ -36,6 +36,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from client.core.predictions import MAX_PREDICTION_BYTES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 ENV_PREFIX = "NMR_"
@@ -51,7 +53,7 @@ class Config:
     PUBLIC_RPC_URL = ""  # the RPC URL wallets should use, if not RPC_URL
     CHAIN_ID = 1337
     DEPLOYMENTS_FILE = str(PROJECT_ROOT / "deployments" / "local.json")
-    MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+    MAX_UPLOAD_BYTES = MAX_PREDICTION_BYTES
     UPLOAD_RATE_LIMIT = 10
     UPLOAD_RATE_WINDOW = 60
     SIWE_DOMAIN = ""
@@ -61,7 +63,7 @@ class Config:
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600
     JSON_SORT_KEYS = False
-    # The oracle (app/chain.py, app/oracle.py): a raw key or an encrypted keystore file.
+    # The oracle (app/chain, app/oracle.py): a raw key or an encrypted keystore file.
     ORACLE_PRIVATE_KEY = ""
     ORACLE_KEYSTORE = ""
     ORACLE_KEYSTORE_PASSWORD = ""

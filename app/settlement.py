@@ -14,18 +14,7 @@ import pandas as pd
 
 from app.payout import ParticipantScore, Plan, Pools, StakeEntry, build_plan
 from app.scoring import RoundScores, score_round_full
-
-
-@dataclass(frozen=True)
-class StakeOnChain:
-    """What the chain says about one stake (see app.chain.StakeRecord)."""
-
-    staker: str
-    amount: int
-    confidence: int
-    status: str
-    submission_hash: str
-    order: int
+from client.core.chain.records import StakeOnChain
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from app.chain import Chain, ChainError
 from app.payout import Plan, Pools, plan_from_json
-from app.predictions import PredictionValidator
 from app.scoring import STORED_METRICS
-from app.settlement import StakeOnChain, compute_settlement
+from app.settlement import compute_settlement
+from client.core.chain.contracts import Chain
+from client.core.chain.errors import ChainError
+from client.core.chain.records import StakeOnChain
+from client.core.predictions import PredictionValidator
 
 SCORE_TOLERANCE = 1e-9
 

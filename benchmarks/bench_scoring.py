@@ -39,10 +39,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.data import build_round_dataset
-from app.predictions import PredictionValidator
 from app.scoring import score_round_full
 from app.scoring.concordance import feature_clusters
 from app.scoring.originality import originality
+from client.core.predictions import PredictionValidator
 
 
 def best_of(function, repeat: int) -> float:

@@ -21,7 +21,9 @@ from web3 import HTTPProvider, Web3
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.chain import Chain, deploy_contracts, key_from_mnemonic
+from app.chain.deploy import deploy_contracts
+from client.core.chain.contracts import Chain
+from client.core.chain.signing import key_from_mnemonic
 from tools.ganache import TEST_MNEMONIC, start_ganache, stop
 
 NMR = 10**18

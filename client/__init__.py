@@ -7,12 +7,7 @@
 >>> nmr.stake("10", confidence="0.5")           # approve + stake on that file's hash
 """
 
-from client.api import (
-    ApiError,
-    NoCredentials,
-    NumeraireClient,
-    NumeraireError,
-    ValidationFailed,
-)
+from client.api import NumeraireClient
+from client.errors import ApiError, NoCredentials, NumeraireError, ValidationFailed
 
 __all__ = ["ApiError", "NoCredentials", "NumeraireClient", "NumeraireError", "ValidationFailed"]

@@ -3,12 +3,14 @@
 Reading (rounds, leaderboard, results, datasets) needs no identity. Uploading and the
 account need one: an API token (``Authorization: Token PUBLIC$SECRET``) or Sign-In with
 Ethereum, signed here with a local key. Staking signs transactions here with that key
-(a raw key or an encrypted keystore file) through :mod:`app.chain`; the key itself is
-never sent anywhere, only signatures and signed transactions.
+(a raw key or an encrypted keystore file) through the shared chain client
+(:mod:`client.core.chain`); the key itself is never sent anywhere, only signatures and
+signed transactions.
 
-Prediction files are checked with the tournament engine's own validator
-(:mod:`app.predictions`) before they are uploaded, so a bad file fails here with the
-server's exact messages and costs no upload.
+Prediction files are checked with the server's own validator
+(:mod:`client.core.predictions`) before they are uploaded, so a bad file fails here with
+the server's exact messages and costs no upload. Nothing here needs the server package
+(``app``); only :meth:`NumeraireClient.verify` uses it, when it is installed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,63 +30,14 @@ import requests
 from tqdm import tqdm
 from urllib3 import encode_multipart_formdata
 
-from app.config import Config
-from app.data.dataset import dataset_file_name
-from app.predictions import ValidationResult, validate_predictions
+from client import settings
+from client.amounts import from_wei, to_wei
+from client.core.files import dataset_file_name
+from client.core.predictions import ValidationResult, validate_predictions
+from client.errors import ApiError, NoCredentials, NumeraireError, ValidationFailed
 
-DEFAULT_API_URL = "http://127.0.0.1:8000"
-API_PREFIX = "/api/v1"
-WAD = 10**18
 CHUNK = 64 * 1024
 DATASET_FORMATS = ("parquet", "csv")
-
-
-class NumeraireError(Exception):
-    """Anything the client could not do; the message says what happened and what to do."""
-
-
-class ApiError(NumeraireError):
-    """The server refused a request; ``status`` is the HTTP code, the message the server's."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class ValidationFailed(NumeraireError):
-    """A prediction file was rejected (here, before upload, or by the server)."""
-
-    def __init__(self, filename: str, problems: list[str]) -> None:
-        super().__init__(f"{filename} was not accepted:\n" + "\n".join(f"  - {p}" for p in problems))
-        self.problems = problems
-
-
-class NoCredentials(NumeraireError):
-    """The operation needs an API token or a wallet key and none was configured."""
-
-
-def to_wei(value: str | float | Decimal, what: str = "amount") -> int:
-    """A decimal amount (``"10.5"`` NMR, or a confidence) as an integer of 10^-18 units."""
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise NumeraireError(f"{what} must be a number (got {value!r})") from None
-    wei = number * WAD
-    if not number.is_finite() or wei != wei.to_integral_value():
-        raise NumeraireError(f"{what} must be a finite number with at most 18 decimals (got {value!r})")
-    if wei <= 0:
-        raise NumeraireError(f"{what} must be positive (got {value!r})")
-    return int(wei)
-
-
-def from_wei(wei: int | str | None, places: int = 18) -> str:
-    """Wei (int or decimal string) as an amount with at most `places` decimals (rounded
-    down), without trailing zeros."""
-    if wei is None:
-        return "-"
-    text = f"{(Decimal(int(wei)) / WAD).quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class _ProgressReader(io.BytesIO):
@@ -111,7 +64,7 @@ class NumeraireClient:
 
     def __init__(
         self,
-        api_url: str = DEFAULT_API_URL,
+        api_url: str = settings.DEFAULT_API_URL,
         token: str | None = None,
         private_key: str | None = None,
         keystore_file: str | Path | None = None,
@@ -122,7 +75,7 @@ class NumeraireClient:
         timeout: float = 60,
     ) -> None:
         base = api_url.rstrip("/")
-        self.api_url = base if base.endswith(API_PREFIX) else base + API_PREFIX
+        self.api_url = base if base.endswith(settings.API_PREFIX) else base + settings.API_PREFIX
         self.token = token or None
         self.rpc_url = rpc_url or None
         self.progress = progress
@@ -143,17 +96,9 @@ class NumeraireClient:
         """A client configured from ``NMR_API_URL``, ``NMR_API_TOKEN``, ``NMR_PRIVATE_KEY`` or
         ``NMR_KEYSTORE`` (+ ``NMR_KEYSTORE_PASSWORD``) and ``NMR_RPC_URL``; keyword
         arguments win over the environment."""
-        env = os.environ if environ is None else environ
-        settings: dict[str, Any] = {
-            "api_url": env.get("NMR_API_URL") or DEFAULT_API_URL,
-            "token": env.get("NMR_API_TOKEN"),
-            "private_key": env.get("NMR_PRIVATE_KEY"),
-            "keystore_file": env.get("NMR_KEYSTORE"),
-            "keystore_password": env.get("NMR_KEYSTORE_PASSWORD"),
-            "rpc_url": env.get("NMR_RPC_URL"),
-        }
-        settings.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**settings)
+        arguments: dict[str, Any] = settings.from_env(os.environ if environ is None else environ)
+        arguments.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**arguments)
 
     # ---- HTTP ----------------------------------------------------------------------------
 
@@ -215,15 +160,16 @@ class NumeraireClient:
         if self._signer is None:
             if not self.has_wallet:
                 raise NoCredentials("this needs your wallet: set NMR_PRIVATE_KEY, or NMR_KEYSTORE (a keystore file)")
-            from app.chain import ChainError, load_signer
+            from client.core.chain.errors import ChainError
+            from client.core.chain.signing import load_signer
 
             password = self._keystore_password
             if self._keystore_file and password is None and self._private_key is None and self._password_prompt:
                 password = self._password_prompt()
             try:
-                self._signer = load_signer(self._private_key, self._keystore_file, password)
+                self._signer = load_signer(self._private_key, self._keystore_file, password, owner="staker")
             except ChainError as exc:
-                raise NumeraireError(str(exc).replace("the oracle private key", "NMR_PRIVATE_KEY")) from None
+                raise NumeraireError(str(exc)) from None
         return self._signer
 
     @property
@@ -241,7 +187,7 @@ class NumeraireClient:
         if self._signed_in_as:
             return self._signed_in_as
         address = self.signer.address
-        from app.chain import sign_personal_message
+        from client.core.chain.signing import sign_personal_message
 
         info = self._json("GET", "/auth/nonce", params={"address": address})
         signature = sign_personal_message(self.signer, info["message"])
@@ -301,15 +247,22 @@ class NumeraireClient:
                 target = folder / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 # Published files are served beside the pages, outside /api/v1.
-                url = f"{self.api_url.removesuffix(API_PREFIX)}/rounds/{int(number)}/published/{name}"
+                url = f"{self.api_url.removesuffix(settings.API_PREFIX)}/rounds/{int(number)}/published/{name}"
                 target.write_bytes(self._get_absolute(url))
                 bar.update(1)
         return folder
 
     def verify(self, number: int, dest: str | Path | None = None) -> Any:
         """Download round `number`'s published files and check them against the chain
-        (app.verify): returns the report (``ok``, ``checked``, ``mismatches``)."""
-        from app.verify import verify_published
+        (the server package's ``app.verify``, which must be installed): returns the report
+        (``ok``, ``checked``, ``mismatches``)."""
+        try:
+            from app.verify import verify_published
+        except ImportError as exc:
+            raise NumeraireError(
+                f"verify recomputes the scores with the tournament server's package (app), which is not "
+                f"importable here ({exc}); install the server's requirements or run it from a checkout of the project"
+            ) from None
 
         folder = self.download_published(number, dest or tempfile.mkdtemp(prefix=f"nmr-round-{number}-"))
         rpc_url = self.rpc_url or self.chain_info()["rpc_url"]
@@ -368,7 +321,7 @@ class NumeraireClient:
             raise NumeraireError(f"no file at {path}")
         number = self.current_round_number() if round_number is None else int(round_number)
         ids = self.expected_ids(number, dataset)
-        return validate_predictions(path.read_bytes(), path.name, ids, Config.MAX_UPLOAD_BYTES)
+        return validate_predictions(path.read_bytes(), path.name, ids, settings.MAX_UPLOAD_BYTES)
 
     def upload_predictions(self, path: str | Path, round_number: int | None = None,
                            dataset: str | Path | None = None) -> dict[str, Any]:
@@ -401,7 +354,7 @@ class NumeraireClient:
     @contextmanager
     def _on_chain(self) -> Iterator[None]:
         """Chain errors (decoded reverts, an unreachable node) as NumeraireError."""
-        from app.chain import ChainError
+        from client.core.chain.errors import ChainError
 
         try:
             yield
@@ -409,13 +362,14 @@ class NumeraireClient:
             raise NumeraireError(str(exc)) from exc
 
     def chain(self) -> Any:
-        """An :class:`app.chain.Chain` for this tournament, signing with my local key (if any)."""
+        """A :class:`client.core.chain.contracts.Chain` for this tournament, signing with my
+        local key (if any)."""
         if self._chain is None:
-            from app.chain import chain_from_public_info
+            from client.core.chain.contracts import Chain
 
             signer = self.signer if self.has_wallet else None
             with self._on_chain():
-                self._chain = chain_from_public_info(self.chain_info(), self.rpc_url, signer=signer)
+                self._chain = Chain.from_public_info(self.chain_info(), self.rpc_url, signer=signer)
         return self._chain
 
     def balances(self, address: str | None = None) -> dict[str, int]:
@@ -496,8 +450,8 @@ def _error_message(response: requests.Response) -> str:
 
 
 def _sentence(error: str, **args: Any) -> str:
-    """The sentence the chain module gives the revert `error`, so a failure caught before
-    sending reads exactly as the contract's own refusal would."""
-    from app.chain import ERROR_SENTENCES
+    """The revert-message table's sentence for `error`, so a failure caught before sending
+    reads exactly as the contract's own refusal would."""
+    from client.core.chain.messages import render
 
-    return ERROR_SENTENCES[error](args)
+    return render(error, args)

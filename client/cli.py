@@ -20,7 +20,10 @@ from typing import Any
 
 import click
 
-from client.api import NumeraireClient, NumeraireError, ValidationFailed, from_wei
+from client.amounts import from_wei
+from client.api import NumeraireClient
+from client.errors import NumeraireError, ValidationFailed
+from client.settings import DEFAULT_API_URL
 
 
 def _prompt_password() -> str:
@@ -108,7 +111,7 @@ class NmrGroup(click.Group):
 
 
 @click.group(cls=NmrGroup)
-@click.option("--api-url", envvar="NMR_API_URL", default="http://127.0.0.1:8000", show_default=True,
+@click.option("--api-url", envvar="NMR_API_URL", default=DEFAULT_API_URL, show_default=True,
               help="The tournament server (env NMR_API_URL).")
 @click.option("--token", envvar="NMR_API_TOKEN", default=None, help="An API token (env NMR_API_TOKEN).")
 @click.option("--keystore", envvar="NMR_KEYSTORE", default=None, type=click.Path(dir_okay=False),

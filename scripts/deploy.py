@@ -3,7 +3,7 @@ grants roles, writes the deployments file.
 
     brownie run scripts/deploy.py --network <network>
 
-A thin call into app.chain.deploy_contracts (the same code `make run` uses). The admin
+A thin call into app.chain.deploy.deploy_contracts (the same code `make run` uses). The admin
 (also the treasury) is Brownie's first account; the oracle and pauser default to the
 next two, or NMR_ORACLE_ADDRESS / NMR_PAUSER_ADDRESS. The file goes to
 NMR_DEPLOYMENTS_FILE (default deployments/local.json); the app and the pages read it.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from brownie import accounts, web3
 
-from app.chain import deploy_contracts
+from app.chain.deploy import deploy_contracts
 
 
 def main():

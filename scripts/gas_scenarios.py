@@ -142,7 +142,7 @@ def top_up_gas(d, staker, round_id=102):
 def permit_stake_gas(d, key, staker, round_id=103):
     """Gas of a first stake made with an EIP-2612 permit (no approve transaction), into a
     round that already has a staker."""
-    from app.chain import sign_permit  # the one permit signer of the project
+    from client.core.chain.signing import sign_permit  # the one permit signer
 
     open_round(d, round_id)
     approve_and_stake(d, d.treasury, round_id, NMR)

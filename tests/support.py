@@ -15,7 +15,7 @@ from web3 import Web3
 from werkzeug.serving import make_server
 
 from app import create_app, store
-from app.chain import deploy_contracts
+from app.chain.deploy import deploy_contracts
 from app.data.dataset import RoundDataset
 from app.web.services import upload_limiter
 

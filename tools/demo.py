@@ -27,9 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app, oracle, store
-from app.chain import get_chain, key_from_mnemonic
+from app.chain import get_chain
 from app.payout import Pools
 from client.api import NumeraireClient, NumeraireError
+from client.core.chain.signing import key_from_mnemonic
 from examples.example_model import train_and_predict
 
 Model = Callable[[pd.DataFrame, np.random.Generator], np.ndarray]

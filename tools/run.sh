@@ -12,10 +12,10 @@ export NMR_RPC_URL="http://127.0.0.1:$PORT_RPC"
 export NMR_API_URL="http://127.0.0.1:$PORT_APP"
 export NMR_DEPLOYMENTS_FILE="${NMR_DEPLOYMENTS_FILE:-$PWD/deployments/local.json}"
 export NMR_ORACLE_PRIVATE_KEY
-NMR_ORACLE_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from app.chain import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 1))")
+NMR_ORACLE_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from client.core.chain.signing import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 1))")
 # The treasury (account 0) funds every round's pools from its own balance.
 export NMR_TREASURY_PRIVATE_KEY
-NMR_TREASURY_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from app.chain import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 0))")
+NMR_TREASURY_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from client.core.chain.signing import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 0))")
 
 pids=()
 cleanup() {
@@ -64,7 +64,7 @@ python - <<PY
 from eth_account import Account
 import sys
 sys.path.insert(0, ".")
-from app.chain import key_from_mnemonic
+from client.core.chain.signing import key_from_mnemonic
 keys = [key_from_mnemonic("$NMR_DEV_MNEMONIC", i) for i in (10, 11)]
 print(f"""
   Numeraire Tournament is running: $NMR_API_URL

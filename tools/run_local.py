@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app, oracle, store
-from app.chain import deploy_contracts, key_from_mnemonic
+from app.chain.deploy import deploy_contracts
+from client.core.chain.signing import key_from_mnemonic
 from tools.demo import DEMO_POOLS
 
 MNEMONIC = os.environ["NMR_DEV_MNEMONIC"]

@@ -11,24 +11,7 @@ Public API::
                   .write(directory), .write_live_targets(directory)
 """
 
-from app.data.dataset import (
-    RoundDataset,
-    build_round_dataset,
-    dataset_file_name,
-    live_targets_file_name,
-    obfuscate_file,
-)
+from app.data.dataset import RoundDataset, build_round_dataset, obfuscate_file
 from app.data.obfuscation import obfuscate
-from app.data.tables import TableFormatError, read_table, read_table_bytes
 
-__all__ = [
-    "RoundDataset",
-    "TableFormatError",
-    "build_round_dataset",
-    "dataset_file_name",
-    "live_targets_file_name",
-    "obfuscate",
-    "obfuscate_file",
-    "read_table",
-    "read_table_bytes",
-]
+__all__ = ["RoundDataset", "build_round_dataset", "obfuscate", "obfuscate_file"]

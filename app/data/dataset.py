@@ -1,12 +1,6 @@
 """A round's dataset: build it (synthetic or from an operator file), hold back live targets, write it.
 
-File names (``N`` is the round number):
-
-- ``numerai_dataset_roundN.csv`` and ``numerai_dataset_roundN.parquet``: the public data,
-  every row of every data type, columns ``id, era, data_type, feature1..F, target`` with
-  ``target`` blank (NaN) for test and live rows;
-- ``numerai_live_targets_roundN.csv``: ``id, target`` of the live rows, written only when
-  the round resolves and its targets may be published.
+The files are named by :mod:`client.core.files` (shared with the client).
 """
 
 from __future__ import annotations
@@ -19,19 +13,10 @@ import pandas as pd
 
 from app.data.market import MarketShape, generate_market
 from app.data.obfuscation import obfuscate
-from app.data.tables import read_table
+from client.core.files import dataset_file_name, live_targets_file_name
+from client.core.tables import read_table
 
 HIDDEN_TARGET_TYPES = ("test", "live")
-
-
-def dataset_file_name(round_number: int, extension: str) -> str:
-    """``numerai_dataset_round{N}.{extension}`` (extension ``csv`` or ``parquet``)."""
-    return f"numerai_dataset_round{round_number}.{extension}"
-
-
-def live_targets_file_name(round_number: int) -> str:
-    """``numerai_live_targets_round{N}.csv``: published once the round resolves."""
-    return f"numerai_live_targets_round{round_number}.csv"
 
 
 @dataclass(frozen=True)

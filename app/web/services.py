@@ -23,8 +23,12 @@ from flask import current_app
 
 from app import paths, store
 from app.errors import ApiError
-from app.predictions import PredictionValidator, ValidationResult, canonical_text
 from app.scoring.metrics import LN2, beats_coin_flip, logloss, numerai_corr
+from client.core.predictions import (
+    PredictionValidator,
+    ValidationResult,
+    canonical_text,
+)
 
 DATASET_FORMATS = ("csv", "parquet")
 

@@ -244,7 +244,7 @@ def sign_permit(nmr, escrow):
     def _sign(key, value, deadline=None, spender=None, nonce=None):
         # Imported here: the app's chain module is the one permit signer, and importing it
         # lazily keeps an unrelated app import error from hiding the whole contract suite.
-        from app.chain import sign_permit as permit_signature
+        from client.core.chain.signing import sign_permit as permit_signature
 
         deadline = deadline if deadline is not None else chain.time() + 3600
         nonce = nmr.nonces(key.address) if nonce is None else nonce

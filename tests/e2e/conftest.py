@@ -10,7 +10,7 @@ import pytest
 from eth_account import Account
 
 from app import oracle
-from app.chain import deploy_contracts
+from app.chain.deploy import deploy_contracts
 from app.payout import Pools
 from app.web import services
 from tests.app.oracle.conftest import (  # noqa: F401  (fixtures, re-exported for these tests)

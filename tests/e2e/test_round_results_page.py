@@ -12,7 +12,7 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.chain import deploy_contracts
+from app.chain.deploy import deploy_contracts
 from app.oracle import DEFAULT_POOLS
 from app.web import services
 from tests.app.oracle.conftest import NMR, ROOT, advance_chain_time, send

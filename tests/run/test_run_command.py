@@ -16,8 +16,8 @@ import psutil
 import pytest
 import requests
 
-from app.chain import key_from_mnemonic
 from client.api import NumeraireClient
+from client.core.chain.signing import key_from_mnemonic
 from tools.ganache import TEST_MNEMONIC, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,9 +9,10 @@ from engine_support import KEY
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
-from app.data import build_round_dataset, obfuscate, obfuscate_file, read_table
+from app.data import build_round_dataset, obfuscate, obfuscate_file
 from app.data.market import MarketShape, generate_market
 from app.data.obfuscation import obfuscated_ids
+from client.core.tables import read_table
 
 
 def test_columns_and_data_types(round_dataset):

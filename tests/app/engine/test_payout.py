@@ -33,7 +33,8 @@ from app.payout import (
     prize_shares,
     short_name,
 )
-from app.settlement import StakeOnChain, compute_settlement
+from app.settlement import compute_settlement
+from client.core.chain.records import StakeOnChain
 
 USD = 10**6
 GOOD = 0.6900  # < ln 2

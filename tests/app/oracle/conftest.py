@@ -9,7 +9,7 @@ import pytest
 from eth_account import Account
 from web3 import HTTPProvider, Web3
 
-from app.chain import key_from_mnemonic
+from client.core.chain.signing import key_from_mnemonic
 from tests.support import chain_app, deploy
 from tools.ganache import TEST_MNEMONIC, start_ganache, stop
 

@@ -9,9 +9,9 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.chain import Chain
 from app.payout import plan_from_json
 from app.verify import verify_published
+from client.core.chain.contracts import Chain
 from tests.app.oracle.conftest import (
     NMR,
     advance_chain_time,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.predictions import (
+from client.core.predictions import (
     PredictionValidator,
     canonical_hash,
     canonical_text,

@@ -19,7 +19,14 @@ what is scored is exactly what was hashed. ``canonical_text`` returns that text 
 anyone who wants to check a hash by hand.
 
 Use :class:`PredictionValidator` to validate many uploads against one round (the id
-lookup is built once); :func:`validate_predictions` is the one-shot form.
+lookup is built once); :func:`validate_predictions` is the one-shot form. The server
+validates uploads with it and the client checks a file with it before uploading, so both
+refuse the same files with the same messages.
+
+One job past ~350 lines: turning a prediction file into the exact frame and hash a stake
+commits to. Parsing, the checks and the canonical hash share the vectorised id and
+probability representation (fixed-width id keys, micro-unit integers), so splitting them
+would pass those internals between modules.
 """
 
 from __future__ import annotations
@@ -35,8 +42,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from app.data.tables import TableFormatError, read_parquet_bytes, sniff_format
+from client.core.tables import TableFormatError, read_parquet_bytes, sniff_format
 
+# The largest prediction file a tournament accepts unless its operator sets another limit.
+MAX_PREDICTION_BYTES = 20 * 1024 * 1024
 PROBABILITY_DECIMALS = 6
 PROBABILITY_ALIASES = ("probability", "prediction")
 CANONICAL_HEADER = b"id,probability\n"

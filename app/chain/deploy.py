@@ -1,0 +1,98 @@
+"""Deploying the contracts from Brownie's build artifacts, through the core's one
+transaction path (:func:`client.core.chain.transactions.transact`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_utils import to_checksum_address
+from web3 import Web3
+
+from client.core.chain.abi import ERC20_ABI
+from client.core.chain.contracts import USD_DECIMALS_LOCAL
+from client.core.chain.errors import ChainError, ErrorDecoder
+from client.core.chain.transactions import transact
+
+
+def deploy_contracts(
+    w3: Web3,
+    admin_key: str,
+    oracle: str,
+    pauser: str,
+    artifacts_dir: str | Path,
+    out_file: str | Path,
+    demo_stakers: Iterable[str] = (),
+    stake_funds: int = 10_000 * 10**18,
+    treasury_mint: int = 1_000_000 * 10**18,
+    usd_address: str | None = None,
+    treasury_usd: int = 10_000_000 * 10**USD_DECIMALS_LOCAL,
+    staker_usd: int = 1_000 * 10**USD_DECIMALS_LOCAL,
+    admin_transfer_delay: int = 2 * 24 * 3600,
+    max_resolution_delay: int = 7 * 24 * 3600,
+) -> dict[str, Any]:
+    """Deploys NumeraireToken and TournamentEscrow (and, unless `usd_address` names an
+    existing stablecoin, a 6-decimal TestUSD) from Brownie's build artifacts, grants the
+    oracle and pauser roles, mints the initial NMR disbursement (treasury = admin, minus
+    `stake_funds` for each demo staker), funds the treasury and demo stakers with TestUSD,
+    and writes the deployments file the app reads. The treasury approves nothing: it pays
+    each round's pools itself (fundRound). Used by scripts/deploy.py and `make run`."""
+    names = ("NumeraireToken", "TournamentEscrow") + (() if usd_address else ("TestUSD",))
+    artifacts = {name: _artifact(Path(artifacts_dir), name) for name in names}
+    decoder = ErrorDecoder(build["abi"] for build in artifacts.values())
+    admin = Account.from_key(admin_key)
+    stakers = [to_checksum_address(s) for s in demo_stakers]
+
+    def send(call: Any, description: str) -> dict:
+        return transact(w3, admin, call, f"deploy: {description}", decoder=decoder)
+
+    def create(name: str, *args: Any) -> tuple[Any, dict]:
+        build = artifacts[name]
+        factory = w3.eth.contract(abi=build["abi"], bytecode=build["bytecode"])
+        receipt = send(factory.constructor(*args), name)
+        return w3.eth.contract(address=receipt["contract_address"], abi=build["abi"]), receipt
+
+    token, token_receipt = create("NumeraireToken", admin.address, admin_transfer_delay)
+    if usd_address:
+        usd = w3.eth.contract(address=to_checksum_address(usd_address), abi=ERC20_ABI)
+    else:
+        usd, _ = create("TestUSD", admin.address)
+        send(usd.functions.mint(admin.address, treasury_usd), "mint USD to the treasury")
+        for staker in stakers:
+            send(usd.functions.mint(staker, staker_usd), f"mint USD to {staker}")
+    escrow, _ = create("TournamentEscrow", token.address, usd.address, admin.address, admin_transfer_delay,
+                       max_resolution_delay)
+    for role, holder in (("ORACLE_ROLE", oracle), ("PAUSER_ROLE", pauser)):
+        role_id = getattr(escrow.functions, role)().call()
+        send(escrow.functions.grantRole(role_id, to_checksum_address(holder)), f"grant {role}")
+    send(token.functions.mint(admin.address, treasury_mint - stake_funds * len(stakers)), "mint NMR to the treasury")
+    for staker in stakers:
+        send(token.functions.mint(staker, stake_funds), f"mint NMR to {staker}")
+
+    record = {
+        "chain_id": w3.eth.chain_id,
+        "deployed_at_block": token_receipt["block"],
+        "treasury": admin.address,
+        "admin": admin.address,
+        "oracle": to_checksum_address(oracle),
+        "pauser": to_checksum_address(pauser),
+        "max_resolution_delay": max_resolution_delay,
+        "NumeraireToken": {"address": token.address, "abi": token.abi},
+        "USD": {"address": usd.address, "abi": usd.abi, "decimals": int(usd.functions.decimals().call()),
+                "symbol": usd.functions.symbol().call()},
+        "TournamentEscrow": {"address": escrow.address, "abi": escrow.abi},
+    }
+    out = Path(out_file)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2))
+    return record
+
+
+def _artifact(artifacts: Path, name: str) -> dict:
+    path = artifacts / f"{name}.json"
+    if not path.is_file():
+        raise ChainError(f"{path} missing: compile the contracts first (`make compile`)")
+    return json.loads(path.read_text())

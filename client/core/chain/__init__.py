@@ -1,0 +1,17 @@
+"""The chain client both the server and the data scientist's client use, one module a job:
+
+- :mod:`~client.core.chain.connection`: a Web3 for an RPC URL; what a node's failures mean;
+- :mod:`~client.core.chain.contracts`: ``Chain``, the token, USD stablecoin and escrow
+  reads and writes;
+- :mod:`~client.core.chain.transactions`: ``transact``, the one transaction path (the
+  Chain's writes and the deployment);
+- :mod:`~client.core.chain.signing`: local keys, personal messages, EIP-2612 permits;
+- :mod:`~client.core.chain.errors`: ChainError, ChainUnavailable, ContractRevert, and
+  custom errors decoded from revert data;
+- :mod:`~client.core.chain.messages`: the revert-message table (also served to the pages);
+- :mod:`~client.core.chain.abi`: the ERC-20 ABI fragment for a stablecoin we did not deploy;
+- :mod:`~client.core.chain.records`: a stake as plain data (no web3).
+
+Import from the module that does the job; this package re-exports nothing, so reading
+the plain-data modules never loads web3.
+"""
