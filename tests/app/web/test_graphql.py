@@ -21,7 +21,10 @@ def counted_queries(app):
     statements: list[str] = []
     with app.app_context():
         engine = get_session().get_bind()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731  (conn, cursor, statement, ...)
+
+    def listener(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
     event.listen(engine, "before_cursor_execute", listener)
     try:
         yield statements
