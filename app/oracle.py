@@ -57,11 +57,6 @@ from client.core.chain.errors import ChainError
 from client.core.chain.signing import load_signer
 from client.core.files import live_targets_file_name
 from client.core.predictions import PredictionValidator
-from client.core.chain.contracts import Chain
-from client.core.chain.errors import ChainError
-from client.core.chain.signing import load_signer
-from client.core.files import live_targets_file_name
-from client.core.predictions import PredictionValidator
 
 NMR = 10**18
 USD = 10**6
