@@ -11,6 +11,11 @@ Prediction files are checked with the server's own validator
 (:mod:`client.core.predictions`) before they are uploaded, so a bad file fails here with
 the server's exact messages and costs no upload. Nothing here needs the server package
 (``app``); only :meth:`NumeraireClient.verify` uses it, when it is installed.
+
+One job past ~350 lines: :class:`NumeraireClient` is the client's one door (numerapi's
+shape: one class, a method per endpoint or contract call, each a thin request or chain
+call sharing the session, the identity and the progress bars); its errors, amounts and
+settings live beside it (:mod:`client.errors`, :mod:`client.amounts`, :mod:`client.settings`).
 """
 
 from __future__ import annotations

@@ -4,30 +4,17 @@ contracts stays a ContractRevert, and a programming error is left as it is."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import requests
-from web3 import HTTPProvider, Web3
+from chain_support import UNREACHABLE, offline_chain
 from web3.exceptions import Web3RPCError
 
 from client.core.chain.connection import connect
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError, ChainUnavailable, ContractRevert
 
-ROOT = Path(__file__).resolve().parents[4]
-UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens, the connection is refused
 STAKER = 3
-
-
-def offline_chain() -> Chain:
-    """A Chain on the compiled ABIs whose node is never reached unless a test calls it."""
-    builds = {name: json.loads((ROOT / "build" / "contracts" / f"{name}.json").read_text())["abi"]
-              for name in ("NumeraireToken", "TournamentEscrow", "TestUSD")}
-    deployments = {"chain_id": 1337, "NumeraireToken": {"address": f"0x{1:040x}", "abi": builds["NumeraireToken"]},
-                   "TournamentEscrow": {"address": f"0x{2:040x}", "abi": builds["TournamentEscrow"]},
-                   "USD": {"address": f"0x{3:040x}", "abi": builds["TestUSD"]}}
-    return Chain(Web3(HTTPProvider(UNREACHABLE, request_kwargs={"timeout": 5})), deployments)
 
 
 def test_an_unreachable_url_is_chain_unavailable():

@@ -3,15 +3,11 @@ rendered the same in Python as the table served to the pages describes."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from chain_support import CONTRACTS, compiled_abi, offline_chain
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector, keccak
-from web3 import HTTPProvider, Web3
 
-from client.core.chain.contracts import Chain
 from client.core.chain.errors import ErrorDecoder
 from client.core.chain.messages import (
     FORMATTERS,
@@ -21,22 +17,13 @@ from client.core.chain.messages import (
     render,
 )
 
-ROOT = Path(__file__).resolve().parents[4]
-CONTRACTS = ("NumeraireToken", "TournamentEscrow", "TestUSD")
 NMR = 10**18
 USD = 10**6
 ALICE = "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"
 
 
-def abi(name: str) -> list[dict]:
-    path = ROOT / "build" / "contracts" / f"{name}.json"
-    if not path.is_file():
-        pytest.fail("contracts not compiled: run `make compile` (make test does it first)")
-    return json.loads(path.read_text())["abi"]
-
-
 def compiled_errors() -> list[tuple[str, dict]]:
-    return [(contract, item) for contract in CONTRACTS for item in abi(contract) if item["type"] == "error"]
+    return [(contract, item) for contract in CONTRACTS for item in compiled_abi(contract) if item["type"] == "error"]
 
 
 @pytest.mark.parametrize(("contract", "error"), compiled_errors(), ids=lambda v: v if isinstance(v, str) else v["name"])
@@ -103,7 +90,7 @@ def test_an_error_without_template_or_arguments_reads_as_a_call():
 
 
 def test_revert_data_is_decoded_into_the_sentence():
-    decoder = ErrorDecoder([abi("TournamentEscrow")])
+    decoder = ErrorDecoder([compiled_abi("TournamentEscrow")])
     selector = function_signature_to_4byte_selector("TournamentEscrowNoStake(uint256,address)")
     data = "0x" + (selector + encode(["uint256", "address"], [9, ALICE])).hex()
 
@@ -118,7 +105,7 @@ def test_revert_data_is_decoded_into_the_sentence():
 
 
 def test_public_table_shape():
-    table = public_table([abi("TournamentEscrow")])
+    table = public_table([compiled_abi("TournamentEscrow")])
     assert set(table) == {"errors", "error_formatters"}
     assert table["errors"]["TournamentEscrowRoundClosed"] == {
         "args": ["roundId", "closesAt"], "text": "staking for round {roundId} closed at {closesAt:time}",
@@ -129,11 +116,7 @@ def test_public_table_shape():
 
 
 def test_the_chain_serves_the_table_for_its_three_contracts():
-    addresses = iter(f"0x{i:040x}" for i in range(1, 4))
-    deployments = {"chain_id": 1337, "NumeraireToken": {"address": next(addresses), "abi": abi("NumeraireToken")},
-                   "TournamentEscrow": {"address": next(addresses), "abi": abi("TournamentEscrow")},
-                   "USD": {"address": next(addresses), "abi": abi("TestUSD"), "decimals": 6}}
-    info = Chain(Web3(HTTPProvider("http://127.0.0.1:9")), deployments).public_info()
+    info = offline_chain().public_info()
     assert set(info["errors"]) == set(TEMPLATES)
     assert info["errors"]["ERC2612ExpiredSignature"] == {"args": ["deadline"], "text": TEMPLATES["ERC2612ExpiredSignature"]}
     assert info["error_formatters"] == list(FORMATTERS)
