@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_ONLY = ("flask", "sqlalchemy", "sklearn", "scipy", "app")
 
@@ -21,3 +23,11 @@ def test_import_client_and_cli_loads_nothing_of_the_server():
                             timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_verify_without_the_server_package_says_what_is_missing(monkeypatch):
+    from client import NumeraireClient, NumeraireError
+
+    monkeypatch.setitem(sys.modules, "app.verify", None)  # as if app/ were not installed
+    with pytest.raises(NumeraireError, match=r"verify recomputes the scores with the tournament server's package"):
+        NumeraireClient("http://127.0.0.1:9", progress=False).verify(1)
