@@ -150,7 +150,7 @@ def funder_chain() -> Chain:
     """The chain as the round funder (the treasury or a sponsor): its key from config."""
     config = current_app.config
     signer = load_signer(config.get("TREASURY_PRIVATE_KEY") or None, config.get("TREASURY_KEYSTORE") or None,
-                         config.get("TREASURY_KEYSTORE_PASSWORD") or None)
+                         config.get("TREASURY_KEYSTORE_PASSWORD") or None, owner="funder")
     if signer is None:
         raise OracleError(
             "paying a round's pools needs the funder's key (NMR_TREASURY_PRIVATE_KEY or NMR_TREASURY_KEYSTORE); "
@@ -158,7 +158,7 @@ def funder_chain() -> Chain:
             "call fundRound itself"
         )
     chain = get_chain()
-    return Chain(chain.w3, chain.deployments, signer)
+    return Chain(chain.w3, chain.deployments, signer, owner="funder")
 
 
 def fund_round(number: int, pools: Pools, report: Reporter = print, funder: Chain | None = None) -> store.Round:

@@ -12,6 +12,7 @@ from app import oracle, store
 from app.payout import plan_from_json
 from app.verify import verify_published
 from client.core.chain.contracts import Chain
+from client.core.chain.errors import ChainError
 from tests.app.oracle.conftest import (
     NMR,
     advance_chain_time,
@@ -195,3 +196,12 @@ def test_a_round_resolved_but_not_settled_in_time_shows_what_the_chain_paid(app,
         assert row.reason.startswith("round expired: the oracle missed its deadline")
         assert board[row.address]["career_usd"] == 0 and board[row.address]["career_nmr"] == 0
     assert all("stake back through the escape hatch" in r.reason for r in staked)
+
+
+def test_a_bad_funder_key_is_named_as_the_funders(app, deployment):
+    app.config["TREASURY_PRIVATE_KEY"] = "0x1234"
+    with app.app_context():
+        with pytest.raises(ChainError, match="TREASURY") as excinfo:
+            oracle.open_round(1, dataset_options={"rows_per_era": 100}, **QUIET)
+        assert "ORACLE" not in str(excinfo.value)
+        assert store.get_round(1) is None
