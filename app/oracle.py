@@ -62,8 +62,6 @@ NMR = 10**18
 USD = 10**6
 # The whitepaper's staking pool and the article's Tournament 56 prize pools.
 DEFAULT_POOLS = Pools(usd_staking=3_000 * USD, usd_prize=3_603_030_000, nmr=14_412_130 * NMR // 1000)
-# The prize transaction's slot in the batch table, after any stake batch.
-PRIZE_BATCH_INDEX = 1_000_000
 Reporter = Callable[[str], None]
 
 
@@ -396,7 +394,7 @@ def settle_round(number: int, report: Reporter = print, batch_size: int | None =
     for staker in withdrawn:
         report(f"round {number}: {staker} withdrew through the escape hatch; not settled by the plan")
     size = batch_size or chain.settle_batch_size()
-    done_before = len([b for b in store.list_batches(number) if b.batch_index < PRIZE_BATCH_INDEX])
+    done_before = len([b for b in store.list_batches(number) if b.batch_index < store.PRIZE_BATCH_INDEX])
     for offset in range(0, len(pending), size):
         batch = pending[offset : offset + size]
         index = done_before + offset // size
@@ -411,7 +409,7 @@ def settle_round(number: int, report: Reporter = print, batch_size: int | None =
         report(f"round {number}: the oracle's deadline passed before the prizes were paid; they go back to the funder")
     elif not view["prizes_paid"]:
         prizes = [(p.participant, p.usd, p.nmr) for p in plan.prizes]
-        tx = _send_batch(number, PRIZE_BATCH_INDEX, "the prizes",
+        tx = _send_batch(number, store.PRIZE_BATCH_INDEX, "the prizes",
                          lambda on_sent: chain.pay_prizes(number, prizes, on_sent=on_sent))
         report(f"round {number}: {len(prizes)} prizes paid in {tx['tx_hash']} ({tx['gas_used']:,} gas)")
     if row.status != "settled":

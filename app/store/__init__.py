@@ -99,10 +99,16 @@ from app.store.scores import (
     scores_of_rounds,
     user_scores,
 )
-from app.store.settlement import latest_plan, list_batches, record_batch, save_plan
+from app.store.settlement import (
+    PRIZE_BATCH_INDEX,
+    latest_plan,
+    list_batches,
+    record_batch,
+    save_plan,
+)
 
 __all__ = [
-    "AMOUNT_KEYS", "AMOUNT_UNITS", "BATCH_STATUSES", "CHAIN_TOTALS", "REASON_MAX_CHARS", "ROUND_STATUSES", "SCORE_ALIASES",
+    "AMOUNT_KEYS", "AMOUNT_UNITS", "BATCH_STATUSES", "CHAIN_TOTALS", "PRIZE_BATCH_INDEX", "REASON_MAX_CHARS", "ROUND_STATUSES", "SCORE_ALIASES",
     "SCORE_AMOUNTS", "SCORE_FIELDS", "TOKEN_SEPARATOR", "UNSCORED",
     "ApiToken", "Base", "Round", "Score", "SettlementBatch", "SettlementPlan", "SiweNonce", "StoreError",
     "Submission", "User",

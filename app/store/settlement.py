@@ -11,6 +11,9 @@ from app.db import get_session
 from app.models import BATCH_STATUSES, SettlementBatch, SettlementPlan
 from app.store.errors import check_choice, require_round
 
+# The prize transaction's slot in the batch table, after any stake batch (0, 1, ...).
+PRIZE_BATCH_INDEX = 1_000_000
+
 
 def save_plan(round_number: int, plan: Mapping[str, Any]) -> int:
     """Store a settlement plan (JSON-serialisable; amounts as strings); returns its id."""

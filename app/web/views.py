@@ -17,7 +17,6 @@ from typing import Any
 from flask import current_app
 
 from app import store
-from app.oracle import PRIZE_BATCH_INDEX
 from app.payout import NMR
 from app.web import charts
 from app.web.services import UploadOutcome, published_files
@@ -201,7 +200,7 @@ def round_results_page(number: int) -> dict[str, Any] | None:
         "participants": participants,
         "published_files": published_files(number),
         "settlement_batches": [
-            {"index": b.batch_index, "what": "prizes" if b.batch_index >= PRIZE_BATCH_INDEX else f"batch {b.batch_index}",
+            {"index": b.batch_index, "what": "prizes" if b.batch_index >= store.PRIZE_BATCH_INDEX else f"batch {b.batch_index}",
              "tx_hash": b.tx_hash, "status": b.status}
             for b in results["batches"]
         ],
@@ -218,7 +217,7 @@ def leaderboard_page(round_number: int | None = None) -> dict[str, Any]:
 def chain_info(address: str) -> dict[str, Any]:
     """Balances (and stakes) read from chain through ``app.extensions["chain"]``.
 
-    The chain extension (``app/chain.py``) provides ``balances(address) -> {"eth_wei",
+    The chain extension (``app.chain``) provides ``balances(address) -> {"eth_wei",
     "nmr_wei", "usd_units"}`` and ``stakes(address) -> [{"round", "amount_wei",
     "confidence", "submission_hash", "settled", "status"}, ...]``. Any failure shows as
     unavailable."""
