@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -42,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from client.core.tables import TableFormatError, read_parquet_bytes, sniff_format
+from client.core.tables import TableFormatError, TableLimits, read_parquet_bytes, short, sniff_format
 
 # The largest prediction file a tournament accepts unless its operator sets another limit.
 MAX_PREDICTION_BYTES = 20 * 1024 * 1024
@@ -52,6 +53,10 @@ CANONICAL_HEADER = b"id,probability\n"
 _EXAMPLES = 3  # how many offending values a message quotes
 _BOM = b"\xef\xbb\xbf"
 _SCALE = 10**PROBABILITY_DECIMALS
+# Shapes refused before parsing (a prediction file has two columns and one row per id):
+# a header of more columns or bytes than this, or more rows than twice the round's ids.
+MAX_COLUMNS = 8
+MAX_HEADER_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,15 @@ class PredictionValidator:
                 f"{filename} is {_size(len(raw))}, over the {_size(self.max_bytes)} limit; "
                 f"upload only the id and probability columns ({len(self.expected):,} rows)."
             )
+        limits = TableLimits(
+            max_columns=MAX_COLUMNS,
+            max_rows=2 * len(self.expected) + 10,
+            max_decoded_bytes=2 * self.max_bytes,
+            rows_note=f" (twice this round's {len(self.expected):,} ids; give one row per id)",
+        )
         try:
             fmt = sniff_format(raw)
-            table, problems = _read_csv(raw) if fmt == "csv" else _read_parquet(raw)
+            table, problems = _read_csv(raw, limits) if fmt == "csv" else _read_parquet(raw, limits)
         except TableFormatError as exc:
             return _rejected(f"{filename} could not be read: {exc}.")
         if table is None:
@@ -218,11 +229,27 @@ def canonical_hash(frame: pd.DataFrame) -> str:
 # --- parsing ---------------------------------------------------------------------------
 
 
-def _read_csv(raw: bytes) -> tuple[pd.DataFrame | None, list[str]]:
-    """Parse CSV bytes into a two-column (id, probability) frame, or explain why not."""
+def _read_csv(raw: bytes, limits: TableLimits) -> tuple[pd.DataFrame | None, list[str]]:
+    """Parse CSV bytes into a two-column (id, probability) frame, or explain why not.
+
+    The shape is bounded first, by counting bytes (linear): the header's length and
+    separators, and the number of lines."""
     body = raw.removeprefix(_BOM)
-    end = body.find(b"\n")
+    end = body.find(b"\n", 0, MAX_HEADER_BYTES + 2)
+    if end < 0 and len(body) > MAX_HEADER_BYTES + 1:
+        return None, [
+            f"the header line is over {MAX_HEADER_BYTES:,} bytes; the first line must be just id,probability."
+        ]
     header_line = (body if end < 0 else body[:end]).rstrip(b"\r")
+    separators = max(header_line.count(b","), header_line.count(b";"), header_line.count(b"\t"))
+    if separators >= limits.max_columns:
+        return None, [
+            f"the header has {separators + 1:,} columns, over the limit of {limits.max_columns}; "
+            "the file must have only id and probability."
+        ]
+    lines = body.count(b"\n") + (not body.endswith(b"\n"))
+    if lines - 1 > limits.max_rows:
+        return None, [f"the file has {lines - 1:,} rows, over the limit of {limits.max_rows:,}{limits.rows_note}."]
     try:
         header = next(csv.reader([header_line.decode("utf-8")]), [])
     except UnicodeDecodeError:
@@ -246,8 +273,8 @@ def _read_csv(raw: bytes) -> tuple[pd.DataFrame | None, list[str]]:
     return table[[header[id_column], header[probability_column]]], problems
 
 
-def _read_parquet(raw: bytes) -> tuple[pd.DataFrame | None, list[str]]:
-    frame = read_parquet_bytes(raw)
+def _read_parquet(raw: bytes, limits: TableLimits) -> tuple[pd.DataFrame | None, list[str]]:
+    frame = read_parquet_bytes(raw, limits)
     id_column, probability_column, problems = _pick_columns([str(c) for c in frame.columns])
     if id_column is None or probability_column is None:
         return None, problems
@@ -258,9 +285,10 @@ def _pick_columns(header: list[str]) -> tuple[int | None, int | None, list[str]]
     """Positions of the id and probability columns, and problems with the header."""
     names = [h.strip().lower() for h in header]
     problems = []
-    duplicated = sorted({n for n in names if names.count(n) > 1 and n})
+    counts = Counter(names)
+    duplicated = sorted(n for n, count in counts.items() if count > 1 and n)
     if duplicated:
-        problems.append(f"column(s) {', '.join(map(repr, duplicated))} appear more than once; keep one of each.")
+        problems.append(f"column(s) {', '.join(repr(short(n)) for n in duplicated)} appear more than once; keep one of each.")
     present = [alias for alias in PROBABILITY_ALIASES if alias in names]
     if len(present) > 1:
         problems.append("both 'probability' and 'prediction' columns are present; keep only one.")
@@ -271,7 +299,7 @@ def _pick_columns(header: list[str]) -> tuple[int | None, int | None, list[str]]
                 "write the file with index=False so it has only id and probability."
             )
         elif name != "id" and name not in PROBABILITY_ALIASES:
-            problems.append(f"unexpected column {header[position]!r}; the file must have only id and probability.")
+            problems.append(f"unexpected column {short(header[position])!r}; the file must have only id and probability.")
     id_column = names.index("id") if "id" in names else None
     probability_column = names.index(present[0]) if present else None
     if id_column is None:
@@ -429,7 +457,7 @@ def _quote(values: pd.Series) -> str:
 
 
 def _columns(header: list[str]) -> str:
-    return ", ".join(repr(h) for h in header) if header else "none"
+    return ", ".join(repr(short(h)) for h in header) if header else "none"
 
 
 def _size(n_bytes: int) -> str:

@@ -9,10 +9,12 @@ here, so both accept exactly the same files.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 PARQUET_MAGIC = b"PAR1"
@@ -55,17 +57,102 @@ def sniff_format(raw: bytes) -> str:
     return "csv"
 
 
-def read_parquet_bytes(raw: bytes) -> pd.DataFrame:
-    """Parse Parquet bytes; a saved pandas index comes back as an ordinary column."""
+@dataclass(frozen=True)
+class TableLimits:
+    """Bounds a Parquet file must meet before its data is decoded.
+
+    Parquet compresses (and dictionary-encodes) so well that a small file can decode to
+    gigabytes; these are checked from the footer metadata and the dictionaries, before
+    any column is materialised. ``rows_note`` follows the row limit in messages (why it is
+    what it is).
+    """
+
+    max_columns: int
+    max_rows: int
+    max_decoded_bytes: int
+    rows_note: str = ""
+
+
+def read_parquet_bytes(raw: bytes, limits: TableLimits | None = None) -> pd.DataFrame:
+    """Parse Parquet bytes; a saved pandas index comes back as an ordinary column.
+
+    With ``limits``, a file with too many columns or rows, a non-flat column, or more
+    decoded bytes than allowed is refused (:class:`TableFormatError`) before decoding.
+    """
     try:
-        table = pq.read_table(io.BytesIO(raw))
+        parquet = pq.ParquetFile(io.BytesIO(raw))
+        if limits is None:
+            table = parquet.read()
+        else:
+            table = _read_bounded(raw, parquet, limits)
     except (pa.ArrowException, OSError) as exc:
-        raise TableFormatError(f"the Parquet file could not be read ({exc})") from exc
+        raise TableFormatError(f"the Parquet file could not be read ({_first_line(exc)})") from exc
     frame = table.to_pandas()
     # A named pandas index (e.g. ``id``) is data; an unnamed one is row numbering.
     if any(name is not None for name in frame.index.names):
         frame = frame.reset_index()
     return frame
+
+
+def _read_bounded(raw: bytes, parquet: pq.ParquetFile, limits: TableLimits) -> pa.Table:
+    """Read ``parquet`` after checking its metadata and decoded size against ``limits``."""
+    metadata = parquet.metadata
+    if metadata.num_columns > limits.max_columns:
+        raise TableFormatError(
+            f"the Parquet file has {metadata.num_columns:,} columns, over the limit of {limits.max_columns}"
+        )
+    if metadata.num_rows > limits.max_rows:
+        raise TableFormatError(
+            f"the Parquet file has {metadata.num_rows:,} rows, over the limit of {limits.max_rows:,}{limits.rows_note}"
+        )
+    schema = parquet.schema_arrow
+    text_columns = []
+    for column in schema:
+        kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        if _is_text(kind):
+            text_columns.append(column.name)
+        elif not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+                  or pa.types.is_null(kind)):  # fmt: skip
+            raise TableFormatError(f"column {short(column.name)!r} is of type {kind}, not numbers or text")
+    encoded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if encoded > limits.max_decoded_bytes:
+        raise TableFormatError(
+            f"the Parquet file's data is {encoded / 1e6:.1f} MB uncompressed, over the limit "
+            f"of {limits.max_decoded_bytes / 1e6:.1f} MB"
+        )
+    # Text is read dictionary-encoded, so repeated values stay one copy until the decoded
+    # size (every row's string length, summed) is known to be within the limit.
+    table = pq.ParquetFile(io.BytesIO(raw), read_dictionary=text_columns).read()
+    decoded = 0
+    for column in table.columns:
+        if not (pa.types.is_dictionary(column.type) and _is_text(column.type.value_type)):
+            decoded += 8 * len(column)
+            continue
+        for chunk in column.chunks:
+            lengths = pc.binary_length(chunk.dictionary)
+            decoded += pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0
+    if decoded > limits.max_decoded_bytes:
+        raise TableFormatError(
+            f"the Parquet file decodes to {decoded / 1e6:.1f} MB of data, over the limit "
+            f"of {limits.max_decoded_bytes / 1e6:.1f} MB"
+        )
+    columns = [column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+               for column in table.columns]  # fmt: skip
+    return pa.Table.from_arrays(columns, names=table.column_names, metadata=table.schema.metadata)
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind)
+
+
+def short(name: object, width: int = 40) -> str:
+    """``name`` as text, cut to ``width`` characters (a column name quoted in a message)."""
+    text = str(name)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _first_line(exc: Exception) -> str:
+    return short(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, 200)
 
 
 def read_table_bytes(raw: bytes, **csv_options: object) -> pd.DataFrame:

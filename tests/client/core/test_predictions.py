@@ -139,3 +139,74 @@ def test_numeric_looking_ids_stay_text():
     ids = ["007", "010", "100"]
     result = validate_predictions(csv("id,probability\n007,0.5\n010,0.5\n100,0.5\n"), "p.csv", ids, LIMIT)
     assert result.ok, result.problems
+
+
+# --- absurd shapes are refused before parsing, in time linear in the file ---------------
+
+
+def parquet_bomb(rows: int, id_length: int) -> bytes:
+    """A small Parquet file that decodes to ``rows`` copies of one ``id_length``-character id."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = pa.DictionaryArray.from_arrays(pa.array(np.zeros(rows, dtype=np.int32)), pa.array(["n" * id_length]))
+    table = pa.table({"id": ids, "probability": pa.array(np.full(rows, 0.5))})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd", use_dictionary=True)
+    return buffer.getvalue()
+
+
+def test_csv_with_a_million_columns_is_refused_fast():
+    import time
+
+    raw = ("id,probability," + ",".join(f"c{i}" for i in range(1_000_000)) + "\n").encode()
+    start = time.perf_counter()
+    result = validate_predictions(raw, "p.csv", IDS, 20 * 1024 * 1024)
+    assert time.perf_counter() - start < 0.5
+    assert "header line is over 1,024 bytes" in result.problems[0]
+
+
+def test_csv_header_of_more_than_eight_columns_is_refused_before_parsing():
+    raw = ("id,probability," + ",".join(["x"] * 300) + "\n").encode()
+    assert "the header has 302 columns, over the limit of 8" in validate_predictions(raw, "p.csv", IDS, LIMIT).problems[0]
+    semicolons = b"id;" * 20 + b"\n"
+    assert "columns, over the limit of 8" in validate_predictions(semicolons, "p.csv", IDS, LIMIT).problems[0]
+
+
+def test_header_line_without_newline_is_refused():
+    problems = validate_predictions(b"i" * 5000, "p.csv", IDS, LIMIT).problems
+    assert "header line is over 1,024 bytes" in problems[0]
+
+
+def test_csv_of_more_rows_than_twice_the_ids_is_refused_before_parsing():
+    raw = b"id,probability\n" + b"a,0.5\n" * 100
+    assert "rows, over the limit of 20 (twice this round's 5 ids" in validate_predictions(raw, "p.csv", IDS, LIMIT).problems[0]
+
+
+def test_parquet_bomb_is_refused_from_its_metadata_fast():
+    import time
+
+    raw = parquet_bomb(3_000_000, 1000)
+    assert len(raw) < 400_000
+    start = time.perf_counter()
+    result = validate_predictions(raw, "p.parquet", IDS, 20 * 1024 * 1024)
+    assert time.perf_counter() - start < 1.0
+    assert "3,000,000 rows, over the limit of 20" in result.problems[0]
+
+
+def test_parquet_of_long_ids_is_refused_by_decoded_size_before_decoding():
+    import time
+
+    ids = [f"n{i:015x}" for i in range(50_000)]
+    raw = parquet_bomb(60_000, 2000)
+    start = time.perf_counter()
+    result = PredictionValidator(ids, 1_000_000).validate(raw, "p.parquet")
+    assert time.perf_counter() - start < 1.0
+    assert "decodes to 120.5 MB of data, over the limit of 2.0 MB" in result.problems[0]
+
+
+def test_parquet_with_too_many_columns_or_nested_columns_is_refused():
+    wide = parquet(pd.DataFrame({f"c{i}": [0.5] for i in range(20)}), index=False)
+    assert "20 columns, over the limit of 8" in validate_predictions(wide, "p.parquet", IDS, 10 * LIMIT).problems[0]
+    nested = parquet(pd.DataFrame({"id": [["a", "b"]], "probability": [0.5]}), index=False)
+    assert "is of type list<element: string>, not numbers or text" in validate_predictions(nested, "p.parquet", IDS, LIMIT).problems[0]
