@@ -43,7 +43,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from client.core.tables import TableFormatError, TableLimits, read_parquet_bytes, short, sniff_format
+from client.core.tables import (
+    TableFormatError,
+    TableLimits,
+    read_parquet_bytes,
+    short,
+    sniff_format,
+)
 
 # The largest prediction file a tournament accepts unless its operator sets another limit.
 MAX_PREDICTION_BYTES = 20 * 1024 * 1024
@@ -237,16 +243,15 @@ def _read_csv(raw: bytes, limits: TableLimits) -> tuple[pd.DataFrame | None, lis
     body = raw.removeprefix(_BOM)
     end = body.find(b"\n", 0, MAX_HEADER_BYTES + 2)
     if end < 0 and len(body) > MAX_HEADER_BYTES + 1:
-        return None, [
-            f"the header line is over {MAX_HEADER_BYTES:,} bytes; the first line must be just id,probability."
-        ]
+        return None, [f"the header line is over {MAX_HEADER_BYTES:,} bytes; the first line must be just id,probability."]
     header_line = (body if end < 0 else body[:end]).rstrip(b"\r")
     separators = max(header_line.count(b","), header_line.count(b";"), header_line.count(b"\t"))
     if separators >= limits.max_columns:
-        return None, [
+        problem = (
             f"the header has {separators + 1:,} columns, over the limit of {limits.max_columns}; "
             "the file must have only id and probability."
-        ]
+        )
+        return None, [problem]
     lines = body.count(b"\n") + (not body.endswith(b"\n"))
     if lines - 1 > limits.max_rows:
         return None, [f"the file has {lines - 1:,} rows, over the limit of {limits.max_rows:,}{limits.rows_note}."]
