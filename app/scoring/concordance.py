@@ -6,16 +6,23 @@ validation, test and live predictions (three pairs) and the largest kept; a subm
 is concordant when the mean of those per-cluster maxima is below 0.12. A model that
 behaves differently on live rows than on validation rows (e.g. looked-up validation
 answers) fails it.
+
+Each KS statistic is a rational (:mod:`app.scoring.ks`), so the mean is one too:
+:func:`concordance_fractions` keeps it exact and the decision ``mean < 12/100`` has no
+rounding; :func:`concordance` is its nearest float (the published statistic).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
 from itertools import combinations
 
 import numpy as np
 from sklearn.cluster import KMeans
 
-from app.scoring.ks import ks_statistic_rows
+from app.scoring.ks import ks_numerators_rows
+from app.scoring.transforms import submatrix
 
 N_CLUSTERS = 5
 CONCORDANCE_LIMIT = 0.12
@@ -39,12 +46,15 @@ def feature_clusters(features: np.ndarray, n_clusters: int = N_CLUSTERS, seed: i
     return model.predict(features)
 
 
-def concordance(predictions: np.ndarray, splits: np.ndarray, clusters: np.ndarray) -> np.ndarray:
-    """Mean over clusters of the largest KS statistic between split pairs, per submission.
+def concordance_fractions(
+    predictions: np.ndarray | Sequence[np.ndarray], splits: np.ndarray, clusters: np.ndarray
+) -> list[Fraction | None]:
+    """Mean over clusters of the largest KS statistic between split pairs, exactly.
 
-    ``predictions`` is (submissions x rows); ``splits`` holds each row's data type and
-    ``clusters`` its cluster label. Clusters where fewer than two splits have rows are
-    skipped; a round with no such cluster gives NaN.
+    ``predictions`` is (submissions x rows), or one array per submission over every row;
+    ``splits`` holds each row's data type and ``clusters`` its cluster label. Clusters
+    where fewer than two splits have rows are skipped; a round with no such cluster
+    gives None for every submission.
     """
     groups = []
     for cluster in np.unique(clusters):
@@ -52,15 +62,22 @@ def concordance(predictions: np.ndarray, splits: np.ndarray, clusters: np.ndarra
         present = [rows for rows in present if len(rows)]
         if len(present) >= 2:
             groups.append(present)
-    result = np.full(predictions.shape[0], np.nan)
+    n_subs = len(predictions)
     if not groups:
-        return result
-    for start in range(0, predictions.shape[0], _CHUNK):
-        block = predictions[start : start + _CHUNK]
-        per_cluster = []
+        return [None] * n_subs
+    totals = [Fraction(0)] * n_subs
+    for start in range(0, n_subs, _CHUNK):
+        block = range(start, min(start + _CHUNK, n_subs))
         for present in groups:
-            ordered = [np.sort(block[:, rows], axis=1) for rows in present]
-            pair_ks = [ks_statistic_rows(a, b, presorted=True) for a, b in combinations(ordered, 2)]
-            per_cluster.append(np.max(pair_ks, axis=0))
-        result[start : start + _CHUNK] = np.mean(per_cluster, axis=0)
-    return result
+            ordered = [np.sort(submatrix(predictions, block, rows), axis=1) for rows in present]
+            pairs = [
+                (ks_numerators_rows(a, b, presorted=True), a.shape[1] * b.shape[1]) for a, b in combinations(ordered, 2)
+            ]
+            for position, s in enumerate(block):
+                totals[s] += max(Fraction(int(numerators[position]), size) for numerators, size in pairs)
+    return [total / len(groups) for total in totals]
+
+
+def concordance(predictions: np.ndarray | Sequence[np.ndarray], splits: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+    """:func:`concordance_fractions` as floats (NaN where there is nothing to compare)."""
+    return np.array([np.nan if x is None else float(x) for x in concordance_fractions(predictions, splits, clusters)])

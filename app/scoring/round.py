@@ -3,8 +3,11 @@
 Inputs are the round's tournament rows (``RoundDataset.tournament``: ``id, era,
 data_type, feature1..F, target`` with validation targets filled), the live targets
 once known, and the submissions. Submissions are scored era by era on a
-(submissions x rows) matrix, in chunks of submissions run on two threads, so the cost
-is a handful of sorts and matrix products per era, not a Python loop per submission.
+(submissions x era rows) block, in chunks of submissions run on two threads, so the
+cost is a handful of sorts and matrix products per era, not a Python loop per
+submission. The round itself stays one array per submission, as given: only an era's
+block (and its ranks) is materialised at a time, so the memory beyond the inputs is a
+few hundred MB for 1,000 submissions x 80,000 rows.
 
 Definitions (``app/scoring`` module docstring lists the columns):
 
@@ -15,7 +18,8 @@ Definitions (``app/scoring`` module docstring lists the columns):
 - meta-model: per era, the stake-weighted mean of the submissions' percentile ranks
   (all submissions weigh the same when no stakes are given); MMC is against it;
 - original (see :mod:`app.scoring.originality`) compares submissions in the order
-  given, earliest first; concordant (see :mod:`app.scoring.concordance`).
+  given, earliest first; concordant (see :mod:`app.scoring.concordance`), both KS
+  decisions in exact integer arithmetic.
 """
 
 from __future__ import annotations
@@ -29,9 +33,14 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from app.scoring import metrics
-from app.scoring.concordance import CONCORDANCE_LIMIT, concordance, feature_clusters
+from app.scoring.concordance import (
+    CONCORDANCE_LIMIT,
+    concordance_fractions,
+    feature_clusters,
+)
+from app.scoring.ks import as_fraction
 from app.scoring.originality import originality
-from app.scoring.transforms import gaussian, rank_gaussian, rank_percentile
+from app.scoring.transforms import gaussian, rank_gaussian, rank_percentile, submatrix
 
 SCORED_SPLITS = ("validation", "live")
 SUMMARY_COLUMNS = [
@@ -50,7 +59,7 @@ SUMMARY_COLUMNS = [
     "similar_to",
 ]
 PER_ERA_METRICS = ("logloss", "corr", "mmc", "fnc")
-_CHUNK = 128
+_CHUNK = 64
 _THREADS = 2
 
 PredictionsInput = Mapping[str, "pd.Series | np.ndarray | Sequence[float]"] | pd.DataFrame
@@ -99,7 +108,7 @@ def score_round_full(
     with one column per submission), in submission order, earliest first. ``stakes``:
     name -> stake in wei, weighting the meta-model (None: equal weights).
     """
-    names, matrix = _prediction_matrix(tournament, predictions)
+    names, columns = _prediction_columns(tournament, predictions)
     targets = _targets(tournament, live_targets)
     features = tournament[[c for c in tournament.columns if str(c).startswith("feature")]].to_numpy(np.float64)
     eras = tournament["era"].astype(str).to_numpy()
@@ -111,41 +120,19 @@ def score_round_full(
     for era in pd.unique(eras):
         rows = np.flatnonzero(eras == era)
         split = splits[rows[0]]
-        scored = rows[np.isfinite(targets[rows])]
-        # Percentile ranks over the era: the meta-model's input, and the metrics' too
-        # when every row of the era has a target (ranks are computed once per era).
-        ranks = _chunked(lambda block, r=rows: rank_percentile(matrix[block][:, r]), len(names))
-        if weights.sum() > 0:
-            meta_values[rows] = metrics.finish_meta_model(weights @ ranks, float(weights.sum()))
-        if split not in SCORED_SPLITS or len(scored) < 2:
-            continue
-        if len(scored) != len(rows):
-            ranks = _chunked(lambda block, r=scored: rank_percentile(matrix[block][:, r]), len(names))
-        y, basis, meta = targets[scored], metrics.neutralizer_basis(features[scored]), meta_values[scored]
-        meta_gaussian = rank_gaussian(meta[None, :]) if np.isfinite(meta).all() else None
-
-        def era_metrics(block, y=y, basis=basis, meta_gaussian=meta_gaussian, ranks=ranks, scored=scored):
-            g = gaussian(ranks[block])
-            mmc = (
-                metrics.mmc_of_gaussian(g, meta_gaussian[0], y)
-                if meta_gaussian is not None
-                else np.full(len(block), np.nan)
-            )
-            losses = metrics.row_logloss(matrix[block][:, scored], y).sum(axis=1)
-            return np.column_stack([losses, metrics.corr_of_gaussian(g, y), mmc, metrics.fnc_of_gaussian(g, basis, y)])
-
-        era_rows.append((era, split, len(scored), _chunked(era_metrics, len(names))))
-        if meta_gaussian is not None:
-            meta_scores = [metrics.corr_of_gaussian(meta_gaussian, y), metrics.fnc_of_gaussian(meta_gaussian, basis, y)]
-            meta_rows.append((era, split, len(scored), np.column_stack([[np.nan], meta_scores[0], [0.0], meta_scores[1]])))
+        result = _score_era(columns, rows, split, targets, features, weights, meta_values)
+        if result is not None:
+            scores, meta_scores = result
+            era_rows.append((era, split, *scores))
+            if meta_scores is not None:
+                meta_rows.append((era, split, *meta_scores))
 
     summary = _summarise(names, era_rows)
-    original, similar_to = originality(matrix)
-    clusters = feature_clusters(features)
-    concordance_value = concordance(matrix, splits, clusters)
+    original, similar_to = originality(columns)
+    exact_concordance = concordance_fractions(columns, splits, feature_clusters(features))
     summary["original"] = original
-    summary["concordance_ks"] = concordance_value
-    summary["concordant"] = concordance_value < CONCORDANCE_LIMIT
+    summary["concordance_ks"] = [np.nan if x is None else float(x) for x in exact_concordance]
+    summary["concordant"] = [x is not None and x < as_fraction(CONCORDANCE_LIMIT) for x in exact_concordance]
     # object dtype keeps None (a str column would turn it into NaN)
     summary["similar_to"] = pd.Series([names[i] if i >= 0 else None for i in similar_to], index=summary.index, dtype=object)
 
@@ -160,13 +147,57 @@ def score_round_full(
     )
 
 
+# --- one era ------------------------------------------------------------------------------
+
+
+def _score_era(columns, rows, split, targets, features, weights, meta_values):
+    """Meta-model values of an era's rows (written into ``meta_values``) and its scores.
+
+    Returns None for an unscored era, else ``((n_scored, submissions x [logloss sum,
+    corr, mmc, fnc]), (n_scored, the meta-model's row) or None)``. Only the era's ranks
+    (submissions x era rows) live across the chunks; everything else is per chunk.
+    """
+    n_subs = len(columns)
+    scored = rows[np.isfinite(targets[rows])]
+    # Percentile ranks over the era: the meta-model's input, and the metrics' too when
+    # every row of the era has a target (ranks are computed once per era).
+    ranks = _chunked(lambda block: rank_percentile(submatrix(columns, block, rows)), n_subs, len(rows))
+    if weights.sum() > 0:
+        meta_values[rows] = metrics.finish_meta_model(weights @ ranks, float(weights.sum()))
+    if split not in SCORED_SPLITS or len(scored) < 2:
+        return None
+    if len(scored) != len(rows):
+        del ranks
+        ranks = _chunked(lambda block: rank_percentile(submatrix(columns, block, scored)), n_subs, len(scored))
+    y, basis, meta = targets[scored], metrics.neutralizer_basis(features[scored]), meta_values[scored]
+    meta_gaussian = rank_gaussian(meta[None, :]) if np.isfinite(meta).all() else None
+
+    def era_metrics(block):
+        g = gaussian(ranks[block])
+        mmc = (
+            metrics.mmc_of_gaussian(g, meta_gaussian[0], y) if meta_gaussian is not None else np.full(len(block), np.nan)
+        )
+        losses = metrics.row_logloss(submatrix(columns, block, scored), y).sum(axis=1)
+        return np.column_stack([losses, metrics.corr_of_gaussian(g, y), mmc, metrics.fnc_of_gaussian(g, basis, y)])
+
+    scores = (len(scored), _chunked(era_metrics, n_subs, 4))
+    if meta_gaussian is None:
+        return scores, None
+    meta_scores = [metrics.corr_of_gaussian(meta_gaussian, y), metrics.fnc_of_gaussian(meta_gaussian, basis, y)]
+    return scores, (len(scored), np.column_stack([[np.nan], meta_scores[0], [0.0], meta_scores[1]]))
+
+
 # --- assembling inputs -------------------------------------------------------------------
 
 
-def _prediction_matrix(tournament: pd.DataFrame, predictions: PredictionsInput) -> tuple[list[str], np.ndarray]:
-    """(names, submissions x rows matrix) in tournament row order."""
+def _prediction_columns(tournament: pd.DataFrame, predictions: PredictionsInput) -> tuple[list[str], list[np.ndarray]]:
+    """(names, one float64 array per submission in tournament row order).
+
+    Arrays already float64 and in row order are used as they are: a round of 1,000
+    submissions x 80,000 rows is 640 MB, and it is never copied into one matrix.
+    """
     ids = pd.Index(tournament["id"].astype(str))
-    names, rows = [], []
+    names, columns = [], []
     for name, values in predictions.items():
         if isinstance(values, pd.Series):
             aligned = values.reindex(ids)
@@ -177,10 +208,10 @@ def _prediction_matrix(tournament: pd.DataFrame, predictions: PredictionsInput) 
         if values.shape != (len(ids),):
             raise ValueError(f"submission {name!r} has {values.shape} values; expected {len(ids)}")
         names.append(str(name))
-        rows.append(values)
+        columns.append(values)
     if not names:
         raise ValueError("no submissions to score")
-    return names, np.vstack(rows)
+    return names, columns
 
 
 def _targets(tournament: pd.DataFrame, live_targets: pd.Series) -> np.ndarray:
@@ -206,17 +237,26 @@ def _blocks(n: int) -> list[np.ndarray]:
     return [np.arange(start, min(start + _CHUNK, n)) for start in range(0, n, _CHUNK)]
 
 
-def _chunked(function: Callable[[np.ndarray], np.ndarray], n: int) -> np.ndarray:
-    """Apply ``function`` to blocks of submission indices on two threads; stack the rows.
+def _chunked(function: Callable[[np.ndarray], np.ndarray], n: int, width: int) -> np.ndarray:
+    """``function`` on blocks of submission indices, on two threads, into one (n x width) array.
 
     numpy releases the GIL in sorts and array kernels, so two blocks run in parallel.
+    Each block's rows are written into the output as soon as they are computed: the
+    peak is the output plus two blocks' temporaries, not every block's result at once.
     """
+    out = np.empty((n, width))
+
+    def run(block: np.ndarray) -> None:
+        out[block] = function(block)
+
     blocks = _blocks(n)
     if len(blocks) == 1:
-        return function(blocks[0])
+        run(blocks[0])
+        return out
     # One BLAS thread per worker: two workers on two cores, not two times two.
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(_THREADS) as pool:
-        return np.vstack(list(pool.map(function, blocks)))
+        list(pool.map(run, blocks))
+    return out
 
 
 # --- assembling outputs ------------------------------------------------------------------

@@ -3,10 +3,13 @@
 Every function takes a 2-D array whose rows are submissions and whose columns are the
 rows of the dataset (one era, or all live rows), so one call transforms every
 submission at once. numerai-tools works column by column on a DataFrame; these are the
-same formulas, matched to it to 1e-9 by the tests.
+same formulas, matched to it to 1e-9 by the tests. :func:`submatrix` cuts such a block
+out of a round kept as one array per submission.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.special import ndtri
@@ -64,3 +67,19 @@ def pearson_rows(matrix: np.ndarray, target: np.ndarray) -> np.ndarray:
         return (centred @ target_centred) / (
             np.sqrt(np.einsum("ij,ij->i", centred, centred)) * np.sqrt(target_centred @ target_centred)
         )
+
+
+def submatrix(columns: Sequence[np.ndarray], submissions: Sequence[int] | range, rows: np.ndarray) -> np.ndarray:
+    """The (len(submissions) x len(rows)) float64 block of a round, copied from its columns.
+
+    ``columns[s]`` holds submission ``s`` over every tournament row. Only the block is
+    ever materialised (never the whole submissions x rows matrix); contiguous ``rows``
+    (an era) are copied as slices, without an index temporary.
+    """
+    rows = np.asarray(rows)
+    block = np.empty((len(submissions), len(rows)))
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows) and (np.diff(rows) == 1).all():
+        rows = slice(int(rows[0]), int(rows[-1]) + 1)
+    for position, s in enumerate(submissions):
+        block[position] = columns[s][rows]
+    return block

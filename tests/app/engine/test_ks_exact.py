@@ -1,4 +1,5 @@
-"""Exact KS decisions: a statistic of exactly 0.03 is "similar", one count more is not."""
+"""Exact KS decisions: a statistic of exactly 0.03 is "similar", one count more is not;
+a concordance of exactly 0.12 is not concordant."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import numpy as np
 import pytest
 from scipy.stats import ks_2samp
 
+from app.scoring.concordance import (
+    CONCORDANCE_LIMIT,
+    concordance,
+    concordance_fractions,
+)
 from app.scoring.ks import (
     allowed_excess,
     as_fraction,
@@ -121,3 +127,15 @@ def test_lemma_on_order_statistics(seed):
         for m in range(0, n + 1, max(1, n // 7)):
             assert excess_beyond(a[row : row + 1], b[row : row + 1], m)[0] == (gap.max() > m)
             assert excess_beyond(b[row : row + 1], a[row : row + 1], m)[0] == ((-gap).max() > m)
+
+
+def test_concordance_of_exactly_the_limit_is_not_concordant():
+    """Concordant means a mean KS *below* 0.12: an exact 12/100 is not, 11/100 is."""
+    splits = np.repeat(["validation", "test", "live"], 100)
+    clusters = np.zeros(300, int)
+    at_limit = np.concatenate([np.arange(100.0), np.arange(100.0), np.arange(100.0) + 12])
+    below = np.concatenate([np.arange(100.0), np.arange(100.0), np.arange(100.0) + 11])
+    fractions = concordance_fractions(np.vstack([at_limit, below]), splits, clusters)
+    assert fractions == [Fraction(12, 100), Fraction(11, 100)]
+    assert [x < as_fraction(CONCORDANCE_LIMIT) for x in fractions] == [False, True]
+    assert concordance(np.vstack([at_limit, below]), splits, clusters).tolist() == [0.12, 0.11]
