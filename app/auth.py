@@ -5,8 +5,15 @@ A person is a wallet address (plus an optional display name). Signing in:
 1. ``GET /api/v1/auth/nonce`` -> a single-use nonce, valid ``SIWE_NONCE_TTL`` seconds;
 2. the wallet signs (``personal_sign``) an EIP-4361 message naming this server's domain,
    ``CHAIN_ID`` and that nonce;
-3. ``POST /api/v1/auth/verify {"message", "signature"}`` -> checked here (domain, chain id,
-   nonce known/unused/unexpired, message expiry, signature) -> session cookie.
+3. ``POST /api/v1/auth/verify {"message", "signature"}`` -> checked here (domain, URI and
+   chain id as configured, issuedAt/expiry bounds, a low-s signature, then the nonce spent
+   by one atomic UPDATE) -> a server-side session (:mod:`app.store.accounts`) whose random
+   id is the only identity the signed cookie carries; logout revokes the row at once.
+
+Domain, URI and chain id come from config (``SIWE_DOMAIN``, ``SIWE_URI``, ``CHAIN_ID``),
+never from the request's Host header: with no ``SIWE_DOMAIN`` sign-in is refused.
+Nonces are rate limited per client address and capped in total, so anonymous requests
+cannot fill the database.
 
 Scripts send ``Authorization: Token PUBLIC$SECRET`` (numerapi's shape) or
 ``Authorization: Bearer PUBLIC$SECRET`` with a token a signed-in user created. A request
@@ -39,28 +46,54 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import siwe
 
-SESSION_ADDRESS = "address"
+SESSION_ID = "sid"
 SESSION_CSRF = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STATEMENT = "Sign in to the Numeraire Tournament."
+# EIP-2: of the two valid s values of a signature only the low one (s <= n/2) is accepted.
+SECP256K1_HALF_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141 // 2
 
 
 def expected_domain() -> str:
-    """The domain a sign-in message must name: ``SIWE_DOMAIN`` or this request's host."""
-    return current_app.config["SIWE_DOMAIN"] or request.host
+    """The domain a sign-in message must name (``SIWE_DOMAIN``), or ApiError 503 when unset."""
+    domain = current_app.config["SIWE_DOMAIN"]
+    if not domain:
+        raise ApiError(503, "sign-in is not configured on this server: set SIWE_DOMAIN (and SIWE_URI) to the "
+                            "address it is served at; the request's Host header is never trusted")
+    return domain
+
+
+def expected_uri() -> str:
+    """The URI a sign-in message must name: ``SIWE_URI``, or derived from ``SIWE_DOMAIN``."""
+    uri = current_app.config["SIWE_URI"]
+    if uri:
+        return uri.rstrip("/")
+    scheme = "https" if current_app.config["SESSION_COOKIE_SECURE"] else "http"
+    return f"{scheme}://{expected_domain()}"
 
 
 def issue_nonce() -> dict[str, Any]:
-    """A new nonce with what the wallet's message must contain."""
-    row = store.create_nonce(current_app.config["SIWE_NONCE_TTL"])
+    """A new nonce with what the wallet's message must contain; 429/503 past the limits."""
+    domain, uri = expected_domain(), expected_uri()
+    config = current_app.config
+    client = request.remote_addr or ""
+    recent, outstanding = store.nonce_counts(client, config["SIWE_NONCE_RATE_WINDOW"])
+    if recent >= config["SIWE_NONCE_RATE_LIMIT"]:
+        raise ApiError(429, f"too many sign-in nonces asked for from {client} "
+                            f"(at most {config['SIWE_NONCE_RATE_LIMIT']} per {config['SIWE_NONCE_RATE_WINDOW']} s); "
+                            "wait a minute and try again")  # fmt: skip
+    if outstanding >= config["SIWE_MAX_OUTSTANDING_NONCES"]:
+        raise ApiError(503, "too many sign-in nonces are waiting to be used; try again in a few minutes")
+    row = store.create_nonce(config["SIWE_NONCE_TTL"], client)
     return {
         "nonce": row.nonce,
         "expires_at": row.expires_at,
-        "domain": expected_domain(),
-        "chain_id": current_app.config["CHAIN_ID"],
-        "uri": request.host_url.rstrip("/"),
-        "statement": "Sign in to the Numeraire Tournament.",
+        "domain": domain,
+        "chain_id": config["CHAIN_ID"],
+        "uri": uri,
+        "statement": STATEMENT,
     }
 
 
@@ -100,18 +133,25 @@ def _iso(moment: datetime) -> str:
 def verify_sign_in(message: str, signature: str) -> str:
     """Check a signed EIP-4361 message; returns the checksummed address or raises ApiError.
 
-    Nothing is written unless every check passes; then the nonce is spent.
+    Nothing is written unless every check passes; then the nonce is spent (atomically: of
+    concurrent posts of one message exactly one gets past :func:`app.store.consume_nonce`).
     """
     try:
         parsed = siwe.SiweMessage.from_message(message)
     except (ValueError, ValidationError, TypeError) as exc:
         raise ApiError(400, f"the sign-in message is not a valid EIP-4361 message ({_first_line(exc)})") from None
-    domain = expected_domain()
+    domain, uri = expected_domain(), expected_uri()
     if parsed.domain != domain:
         raise ApiError(401, f"the sign-in message is for domain {parsed.domain!r}, but this server is {domain!r}")
+    if parsed.uri.rstrip("/") != uri:
+        raise ApiError(401, f"the sign-in message is for URI {parsed.uri!r}, but this server is {uri!r}")
+    if parsed.scheme is not None and parsed.scheme != uri.partition("://")[0]:
+        raise ApiError(401, f"the sign-in message is for scheme {parsed.scheme!r}, but this server is {uri!r}")
     chain_id = current_app.config["CHAIN_ID"]
     if parsed.chain_id != chain_id:
         raise ApiError(401, f"the sign-in message is for chain id {parsed.chain_id}; this tournament is on {chain_id}")
+    _check_times(parsed)
+    _check_low_s(signature)
     nonce = store.get_nonce(parsed.nonce)
     if nonce is None:
         raise ApiError(401, "unknown nonce; get a fresh one from /api/v1/auth/nonce and sign again")
@@ -133,17 +173,53 @@ def verify_sign_in(message: str, signature: str) -> str:
     return parsed.address
 
 
+def _check_times(parsed: Any) -> None:
+    """issuedAt within [now - nonce TTL, now + skew]; an Expiration Time not already past."""
+    now = store.utcnow()
+    config = current_app.config
+    issued = parsed.issued_at._datetime
+    if (issued - now).total_seconds() > config["SIWE_CLOCK_SKEW"]:
+        raise ApiError(401, "the sign-in message's Issued At is in the future; check your clock and sign again")
+    if (now - issued).total_seconds() > config["SIWE_NONCE_TTL"] + config["SIWE_CLOCK_SKEW"]:
+        raise ApiError(401, "the sign-in message was issued too long ago; get a fresh nonce and sign again")
+    if parsed.expiration_time is not None and parsed.expiration_time._datetime <= now:
+        raise ApiError(401, "the sign-in message has expired (Expiration Time passed); sign a new one")
+
+
+def _check_low_s(signature: str) -> None:
+    """Refuse a malformed or high-s (malleable, EIP-2) 65-byte signature."""
+    try:
+        raw = bytes.fromhex(signature.removeprefix("0x"))
+    except ValueError:
+        raw = b""
+    if len(raw) != 65:
+        raise ApiError(401, "the signature must be 65 bytes of 0x hex (r, s, v); sign the message again")
+    if int.from_bytes(raw[32:64], "big") > SECP256K1_HALF_N:
+        raise ApiError(401, "the signature has a high s value (EIP-2 forbids it); sign the message again")
+
+
 def start_session(address: str) -> None:
-    """Sign ``address`` in on this browser (a new CSRF token with a new identity)."""
+    """Sign ``address`` in on this browser: a new server-side session (its id the cookie's
+    only identity) and a new CSRF token."""
     session.clear()
     session.permanent = True
-    session[SESSION_ADDRESS] = address
+    session[SESSION_ID] = store.create_web_session(address, int(current_app.permanent_session_lifetime.total_seconds()))
     session[SESSION_CSRF] = secrets.token_urlsafe(32)
 
 
 def end_session() -> None:
-    """Sign out."""
+    """Sign out: the server-side session ends at once (the old cookie no longer works)."""
+    session_id = session.get(SESSION_ID)
+    if session_id:
+        store.revoke_web_session(session_id)
     session.clear()
+
+
+def end_all_sessions(address: str) -> int:
+    """Log ``address`` out everywhere (every browser session); returns how many ended."""
+    count = store.revoke_all_web_sessions(address)
+    session.clear()
+    return count
 
 
 def csrf_token() -> str:
@@ -171,9 +247,13 @@ def identify() -> None:
             raise ApiError(401, "the API token is unknown, revoked or wrong; create a new one on the account page")
         g.address, g.auth_method = address, "token"
         return
-    address = session.get(SESSION_ADDRESS)
-    if address:
-        g.address, g.auth_method = address, "session"
+    session_id = session.get(SESSION_ID)
+    if session_id:
+        address = store.web_session_address(str(session_id))
+        if address is None:
+            session.clear()  # logged out, elsewhere too, or expired: anonymous from now on
+        else:
+            g.address, g.auth_method = address, "session"
 
 
 def check_csrf() -> None:

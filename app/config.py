@@ -17,9 +17,16 @@ Keys:
   ``MAX_UPLOAD_BYTES + 64 KiB`` are refused with 413 before they are read.
 - ``UPLOAD_RATE_LIMIT`` / ``UPLOAD_RATE_WINDOW``: uploads per identity per window (seconds),
   counted in each server process's memory.
-- ``SIWE_DOMAIN``: the domain a Sign-In with Ethereum message must name; empty means the
-  request's own host (``127.0.0.1:8000`` when served by ``make run``).
-- ``SIWE_NONCE_TTL``: seconds a sign-in nonce stays valid.
+- ``SIWE_DOMAIN``, ``SIWE_URI``: the domain (``host[:port]``) and URI a Sign-In with
+  Ethereum message must name, with ``CHAIN_ID``; never taken from the request. ``SIWE_URI``
+  empty means ``https://`` (``http://`` without ``SESSION_COOKIE_SECURE``) + the domain.
+  With no ``SIWE_DOMAIN`` sign-in is refused (503) saying to set it; ``make run`` sets
+  both from the URL it serves.
+- ``SIWE_NONCE_TTL``: seconds a sign-in nonce stays valid (and the oldest ``issuedAt``
+  accepted); ``SIWE_CLOCK_SKEW``: seconds an ``issuedAt`` may lie in the future.
+- ``SIWE_NONCE_RATE_LIMIT`` / ``SIWE_NONCE_RATE_WINDOW``: nonces one client address may
+  ask for per window (seconds); ``SIWE_MAX_OUTSTANDING_NONCES``: live unused nonces of
+  all clients together (beyond it, 503 until some expire).
 - ``ORACLE_PRIVATE_KEY`` or ``ORACLE_KEYSTORE`` + ``ORACLE_KEYSTORE_PASSWORD``: the key the
   oracle signs createRound/settle/finalize with (never logged or shown).
 - ``TREASURY_PRIVATE_KEY`` or ``TREASURY_KEYSTORE`` + ``TREASURY_KEYSTORE_PASSWORD``: the
@@ -57,7 +64,12 @@ class Config:
     UPLOAD_RATE_LIMIT = 10
     UPLOAD_RATE_WINDOW = 60
     SIWE_DOMAIN = ""
+    SIWE_URI = ""
     SIWE_NONCE_TTL = 600
+    SIWE_CLOCK_SKEW = 60
+    SIWE_NONCE_RATE_LIMIT = 30
+    SIWE_NONCE_RATE_WINDOW = 60
+    SIWE_MAX_OUTSTANDING_NONCES = 10_000
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -1,4 +1,4 @@
-"""Tables: the column types and the seven tables of the tournament's database.
+"""Tables: the column types and the tables of the tournament's database.
 
 Tables apart from queries: this module imports nothing of the app (no session, no Flask),
 so :mod:`app.db` can create the schema from it and :mod:`app.store` can query it without
@@ -117,6 +117,35 @@ class SiweNonce(Base):
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    client: Mapped[str | None] = mapped_column(String(64), index=True)  # who asked (rate limit)
+
+
+class WebSession(Base):
+    """A signed-in browser session. The cookie carries a random session id; the row keeps
+    only its SHA-256 (``id``), so the server can end it (logout, log out everywhere)."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UploadTicket(Base):
+    """One numerapi upload (app/web/numerapi_upload.py): for one account and round, short
+    lived, PUT once (``put_at``) and submitted once (``used_at``). ``id`` is the SHA-256 of
+    the secret in the URL."""
+
+    __tablename__ = "upload_tickets"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(42), index=True)
+    round_number: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    put_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

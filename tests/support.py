@@ -25,8 +25,13 @@ NMR = 10**18
 
 @contextmanager
 def serve(app: Flask) -> Iterator[str]:
-    """The app served by a real HTTP server on a free loopback port; yields its base URL."""
+    """The app served by a real HTTP server on a free loopback port; yields its base URL.
+
+    An app without ``SIWE_DOMAIN`` gets sign-in pinned to that URL (as ``make run`` does)."""
     http = make_server("127.0.0.1", 0, app, threaded=True)
+    if not app.config.get("SIWE_DOMAIN"):
+        app.config["SIWE_DOMAIN"] = f"127.0.0.1:{http.server_port}"
+        app.config["SIWE_URI"] = f"http://127.0.0.1:{http.server_port}"
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
     try:

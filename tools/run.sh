@@ -10,6 +10,9 @@ STATE=${NMR_DEVCHAIN_DIR:-instance/devchain}
 export NMR_DEV_MNEMONIC="${NMR_DEV_MNEMONIC:-test test test test test test test test test test test junk}"
 export NMR_RPC_URL="http://127.0.0.1:$PORT_RPC"
 export NMR_API_URL="http://127.0.0.1:$PORT_APP"
+# Sign-in names the served address, never the request's Host header (DESIGN "Security stance").
+export NMR_SIWE_DOMAIN="${NMR_SIWE_DOMAIN:-127.0.0.1:$PORT_APP}"
+export NMR_SIWE_URI="${NMR_SIWE_URI:-$NMR_API_URL}"
 export NMR_DEPLOYMENTS_FILE="${NMR_DEPLOYMENTS_FILE:-$PWD/deployments/local.json}"
 export NMR_ORACLE_PRIVATE_KEY
 NMR_ORACLE_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from client.core.chain.signing import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 1))")

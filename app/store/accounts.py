@@ -1,4 +1,8 @@
-"""Accounts and sign-in: users and their display names, API tokens, SIWE nonces."""
+"""Accounts and sign-in: users and their display names, API tokens, SIWE nonces, web sessions.
+
+Every single-use thing (a nonce, a session's end) is spent by one conditional UPDATE whose
+row count says who won, so concurrent requests cannot both spend it (SQLite and PostgreSQL).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,12 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 
 from app.db import get_session
-from app.models import ApiToken, SiweNonce, User, utcnow
+from app.models import ApiToken, SiweNonce, User, WebSession, utcnow
 
 TOKEN_SEPARATOR = "$"
 
@@ -105,15 +110,28 @@ def revoke_api_token(address: str, public_id: str) -> bool:
     return True
 
 
-def create_nonce(ttl_seconds: int) -> SiweNonce:
-    """A fresh sign-in nonce valid for ``ttl_seconds``; expired unused nonces are swept."""
+def create_nonce(ttl_seconds: int, client: str | None = None) -> SiweNonce:
+    """A fresh sign-in nonce valid for ``ttl_seconds``, asked for by ``client`` (an IP);
+    expired nonces are swept first, so the table holds only live ones."""
     session = get_session()
     now = utcnow()
-    session.execute(delete(SiweNonce).where(SiweNonce.expires_at < now - timedelta(days=1)))
-    row = SiweNonce(nonce=secrets.token_hex(12), created_at=now, expires_at=now + timedelta(seconds=ttl_seconds))
+    session.execute(delete(SiweNonce).where(SiweNonce.expires_at < now))
+    row = SiweNonce(nonce=secrets.token_hex(16), created_at=now, expires_at=now + timedelta(seconds=ttl_seconds),
+                    client=(client or "")[:64] or None)  # fmt: skip
     session.add(row)
     session.commit()
     return row
+
+
+def nonce_counts(client: str | None, window_seconds: int) -> tuple[int, int]:
+    """(nonces ``client`` asked for in the last ``window_seconds``, live unused nonces of all)."""
+    session = get_session()
+    now = utcnow()
+    recent = session.scalar(select(func.count()).select_from(SiweNonce).where(
+        SiweNonce.client == (client or "")[:64], SiweNonce.created_at > now - timedelta(seconds=window_seconds)))
+    outstanding = session.scalar(select(func.count()).select_from(SiweNonce).where(
+        SiweNonce.used_at.is_(None), SiweNonce.expires_at > now))
+    return int(recent or 0), int(outstanding or 0)
 
 
 def get_nonce(nonce: str) -> SiweNonce | None:
@@ -122,12 +140,60 @@ def get_nonce(nonce: str) -> SiweNonce | None:
 
 
 def consume_nonce(nonce: str) -> bool:
-    """Mark a nonce used; False if it was already used (a concurrent replay lost the race)."""
+    """Spend a live nonce; False if it is unknown, expired or already spent (of concurrent
+    posts of one message exactly one gets True: one UPDATE ... WHERE used_at IS NULL)."""
     session = get_session()
-    row = session.get(SiweNonce, nonce, with_for_update=True)
-    if row is None or row.used_at is not None:
-        session.rollback()
-        return False
-    row.used_at = utcnow()
+    now = utcnow()
+    result = session.execute(
+        update(SiweNonce)
+        .where(SiweNonce.nonce == nonce, SiweNonce.used_at.is_(None), SiweNonce.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     session.commit()
-    return True
+    return result.rowcount == 1
+
+
+def _session_digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def create_web_session(address: str, lifetime_seconds: int) -> str:
+    """A new signed-in session for ``address``; returns its id (the cookie's; only its hash is kept)."""
+    add_user(address)
+    session_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    session = get_session()
+    session.add(WebSession(id=_session_digest(session_id), address=address, created_at=now,
+                           expires_at=now + timedelta(seconds=lifetime_seconds)))  # fmt: skip
+    session.execute(delete(WebSession).where(WebSession.expires_at < now - timedelta(days=1)))
+    session.commit()
+    return session_id
+
+
+def web_session_address(session_id: str) -> str | None:
+    """The address of a live (unrevoked, unexpired) session, or None."""
+    row = get_session().get(WebSession, _session_digest(session_id))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    return row.address
+
+
+def revoke_web_session(session_id: str) -> bool:
+    """End one session at once; False if it was not live."""
+    return _revoke_sessions(WebSession.id == _session_digest(session_id)) == 1
+
+
+def revoke_all_web_sessions(address: str) -> int:
+    """End every live session of ``address`` (log out everywhere); returns how many."""
+    return _revoke_sessions(WebSession.address == address)
+
+
+def _revoke_sessions(condition: Any) -> int:
+    session = get_session()
+    result = session.execute(
+        update(WebSession).where(condition, WebSession.revoked_at.is_(None)).values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount

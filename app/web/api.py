@@ -10,9 +10,17 @@ from app import auth, store
 from app.auth import login_required
 from app.errors import ApiError
 from app.web import rules, services, views
-from app.web.inputs import DISPLAY_NAME_MAX, display_name, json_body, uploaded_file
+from app.web.inputs import (
+    DISPLAY_NAME_MAX,
+    display_name,
+    json_body,
+    round_arg,
+    uploaded_file,
+    use_round_converter,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+use_round_converter(bp)
 
 
 def ok(payload: Any, status: int = 200) -> Response:
@@ -51,7 +59,7 @@ def rounds() -> Response:
     return ok(views.past_rounds_page())
 
 
-@bp.get("/rounds/<int:number>")
+@bp.get("/rounds/<round:number>")
 def round_results(number: int) -> Response:
     """Tournament N results (the page /rounds/N)."""
     page = views.round_results_page(number)
@@ -60,14 +68,14 @@ def round_results(number: int) -> Response:
     return ok(page)
 
 
-@bp.get("/rounds/<int:number>/dataset.<file_format>")
+@bp.get("/rounds/<round:number>/dataset.<file_format>")
 def dataset(number: int, file_format: str) -> Response:
     """The round's dataset as CSV or Parquet."""
     path = services.dataset_path(number, file_format)
     return send_file(path, as_attachment=True, download_name=path.name, conditional=True, max_age=300)
 
 
-@bp.post("/rounds/<int:number>/submissions")
+@bp.post("/rounds/<round:number>/submissions")
 @login_required
 def upload(number: int) -> Response:
     """Upload predictions (multipart field ``file``); 201 with hash and metrics, or 422."""
@@ -80,10 +88,7 @@ def upload(number: int) -> Response:
 @bp.get("/leaderboard")
 def leaderboard() -> Response:
     """The leaderboard; ``?round=N`` for a given round (default: newest scored)."""
-    raw = request.args.get("round")
-    if raw is not None and not raw.isdigit():
-        raise ApiError(400, f"round must be a positive integer (got {raw!r})")
-    return ok(views.leaderboard_page(int(raw) if raw else None))
+    return ok(views.leaderboard_page(round_arg()))
 
 
 @bp.get("/rules", endpoint="rules")
@@ -167,6 +172,13 @@ def logout() -> Response:
     """End the session."""
     auth.end_session()
     return ok({"signed_out": True})
+
+
+@bp.post("/auth/logout-all")
+@login_required
+def logout_all() -> Response:
+    """End every browser session of my address (log out everywhere)."""
+    return ok({"signed_out": True, "sessions_ended": auth.end_all_sessions(g.address)})
 
 
 @bp.get("/auth/me")

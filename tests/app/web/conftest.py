@@ -15,10 +15,16 @@ from sqlalchemy import MetaData, select
 
 from app.data import build_round_dataset
 from app.db import get_session
+from tests.postgres import database_url, parametrize_databases, postgres_server  # noqa: F401 (fixtures)
 from tests.support import app_with_open_round
 
 ROUND = 7
 DATASET_SIZE = {"n_features": 8, "rows_per_era": 60, "n_train_eras": 3, "n_validation_eras": 3}
+
+
+def pytest_generate_tests(metafunc):
+    """Modules with ``BOTH_DATABASES = True`` run on SQLite and PostgreSQL."""
+    parametrize_databases(metafunc)
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +34,10 @@ def dataset():
 
 
 @pytest.fixture
-def app(tmp_path, dataset):
-    """The app on a fresh database with round ROUND open for a day."""
-    return app_with_open_round(tmp_path, dataset, SIWE_DOMAIN="localhost")
+def app(tmp_path, dataset, database_url):  # noqa: F811 (the fixture imported above)
+    """The app on a fresh database (SQLite, or PostgreSQL where a module asks with
+    ``BOTH_DATABASES = True``) with round ROUND open for a day."""
+    return app_with_open_round(tmp_path, dataset, SIWE_DOMAIN="localhost", DATABASE_URL=database_url)
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""The JSON API and pages on the happy path: rounds, uploads, results, leaderboard, account."""
+"""The JSON API and pages on the happy path: rounds, uploads, results, leaderboard, account.
+
+Every test runs on SQLite and on a throwaway PostgreSQL server (tests/postgres.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app import store
+
+BOTH_DATABASES = True  # tests/postgres.py
 
 NMR = 10**18
 USD = 10**6
