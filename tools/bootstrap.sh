@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup of everything the project needs, from its own lock files only:
 # Python venv, npm packages, the solcjs compiler shim, Brownie's Ganache network and,
-# for the browser tests, Debian's Chromium. Each step is skipped when already done.
+# for the browser tests, Debian's Chromium, and for the PostgreSQL tests Debian's postgresql. Each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -53,5 +53,13 @@ if [ "${BOOTSTRAP_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   echo "bootstrap: installing Debian chromium for the browser tests"
   if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
   $apt_get update -qq && DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq chromium chromium-driver >/dev/null
+fi
+# Debian's PostgreSQL for the tests that also run on it (tests/postgres.py starts its own
+# throwaway server); without it those tests are skipped, saying so.
+if [ "${BOOTSTRAP_POSTGRES:-1}" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "bootstrap: installing Debian postgresql for the PostgreSQL tests"
+  if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  { $apt_get update -qq && DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq postgresql >/dev/null; } ||
+    echo "bootstrap: could not install postgresql; the PostgreSQL tests will be skipped" >&2
 fi
 echo "bootstrap: ready"

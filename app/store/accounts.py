@@ -1,4 +1,5 @@
-"""Accounts and sign-in: users and their display names, API tokens, SIWE nonces, web sessions.
+"""Accounts and sign-in: users and their display names, API tokens, SIWE nonces, web sessions,
+numerapi upload tickets.
 
 Every single-use thing (a nonce, a session's end) is spent by one conditional UPDATE whose
 row count says who won, so concurrent requests cannot both spend it (SQLite and PostgreSQL).
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from app.db import get_session
-from app.models import ApiToken, SiweNonce, User, WebSession, utcnow
+from app.models import ApiToken, SiweNonce, UploadTicket, User, WebSession, utcnow
 
 TOKEN_SEPARATOR = "$"
 
@@ -197,3 +198,37 @@ def _revoke_sessions(condition: Any) -> int:
     )
     session.commit()
     return result.rowcount
+
+
+def create_upload_ticket(address: str, round_number: int, filename: str, ttl_seconds: int) -> str:
+    """A numerapi upload ticket for ``address``; returns its secret (only its hash is kept).
+    Expired tickets are swept."""
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    session = get_session()
+    session.execute(delete(UploadTicket).where(UploadTicket.expires_at < now - timedelta(days=1)))
+    session.add(UploadTicket(id=_session_digest(secret), address=address, round_number=round_number,
+                             filename=filename[:255], created_at=now,
+                             expires_at=now + timedelta(seconds=ttl_seconds)))  # fmt: skip
+    session.commit()
+    return secret
+
+
+def get_upload_ticket(secret: str) -> UploadTicket | None:
+    """The ticket with this secret, or None."""
+    return get_session().get(UploadTicket, _session_digest(secret))
+
+
+def spend_upload_ticket(secret: str, step: str) -> bool:
+    """Mark a live ticket's ``step`` ("put_at" or "used_at") done, once: True for the one
+    request that did it (one UPDATE ... WHERE <step> IS NULL), False for every other."""
+    column = {"put_at": UploadTicket.put_at, "used_at": UploadTicket.used_at}[step]
+    now = utcnow()
+    condition = [UploadTicket.id == _session_digest(secret), column.is_(None), UploadTicket.expires_at > now]
+    if step == "used_at":
+        condition.append(UploadTicket.put_at.is_not(None))
+    session = get_session()
+    result = session.execute(update(UploadTicket).where(*condition).values({step: now})
+                             .execution_options(synchronize_session=False))  # fmt: skip
+    session.commit()
+    return result.rowcount == 1

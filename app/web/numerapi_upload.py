@@ -1,15 +1,18 @@
-"""numerapi's upload flow: a signed, single-account PUT URL, and the bytes kept aside until
-``create_submission`` validates them.
+"""numerapi's upload flow: a single-use, short-lived PUT URL bound to one account, and the
+bytes kept aside until that account's ``create_submission`` validates them.
 
 numerapi uploads in three calls; :mod:`app.web.graphql` answers the first and the last:
 
-1. ``submission_upload_auth`` -> :func:`issue`: a ticket ``{"address", "round", "filename"}``
-   signed with ``SECRET_KEY`` (valid :data:`UPLOAD_TTL` seconds) and the URL to PUT to;
-2. ``PUT /graphql/uploads/<ticket>`` (:func:`upload_target`): the body is written, with
-   :func:`app.web.services.write_atomically` like every accepted upload, to a file named by
-   the ticket's digest under ``DATA_DIR/numerapi-uploads/``;
-3. ``create_submission`` -> :func:`ticket` and :func:`pending_bytes`, then the same
-   validation as the web upload; :func:`discard` drops the kept file once it is consumed.
+1. ``submission_upload_auth`` -> :func:`issue`: a ticket row (:class:`app.models.UploadTicket`:
+   the asking account, round, filename, valid :data:`UPLOAD_TTL` seconds) whose random
+   secret, known only to the asker, is the ticket (numerapi's ``filename``) and the URL;
+2. ``PUT /graphql/uploads/<ticket>`` (:func:`upload_target`): accepted once per ticket (one
+   atomic UPDATE of ``put_at``), so whoever else learns the URL cannot overwrite the file;
+   the body is written with :func:`app.web.services.write_atomically` under
+   ``DATA_DIR/numerapi-uploads/``;
+3. ``create_submission`` -> :func:`ticket` (which must name the caller's account) and
+   :func:`pending_bytes`, which spends the ticket (once: one ticket, one submission);
+   :func:`discard` drops the kept file.
 
 Files PUT for tickets that expired unused are deleted on the next PUT.
 """
@@ -17,51 +20,48 @@ Files PUT for tickets that expired unused are deleted on the next PUT.
 from __future__ import annotations
 
 import hashlib
-import secrets
 import time
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask import Blueprint, Response, jsonify, request, url_for
 
-from app import paths
+from app import paths, store
 from app.errors import ApiError
 from app.web.services import write_atomically
 
 bp = Blueprint("numerapi_upload", __name__)
 
-UPLOAD_TTL = 3600  # seconds a handed-out upload URL stays valid
-UPLOAD_SALT = "numerapi-upload"
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UPLOAD_SALT)
+UPLOAD_TTL = 600  # seconds a handed-out upload URL stays valid
 
 
 def issue(address: str, round_number: int, filename: str) -> dict[str, str]:
     """numerapi's UploadAuth for one upload by ``address`` to ``round_number``: the ticket
     (numerapi's ``filename``, handed back to ``create_submission``) and the PUT URL."""
-    claims = {"address": address, "round": round_number, "filename": filename, "n": secrets.token_hex(8)}
-    key = _serializer().dumps(claims)
+    key = store.create_upload_ticket(address, round_number, filename, UPLOAD_TTL)
     return {"filename": key, "url": url_for("numerapi_upload.upload_target", key=key, _external=True)}
 
 
 def ticket(key: str) -> dict[str, Any]:
-    """The signed upload ticket ``{"address", "round", "filename"}``, or an error."""
-    try:
-        return _serializer().loads(key, max_age=UPLOAD_TTL)
-    except SignatureExpired:
-        raise ApiError(410, "this upload URL has expired; call upload_predictions again") from None
-    except BadSignature:
-        raise ApiError(404, "unknown upload; call upload_predictions again") from None
+    """The live upload ticket ``{"address", "round", "filename"}``, or an error."""
+    row = store.get_upload_ticket(key) if isinstance(key, str) and len(key) <= 200 else None
+    if row is None:
+        raise ApiError(404, "unknown upload; call upload_predictions again")
+    if row.used_at is not None:
+        raise ApiError(409, "this upload URL was already used for a submission; call upload_predictions again")
+    if row.expires_at <= store.utcnow():
+        raise ApiError(410, "this upload URL has expired; call upload_predictions again")
+    return {"address": row.address, "round": row.round_number, "filename": row.filename}
 
 
 def pending_bytes(key: str) -> bytes:
-    """What was PUT for ticket ``key``, or a 409 saying to PUT first."""
+    """What was PUT for ticket ``key``, spending the ticket (a second call, or a concurrent
+    one, is a 409), or a 409 saying to PUT first."""
     path = _pending_path(key)
     if not path.is_file():
         raise ApiError(409, "no file was uploaded to this upload URL; PUT the predictions first")
+    if not store.spend_upload_ticket(key, "used_at"):
+        raise ApiError(409, "this upload URL was already used for a submission; call upload_predictions again")
     return path.read_bytes()
 
 
@@ -79,6 +79,9 @@ def _pending_path(key: str) -> Path:
 def upload_target(key: str) -> Response:
     """Where numerapi PUTs the predictions file an upload auth pointed it to."""
     ticket(key)
+    if not store.spend_upload_ticket(key, "put_at"):
+        raise ApiError(409, "a file was already uploaded to this URL; it cannot be replaced. "
+                            "Call upload_predictions again for a new URL")
     path = _pending_path(key)
     _drop_stale_uploads(path.parent)
     write_atomically(path, request.get_data(cache=False))
