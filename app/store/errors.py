@@ -8,14 +8,23 @@ from typing import Any
 from app.db import get_session
 from app.models import Round
 
+# Round numbers are 1 .. 2**31 - 1: what every database column and the chain's round ids
+# hold. A number outside is looked up nowhere (SQLite refuses integers past 2**63).
+ROUND_NUMBER_MAX = 2**31 - 1
+
 
 class StoreError(ValueError):
     """A store call that cannot be done as asked (unknown round, bad status ...)."""
 
 
+def is_round_number(number: object) -> bool:
+    """True for an int (not a bool) in 1 .. :data:`ROUND_NUMBER_MAX`."""
+    return isinstance(number, int) and not isinstance(number, bool) and 1 <= number <= ROUND_NUMBER_MAX
+
+
 def require_round(number: int) -> Round:
     """The round, or a StoreError saying it does not exist."""
-    row = get_session().get(Round, number)
+    row = get_session().get(Round, number) if is_round_number(number) else None
     if row is None:
         raise StoreError(f"round {number} does not exist")
     return row

@@ -12,7 +12,14 @@ from sqlalchemy import select
 from app.db import get_session
 from app.models import ROUND_STATUSES, Round, Submission, utcnow
 from app.store.accounts import add_user
-from app.store.errors import StoreError, check_amount, check_choice, require_round
+from app.store.errors import (
+    ROUND_NUMBER_MAX,
+    StoreError,
+    check_amount,
+    check_choice,
+    is_round_number,
+    require_round,
+)
 
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
@@ -39,6 +46,8 @@ def create_round(
     ``reward_budget_wei`` is the deprecated name of ``nmr_pool`` (pass either; both only
     when equal)."""
     check_choice("round status", status, ROUND_STATUSES)
+    if not is_round_number(number):
+        raise StoreError(f"round number must be an integer from 1 to {ROUND_NUMBER_MAX:,}, not {number!r}")
     if closes_at >= resolves_by:
         raise StoreError("closes_at must be before resolves_by")
     pools = _pools(usd_staking_pool=usd_staking_pool, usd_prize_pool=usd_prize_pool,
@@ -107,13 +116,16 @@ def _funder(funder: str | None) -> str | None:
 
 
 def get_round(number: int) -> Round | None:
-    """The round, or None."""
-    return get_session().get(Round, number)
+    """The round, or None (also for a number no round can have, e.g. 0 or 10**25)."""
+    return get_session().get(Round, number) if is_round_number(number) else None
 
 
-def list_rounds() -> list[Round]:
-    """All rounds, newest first."""
-    return list(get_session().scalars(select(Round).order_by(Round.number.desc())))
+def list_rounds(status: str | None = None) -> list[Round]:
+    """All rounds (or those in ``status``, one of ``ROUND_STATUSES``), newest first."""
+    query = select(Round).order_by(Round.number.desc())
+    if status is not None:
+        query = query.where(Round.status == check_choice("round status", status, ROUND_STATUSES))
+    return list(get_session().scalars(query))
 
 
 def current_round() -> Round | None:

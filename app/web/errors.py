@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.errors import ApiError
+from app.store.errors import StoreError
 
 MESSAGES = {
     400: "the request is malformed",
@@ -62,6 +63,12 @@ def register(app: Flask) -> None:
         extra = dict(exc.extra)
         headers = {"Retry-After": str(extra.pop("retry_after"))} if "retry_after" in extra else None
         return error_response(exc.status, exc.message, headers=headers, **extra)
+
+    @app.errorhandler(StoreError)
+    def _store_refused(exc: StoreError) -> Response:
+        # The store refuses what it is asked with a sentence (an unknown status, a round
+        # that does not exist): the asker's mistake, not the server's.
+        return error_response(400, str(exc))
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc: RequestEntityTooLarge) -> Response:

@@ -63,13 +63,25 @@ from ariadne import (
     make_executable_schema,
 )
 from flask import Blueprint, Response, g, jsonify, request, url_for
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationRule,
+    parse,
+)
 
 from app import auth, store
 from app.errors import ApiError
 from app.scoring import STORED_METRICS
 from app.web import numerapi_upload, services, views
 from app.web.errors import MESSAGES
+from app.web.inputs import nesting_depth, parse_json
 
 bp = Blueprint("graphql", __name__)
 
@@ -542,21 +554,96 @@ class _ExpectedErrors(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, GraphQLError):
             exc = exc.original_error  # None: a malformed query, answered to the client
-        return exc is not None and not isinstance(exc, ApiError)
+        # A GraphQLError inside: a variable that could not be coerced, named to the client.
+        return exc is not None and not isinstance(exc, ApiError | GraphQLError)
 
 
 _resolver_log = logging.getLogger(f"{__name__}.resolvers")
 _resolver_log.addFilter(_ExpectedErrors())
 
 
+# A query is bounded before it runs: its text (characters, tokens, bracket nesting) before
+# parsing, then its shape with fragments expanded (depth, fields resolved, aliases) by
+# :class:`QueryBounds`. numerapi's largest query is ~40 fields, 5 deep, no aliases.
+QUERY_MAX_CHARS = 32 * 1024
+QUERY_MAX_TOKENS = 5000
+QUERY_MAX_DEPTH = 10
+QUERY_MAX_FIELDS = 500
+QUERY_MAX_ALIASES = 30
+
+
+class QueryRefused(GraphQLError):
+    """A query over a bound; answered with status 400 in its extensions."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"status": 400})
+
+
+def _parse_query(_context: Any, data: dict[str, Any]) -> DocumentNode:
+    """Parse ``data["query"]`` once it is known to be small and shallow enough to parse."""
+    text = data["query"]
+    if len(text) > QUERY_MAX_CHARS:
+        raise QueryRefused(f"the query is {len(text):,} characters, over the limit of {QUERY_MAX_CHARS:,}")
+    if nesting_depth(text.encode()) > 3 * QUERY_MAX_DEPTH:
+        raise QueryRefused(f"the query nests brackets more than {3 * QUERY_MAX_DEPTH} deep; ask for less at once")
+    return parse(text, max_tokens=QUERY_MAX_TOKENS)
+
+
+class QueryBounds(ValidationRule):
+    """Refuses a query whose expansion (fragments inlined, each counted once per use) is
+    deeper than :data:`QUERY_MAX_DEPTH`, resolves more than :data:`QUERY_MAX_FIELDS`
+    fields, or has more than :data:`QUERY_MAX_ALIASES` aliases. Each fragment's size is
+    computed once, so the check is linear in the document."""
+
+    def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
+        fragments = {d.name.value: d for d in node.definitions if not isinstance(d, OperationDefinitionNode)}
+        sizes: dict[str, tuple[int, int, int]] = {}
+
+        def size(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> tuple[int, int, int]:
+            depth = fields = aliases = 0
+            for selection in selection_set.selections if selection_set else ():
+                if isinstance(selection, FieldNode):
+                    d, f, a = size(selection.selection_set, seen)
+                    depth, fields, aliases = max(depth, d + 1), fields + f + 1, aliases + a + bool(selection.alias)
+                    continue
+                if isinstance(selection, InlineFragmentNode):
+                    d, f, a = size(selection.selection_set, seen)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    if name in seen or name not in fragments:
+                        continue  # a cycle or an unknown fragment: the standard rules report it
+                    if name not in sizes:
+                        sizes[name] = size(fragments[name].selection_set, seen | {name})
+                    d, f, a = sizes[name]
+                depth, fields, aliases = max(depth, d), fields + f, aliases + a
+            return depth, min(fields, 10**9), min(aliases, 10**9)
+
+        for definition in node.definitions:
+            if not isinstance(definition, OperationDefinitionNode):
+                continue
+            depth, fields, aliases = size(definition.selection_set, frozenset())
+            for value, limit, what in (
+                (depth, QUERY_MAX_DEPTH, "levels deep"),
+                (fields, QUERY_MAX_FIELDS, "fields (fragments counted each time they are used)"),
+                (aliases, QUERY_MAX_ALIASES, "aliases"),
+            ):
+                if value > limit:
+                    self.report_error(QueryRefused(f"the query asks for {value:,} {what}, over the limit of {limit:,}; ask for less at once"))
+                    return self.BREAK
+        return None
+
+
 def _format_error(error: GraphQLError, _debug: bool = False) -> dict[str, Any]:
-    """Our message for refusals and GraphQL's for malformed queries; a bare 500 message otherwise."""
+    """Our message for refusals, GraphQL's for malformed queries and bad variables (they
+    name the variable); a bare 500 message only for a failure inside a resolver."""
     formatted = dict(error.formatted)
     original = error.original_error
     if isinstance(original, ApiError):
         formatted["extensions"] = {"status": original.status, **original.extra}
-    elif original is not None:
+    elif original is not None and not isinstance(original, GraphQLError) and error.path is not None:
         formatted["message"] = MESSAGES[500]
+    else:
+        formatted.setdefault("extensions", {}).setdefault("status", 400)
     return formatted
 
 
@@ -568,12 +655,13 @@ def _graphql_response(payload: dict[str, Any]) -> Response:
 @bp.post("/graphql")
 def graphql_endpoint() -> Response:
     """Execute one GraphQL request (``{"query", "variables"}`` as JSON)."""
-    body = request.get_json(silent=True)
+    body = parse_json(request.get_data(cache=True)) if request.is_json else None
     if not isinstance(body, dict):
         raise ApiError(400, 'send a JSON body {"query": "...", "variables": {...}} with Content-Type: application/json')
     _success, result = graphql_sync(
-        schema, body, context_value={"request": request}, error_formatter=_format_error, logger=_resolver_log.name
-    )
+        schema, body, context_value={"request": request}, error_formatter=_format_error, logger=_resolver_log.name,
+        query_parser=_parse_query, validation_rules=[QueryBounds],
+    )  # fmt: skip
     return _graphql_response(result)
 
 

@@ -20,9 +20,16 @@ from app import auth, paths, store
 from app.auth import login_required
 from app.errors import ApiError
 from app.web import rules, services, views
-from app.web.inputs import DISPLAY_NAME_MAX, display_name, uploaded_file
+from app.web.inputs import (
+    DISPLAY_NAME_MAX,
+    display_name,
+    round_arg,
+    uploaded_file,
+    use_round_converter,
+)
 
 bp = Blueprint("pages", __name__)
+use_round_converter(bp)
 
 # ethers v6 from the npm install (package-lock.json), served locally: the pages use no CDN.
 ETHERS_DIST = Path(__file__).resolve().parents[2] / "node_modules" / "ethers" / "dist"
@@ -46,7 +53,7 @@ def ethers_js() -> Response:
     return send_from_directory(ETHERS_DIST, "ethers.umd.min.js", mimetype="text/javascript", max_age=3600)
 
 
-@bp.post("/rounds/<int:number>/upload")
+@bp.post("/rounds/<round:number>/upload")
 @login_required
 def upload(number: int) -> tuple[str, int]:
     """The upload form: shows the problems, or the hash and validation metrics."""
@@ -62,7 +69,7 @@ def past_rounds() -> str:
     return render_template("rounds.html", page=views.past_rounds_page())
 
 
-@bp.get("/rounds/<int:number>")
+@bp.get("/rounds/<round:number>")
 def round_results(number: int) -> str:
     """Tournament N results."""
     page = views.round_results_page(number)
@@ -71,7 +78,7 @@ def round_results(number: int) -> str:
     return render_template("round_results.html", page=page)
 
 
-@bp.get("/rounds/<int:number>/published/<path:name>")
+@bp.get("/rounds/<round:number>/published/<path:name>")
 def published(number: int, name: str) -> Response:
     """A file the oracle published for the round (send_from_directory refuses ../)."""
     if name not in services.published_files(number):
@@ -82,10 +89,7 @@ def published(number: int, name: str) -> Response:
 @bp.get("/leaderboard")
 def leaderboard() -> str:
     """The leaderboard of the newest scored round (``?round=N`` for another)."""
-    raw = request.args.get("round")
-    if raw is not None and not raw.isdigit():
-        raise ApiError(400, f"round must be a positive integer (got {raw!r})")
-    return render_template("leaderboard.html", page=views.leaderboard_page(int(raw) if raw else None))
+    return render_template("leaderboard.html", page=views.leaderboard_page(round_arg()))
 
 
 @bp.get("/rules", endpoint="rules")
