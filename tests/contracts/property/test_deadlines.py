@@ -16,7 +16,7 @@ def _sleep_until(timestamp):
     chain.sleep(max(0, timestamp - chain.time()))
 
 
-@examples(20)
+@examples(15)
 @given(st_mantissa=st_mantissa, st_exponent=st_exponent, st_fund=strategy("bool"))
 def test_stake_and_fund_succeed_iff_before_close(
     nmr, escrow, create_round, treasury, approved, alice, observe, st_mantissa, st_exponent, st_fund
@@ -38,7 +38,7 @@ def test_stake_and_fund_succeed_iff_before_close(
     )
 
 
-@examples(25)
+@examples(20)
 @given(st_at_resolves_by=strategy("bool"), st_prizes=strategy("bool"), st_mantissa=st_mantissa, st_exponent=st_exponent)
 def test_settle_and_prizes_succeed_iff_inside_window(
     nmr, escrow, oracle, round_one, alice, observe, st_at_resolves_by, st_prizes, st_mantissa, st_exponent
@@ -67,7 +67,7 @@ def test_settle_and_prizes_succeed_iff_inside_window(
         assert not escrow.getRound(round_one)["prizesPaid"]
 
 
-@examples(20)
+@examples(15)
 @given(st_mantissa=st_mantissa, st_exponent=st_exponent)
 def test_withdraw_succeeds_iff_after_deadline(nmr, escrow, round_one, alice, observe, st_mantissa, st_exponent):
     start = nmr.balanceOf(alice)

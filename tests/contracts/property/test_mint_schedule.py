@@ -15,7 +15,7 @@ def allowance(week):
     return INITIAL + WEEKLY if week == 0 else WEEKLY
 
 
-@examples(20)
+@examples(12)
 @given(
     st_advances=strategy("uint8[6]", max_value=3),
     st_fractions=strategy("uint16[6]", max_value=1_250),
