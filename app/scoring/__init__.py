@@ -18,7 +18,9 @@ validation_logloss     logloss over all validation rows (sklearn ``log_loss``)
 live_logloss           logloss over all live rows with a known target
 consistency            share of validation eras with logloss < ln 2
 original               False if |Pearson| > 0.95 or KS <= 0.03 vs an earlier submission
+                       (KS compared exactly, in integer counts)
 concordant             mean over 5 k-means clusters of max KS(val/test/live) < 0.12
+                       (the mean compared exactly, as a fraction)
 corr, mmc, fnc         mean over live eras of numerai-tools numerai_corr,
                        correlation_contribution (vs the meta-model), feature_neutral_corr
 validation_corr/mmc/fnc  the same over validation eras

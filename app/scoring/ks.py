@@ -27,13 +27,10 @@ def as_fraction(limit: float | Fraction) -> Fraction:
     return limit if isinstance(limit, Fraction) else Fraction(repr(float(limit)))
 
 
-def ks_at_most(numerator: int | np.ndarray, na: int, nb: int, limit: float | Fraction) -> bool | np.ndarray:
+def ks_at_most(numerator: int, na: int, nb: int, limit: float | Fraction) -> bool:
     """``numerator / (na * nb) <= limit``, decided in integers (Python ints: no overflow)."""
     limit = as_fraction(limit)
-    bound = limit.numerator * na * nb
-    if isinstance(numerator, np.ndarray):
-        return np.array([int(x) * limit.denominator <= bound for x in numerator.ravel()], bool).reshape(numerator.shape)
-    return int(numerator) * limit.denominator <= bound
+    return int(numerator) * limit.denominator <= limit.numerator * na * nb
 
 
 def ks_numerator(a: np.ndarray, b: np.ndarray) -> int:

@@ -26,6 +26,9 @@ matters the same way, for a round of 1,000 submissions in seconds:
 
 Nothing here holds a (submissions x rows) float64 copy: rows are read in blocks, so the
 memory is the stored grid (``n`` bytes a submission) and an (S x S) matrix or two.
+
+One job in two paths that must agree: the definition and the fast path stay side by side
+so that the proof (tests/app/engine/test_similarity.py) compares them where they are read.
 """
 
 from __future__ import annotations
@@ -265,8 +268,10 @@ class _Screen:
         if self.n_subs < 2 or self.n == 0:
             return self.correlated | (self.ks == 1)
         strides = self._strides()
+        if strides[-1] > 1:
+            strides.append(1)  # the exact decision on the sorted rows
         self._screen_all_pairs(strides[0])
-        for stride in [*strides[1:], 1] if strides[0] > 1 else []:
+        for stride in strides[1:]:
             pairs = self._open_pairs(all_pairs)
             if not len(pairs):
                 break
@@ -296,10 +301,11 @@ class _Screen:
     def _windows(self, stride: int) -> tuple[slice, slice, slice, slice]:
         """Grid columns compared at a stride: ``(low, high, next, floor)``.
 
-        For ``j = k * stride`` (``k <= kw``, the last ``j <= n - M - 1``): ``b[j] > a[high]``
-        with ``high >= j + M`` is a witness of a gap above ``M``; ``b[next] <= a[floor]``
-        with ``next >= `` every ``j`` up to the next grid point and ``floor <= j + M``
-        bounds the whole stretch.
+        Grid column ``k`` holds the order statistic ``k * stride``; ``k`` runs over the
+        ``j = k * stride <= n - M - 1`` the lemma needs. ``b[low] > a[high]``, with
+        ``high * stride >= j + M``, is a witness of a gap above ``M``. ``b[next] <= a[floor]``,
+        with ``next`` the following grid point and ``floor * stride <= j + M``, proves every
+        ``j`` of the stretch up to the next grid point (both samples are sorted).
         """
         kw = (self.n - self.m - 1) // stride
         ceil, floor = -(-self.m // stride), self.m // stride
@@ -309,10 +315,9 @@ class _Screen:
         """Every pair at ``stride``, in dense blocks of (later x all) submissions.
 
         ``beyond[a, b]`` is the lemma's witness (``b`` has ``M + 1`` values fewer than ``a``
-        up to some point), ``bracketed[a, b]`` the proof that it never has. Above stride 1
-        the grid is compared in float32, strictly: rounding is monotone, so ``x32 > y32``
-        still implies ``x > y``, and a tie in float32 merely leaves the pair unsure. The
-        proof is only computed against submissions that some pair of the block still needs.
+        up to some point), ``bracketed[a, b]`` the proof that it never has; a pair needs
+        neither direction's witness and both directions' proofs to be similar. The proof
+        is only computed against submissions that some pair of the block still needs.
         """
         grid = self._grid(stride)
         low, high, step, floor = (np.ascontiguousarray(grid[:, w]) for w in self._windows(stride))

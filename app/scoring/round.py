@@ -24,6 +24,7 @@ Definitions (``app/scoring`` module docstring lists the columns):
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -275,7 +276,8 @@ def _summarise(names: list[str], era_rows: list) -> pd.DataFrame:
         counts = np.array([n for n, _ in chosen])
         stacked = np.stack([v for _, v in chosen])  # eras x submissions x metrics
         summary[f"{split}_logloss"] = stacked[:, :, 0].sum(axis=0) / counts.sum()
-        with np.errstate(invalid="ignore"):
+        with warnings.catch_warnings():  # a metric NaN in every era (a constant submission's FNC) stays NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
             for position, column in enumerate(("corr", "mmc", "fnc"), start=1):
                 summary[f"{prefix}{column}"] = np.nanmean(stacked[:, :, position], axis=0) if len(chosen) else np.nan
         if split == "validation":

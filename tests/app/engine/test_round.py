@@ -107,3 +107,12 @@ def test_misaligned_predictions_are_refused(round_dataset):
         score_round(tournament, round_dataset.live_targets, {"x": pd.Series(0.5, index=tournament["id"][1:])})
     with pytest.raises(ValueError, match="expected"):
         score_round(tournament, round_dataset.live_targets, {"x": np.zeros(3)})
+
+
+def test_a_frame_of_predictions_scores_like_a_mapping(scored):
+    """One column per submission (each a Series by id) gives the same summary as the dict."""
+    dataset, predictions, stakes, result = scored
+    frame = pd.DataFrame({n: np.asarray(v, dtype=float) for n, v in predictions.items()}, index=dataset.tournament["id"])
+    summary = score_round(dataset.tournament, dataset.live_targets, frame, stakes)
+    pd.testing.assert_frame_equal(summary, result.summary)
+    assert summary["original"].dtype == bool and summary["concordant"].dtype == bool
