@@ -261,3 +261,13 @@ def test_zz_summary_of_the_hostile_suite(capsys):
     with capsys.disabled():
         print("\n" + summary)
     assert TALLY["tried"] == 0 or (TALLY["500"] == 0 and TALLY["changed"] == 0 and TALLY["4xx"] == TALLY["tried"])
+
+
+def test_store_refuses_a_bogus_status_and_impossible_round_numbers(world):
+    from app.store.errors import StoreError
+
+    with world["app"].app_context():
+        with pytest.raises(StoreError, match="unknown round status 'bogus'; use one of"):
+            store.list_rounds(status="bogus")
+        assert [r.number for r in store.list_rounds(status="open")] == [ROUND]
+        assert store.get_round(10**25) is None and store.get_round(2**63) is None and store.get_round(0) is None
