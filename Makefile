@@ -18,7 +18,7 @@ lint: setup
 test-contracts: compile
 	brownie test tests/contracts -W ignore::FutureWarning
 
-test-app: setup
+test-app: compile
 	python -m pytest -p no:pytest-brownie tests/app tests/client tests/e2e tests/run -q
 
 test: setup lint slither test-contracts test-app
