@@ -7,9 +7,10 @@ Pays (more) into an open round's pools from the funder's own balance
 from decimal import Decimal
 
 from app import oracle
+from app.oracle_cli import pools_from_amounts
 from scripts.oracle_step import run_step
 
 
 def main(number, usd_staking="0", usd_prize="0", nmr="0"):
-    pools = oracle.pools_from_amounts(Decimal(str(usd_staking)), Decimal(str(usd_prize)), Decimal(str(nmr)))
+    pools = pools_from_amounts(Decimal(str(usd_staking)), Decimal(str(usd_prize)), Decimal(str(nmr)))
     run_step(oracle.fund_round, int(number), pools)

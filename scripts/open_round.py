@@ -10,11 +10,12 @@ and NMR of issuance for the prizes by rank (defaults 3603.03 and 14412.13, Tourn
 from decimal import Decimal
 
 from app import oracle
+from app.oracle_cli import pools_from_amounts
 from scripts.oracle_step import run_step
 
 
 def main(number=None, closes_in=3600, resolves_in=7200, usd_staking="3000", usd_prize="3603.03", nmr="14412.13"):
-    pools = oracle.pools_from_amounts(Decimal(str(usd_staking)), Decimal(str(usd_prize)), Decimal(str(nmr)))
+    pools = pools_from_amounts(Decimal(str(usd_staking)), Decimal(str(usd_prize)), Decimal(str(nmr)))
     run_step(
         oracle.open_round, int(number) if number else None, closes_in=int(closes_in),
         resolves_in=int(resolves_in), pools=pools,

@@ -1,0 +1,151 @@
+"""The operator's Flask CLI: ``flask --app app oracle open|fund|close|resolve|settle|
+finalize|expire|publish|verify|run``, thin calls into :mod:`app.oracle`.
+
+Amounts are parsed exactly (decimal strings, never floats); an operator's error prints
+as one sentence (exit status 1), anything else keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import click
+from flask import Flask, current_app
+
+from app.oracle import (
+    DEFAULT_POOLS,
+    NMR,
+    OPERATOR_ERRORS,
+    USD,
+    close_round,
+    expire_round,
+    finalize_round,
+    fund_round,
+    open_round,
+    publish_round,
+    resolve_round,
+    run_round,
+    settle_round,
+)
+from app.paths import published_dir
+from app.payout import Pools
+
+
+class DecimalAmount(click.ParamType):
+    """A non-negative decimal amount, parsed exactly (never through a float)."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a number; write e.g. 3000 or 3603.03", param, ctx)
+        if not amount.is_finite() or amount < 0:
+            self.fail(f"{value!r} must be a non-negative amount", param, ctx)
+        return amount
+
+
+def pools_from_amounts(usd_staking: Decimal, usd_prize: Decimal, nmr: Decimal) -> Pools:
+    """Pools in token units from dollars and NMR (rounded down to the token's unit)."""
+    return Pools(usd_staking=int(usd_staking * USD), usd_prize=int(usd_prize * USD), nmr=int(nmr * NMR))
+
+
+def _cli_step(step: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return step(*args, report=click.echo, **kwargs)
+    except OPERATOR_ERRORS as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def init_app(app: Flask) -> None:
+    """Registers ``flask oracle open|close|resolve|settle|finalize|publish|run``."""
+    if not app.config.get("DATASET_KEY"):
+        app.config["DATASET_KEY"] = hashlib.sha256(f"dataset:{app.config['SECRET_KEY']}".encode()).hexdigest()
+
+    @app.cli.group("oracle")
+    def oracle_group() -> None:
+        """Operate rounds: the oracle's lifecycle steps."""
+
+    def pool_options(command: Callable, defaults: Pools = DEFAULT_POOLS) -> Callable:
+        for name, default, unit, what in (
+            ("--nmr", defaults.nmr / NMR, "NMR", "NMR issuance (prizes by rank, corr rewards)"),
+            ("--usd-prize", defaults.usd_prize / USD, "dollars", "USD prize pool (prizes by rank)"),
+            ("--usd-staking", defaults.usd_staking / USD, "dollars", "USD staking pool (the confidence auction)"),
+        ):
+            command = click.option(name, type=DecimalAmount(), default=f"{default:.2f}", show_default=True,
+                                   help=f"{what}, in {unit}.")(command)
+        return command
+
+    @oracle_group.command("open")
+    @click.option("--round", "number", type=int, default=None, help="Round number (default: next).")
+    @click.option("--closes-in", type=int, default=3600, show_default=True, help="Seconds until staking closes.")
+    @click.option("--resolves-in", type=int, default=7200, show_default=True, help="Seconds until the oracle deadline.")
+    @pool_options
+    @click.option("--policy", default="auction2017", show_default=True)
+    def open_command(number, closes_in, resolves_in, usd_staking, usd_prize, nmr, policy):
+        """Build the dataset, open a round on chain and pay its pools (the funder's key)."""
+        _cli_step(open_round, number, closes_in=closes_in, resolves_in=resolves_in,
+                  pools=pools_from_amounts(usd_staking, usd_prize, nmr), policy=policy)
+
+    @oracle_group.command("fund")
+    @click.argument("number", type=int)
+    @lambda command: pool_options(command, Pools(0, 0, 0))
+    def fund_command(number, usd_staking, usd_prize, nmr):
+        """Pay (more) into an open round's pools from the funder's own balance."""
+        _cli_step(fund_round, number, pools_from_amounts(usd_staking, usd_prize, nmr))
+
+    @oracle_group.command("expire")
+    @click.argument("number", type=int)
+    def expire_command(number):
+        """Finalize a round whose oracle deadline passed unsettled (stakers withdraw)."""
+        _cli_step(expire_round, number)
+
+    @oracle_group.command("close")
+    @click.argument("number", type=int)
+    def close_command(number):
+        """Mark a round closed (after its on-chain close)."""
+        _cli_step(close_round, number)
+
+    @oracle_group.command("resolve")
+    @click.argument("number", type=int)
+    @click.option("--targets", type=click.Path(exists=True, dir_okay=False), default=None,
+                  help="Live targets file (id,target) for operator-supplied data.")
+    def resolve_command(number, targets):
+        """Score all submissions and store the settlement plan."""
+        _cli_step(resolve_round, number, targets_file=targets)
+
+    @oracle_group.command("settle")
+    @click.argument("number", type=int)
+    def settle_command(number):
+        """Post the stored plan on chain (resumable)."""
+        _cli_step(settle_round, number)
+
+    @oracle_group.command("finalize")
+    @click.argument("number", type=int)
+    def finalize_command(number):
+        """Return the round's unspent pools to its funder."""
+        _cli_step(finalize_round, number)
+
+    @oracle_group.command("publish")
+    @click.argument("number", type=int)
+    def publish_command(number):
+        """Publish targets, staked files, scores and the plan."""
+        _cli_step(publish_round, number)
+
+    @oracle_group.command("verify")
+    @click.argument("number", type=int)
+    def verify_command(number):
+        """Recompute a published round and check it against the chain."""
+        from app.verify import main as verify_main
+
+        raise SystemExit(verify_main([str(published_dir(number)), "--rpc-url", current_app.config["RPC_URL"]]))
+
+    @oracle_group.command("run")
+    @click.argument("number", type=int)
+    def run_command(number):
+        """Close, resolve, settle, finalize and publish."""
+        _cli_step(run_round, number)
