@@ -9,7 +9,8 @@ an exact rational (:mod:`app.scoring.ks`). :func:`originality` decides every pai
 matters the same way, for a round of 1,000 submissions in seconds:
 
 - **Pearson**: one float32 Gram matrix of the standardised rows (BLAS, in column
-  chunks). Whatever order BLAS sums in, its error is below
+  chunks; the float32 rows come from the sorting pass when they fit in 256 MB, as for
+  1,000 x 50k, else from a second pass). Whatever order BLAS sums in, its error is below
   ``gamma_n = n u / (1 - n u)`` (``u = 2**-24``) plus the rounding of the inputs, so
   only pairs whose ``|r|`` lies within that margin of the limit are recomputed, in
   float64 exactly as the definition does.
@@ -49,7 +50,7 @@ _UNIT_BYTES = 256_000_000  # float32 standardised rows kept from the sort pass u
 _ROW_BLOCK = 16
 _PAIR_CHUNK = 256
 _EXACT_CHUNK = 16
-_SORTED_CACHE_BYTES = 64_000_000
+_CACHE_BYTES = 64_000_000  # rows re-derived for the few pairs that need a second look
 _THREADS = 2
 _FLOAT32_UNIT = 2.0**-24
 _FLOAT64_SLACK = 1e-9  # float64 rounding in the standardisation and the definition's dot
@@ -166,6 +167,22 @@ def _run_blocks(work: Callable[[slice], None], n: int, size: int) -> None:
         list(pool.map(work, blocks))
 
 
+class _RowCache:
+    """``make(rows[i])`` by index, kept while they fit in ``_CACHE_BYTES`` (then forgotten)."""
+
+    def __init__(self, rows: list[np.ndarray], make: Callable[[np.ndarray], np.ndarray]):
+        self.rows, self.make = rows, make
+        self.capacity = max(2, _CACHE_BYTES // max(1, 8 * len(rows[0]))) if rows else 2
+        self.kept: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        if index not in self.kept:
+            if len(self.kept) >= self.capacity:
+                self.kept.clear()
+            self.kept[index] = self.make(self.rows[index])
+        return self.kept[index]
+
+
 class _Screen:
     """The fast path's state: stored order statistics, decided Pearson pairs, KS pair states.
 
@@ -182,7 +199,6 @@ class _Screen:
         self.fine_stride = FINE_STRIDE if self.m >= 8 * FINE_STRIDE else 1
         self.lower = np.tri(self.n_subs, k=-1, dtype=bool)
         self.ks = np.zeros((self.n_subs, self.n_subs), np.int8)
-        self._units: dict[int, np.ndarray] = {}
         if self.n == 0:  # nothing to compare: every submission stands alone
             self.correlated = np.zeros_like(self.lower)
             return
@@ -247,15 +263,10 @@ class _Screen:
         size = np.abs(gram)
         correlated = self.lower & (size > self.correlation_limit + margin)
         unsure = self.lower & (size >= self.correlation_limit - margin) & (size <= self.correlation_limit + margin)
-        for j, i in zip(*np.nonzero(unsure), strict=True):
-            correlated[j, i] = abs(pearson_of_units(self._unit(i), self._unit(j))) > self.correlation_limit
-        self._units.clear()
+        units = _RowCache(self.rows, unit_row)
+        for j, i in zip(*np.nonzero(unsure), strict=True):  # by later submission: its row stays cached
+            correlated[j, i] = abs(pearson_of_units(units[i], units[j])) > self.correlation_limit
         return correlated
-
-    def _unit(self, index: int) -> np.ndarray:
-        if index not in self._units:
-            self._units[index] = unit_row(self.rows[index])
-        return self._units[index]
 
     # --- KS -----------------------------------------------------------------------------
 
@@ -371,18 +382,13 @@ class _Screen:
 
     def _exact_pairs(self, pairs: np.ndarray) -> None:
         """The lemma on the full sorted rows: the decision itself (rows re-sorted as needed)."""
-        cache: dict[int, np.ndarray] = {}
-        capacity = max(2 * _EXACT_CHUNK, _SORTED_CACHE_BYTES // (8 * self.n))
+        ordered = _RowCache(self.rows, np.sort)
         for start in range(0, len(pairs), _EXACT_CHUNK):
             chunk = pairs[start : start + _EXACT_CHUNK]
             if self.fine_stride == 1:  # the stored grid is every order statistic
                 a, b = self.fine[chunk[:, 0], : self.n], self.fine[chunk[:, 1], : self.n]
             else:
-                if len(cache) + 2 * len(chunk) > capacity:
-                    cache.clear()
-                for index in np.unique(chunk):
-                    if index not in cache:
-                        cache[index] = np.sort(self.rows[index])
-                a, b = np.stack([cache[i] for i in chunk[:, 0]]), np.stack([cache[i] for i in chunk[:, 1]])
+                a = np.stack([ordered[j] for j in chunk[:, 0]])
+                b = np.stack([ordered[i] for i in chunk[:, 1]])
             above = excess_beyond(a, b, self.m) | excess_beyond(b, a, self.m)
             self.ks[chunk[:, 0], chunk[:, 1]] = np.where(above, -1, 1)
