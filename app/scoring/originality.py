@@ -224,10 +224,10 @@ class _Screen:
             self.mean[block] = values.mean(axis=1)
             centred = values - self.mean[block, None]
             self.norm[block] = np.sqrt(np.einsum("ij,ij->i", centred, centred))
-            if keep:
-                centred *= _reciprocal(self.norm[block])[:, None]
+            if keep:  # scaled in float64, rounded once to float32 by the same loop
+                scale = _reciprocal(self.norm[block])[:, None]
                 for chunk, c in zip(self._unit_chunks, columns, strict=True):
-                    chunk[block] = centred[:, c]
+                    np.multiply(centred[:, c], scale, out=chunk[block], casting="same_kind")
             del centred
             values.sort(axis=1)
             self.fine[block] = values[:, positions]
@@ -332,6 +332,10 @@ class _Screen:
         """
         grid = self._grid(stride)
         low, high, step, floor = (np.ascontiguousarray(grid[:, w]) for w in self._windows(stride))
+        if stride > 1:
+            # The dense witness in float32: rounding is monotone, so x32 > y32 still
+            # implies x > y; a witness lost to rounding leaves the pair to the next level.
+            low, high = low.astype(np.float32), high.astype(np.float32)
         beyond = np.zeros((self.n_subs, self.n_subs), bool)
 
         def witness(block: slice) -> None:
