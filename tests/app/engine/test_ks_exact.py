@@ -139,3 +139,16 @@ def test_concordance_of_exactly_the_limit_is_not_concordant():
     assert fractions == [Fraction(12, 100), Fraction(11, 100)]
     assert [x < as_fraction(CONCORDANCE_LIMIT) for x in fractions] == [False, True]
     assert concordance(np.vstack([at_limit, below]), splits, clusters).tolist() == [0.12, 0.11]
+
+
+@pytest.mark.parametrize("extra", [0, 1, 40])
+def test_values_closer_than_float32_are_still_told_apart(extra):
+    """The dense screen compares in float32; 4,000 values 1e-10 apart fall on a handful of
+    float32 values, so every decision there must come from the float64 levels."""
+    n = 4000
+    gap = allowed_excess(n, 0.03) + extra
+    base = 0.5 + 1e-10 * np.arange(n)
+    later = np.concatenate([base[gap:], base[-1] + 1e-10 * (1 + np.arange(gap))])
+    pair = np.vstack([base, np.random.default_rng(2).permutation(later)])
+    assert len(np.unique(pair.astype(np.float32))) < 10
+    assert originality(pair)[0].tolist() == originality_exact(pair)[0].tolist() == [True, extra > 0]
