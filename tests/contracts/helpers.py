@@ -1,7 +1,5 @@
 """Constants and small helpers shared by the contract tests (fixtures are in conftest.py)."""
 
-from brownie import chain
-
 NMR = 10**18
 USD = 10**6
 WAD = 10**18
@@ -38,12 +36,6 @@ def plain(values):
     """Event or view values as ints and strings: Brownie's ReturnValue refuses to compare
     with lists of plain ints, and addresses compare as checksummed strings."""
     return [int(v) if isinstance(v, int) else str(v) for v in values]
-
-
-def sleep_until(timestamp):
-    """Moves the chain clock to `timestamp` (never backwards) and mines a block there."""
-    chain.sleep(max(0, timestamp - chain.time()))
-    chain.mine()
 
 
 def bid(amount, confidence):

@@ -139,7 +139,8 @@ def test_random_settlements_keep_every_bound(
                 nmr_before + amount - burn + nmr_reward, usd_before + usd_reward,
             )
         assert nmr.totalSupply() == before[1] - sum(e[1] for e in batch)
-        assert [plain(e.values())[1:] for e in tx.events["StakeSettled"]] if batch else [] == [list(e) for e in batch]
+        settled = [plain(e.values())[1:] for e in tx.events["StakeSettled"]] if batch else []
+        assert settled == [list(e) for e in batch]
         for staker in positions:
             assert escrow.getStake(ROUND, staker)["status"] == positions[staker][2]
 

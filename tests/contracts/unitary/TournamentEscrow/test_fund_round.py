@@ -124,3 +124,13 @@ def test_huge_amounts_get_the_error_not_an_overflow(escrow, treasury):
         escrow.fundRound(1, 2**256 - 1, 0, 0, {"from": treasury})
     with brownie.reverts(f"TournamentEscrowAmountTooLarge: {2**255}"):
         escrow.fundRound(1, 2**255, 2**255, 0, {"from": treasury})
+
+
+def test_whoever_funds_first_is_the_funder_even_a_stranger(escrow, treasury, rando, fund_round):
+    """As the interface specifies: the first funder owns the round's pools. A stranger who
+    funds a fresh round with one unit therefore locks the treasury out of that round (the
+    oracle must open another); it gains nothing, and finalize returns its unit to it."""
+    fund_round(1, 1, 0, 0, funder=rando)
+    assert escrow.getRound(1)["funder"] == rando
+    with brownie.reverts(f"TournamentEscrowNotFunder: 1, {rando.address.lower()}"):
+        fund_round(1, 3_000 * USD, 0, 0, funder=treasury)
