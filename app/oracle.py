@@ -54,7 +54,7 @@ from app.payout import (
     plan_totals,
 )
 from app.scoring import STORED_DECISIONS, STORED_METRICS
-from app.settlement import compute_settlement
+from app.settlement import compute_settlement, pools_on_chain
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
 from client.core.chain.signing import load_signer
@@ -142,7 +142,7 @@ def open_round(
     store.create_round(
         number, closes_at=_utc(closes_at), resolves_by=_utc(resolves_by), dataset_paths=paths, policy=policy,
     )
-    if funder is not None and not _total(_pools_on_chain(chain.round(number))):
+    if funder is not None and not _total(pools_on_chain(chain.round(number))):
         fund_round(number, pools, report=report, funder=funder)
     return _sync_pools(number)
 
@@ -188,10 +188,6 @@ def fund_round(number: int, pools: Pools, report: Reporter = print, funder: Chai
 
 def _total(pools: Pools) -> int:
     return pools.usd_staking + pools.usd_prize + pools.nmr
-
-
-def _pools_on_chain(view: dict[str, Any]) -> Pools:
-    return Pools(usd_staking=view["usd_staking_pool"], usd_prize=view["usd_prize_pool"], nmr=view["nmr_pool"])
 
 
 def _sync_pools(number: int) -> store.Round:
@@ -306,7 +302,7 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
     predictions = {address: read_prediction_file(sub.stored_path, validator) for address, sub in files.items()}
     stake_by_address = {s.staker: s for s in stakes}
     # The pools the escrow holds are the ones that bind (and the ones verify replays).
-    pools = _pools_on_chain(chain.round(number))
+    pools = pools_on_chain(chain.round(number))
     names = store.display_names(set(files) | set(stake_by_address))
     result = compute_settlement(dataset.tournament, dataset.live_targets, predictions, stakes, row.policy, pools,
                                 names=names)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -28,6 +29,12 @@ class Settlement:
     scores: RoundScores | None
     participant_scores: dict[str, ParticipantScore | None]
     plan: Plan
+
+
+def pools_on_chain(view: Mapping[str, Any]) -> Pools:
+    """The pools the escrow holds for a round (``Chain.round``'s view): the ones that bind,
+    for the oracle's plan and for verify's replay alike."""
+    return Pools(usd_staking=view["usd_staking_pool"], usd_prize=view["usd_prize_pool"], nmr=view["nmr_pool"])
 
 
 def compute_settlement(

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from app.payout import Plan, Pools, plan_from_json
+from app.payout import Plan, plan_from_json
 from app.scoring import STORED_METRICS
-from app.settlement import compute_settlement
+from app.settlement import compute_settlement, pools_on_chain
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
 from client.core.chain.records import StakeOnChain
@@ -83,12 +83,12 @@ def verify_published(directory: str | Path, rpc_url: str) -> Verification:
         predictions[address] = result.frame.set_index("id")["probability"]
 
     view = chain.round(number)
-    pools = Pools(usd_staking=view["usd_staking_pool"], usd_prize=view["usd_prize_pool"], nmr=view["nmr_pool"])
-    recomputed = compute_settlement(tournament, live_targets, predictions, replay, plan_document["policy"], pools,
+    recomputed = compute_settlement(tournament, live_targets, predictions, replay, plan_document["policy"],
+                                    pools_on_chain(view),
                                     names=plan_document.get("names"))
     _check_scores(directory, recomputed, report)
     _check_plan(plan_from_json(plan_document), recomputed.plan, report)
-    _check_chain(chain, number, recomputed.plan, {s.staker for s in stakes if s.status == "withdrawn"}, report)
+    _check_chain(chain, number, view, recomputed.plan, {s.staker for s in stakes if s.status == "withdrawn"}, report)
     _check_finalization(chain, number, view, report)
     return report
 
@@ -151,7 +151,7 @@ def _check_plan(published: Plan, mine: Plan, report: Verification) -> None:
                           f"{len(mine.reasons)} reasons")
 
 
-def _check_chain(chain: Chain, number: int, plan: Plan, withdrawn: set[str], report: Verification) -> None:
+def _check_chain(chain: Chain, number: int, view: dict, plan: Plan, withdrawn: set[str], report: Verification) -> None:
     events = chain.settlements(number)
     for entry in plan.stakes:
         event = events.get(entry.staker)
@@ -170,7 +170,6 @@ def _check_chain(chain: Chain, number: int, plan: Plan, withdrawn: set[str], rep
         report.mismatches.append(f"{staker}: settled on chain but absent from the plan")
     report.checked.append(f"{len(events)} on-chain settlements")
 
-    view = chain.round(number)
     paid = {address.lower(): prize for address, prize in chain.prizes(number).items()}
     planned = {p.participant.lower(): p for p in plan.prizes}
     for address, prize in planned.items():
