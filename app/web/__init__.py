@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, g
 
 from app import auth
-from app.web import api, errors, graphql, numerapi_upload, pages, views
+from app.web import api, errors, formatting, graphql, numerapi_upload, pages
 
 
 def init_app(app: Flask) -> None:
@@ -44,14 +44,4 @@ def init_app(app: Flask) -> None:
             "chain_id": app.config["CHAIN_ID"],
         }
 
-    app.add_template_filter(views.format_nmr, "nmr")
-    app.add_template_filter(views.format_usd, "usd")
-    app.add_template_filter(views.format_percent, "pct")
-    app.add_template_filter(views.day, "day")
-    app.add_template_filter(views.iso, "iso")
-    app.add_template_filter(_fmt, "num")
-
-
-def _fmt(value: float | None, places: int = 5) -> str:
-    """A float with ``places`` decimals, or a dash."""
-    return f"{value:.{places}f}" if isinstance(value, int | float) else "–"
+    formatting.register(app)

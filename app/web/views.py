@@ -5,8 +5,7 @@ plain Python (ints for token amounts, aware datetimes); :func:`jsonable` turns t
 JSON-safe values (amounts as decimal strings of the token's base unit, times as ISO 8601
 with ``Z``). Amounts are NMR in wei (18 decimals) and USD in units of 1e-6 dollar (the
 stablecoin's 6 decimals); which key holds which is :data:`app.store.AMOUNT_UNITS`.
-The formatters below are integer arithmetic: no amount ever passes through a float; they
-show amounts to the nearest cent (or 0.01 NMR), as :mod:`app.payout`'s reason lines do.
+The formatters live in :mod:`app.web.formatting` (imported here for the older callers).
 """
 
 from __future__ import annotations
@@ -17,11 +16,18 @@ from typing import Any
 from flask import current_app
 
 from app import store
-from app.payout import NMR
 from app.web import charts
+from app.web.formatting import (  # noqa: F401  (re-exported: views.format_nmr etc.)
+    DECIMALS,
+    day,
+    format_nmr,
+    format_percent,
+    format_units,
+    format_usd,
+    iso,
+)
 from app.web.services import UploadOutcome, published_files
 
-DECIMALS = {"nmr": 18, "usd": 6}
 # Amount keys of these views beyond the store's: balances, what a finalized round returned
 # to its funder, and the Rules page's examples.
 VIEW_AMOUNT_KEYS = store.AMOUNT_KEYS | {
@@ -270,49 +276,6 @@ def account_page(address: str) -> dict[str, Any]:
     }
 
 
-# ---- formatting (exact, integer) ---------------------------------------------------------
-
-
-def format_units(amount: int | str | None, unit: int, places: int) -> str:
-    """``amount`` base units as a decimal with ``places`` decimals, to the nearest (half up:
-    display only, the amounts paid are exact), with thousands separators:
-    ``format_units(999_999_127, 10**6, 2) == "1,000.00"`` (the article's $1000.00)."""
-    if amount is None:
-        return "–"
-    value = int(amount)
-    sign, value = ("-", -value) if value < 0 else ("", value)
-    scaled = (value * 10**places * 2 // unit + 1) // 2
-    whole, fraction = divmod(scaled, 10**places)
-    return f"{sign}{whole:,}" + (f".{fraction:0{places}d}" if places else "")
-
-
-def format_nmr(wei: int | str | None, places: int = 2) -> str:
-    """Wei as NMR: ``4,000.00`` (2 decimals unless asked)."""
-    return format_units(wei, NMR, places)
-
-
-def format_usd(units: int | str | None, decimals: int = DECIMALS["usd"]) -> str:
-    """USD units (``decimals`` of them per dollar, 6 by default) as dollars to the cent: ``$1,000.00``."""
-    text = format_units(units, 10**decimals, 2)
-    if text == "–":
-        return text
-    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
-
-
-def format_percent(share: float | None) -> str:
-    """A share as the article writes it: ``83.33%``, ``75%``, ``100%`` (cut to 2 decimals)."""
-    if share is None:
-        return "–"
-    hundredths = round(share * 1_000_000) // 100  # float noise below 1e-6 is not a digit
-    whole, fraction = divmod(hundredths, 100)
-    return f"{whole}%" if fraction == 0 else f"{whole}.{fraction:02d}".rstrip("0") + "%"
-
-
-def day(moment: datetime | None) -> str:
-    """A date as the article's RESOLVED line writes it: ``Thu Jun 15 2017``."""
-    return moment.strftime("%a %b %d %Y") if moment else "–"
-
-
 def is_amount_key(key: str) -> bool:
     """Whether a view key holds a token amount (sent as a decimal string in JSON)."""
     return key in VIEW_AMOUNT_KEYS or key.endswith("_wei")
@@ -329,10 +292,3 @@ def jsonable(value: Any, key: str = "") -> Any:
     if is_amount_key(key) and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
-
-
-def iso(moment: datetime | None) -> str | None:
-    """``2026-11-25T02:30:00Z`` (UTC, seconds)."""
-    if moment is None:
-        return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,144 @@
+"""How the pages write numbers and times: amounts exact in integers, dates for people.
+
+Every amount formatter is integer arithmetic: no amount ever passes through a float. Tables
+show amounts to the nearest cent (or 0.01 NMR), as :mod:`app.payout`'s reason lines do;
+the ``*_cell`` filters put the exact amount on hover. Times are UTC; :func:`when` writes a
+``<time>`` element that reads "3 days ago" with the absolute time on hover.
+
+Jinja filters (registered by :func:`register`): ``nmr``, ``usd``, ``pct``, ``day``, ``iso``,
+``num`` (plain text) and ``nmr_cell``, ``usd_cell``, ``when`` (markup).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask import Flask
+from markupsafe import Markup
+
+from app.payout import NMR
+
+DECIMALS = {"nmr": 18, "usd": 6}
+DASH = "–"
+# Relative time: the largest unit that fits at least once, in seconds.
+_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60))
+
+
+def format_units(amount: int | str | None, unit: int, places: int) -> str:
+    """``amount`` base units as a decimal with ``places`` decimals, to the nearest (half up:
+    display only, the amounts paid are exact), with thousands separators:
+    ``format_units(999_999_127, 10**6, 2) == "1,000.00"`` (the article's $1000.00)."""
+    if amount is None:
+        return DASH
+    value = int(amount)
+    sign, value = ("-", -value) if value < 0 else ("", value)
+    scaled = (value * 10**places * 2 // unit + 1) // 2
+    whole, fraction = divmod(scaled, 10**places)
+    return f"{sign}{whole:,}" + (f".{fraction:0{places}d}" if places else "")
+
+
+def format_nmr(wei: int | str | None, places: int = 2) -> str:
+    """Wei as NMR: ``4,000.00`` (2 decimals unless asked)."""
+    return format_units(wei, NMR, places)
+
+
+def format_usd(units: int | str | None, decimals: int = DECIMALS["usd"]) -> str:
+    """USD units (``decimals`` of them per dollar, 6 by default) as dollars to the cent: ``$1,000.00``."""
+    text = format_units(units, 10**decimals, 2)
+    if text == DASH:
+        return text
+    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
+
+
+def exact_units(amount: int | str, decimals: int) -> str:
+    """Every digit of ``amount`` base units, trailing zeros dropped: ``170.277777777777777777``."""
+    value = Decimal(int(amount)).scaleb(-decimals)
+    text = f"{value:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def nmr_cell(wei: int | str | None) -> Markup:
+    """A table cell's NMR: 2 decimals, every digit in the hover title."""
+    if wei is None:
+        return Markup(DASH)
+    return _amount(format_nmr(wei), f"{exact_units(wei, DECIMALS['nmr'])} NMR")
+
+
+def usd_cell(units: int | str | None, decimals: int = DECIMALS["usd"]) -> Markup:
+    """A table cell's dollars: to the cent, every digit in the hover title."""
+    if units is None:
+        return Markup(DASH)
+    exact = exact_units(units, decimals)
+    return _amount(format_usd(units, decimals), f"-${exact[1:]}" if exact.startswith("-") else f"${exact}")
+
+
+def _amount(shown: str, exact: str) -> Markup:
+    return Markup('<span class="amount" title="{}">{}</span>').format(exact, shown)
+
+
+def format_percent(share: float | None) -> str:
+    """A share as the article writes it: ``83.33%``, ``75%``, ``100%`` (cut to 2 decimals)."""
+    if share is None:
+        return DASH
+    hundredths = round(share * 1_000_000) // 100  # float noise below 1e-6 is not a digit
+    whole, fraction = divmod(hundredths, 100)
+    return f"{whole}%" if fraction == 0 else f"{whole}.{fraction:02d}".rstrip("0") + "%"
+
+
+def format_number(value: float | None, places: int = 5) -> str:
+    """A float with ``places`` decimals, or a dash."""
+    return f"{value:.{places}f}" if isinstance(value, int | float) else DASH
+
+
+def day(moment: datetime | None) -> str:
+    """A date as the article's RESOLVED line writes it: ``Thu Jun 15 2017``."""
+    return moment.strftime("%a %b %d %Y") if moment else DASH
+
+
+def iso(moment: datetime | None) -> str | None:
+    """``2026-11-25T02:30:00Z`` (UTC, seconds)."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment.tzinfo else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def relative(moment: datetime, now: datetime | None = None) -> str:
+    """How far ``moment`` is from ``now``: ``3 days ago``, ``in 2 hours``, ``just now``."""
+    now = now or datetime.now(UTC)
+    seconds = (now - moment).total_seconds()
+    distance = abs(seconds)
+    for name, size in _UNITS:
+        if distance >= size:
+            count = int(distance // size)
+            text = f"{count} {name}{'' if count == 1 else 's'}"
+            return f"{text} ago" if seconds > 0 else f"in {text}"
+    return "just now"
+
+
+def absolute(moment: datetime) -> str:
+    """``2026-11-25 02:30 UTC``: the hover text of a relative time."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def when(moment: datetime | None, now: datetime | None = None) -> Markup:
+    """``<time datetime="...Z" title="2026-11-25 02:30 UTC">3 days ago</time>``, or a dash."""
+    if moment is None:
+        return Markup(DASH)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(iso(moment), absolute(moment), relative(moment, now))
+
+
+def register(app: Flask) -> None:
+    """Make the filters above available to every template."""
+    filters = {
+        "nmr": format_nmr, "usd": format_usd, "pct": format_percent, "day": day, "iso": iso, "num": format_number,
+        "nmr_cell": nmr_cell, "usd_cell": usd_cell, "when": when,
+    }  # fmt: skip
+    for name, function in filters.items():
+        app.add_template_filter(function, name)
+
+
+__all__ = [
+    "DECIMALS", "absolute", "day", "exact_units", "format_nmr", "format_number", "format_percent", "format_units",
+    "format_usd", "iso", "nmr_cell", "register", "relative", "usd_cell", "when",
+]  # fmt: skip
