@@ -34,6 +34,10 @@ Keys:
   own balance (``fundRound``) and, holding MINTER_ROLE, mints the week's NMR issuance.
   Optional: without it rounds open with empty pools and the funder pays them itself.
 - ``DATASET_KEY``: the obfuscation secret; empty means derived from ``SECRET_KEY``.
+- ``BLOG_URL``, ``FORUM_URL``, ``CHAT_URL``: the menu's Blog / Forum / Chat links (hidden
+  when empty).
+- ``ROUND_HEADER_POLL_SECONDS``: how often every page's round header asks the server for
+  the round's state (and how long the server trusts its reading of the chain's clock).
 - ``SESSION_COOKIE_SECURE``: set to true behind HTTPS. Cookies are always HttpOnly and
   SameSite=Lax.
 """
@@ -85,6 +89,11 @@ class Config:
     TREASURY_KEYSTORE_PASSWORD = ""
     # Drives dataset obfuscation; never leaves the server. Empty: derived from SECRET_KEY.
     DATASET_KEY = ""
+    # The menu's community links (hidden when empty) and the round header's poll.
+    BLOG_URL = ""
+    FORUM_URL = ""
+    CHAT_URL = ""
+    ROUND_HEADER_POLL_SECONDS = 20
 
 
 def _convert(raw: str, default: object) -> object:

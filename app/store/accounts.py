@@ -180,6 +180,27 @@ def web_session_address(session_id: str) -> str | None:
     return row.address
 
 
+def web_session_key(session_id: str) -> str:
+    """The key a session is listed and ended by (its row id): a digest, never the cookie's secret."""
+    return _session_digest(session_id)
+
+
+def list_web_sessions(address: str) -> list[WebSession]:
+    """``address``'s live sessions, newest first (the Settings page)."""
+    now = utcnow()
+    query = (
+        select(WebSession)
+        .where(WebSession.address == address, WebSession.revoked_at.is_(None), WebSession.expires_at > now)
+        .order_by(WebSession.created_at.desc())
+    )
+    return list(get_session().scalars(query))
+
+
+def revoke_web_session_by_key(address: str, key: str) -> bool:
+    """End one of ``address``'s sessions by its key; False if it is not a live session of theirs."""
+    return _revoke_sessions((WebSession.id == key) & (WebSession.address == address)) == 1
+
+
 def revoke_web_session(session_id: str) -> bool:
     """End one session at once; False if it was not live."""
     return _revoke_sessions(WebSession.id == _session_digest(session_id)) == 1

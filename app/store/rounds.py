@@ -196,6 +196,17 @@ def save_submission(
     return row
 
 
+def set_submission_metrics(submission_id: int, **metrics: Any) -> None:
+    """Merge ``metrics`` (JSON-serialisable) into a submission's metrics, e.g. the
+    Performance panel's originality and concordance computed after its upload."""
+    session = get_session()
+    row = session.get(Submission, submission_id)
+    if row is None:
+        return
+    row.metrics = {**(row.metrics or {}), **metrics}
+    session.commit()
+
+
 def get_submission(submission_id: int) -> Submission | None:
     """One submission by id (current or superseded)."""
     return get_session().get(Submission, submission_id)
