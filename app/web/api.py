@@ -9,12 +9,12 @@ from flask import Blueprint, Response, g, jsonify, request, send_file
 from app import auth, store
 from app.auth import login_required
 from app.errors import ApiError
+from app.web import leaderboard as boards
 from app.web import rules, services, views
 from app.web.inputs import (
     DISPLAY_NAME_MAX,
     display_name,
     json_body,
-    round_arg,
     uploaded_file,
     use_round_converter,
 )
@@ -87,8 +87,9 @@ def upload(number: int) -> Response:
 
 @bp.get("/leaderboard")
 def leaderboard() -> Response:
-    """The leaderboard; ``?round=N`` for a given round (default: newest scored)."""
-    return ok(views.leaderboard_page(round_arg()))
+    """The leaderboard (the page /leaderboard): ``?round=N`` (default: newest scored) or
+    ``round=all`` (careers), ``sort`` (a column), ``order`` (asc, desc), ``page`` (50 rows)."""
+    return ok(boards.leaderboard_view())
 
 
 @bp.get("/rules", endpoint="rules")

@@ -1,13 +1,21 @@
-"""Server-rendered pages. Each renders the view model that the matching API route returns."""
+"""Server-rendered pages. Each renders the view model that the matching API route returns.
+
+Every page carries the round header (:mod:`app.web.round_header`) and the menu; the
+signed-in participant's pages (account, settings) show a sign-in panel to a visitor who
+is not signed in (401, a page rather than an error)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     g,
     redirect,
     render_template,
@@ -19,11 +27,11 @@ from flask import (
 from app import auth, paths, store
 from app.auth import login_required
 from app.errors import ApiError
-from app.web import rules, services, views
+from app.web import leaderboard as boards
+from app.web import participant, round_header, rules, services, views
 from app.web.inputs import (
     DISPLAY_NAME_MAX,
     display_name,
-    round_arg,
     uploaded_file,
     use_round_converter,
 )
@@ -35,16 +43,45 @@ use_round_converter(bp)
 ETHERS_DIST = Path(__file__).resolve().parents[2] / "node_modules" / "ethers" / "dist"
 
 
+# The menu's community links: (config key, label), shown when the operator sets them.
+COMMUNITY_LINKS = (("BLOG_URL", "Blog"), ("FORUM_URL", "Forum"), ("CHAT_URL", "Chat"))
+
+
+@bp.app_context_processor
+def _header() -> dict[str, Any]:
+    """What base.html's header needs on every page: the live round header and the menu."""
+    config = current_app.config
+    return {
+        "round_header": round_header.round_header(),
+        "remaining_text": round_header.remaining_text,
+        "community_links": [(label, config[key]) for key, label in COMMUNITY_LINKS if config.get(key)],
+    }
+
+
+def signed_in_page(view: Callable) -> Callable:
+    """A participant's own page: anonymous visitors get the sign-in panel (401) instead."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not g.get("address"):
+            return render_template("sign_in.html", wanted=request.path), 401
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @bp.get("/")
 def current_round() -> str:
-    """Current round: countdown, downloads, upload form, my submission's hash and metrics."""
+    """Current round: countdown, downloads, upload form, my submission's hash, metrics and
+    the Performance panel."""
     return render_template("current_round.html", page=views.current_round_page(g.address))
 
 
 @bp.get("/stake")
 def stake() -> str:
-    """Stake NMR from the wallet (static/js/stake.js); keys stay in the wallet, never sent here."""
-    return render_template("stake.html", page=views.current_round_page(g.address))
+    """Stake NMR from the wallet (static/js/stake.js); keys stay in the wallet, never sent
+    here. ``?hash=0x...`` fills the form with that one of my files ("stake on this file")."""
+    return render_template("stake.html", page=participant.stake_page(g.address, request.args.get("hash")))
 
 
 @bp.get("/vendor/ethers.umd.min.js")
@@ -88,8 +125,9 @@ def published(number: int, name: str) -> Response:
 
 @bp.get("/leaderboard")
 def leaderboard() -> str:
-    """The leaderboard of the newest scored round (``?round=N`` for another)."""
-    return render_template("leaderboard.html", page=views.leaderboard_page(round_arg()))
+    """The leaderboard: ``?round=N`` or ``round=all``, ``sort``, ``order``, ``page`` (app/web/leaderboard.py)."""
+    return render_template("leaderboard.html", page=boards.leaderboard_view(), sort_link=boards.sort_link_args,
+                           page_link=boards.page_link_args)
 
 
 @bp.get("/rules", endpoint="rules")
@@ -99,10 +137,22 @@ def rules_page() -> str:
 
 
 @bp.get("/account")
-@login_required
+@signed_in_page
 def account() -> str:
-    """My account."""
-    return render_template("account.html", page=views.account_page(g.address), new_token=None)
+    """My account: balances, career, one row per tournament (submission, stake, outcome, why)."""
+    return render_template("account.html", page=views.account_page(g.address))
+
+
+@bp.get("/settings")
+@signed_in_page
+def settings() -> str:
+    """My settings: display name, API tokens, browser sessions."""
+    return _settings_page(new_token=None)
+
+
+def _settings_page(new_token: str | None) -> str:
+    page = participant.settings_page(g.address, auth.current_session_key())
+    return render_template("settings.html", page=page, new_token=new_token)
 
 
 @bp.post("/account/name")
@@ -110,7 +160,7 @@ def account() -> str:
 def set_name() -> Response:
     """Set or clear my display name."""
     store.set_display_name(g.address, display_name(request.form.get("display_name", "")))
-    return redirect(url_for("pages.account"), code=303)
+    return redirect(url_for("pages.settings"), code=303)
 
 
 @bp.post("/account/tokens")
@@ -119,7 +169,7 @@ def create_token() -> str:
     """Create an API token and show its secret this once."""
     name = request.form.get("name", "").strip()[:DISPLAY_NAME_MAX]
     _row, token = store.create_api_token(g.address, name)
-    return render_template("account.html", page=views.account_page(g.address), new_token=token)
+    return _settings_page(new_token=token)
 
 
 @bp.post("/account/tokens/<public_id>/revoke")
@@ -128,7 +178,25 @@ def revoke_token(public_id: str) -> Response:
     """Revoke one of my tokens."""
     if not store.revoke_api_token(g.address, public_id):
         raise ApiError(404, f"you have no live token {public_id!r}")
-    return redirect(url_for("pages.account"), code=303)
+    return redirect(url_for("pages.settings"), code=303)
+
+
+@bp.post("/settings/sessions/<key>/end")
+@login_required
+def end_session(key: str) -> Response:
+    """Sign one of my browser sessions out (this one too: then back to the round)."""
+    mine = key == auth.current_session_key()
+    if not auth.end_session_by_key(g.address, key):
+        raise ApiError(404, "that session is not one of your live sessions (already signed out?)")
+    return redirect(url_for("pages.current_round" if mine else "pages.settings"), code=303)
+
+
+@bp.post("/settings/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    """End every browser session of my address, this one included."""
+    auth.end_all_sessions(g.address)
+    return redirect(url_for("pages.current_round"), code=303)
 
 
 @bp.post("/logout")

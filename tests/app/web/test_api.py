@@ -190,7 +190,7 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
     assert top["career_usd"] == str(1_020 * USD) and top["career_nmr"] == top["career_nmr_wei"] == str(4_000 * NMR)
     assert board["rows"][1]["career_nmr"] == str(-5 * NMR)
     page = signed_in.get("/leaderboard").get_data(as_text=True)
-    for words in ("<th>#</th>", "Name", "Logloss", "Career USD", "Consistency", "Originality", "Concordance",
+    for words in (">#</a></th>", "Name", "Logloss", "Career USD", "Consistency", "Originality", "Concordance",
                   "Career NMR", "$1,020.00", "4,000.00", "-5.00"):
         assert words in page, words
 

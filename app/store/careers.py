@@ -1,0 +1,60 @@
+"""The leaderboard's two questions of the scores table: which rounds have been scored, and
+everyone's career over all of them (the all-time view).
+
+Amounts are stored as decimal strings (:class:`app.models.Wei`), so the sums are taken in
+Python over one query of the few columns they need, never through SQL's floats.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db import get_session
+from app.models import Score
+from app.store.accounts import display_names
+from app.store.results import shared_ranks
+from app.store.scores import net_nmr, round_usd
+
+
+def scored_rounds() -> list[int]:
+    """Numbers of the rounds with scores (resolved by the oracle), newest first."""
+    query = select(Score.round_number).distinct().order_by(Score.round_number.desc())
+    return list(get_session().scalars(query))
+
+
+def all_time() -> list[dict[str, Any]]:
+    """One row per participant over every scored round, best career first: ``rank``
+    (equal careers share one), ``address``, ``name``, ``career_usd`` (USD units),
+    ``career_nmr`` (net NMR wei: earned minus burned), ``rounds`` (rounds scored) and
+    ``mean_logloss`` (mean live logloss of those rounds; None when none has one).
+
+    Careers are ordered by USD, then NMR; the address breaks ties in the order only."""
+    query = select(
+        Score.address, Score.live_logloss, Score.usd_reward, Score.prize_usd, Score.nmr_reward, Score.prize_nmr,
+        Score.burn_wei,
+    )  # fmt: skip
+    careers: dict[str, dict[str, Any]] = {}
+    for score in get_session().execute(query):
+        career = careers.setdefault(score.address, {"career_usd": 0, "career_nmr": 0, "rounds": 0, "logloss": []})
+        career["career_usd"] += round_usd(score)
+        career["career_nmr"] += net_nmr(score)
+        career["rounds"] += 1
+        if score.live_logloss is not None:
+            career["logloss"].append(score.live_logloss)
+    ordered = sorted(careers.items(), key=lambda item: (-item[1]["career_usd"], -item[1]["career_nmr"], item[0]))
+    ranks = shared_ranks([(c["career_usd"], c["career_nmr"]) for _address, c in ordered])
+    names = display_names(careers)
+    return [
+        {
+            "rank": rank,
+            "address": address,
+            "name": names[address],
+            "career_usd": career["career_usd"],
+            "career_nmr": career["career_nmr"],
+            "rounds": career["rounds"],
+            "mean_logloss": sum(career["logloss"]) / len(career["logloss"]) if career["logloss"] else None,
+        }
+        for rank, (address, career) in zip(ranks, ordered, strict=True)
+    ]
