@@ -46,7 +46,8 @@ import pyarrow.csv as pa_csv
 from client.core.tables import (
     TableFormatError,
     TableLimits,
-    read_parquet_bytes,
+    open_bounded_parquet,
+    read_bounded_columns,
     short,
     sniff_format,
 )
@@ -110,6 +111,9 @@ class PredictionValidator:
             if digests.is_unique:  # no two expected ids share a digest
                 digests.get_indexer(digests[:1])  # builds the uint64 hash table once
                 self._keys, self._digests = keys, digests
+        # Uploaded ids are stripped before matching; when no expected id has surrounding
+        # spaces, an upload whose ids all match exactly needs no stripping.
+        self._ids_are_stripped = all(i == i.strip() for i in self.expected)
 
     def validate(self, raw: bytes, filename: str = "predictions") -> ValidationResult:
         """Check ``raw`` (the uploaded bytes) and return every problem found."""
@@ -133,23 +137,46 @@ class PredictionValidator:
             return _rejected(f"{filename} could not be read: {exc}.")
         if table is None:
             return ValidationResult(problems=problems, format=fmt)
-        rows = len(table)
+        rows = table.num_rows
         if rows == 0:
             problems.append(f"{filename} has a header but no rows; add one row per tournament id.")
             return ValidationResult(problems=problems, format=fmt)
 
-        ids = _clean_ids(table.iloc[:, 0])
-        probabilities, probability_problems = _clean_probabilities(table.iloc[:, 1])
-        positions, id_problems = self._match_ids(ids)
-        problems += id_problems + probability_problems
-        if problems:
-            return ValidationResult(problems=problems, format=fmt, rows=rows)
+        clean = None if problems else self._clean_upload(table.column(0), table.column(1))
+        if clean is None:  # something is wrong: the thorough path finds and words every problem
+            ids = _clean_ids(table.column(0).to_pandas())
+            probabilities, probability_problems = _clean_probabilities(table.column(1).to_pandas())
+            positions, id_problems = self._match_ids(ids)
+            problems += id_problems + probability_problems
+            if problems:
+                return ValidationResult(problems=problems, format=fmt, rows=rows)
+        else:
+            positions, probabilities = clean
 
         aligned = np.empty(len(self.expected), dtype=np.float64)
         aligned[positions] = probabilities
         micro = np.rint(aligned * _SCALE).astype(np.int64)
         frame = pd.DataFrame({"id": self._frame_ids, "probability": micro / _SCALE})
         return ValidationResult(problems=[], frame=frame, hash=self._hash(micro), format=fmt, rows=rows)
+
+    def _clean_upload(self, ids: pa.ChunkedArray, probabilities: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(positions, probabilities) when every id of the round appears exactly once,
+        unpadded, and every probability is a number in [0, 1]; else None.
+
+        Checked on the Arrow buffers without building Python strings or a pandas frame:
+        the common upload costs one pass over its bytes."""
+        if self._keys is None or not self._ids_are_stripped or len(ids) != len(self.expected):
+            return None
+        values = _unit_interval_values(probabilities)
+        keys = None if values is None else _fixed_width_keys(ids, self._keys.dtype.itemsize)
+        if keys is None:
+            return None
+        if _same_bytes(keys, self._keys):  # rows in the round's own order, as most files are
+            return np.arange(len(keys)), values
+        positions = self._lookup(keys)
+        if positions.min() < 0 or np.bincount(positions, minlength=len(keys)).max() > 1:
+            return None
+        return positions, values
 
     def _match_ids(self, ids: pd.Series) -> tuple[np.ndarray, list[str]]:
         problems = []
@@ -190,6 +217,10 @@ class PredictionValidator:
         keys = None if self._keys is None else _fixed_width_keys(ids, self._keys.dtype.itemsize)
         if keys is None:
             return self.expected.get_indexer(ids.array)
+        return self._lookup(keys)
+
+    def _lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Position of each fixed-width key in the expected ids, -1 where unknown."""
         candidate = self._digests.get_indexer(_digest64(keys))
         # A digest match is confirmed on the bytes themselves, so collisions cannot mislead.
         return np.where((candidate >= 0) & (self._keys[candidate] == keys), candidate, -1)
@@ -199,7 +230,7 @@ class PredictionValidator:
         if self._template is None:
             body = _canonical_lines(self.expected[self._sorted], ordered)
         else:
-            records = self._template.copy()
+            records = self._template.view(np.uint8).copy().view(self._template.dtype)  # one memcpy
             _write_probability_digits(records, ordered)
             body = records.view(np.uint8)
         digest = hashlib.sha256(CANONICAL_HEADER)
@@ -235,7 +266,7 @@ def canonical_hash(frame: pd.DataFrame) -> str:
 # --- parsing ---------------------------------------------------------------------------
 
 
-def _read_csv(raw: bytes, limits: TableLimits) -> tuple[pd.DataFrame | None, list[str]]:
+def _read_csv(raw: bytes, limits: TableLimits) -> tuple[pa.Table | None, list[str]]:
     """Parse CSV bytes into a two-column (id, probability) frame, or explain why not.
 
     The shape is bounded first, by counting bytes (linear): the header's length and
@@ -252,7 +283,7 @@ def _read_csv(raw: bytes, limits: TableLimits) -> tuple[pd.DataFrame | None, lis
             "the file must have only id and probability."
         )
         return None, [problem]
-    lines = body.count(b"\n") + (not body.endswith(b"\n"))
+    lines = np.count_nonzero(np.frombuffer(body, dtype=np.uint8) == ord("\n")) + (not body.endswith(b"\n"))
     if lines - 1 > limits.max_rows:
         return None, [f"the file has {lines - 1:,} rows, over the limit of {limits.max_rows:,}{limits.rows_note}."]
     try:
@@ -272,18 +303,19 @@ def _read_csv(raw: bytes, limits: TableLimits) -> tuple[pd.DataFrame | None, lis
         include_columns=[header[id_column], header[probability_column]],
     )
     try:
-        table = pa_csv.read_csv(pa.py_buffer(body), convert_options=options).to_pandas()
+        table = pa_csv.read_csv(pa.py_buffer(body), convert_options=options)
     except pa.ArrowInvalid as exc:
         return None, problems + [_arrow_csv_problem(exc)]
-    return table[[header[id_column], header[probability_column]]], problems
+    return table.select([header[id_column], header[probability_column]]), problems
 
 
-def _read_parquet(raw: bytes, limits: TableLimits) -> tuple[pd.DataFrame | None, list[str]]:
-    frame = read_parquet_bytes(raw, limits)
-    id_column, probability_column, problems = _pick_columns([str(c) for c in frame.columns])
+def _read_parquet(raw: bytes, limits: TableLimits) -> tuple[pa.Table | None, list[str]]:
+    """The id and probability columns only: the footer names them, so nothing else is decoded."""
+    bounded = open_bounded_parquet(raw, limits)
+    id_column, probability_column, problems = _pick_columns([str(c) for c in bounded.names])
     if id_column is None or probability_column is None:
         return None, problems
-    return frame.iloc[:, [id_column, probability_column]], problems
+    return read_bounded_columns(bounded, [id_column, probability_column]), problems
 
 
 def _pick_columns(header: list[str]) -> tuple[int | None, int | None, list[str]]:
@@ -331,10 +363,10 @@ def _digest64(keys: np.ndarray) -> np.ndarray:
     return digest
 
 
-def _fixed_width_keys(ids: pd.Series, width: int) -> np.ndarray | None:
+def _fixed_width_keys(ids: pd.Series | pa.ChunkedArray, width: int) -> np.ndarray | None:
     """The ids' UTF-8 bytes as an ``S{width}`` array (no copy), or None if any differ in width."""
     try:
-        array = pa.array(ids)
+        array = ids if isinstance(ids, pa.ChunkedArray) else pa.array(ids)
     except (pa.ArrowException, TypeError):
         return None
     if isinstance(array, pa.ChunkedArray):
@@ -357,6 +389,19 @@ def _clean_ids(column: pd.Series) -> pd.Series:
     ids = column.astype("str") if not pd.api.types.is_string_dtype(column) else column
     ids = ids.str.strip()
     return ids.where(ids != "", None)
+
+
+def _same_bytes(a: np.ndarray, b: np.ndarray) -> bool:
+    """Two fixed-width key arrays hold the same bytes (compared as bytes: fast, no padding rules)."""
+    return a.shape == b.shape and np.array_equal(a.view(np.uint8), b.view(np.uint8))
+
+
+def _unit_interval_values(column: pa.ChunkedArray) -> np.ndarray | None:
+    """The column as float64 if it is numeric, complete and within [0, 1] (NaN is not), else None."""
+    if column.null_count or not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):
+        return None
+    values = column.to_numpy().astype(np.float64, copy=False)
+    return values if ((values >= 0) & (values <= 1)).all() else None
 
 
 def _clean_probabilities(column: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -9,6 +9,7 @@ here, so both accept exactly the same files.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,12 +80,11 @@ def read_parquet_bytes(raw: bytes, limits: TableLimits | None = None) -> pd.Data
     With ``limits``, a file with too many columns or rows, a non-flat column, or more
     decoded bytes than allowed is refused (:class:`TableFormatError`) before decoding.
     """
+    if limits is not None:
+        bounded = open_bounded_parquet(raw, limits)
+        return read_bounded_columns(bounded, range(len(bounded.names))).to_pandas()
     try:
-        parquet = pq.ParquetFile(io.BytesIO(raw))
-        if limits is None:
-            table = parquet.read()
-        else:
-            table = _read_bounded(raw, parquet, limits)
+        table = pq.ParquetFile(io.BytesIO(raw)).read()
     except (pa.ArrowException, OSError) as exc:
         raise TableFormatError(f"the Parquet file could not be read ({_first_line(exc)})") from exc
     frame = table.to_pandas()
@@ -94,9 +94,30 @@ def read_parquet_bytes(raw: bytes, limits: TableLimits | None = None) -> pd.Data
     return frame
 
 
-def _read_bounded(raw: bytes, parquet: pq.ParquetFile, limits: TableLimits) -> pa.Table:
-    """Read ``parquet`` after checking its metadata and decoded size against ``limits``."""
-    metadata = parquet.metadata
+@dataclass(frozen=True)
+class BoundedParquet:
+    """A Parquet file whose footer passed the limits; no column decoded yet.
+
+    ``names`` are the columns as :func:`read_parquet_bytes` shows them (a named pandas
+    index first, an unnamed one dropped); ``fields[i]`` is where column ``names[i]`` is
+    stored in the file, under the name ``stored[fields[i]]``.
+    """
+
+    raw: bytes
+    names: list[str]
+    fields: list[int]
+    stored: list[str]
+    text: frozenset[int]
+    limits: TableLimits
+
+
+def open_bounded_parquet(raw: bytes, limits: TableLimits) -> BoundedParquet:
+    """Check the footer (columns, rows, types, declared size) against ``limits``; read no data."""
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(raw))
+        metadata, schema = parquet.metadata, parquet.schema_arrow
+    except (pa.ArrowException, OSError) as exc:
+        raise TableFormatError(f"the Parquet file could not be read ({_first_line(exc)})") from exc
     if metadata.num_columns > limits.max_columns:
         raise TableFormatError(
             f"the Parquet file has {metadata.num_columns:,} columns, over the limit of {limits.max_columns}"
@@ -105,12 +126,11 @@ def _read_bounded(raw: bytes, parquet: pq.ParquetFile, limits: TableLimits) -> p
         raise TableFormatError(
             f"the Parquet file has {metadata.num_rows:,} rows, over the limit of {limits.max_rows:,}{limits.rows_note}"
         )
-    schema = parquet.schema_arrow
-    text_columns = []
-    for column in schema:
+    text = set()
+    for position, column in enumerate(schema):
         kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
         if _is_text(kind):
-            text_columns.append(column.name)
+            text.add(position)
         elif not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
                   or pa.types.is_null(kind)):  # fmt: skip
             raise TableFormatError(f"column {short(column.name)!r} is of type {kind}, not numbers or text")
@@ -120,9 +140,37 @@ def _read_bounded(raw: bytes, parquet: pq.ParquetFile, limits: TableLimits) -> p
             f"the Parquet file's data is {encoded / 1e6:.1f} MB uncompressed, over the limit "
             f"of {limits.max_decoded_bytes / 1e6:.1f} MB"
         )
-    # Text is read dictionary-encoded, so repeated values stay one copy until the decoded
-    # size (every row's string length, summed) is known to be within the limit.
-    table = pq.ParquetFile(io.BytesIO(raw), read_dictionary=text_columns).read()
+    names, fields = _pandas_columns(schema)
+    return BoundedParquet(raw, names, fields, schema.names, frozenset(text), limits)
+
+
+def _pandas_columns(schema: pa.Schema) -> tuple[list[str], list[int]]:
+    """Column names and stored positions as pandas would show them after reset_index."""
+    stored = list(range(len(schema)))
+    index_fields = [f for f in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(f, str)]
+    index_names = {c.get("field_name"): c.get("name") for c in (schema.pandas_metadata or {}).get("columns", [])}
+    index_positions = [schema.names.index(f) for f in index_fields if f in schema.names]
+    data = [p for p in stored if p not in index_positions]
+    if not any(index_names.get(schema.names[p]) is not None for p in index_positions):
+        return [schema.names[p] for p in data], data  # an unnamed index is row numbering
+    single = len(index_positions) == 1
+    index_labels = [index_names.get(schema.names[p]) or ("index" if single else f"level_{i}")
+                    for i, p in enumerate(index_positions)]  # fmt: skip
+    return index_labels + [schema.names[p] for p in data], index_positions + data
+
+
+def read_bounded_columns(bounded: BoundedParquet, columns: Iterable[int]) -> pa.Table:
+    """Decode the columns at ``columns`` (positions in ``bounded.names``), plain-typed.
+
+    Text is read dictionary-encoded, so repeated values stay one copy until the decoded
+    size (every row's string length, summed) is known to be within the limit."""
+    wanted = [bounded.fields[c] for c in columns]
+    text_fields = [f for f in wanted if f in bounded.text]
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(bounded.raw), read_dictionary=[bounded.stored[f] for f in text_fields])
+        table = parquet.reader.read_all(column_indices=wanted)
+    except (pa.ArrowException, OSError) as exc:
+        raise TableFormatError(f"the Parquet file could not be read ({_first_line(exc)})") from exc
     decoded = 0
     for column in table.columns:
         if not (pa.types.is_dictionary(column.type) and _is_text(column.type.value_type)):
@@ -131,14 +179,14 @@ def _read_bounded(raw: bytes, parquet: pq.ParquetFile, limits: TableLimits) -> p
         for chunk in column.chunks:
             lengths = pc.binary_length(chunk.dictionary)
             decoded += pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0
-    if decoded > limits.max_decoded_bytes:
+    if decoded > bounded.limits.max_decoded_bytes:
         raise TableFormatError(
             f"the Parquet file decodes to {decoded / 1e6:.1f} MB of data, over the limit "
-            f"of {limits.max_decoded_bytes / 1e6:.1f} MB"
+            f"of {bounded.limits.max_decoded_bytes / 1e6:.1f} MB"
         )
-    columns = [column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
-               for column in table.columns]  # fmt: skip
-    return pa.Table.from_arrays(columns, names=table.column_names, metadata=table.schema.metadata)
+    arrays = [column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+              for column in table.columns]  # fmt: skip
+    return pa.Table.from_arrays(arrays, names=[bounded.names[c] for c in columns])
 
 
 def _is_text(kind: pa.DataType) -> bool:
