@@ -62,10 +62,11 @@ from ariadne import (
     load_schema_from_path,
     make_executable_schema,
 )
-from flask import Blueprint, Response, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from graphql import (
     DocumentNode,
     FieldNode,
+    FieldsOnCorrectTypeRule,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLResolveInfo,
@@ -74,11 +75,14 @@ from graphql import (
     SelectionSetNode,
     ValidationRule,
     parse,
+    specified_rules,
+    validate,
 )
 
 from app import auth, store
 from app.errors import ApiError
 from app.scoring import STORED_METRICS
+from app.store import numerapi as numerapi_store
 from app.web import numerapi_upload, services, views
 from app.web.errors import MESSAGES
 from app.web.inputs import nesting_depth, parse_json
@@ -99,6 +103,13 @@ STAKE_HINT = (
     "round's escrow from your wallet (the current-round page, or the addresses and ABIs at /api/v1/chain)"
 )
 TOKEN_HINT = "send your API token as 'Authorization: Token PUBLIC$SECRET' (create one on the account page)"
+SUBMIT_HINT = "upload predictions with upload_predictions (or `nmr upload`)"
+OTHER_TOURNAMENTS = {
+    11: f"Numerai Signals (tournament 11) is not run here; this server runs one classic tournament ({TOURNAMENT}): "
+        "use numerapi.NumerAPI",
+    12: f"Numerai Crypto (tournament 12) is not run here; this server runs one classic tournament ({TOURNAMENT}): "
+        "use numerapi.NumerAPI",
+}
 
 TYPE_DEFS = load_schema_from_path(str(Path(__file__).with_name("schema.graphql")))
 
@@ -108,6 +119,7 @@ round_type = ObjectType("Round")
 account_type = ObjectType("Account")
 model_type = ObjectType("Model")
 submission_type = ObjectType("Submission")
+profile_type = ObjectType("UserProfile")
 round_status = EnumType("RoundStatus", {s: s for s in ("UPCOMING", "OPEN", "RESOLVING", "RESOLVED")})
 
 
@@ -123,6 +135,8 @@ def _signed_in() -> str:
 
 def _check_tournament(tournament: int | None) -> None:
     """Only tournament 8 (or none, or numerapi's base default 0) exists here."""
+    if tournament in OTHER_TOURNAMENTS:
+        raise ApiError(404, OTHER_TOURNAMENTS[tournament])
     if tournament not in (None, 0, TOURNAMENT):
         raise ApiError(404, f"tournament {tournament} does not exist here; this server runs one tournament ({TOURNAMENT})")
 
@@ -135,11 +149,33 @@ def _round_or_current(number: int | None) -> store.Round:
     return row
 
 
+def model_id(address: str) -> str:
+    """numerapi's id of a wallet's model. A wallet has one model, whose id is the wallet
+    address (and whose name is the display name, or the address). Named models, when a
+    wallet can have several, get ids derived from (wallet, model name); the wallet's first
+    model keeps this one, so single-model scripts never see their id change."""
+    return address
+
+
 def _model_address(model_id: str | None, address: str) -> str:
     """``address`` when ``model_id`` is empty or names it; our model ids are wallet addresses."""
-    if model_id and auth.checksum_address(model_id) != address:
+    if model_id and _model_of(model_id) != address:
         raise ApiError(403, f"model {model_id} is not yours; your model id is {address}")
     return address
+
+
+def _model_of(reference: str) -> str:
+    """The wallet address of the model ``reference`` names: its id (the address, in any
+    case) or its name (the display name, when one wallet has it), or a 404 saying which."""
+    if isinstance(reference, str) and reference.lower().startswith("0x") and len(reference) == 42:
+        return auth.checksum_address(reference)
+    named = numerapi_store.wallets_named(reference) if isinstance(reference, str) and 0 < len(reference) <= 100 else []
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise ApiError(409, f"{len(named)} models are named {reference!r}; use the model id (the wallet address)")
+    raise ApiError(404, f"no model is named {str(reference)[:100]!r}; a model id is a wallet address (0x + 40 hex "
+                        "digits), a model name a display name")
 
 
 def _cached(info: GraphQLResolveInfo, key: Any, load: Any) -> Any:
@@ -338,7 +374,7 @@ def resolve_model(_obj: Any, _info: Any, modelId: str | None = None) -> str:
     return _model_address(modelId, _signed_in())
 
 
-model_type.set_field("id", lambda address, _info: address)
+model_type.set_field("id", lambda address, _info: model_id(address))
 model_type.set_field("name", lambda address, info: _model_name(info, address))
 model_type.set_field("tournament", lambda _address, _info: TOURNAMENT)
 model_type.set_field("submissions", lambda address, _info: store.user_submissions(address))
@@ -392,14 +428,10 @@ def resolve_submission_scores(
     entries = []
     for score in scores:
         row = rounds[score.round_number]
-        is_resolved = row.status in RESOLVED_STATUSES
-        round_scores = scores_by_round[score.round_number]
         money = _money(store.score_view(score))
-        for name, attribute, higher_is_better in SCORE_METRICS:
-            if displayName is not None and displayName != name:
+        for metric in _metric_scores(score, scores_by_round[score.round_number], row):
+            if displayName is not None and displayName != metric["displayName"]:
                 continue
-            value = getattr(score, attribute)
-            others = [getattr(s, attribute) for s in round_scores if getattr(s, attribute) is not None]
             entries.append(
                 {
                     "roundId": str(row.number),
@@ -408,15 +440,24 @@ def resolve_submission_scores(
                     "roundResolveTime": views.iso(row.resolves_by),
                     "roundScoreTime": views.iso(row.resolved_at),
                     "roundCloseStakingTime": views.iso(row.closes_at),
-                    "value": value,
-                    "percentile": _percentile(value, others, higher_is_better),
-                    "displayName": name,
-                    "date": views.iso(row.resolved_at),
                     "resolveDate": views.iso(row.resolved_at),
-                    "resolved": is_resolved,
+                    "resolved": row.status in RESOLVED_STATUSES,
+                    **metric,
                     **money,
                 }
             )
+    return entries
+
+
+def _metric_scores(score: store.Score, round_scores: list[store.Score], row: store.Round) -> list[dict[str, Any]]:
+    """One entry per stored metric of a round's score: value, percentile in the round,
+    numerapi's displayName and the round's scoring date."""
+    entries = []
+    for name, attribute, higher_is_better in SCORE_METRICS:
+        value = getattr(score, attribute)
+        others = [getattr(s, attribute) for s in round_scores if getattr(s, attribute) is not None]
+        entries.append({"displayName": name, "value": value, "date": views.iso(row.resolved_at),
+                        "percentile": _percentile(value, others, higher_is_better)})
     return entries
 
 
@@ -507,6 +548,182 @@ def resolve_pending_model_payouts(
     return payouts
 
 
+@query.field("v2RoundModelPerformances")
+def resolve_round_model_performances(
+    _obj: Any, info: GraphQLResolveInfo, modelId: str, tournament: int
+) -> list[dict[str, Any]]:
+    """Per scored round of the model (newest first): the stake at risk, every stored
+    metric (``submissionScores``), the live logloss of each live era
+    (``intraRoundSubmissionScores``; only logloss is kept per era), and the round's NMR
+    payout on the metric the round pays on, pending until settled on chain."""
+    _check_tournament(tournament)
+    address = _model_of(modelId)
+    scores = store.user_scores(address)
+    rounds = _rounds(info)
+    scores_by_round = store.scores_of_rounds(s.round_number for s in scores)
+    performances = []
+    for score in scores:
+        row = rounds[score.round_number]
+        money = _money(store.score_view(score))
+        settled = row.status in SETTLED_STATUSES
+        pays_on = PAYOUT_METRIC.get(row.policy)
+        metrics = _metric_scores(score, scores_by_round[score.round_number], row)
+        for metric in metrics:
+            paid = metric["displayName"] == pays_on and row.status in RESOLVED_STATUSES
+            metric.update(day=None, payoutPending=money["roundNmr"] if paid and not settled else None,
+                          payoutSettled=money["roundNmr"] if paid and settled else None)
+        performances.append({
+            "roundNumber": row.number,
+            "roundOpenTime": views.iso(row.opened_at),
+            "roundResolveTime": views.iso(row.resolves_by),
+            "roundResolved": row.status in RESOLVED_STATUSES,
+            "roundTarget": "target",
+            "roundPayoutFactor": None,  # the auction pays bids and prizes, not a factor
+            "atRisk": money["stakeNmr"],
+            "payoutMultipliers": [{"id": f"{row.number}-{row.policy}", "scoreConfigId": row.policy, "name": row.policy,
+                                   "displayName": pays_on, "multiplier": None}],
+            "submissionScores": metrics,
+            "intraRoundSubmissionScores": [
+                {"date": views.iso(row.resolved_at), "day": day, "era": era, "displayName": "logloss", "value": value}
+                for day, (era, value) in enumerate((score.per_era or {}).items(), start=1)
+            ],
+            **{key: money[key] for key in ("roundUsd", "roundNmr", "burnedNmr", "reason")},
+        })
+    return performances
+
+
+@query.field("v2Leaderboard")
+def resolve_v2_leaderboard(_obj: Any, _info: Any, limit: int, offset: int) -> list[dict[str, Any]]:
+    """The newest scored round's leaderboard with 20-round reputations: ``corr20Rep``,
+    ``mmcRep`` and ``fncRep`` are the plain means of CORR, MMC and FNC over the model's
+    last 20 scored rounds. TC, BMC, CORJ60, FNC v3 and returns are not computed here (null)."""
+    board = views.leaderboard_page()
+    rows = board["rows"][max(offset, 0) : max(offset, 0) + max(limit, 0)]
+    reputation = numerapi_store.reputations(board["round"]) if rows else {}
+    entries = []
+    for r in rows:
+        rep = reputation.get(r["address"], {})
+        entries.append({
+            "rank": r["rank"],
+            "username": r["address"],
+            "displayName": r["name"],
+            "nmrStaked": _nmr(r["stake_wei"]),
+            "corr20Rep": rep.get("corr"),
+            "corr20V2Rep": rep.get("corr"),
+            "mmcRep": rep.get("mmc"),
+            "fncRep": rep.get("fnc"),
+            "team": False,
+            "liveLogloss": r["live_logloss"],
+            "consistency": r["consistency"],
+            "careerUsd": _usd(r["career_usd"]),
+            "careerNmr": _nmr(r["career_nmr"]),
+        })
+    return entries
+
+
+@query.field("v3UserProfile")
+def resolve_user_profile(
+    _obj: Any, _info: Any, modelName: str | None = None, model_name: str | None = None, tournament: int | None = None
+) -> str:
+    """A model's public profile (numerapi sends ``modelName`` or ``model_name``)."""
+    _check_tournament(tournament)
+    name = modelName if modelName is not None else model_name
+    if name is None:
+        raise ApiError(400, "name the model: v3UserProfile(modelName: ...) with a model name or id")
+    return _model_of(name)
+
+
+profile_type.set_field("id", lambda address, _info: model_id(address))
+profile_type.set_field("username", lambda address, _info: address)
+profile_type.set_field("displayName", lambda address, info: _model_name(info, address))
+profile_type.set_field("bio", lambda _address, _info: None)  # profiles here are a display name only
+
+
+@profile_type.field("startDate")
+def resolve_start_date(address: str, info: GraphQLResolveInfo) -> str | None:
+    user = _user(info, address)
+    return views.iso(user.created_at) if user else None
+
+
+@profile_type.field("stakeValue")
+def resolve_stake_value(address: str, info: GraphQLResolveInfo) -> str | None:
+    """The model's stake in the current round, read from the escrow (null: no stake)."""
+    stake = _current_stake(info, address)
+    return _nmr(stake["amount"]) if stake and stake["amount"] else None
+
+
+profile_type.set_field("nmrStaked", resolve_stake_value)
+profile_type.set_field("stakeRound", lambda address, info: (_current_stake(info, address) or {}).get("round"))
+
+
+def _current_stake(info: GraphQLResolveInfo, address: str) -> dict[str, Any] | None:
+    """``address``'s position in the current round on chain (``round``, ``amount`` wei,
+    ``confidence``, ``status``), read once per request; None when there is no round."""
+
+    def load() -> dict[str, Any] | None:
+        row = store.current_round()
+        if row is None:
+            return None
+        try:
+            position = current_app.extensions["chain"].stake_of(row.number, address)
+        except Exception:  # an unreachable node or missing deployment: say so, never a 500
+            current_app.logger.warning("stake read failed for v3UserProfile", exc_info=True)
+            raise ApiError(503, "the chain did not answer, so the stake cannot be read now; stakes are read from the "
+                                "escrow (addresses and ABIs at /api/v1/chain)") from None
+        return {"round": row.number, **position}
+
+    return _cached(info, ("stake", address), load)
+
+
+@profile_type.field("dailyModelPerformances")
+def resolve_daily_performances(address: str, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+    """One entry per scored round, newest first (scores are made once a round, not daily):
+    the round's CORR, MMC, FNC and live logloss, each with the model's rank in the round.
+    TC and FNC v3 are not computed here (null)."""
+    scores = store.user_scores(address)
+    rounds = _rounds(info)
+    scores_by_round = store.scores_of_rounds(s.round_number for s in scores)
+    entries = []
+    for score in scores:
+        others = scores_by_round[score.round_number]
+        entries.append({
+            "roundNumber": score.round_number,
+            "date": views.iso(rounds[score.round_number].resolved_at),
+            **{f"{metric}Rep": getattr(score, metric) for metric in numerapi_store.REPUTATION_METRICS},
+            **{f"{metric}Rank": numerapi_store.rank_in_round(address, others, metric)
+               for metric in numerapi_store.REPUTATION_METRICS},
+            "logloss": score.live_logloss,
+            "loglossRank": numerapi_store.rank_in_round(address, others, "live_logloss", higher_is_better=False),
+        })
+    return entries
+
+
+@query.field("accountProfile")
+def resolve_account_profile(_obj: Any, info: GraphQLResolveInfo, username: str, tournament: int | None = None
+                            ) -> dict[str, Any]:
+    """An account's models by name: one per wallet, its id the wallet address."""
+    _check_tournament(tournament)
+    address = _model_of(username)
+    name = _model_name(info, address)
+    return {"username": address, "models": [{"id": model_id(address), "name": name, "displayName": name}]}
+
+
+@query.field("submissions")
+def resolve_submissions(_obj: Any, _info: Any, modelId: str | None = None) -> list[store.Submission]:
+    """Every upload of my model, oldest first."""
+    return store.user_submissions(_model_address(modelId, _signed_in()))
+
+
+@query.field("submissionDownloadAuth")
+def resolve_submission_download(_obj: Any, _info: Any, id: str | None = None) -> dict[str, str]:
+    """A short-lived URL serving one of my submissions as stored (its canonical CSV)."""
+    address = _signed_in()
+    submission = store.get_submission(int(id)) if isinstance(id, str) and id.isdigit() and len(id) < 19 else None
+    if submission is None or submission.address != address:
+        raise ApiError(404, f"you have no submission {str(id)[:40]!r}; submission_ids lists yours")
+    return numerapi_upload.issue_download(submission)
+
+
 # --- mutations ---------------------------------------------------------------------------
 
 
@@ -540,7 +757,7 @@ def resolve_change_stake(_obj: Any, _info: Any, **_ignored: Any) -> None:
 
 
 schema = make_executable_schema(
-    TYPE_DEFS, query, mutation, round_type, account_type, model_type, submission_type, round_status
+    TYPE_DEFS, query, mutation, round_type, account_type, model_type, submission_type, profile_type, round_status
 )
 
 
@@ -633,6 +850,64 @@ class QueryBounds(ValidationRule):
         return None
 
 
+# Numerai features this server does not offer, by the field numerapi asks for them with:
+# the query is refused with what to use instead, not GraphQL's "Cannot query field".
+COMPUTE_HINT = f"Numerai Compute is not offered here: run your model on your own machine and {SUBMIT_HINT}"
+SIGNALS_HINT = OTHER_TOURNAMENTS[11]
+NOT_OFFERED = {
+    "computePickleUploadAuth": COMPUTE_HINT,
+    "createComputePickleUpload": COMPUTE_HINT,
+    "computePickleDataVersions": COMPUTE_HINT,
+    "computePickleDockerImages": COMPUTE_HINT,
+    "setSubmissionWebhook": COMPUTE_HINT,
+    "walletTxns": "this server keeps no wallet history: your NMR and USD transfers are on chain (the tokens' "
+                  "Transfer events for your address; addresses and ABIs at /api/v1/chain), and each round's stake, "
+                  "burn and payouts are in pending_model_payouts and submission_scores",
+    "signalsLeaderboard": SIGNALS_HINT,
+    "v2SignalsProfile": SIGNALS_HINT,
+    "submissionUploadSignalsAuth": SIGNALS_HINT,
+    "createSignalsSubmission": SIGNALS_HINT,
+    "cryptosignalsLeaderboard": OTHER_TOURNAMENTS[12],
+    "diagnosticsUploadAuth": "diagnostics are not offered here: every upload is validated at once and answers with "
+                             "its validation logloss, consistency and CORR (the upload's response, `nmr upload`, or "
+                             "GET /api/v1/account); after the round, submission_scores",
+    "v3StakeAuth": STAKE_HINT,
+    "v3StakeConfig": f"{STAKE_HINT}; the escrow's configuration is there too",
+    "v3StakeRound": f"{STAKE_HINT}; list_rounds gives a round's times and pools",
+    "v3StakeClaim": f"{STAKE_HINT}; settlement pays stakes out on chain, nothing is claimed",
+    "releaseStake": f"{STAKE_HINT}; a stake is locked until its round settles (or, past the oracle's deadline, "
+                    "withdrawn alone with the escrow's withdrawStake)",
+    "setUserBio": "a profile here is a display name only: set it on the account page or with PATCH /api/v1/account",
+    "setUserLink": "a profile here is a display name only: set it on the account page or with PATCH /api/v1/account",
+    "pipelineStatus": "there is no daily scoring pipeline here: a round is scored once, after it closes; list_rounds "
+                      "gives each round's open, close, score and resolve times",
+}
+NOT_OFFERED["createDiagnostics"] = NOT_OFFERED["diagnostics"] = NOT_OFFERED["diagnosticsUploadAuth"]
+
+
+class NotOfferedFields(FieldsOnCorrectTypeRule):
+    """GraphQL's unknown-field check, except that a Numerai field this server does not
+    have is refused with :data:`NOT_OFFERED`'s advice."""
+
+    def enter_field(self, node: FieldNode, *args: Any) -> None:
+        parent = self.context.get_parent_type()
+        name = node.name.value
+        if name in NOT_OFFERED and parent is not None and name not in getattr(parent, "fields", {}):
+            self.report_error(GraphQLError(NOT_OFFERED[name], node, extensions={"status": 404}))
+            return
+        super().enter_field(node, *args)
+
+
+SPECIFIED_RULES = tuple(NotOfferedFields if rule is FieldsOnCorrectTypeRule else rule for rule in specified_rules)
+
+
+def _validate(schema: Any, document: DocumentNode, rules: Any = None, **options: Any) -> list[GraphQLError]:
+    """graphql-core's validation with :class:`NotOfferedFields` in place of the standard
+    unknown-field rule (ariadne can only add rules, not replace one)."""
+    extra = tuple(rule for rule in rules or () if rule not in specified_rules)
+    return validate(schema, document, rules=SPECIFIED_RULES + extra, **options)
+
+
 def _format_error(error: GraphQLError, _debug: bool = False) -> dict[str, Any]:
     """Our message for refusals, GraphQL's for malformed queries and bad variables (they
     name the variable); a bare 500 message only for a failure inside a resolver."""
@@ -660,7 +935,7 @@ def graphql_endpoint() -> Response:
         raise ApiError(400, 'send a JSON body {"query": "...", "variables": {...}} with Content-Type: application/json')
     _success, result = graphql_sync(
         schema, body, context_value={"request": request}, error_formatter=_format_error, logger=_resolver_log.name,
-        query_parser=_parse_query, validation_rules=[QueryBounds],
+        query_parser=_parse_query, validation_rules=[QueryBounds], query_validator=_validate,
     )  # fmt: skip
     return _graphql_response(result)
 

@@ -15,6 +15,12 @@ numerapi uploads in three calls; :mod:`app.web.graphql` answers the first and th
    :func:`discard` drops the kept file.
 
 Files PUT for tickets that expired unused are deleted on the next PUT.
+
+The way back is one call: ``submissionDownloadAuth`` -> :func:`issue_download`, a URL
+signed with the app's secret that names one submission and its owner and lasts
+:data:`UPLOAD_TTL` seconds; ``GET /graphql/downloads/<signed>`` (:func:`download_target`)
+serves the stored file. numerapi fetches it without credentials, so the URL is the
+credential: signed, short-lived, for the owner's own file only.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app import paths, store
 from app.errors import ApiError
@@ -32,7 +39,8 @@ from app.web.services import write_atomically
 
 bp = Blueprint("numerapi_upload", __name__)
 
-UPLOAD_TTL = 600  # seconds a handed-out upload URL stays valid
+UPLOAD_TTL = 600  # seconds a handed-out upload (or download) URL stays valid
+DOWNLOAD_SALT = "numerapi-submission-download"
 
 
 def issue(address: str, round_number: int, filename: str) -> dict[str, str]:
@@ -99,3 +107,34 @@ def _drop_stale_uploads(directory: Path) -> None:
                 stale.unlink()
         except FileNotFoundError:
             pass  # another worker removed it first
+
+
+def issue_download(submission: store.Submission) -> dict[str, str]:
+    """numerapi's download auth for one stored submission: a file name and a signed URL."""
+    signed = _download_signer().dumps({"submission": submission.id, "address": submission.address})
+    return {"filename": download_name(submission), "url": url_for("numerapi_upload.download_target", signed=signed, _external=True)}
+
+
+def _download_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DOWNLOAD_SALT)
+
+
+@bp.get("/graphql/downloads/<signed>")
+def download_target(signed: str) -> Response:
+    """The submission a download auth names, as stored (canonical CSV)."""
+    try:
+        claim = _download_signer().loads(signed, max_age=UPLOAD_TTL)
+    except SignatureExpired:
+        raise ApiError(410, "this download URL has expired; call download_submission again") from None
+    except BadSignature:
+        raise ApiError(404, "unknown download URL; call download_submission for a new one") from None
+    submission = store.get_submission(int(claim["submission"]))
+    if submission is None or submission.address != claim["address"] or not Path(submission.stored_path).is_file():
+        raise ApiError(404, "this submission's file is no longer stored here")
+    return send_file(submission.stored_path, mimetype="text/csv", as_attachment=True,
+                     download_name=download_name(submission), max_age=0)
+
+
+def download_name(submission: store.Submission) -> str:
+    """The name a downloaded submission is saved under: the upload's name, as CSV."""
+    return f"{Path(submission.original_filename).stem or 'submission'}.csv"
