@@ -11,6 +11,7 @@ from app.auth import login_required
 from app.errors import ApiError
 from app.web import leaderboard as boards
 from app.web import rules, services, views
+from app.web.digests import repr_digest
 from app.web.inputs import (
     DISPLAY_NAME_MAX,
     display_name,
@@ -72,7 +73,9 @@ def round_results(number: int) -> Response:
 def dataset(number: int, file_format: str) -> Response:
     """The round's dataset as CSV or Parquet."""
     path = services.dataset_path(number, file_format)
-    return send_file(path, as_attachment=True, download_name=path.name, conditional=True, max_age=300)
+    response = send_file(path, as_attachment=True, download_name=path.name, conditional=True, max_age=300)
+    response.headers["Repr-Digest"] = repr_digest(path)  # the client checks its download against it
+    return response
 
 
 @bp.post("/rounds/<round:number>/submissions")
