@@ -222,6 +222,21 @@ def end_all_sessions(address: str) -> int:
     return count
 
 
+def current_session_key() -> str | None:
+    """This browser's session key as the Settings page lists it (None unless signed in by cookie)."""
+    session_id = session.get(SESSION_ID) if g.get("auth_method") == "session" else None
+    return store.web_session_key(str(session_id)) if session_id else None
+
+
+def end_session_by_key(address: str, key: str) -> bool:
+    """End one of ``address``'s sessions (Settings); ending this browser's own signs it out."""
+    mine = key == current_session_key()
+    ended = store.revoke_web_session_by_key(address, key)
+    if ended and mine:
+        session.clear()
+    return ended
+
+
 def csrf_token() -> str:
     """This browser session's CSRF token (created on first use); templates embed it."""
     if SESSION_CSRF not in session:

@@ -1,5 +1,8 @@
 """What the blueprints call: uploads (validate, store, measure), rate limits, dataset files.
 
+An accepted upload also schedules the Performance panel's originality and concordance
+(:mod:`app.web.performance`, in a background thread).
+
 Kept out of the views so pages and the JSON API share one implementation. Uploaded files
 are stored under ``DATA_DIR/uploads/round-N/<random>.csv`` as the canonical text that the
 hash covers (``sha256(file) == hash``); the uploader's file name is only recorded.
@@ -24,6 +27,7 @@ from flask import current_app
 from app import paths, store
 from app.errors import ApiError
 from app.scoring.metrics import LN2, beats_coin_flip, logloss, numerai_corr
+from app.web import performance
 from client.core.predictions import (
     PredictionValidator,
     ValidationResult,
@@ -175,6 +179,7 @@ def upload_predictions(number: int, address: str, raw: bytes, filename: str) -> 
     except Exception:
         path.unlink(missing_ok=True)
         raise
+    performance.schedule(number)  # originality and concordance for the Performance panel
     return UploadOutcome(result=result, submission=submission)
 
 

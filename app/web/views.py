@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 
 from app import store
-from app.web import charts
+from app.web import charts, performance, round_header
 from app.web.formatting import (  # noqa: F401  (re-exported: views.format_nmr etc.)
     DECIMALS,
     day,
@@ -108,17 +108,21 @@ def upload_view(outcome: UploadOutcome, round_number: int) -> tuple[dict[str, An
 
 
 def current_round_page(address: str | None) -> dict[str, Any]:
-    """Current round: number, close time, pools, downloads, my submission and, once the
-    round is resolved, my result (round USD, round NMR, why)."""
+    """Current round: number, close time, pools, downloads, my submission with its
+    Performance panel and, once the round is resolved, my result (round USD, round NMR,
+    why); ``header`` is every page's round header (:mod:`app.web.round_header`)."""
     row = store.current_round()
     if row is None:
-        return {"round": None, "my_submission": None, "my_result": None}
+        return {"round": None, "my_submission": None, "my_result": None, "performance": None, "header": None}
     mine = store.current_submission(row.number, address) if address else None
+    my_result = _my_result(row.number, address) if address else None
     return {
         "round": round_summary(row),
         "n_submissions": len(store.list_submissions(row.number)),
         "my_submission": submission_view(mine) if mine else None,
-        "my_result": _my_result(row.number, address) if address else None,
+        "my_result": my_result,
+        "performance": performance.panel(mine.metrics if mine else None, my_result),
+        "header": round_header.round_header(),  # what every page's header polls for
     }
 
 
@@ -139,9 +143,12 @@ def _on_chain_totals(row: store.Round) -> dict[str, int] | None:
 
 
 def past_rounds_page() -> dict[str, Any]:
-    """Every round, newest first, with its totals."""
+    """Every round past its open phase, newest first, with its totals (the open round is
+    the current round's page, not a past tournament)."""
     rounds = []
     for row in store.list_rounds():
+        if row.status == "open":
+            continue
         results = round_results_page(row.number)
         keys = ("n_participants", "n_stakers", "controlling_capital", "staked_wei", "usd_paid", "nmr_paid",
                 "burned", "paid_wei", "burned_wei")
@@ -252,15 +259,18 @@ def account_page(address: str) -> dict[str, Any]:
     user = store.get_user(address)
     submissions = store.user_submissions(address)
     results = store.account_results(address)
+    chain = chain_info(address)
+    scores = [{**score, "why": _account_why(score)} for score in results["scores"]]
     latest = submissions[0] if submissions else None
     per_era = (latest.metrics or {}).get("per_era", []) if latest else []
     return {
         "address": address,
         "display_name": user.display_name if user else None,
         "decimals": DECIMALS,
-        "chain": chain_info(address),
+        "chain": chain,
         "submissions": [submission_view(s) for s in submissions],
-        "scores": [{**score, "why": _account_why(score)} for score in results["scores"]],
+        "scores": scores,
+        "rounds": account_rounds(submissions, scores, chain.get("stakes") or []),
         "career_usd": results["career_usd"],
         "career_nmr": results["career_nmr"],
         "career_nmr_wei": results["career_nmr_wei"],
@@ -274,6 +284,49 @@ def account_page(address: str) -> dict[str, Any]:
             title="Validation logloss per era (lower is better; line = ln 2)",
         ) if per_era else None,
     }
+
+
+def account_rounds(submissions: list[store.Submission], scores: list[dict[str, Any]],
+                   stakes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per round I took part in, newest first: my submission, my stake (the
+    chain's, else the oracle's record), the outcome, why, round USD and round NMR."""
+    by_round: dict[int, dict[str, Any]] = {}
+
+    def row(number: int) -> dict[str, Any]:
+        return by_round.setdefault(number, {"round": number, "submission": None, "stake_wei": 0, "confidence": None,
+                                            "stake_status": None, "score": None})  # fmt: skip
+
+    for submission in submissions:
+        row(submission.round_number)["submission"] = submission_view(submission)
+    for score in scores:
+        entry = row(score["round"])
+        entry["score"] = score
+        entry["stake_wei"], entry["confidence"] = score.get("stake_wei") or 0, score.get("confidence")
+    for stake in stakes:
+        entry = row(int(stake["round"]))
+        entry["stake_wei"], entry["confidence"] = int(stake["amount_wei"]), stake.get("confidence")
+        entry["stake_status"] = stake.get("status") or ("settled" if stake.get("settled") else "active")
+    table = []
+    for number in sorted(by_round, reverse=True):
+        entry = by_round[number]
+        score = entry.pop("score")
+        table.append({**entry, "outcome": _outcome(score, entry), "why": score["why"] if score else
+                      "not scored yet: the round resolves after it closes",
+                      "round_usd": score["round_usd"] if score else 0, "round_nmr": score["round_nmr"] if score else 0,
+                      "burned": score["burned"] if score else 0})  # fmt: skip
+    return table
+
+
+def _outcome(score: dict[str, Any] | None, entry: dict[str, Any]) -> str:
+    """A short line: live logloss and what became of the stake."""
+    if score is None or score.get("live_logloss") is None:
+        return "open" if entry["stake_status"] in (None, "active") else entry["stake_status"]
+    parts = [f"live logloss {score['live_logloss']:.6f}"]
+    if score.get("burned"):
+        parts.append(f"burned {format_nmr(score['burned'])} NMR")
+    elif entry["stake_wei"]:
+        parts.append("stake back")
+    return " · ".join(parts)
 
 
 def is_amount_key(key: str) -> bool:

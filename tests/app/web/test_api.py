@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +28,11 @@ def upload(client, body: bytes, name: str = "predictions.csv", headers=None, rou
 
 def test_current_round_page_shows_countdown_and_downloads(client):
     page = client.get("/").get_data(as_text=True)
-    assert "Round 7" in page
+    header = page.split('id="round-header"', 1)[1].split("</p>", 1)[0]
+    shown, results = header.split('<span id="round-header-results"', 1)
+    assert re.fullmatch(r"Tournament 7 · 0D 23H 59M \d+S remain", " ".join(re.sub(r"<[^>]+>", " ", shown.split(">", 1)[1]).split()))
+    assert results.startswith(" hidden>")  # no results to link to yet
+    assert "<h1>Tournament 7</h1>" in page
     assert 'id="countdown" data-closes-at="' in page
     assert "/api/v1/rounds/7/dataset.csv" in page and "/api/v1/rounds/7/dataset.parquet" in page
 
@@ -209,8 +214,11 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
     page = signed_in.get("/account").get_data(as_text=True)
     assert "<svg" in page and "bar-" in page  # the per-era chart is a picture
     assert "chain unavailable" in page
-    for words in ("Career USD", "$1,020.00", "Round USD", "Round NMR", "Why", "in the money: stake back + $20"):
+    for words in ("Career USD", "$1,020.00", "<th>Outcome</th><th>Why</th>", "in the money: stake back + $20"):
         assert words in page, words
+    [row] = account["rounds"]  # one row per tournament: submission, stake, outcome, why, USD, NMR
+    assert (row["round"], row["round_usd"], row["round_nmr"]) == (7, str(1_020 * USD), str(4_000 * NMR))
+    assert row["why"] == mine["why"] and row["outcome"].startswith("live logloss ")
 
 
 def test_an_expired_round_says_what_happened(app, client, alice, bob):

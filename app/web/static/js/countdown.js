@@ -1,14 +1,13 @@
-// One countdown for every page: "1d 02:03:04" until a deadline, then "closed", redrawn on
+// One countdown for every page: "2D 9H 53M 17S" (the 2017 pages' form, the same as
+// app/web/round_header.py's remaining_text) until a deadline, then "closed", redrawn on
 // each second of the clock.
 
-const pad = (n) => String(n).padStart(2, "0");
-
-// Seconds left as "[Nd ]HH:MM:SS".
+// Seconds left as "ND NH NM NS".
 export function remainingText(seconds) {
   let left = Math.max(0, Math.floor(seconds));
   const days = Math.floor(left / 86400); left %= 86400;
   const hours = Math.floor(left / 3600); left %= 3600;
-  return (days ? days + "d " : "") + pad(hours) + ":" + pad(Math.floor(left / 60)) + ":" + pad(left % 60);
+  return `${days}D ${hours}H ${Math.floor(left / 60)}M ${left % 60}S`;
 }
 
 // Shows in `element` the time until deadline() (Unix seconds, or null: not known yet, the

@@ -1,9 +1,36 @@
-// The current round page (/): the countdown to the close of uploads and stakes.
+// The current round page (/): its countdown and status follow the round header (so at
+// zero the page says "closed — resolving", never "open"), and the Performance panel fills
+// in originality and concordance once the server has computed them after an upload.
 
-import { startCountdown } from "./countdown.js";
+import { remainingText } from "./countdown.js";
 
-const element = document.getElementById("countdown");
-if (element) {
-  const closesAt = Date.parse(element.dataset.closesAt) / 1000;
-  startCountdown(element, { deadline: () => closesAt });
+const STATUS_WORDS = { resolving: "closed — resolving", resolved: "resolved" };
+const countdown = document.getElementById("countdown");
+const status = document.getElementById("round-status");
+const pageRound = status ? Number(status.dataset.round) : null;
+
+document.addEventListener("roundheader", ({ detail }) => {
+  if (detail.number !== pageRound) return;  // the header has moved on to the next round
+  if (countdown) countdown.textContent = detail.phase === "open" ? remainingText(detail.secondsLeft) : "closed";
+  if (status) status.textContent = detail.phase === "open" ? "open" : STATUS_WORDS[detail.phase] || detail.phase;
+});
+
+const panel = document.getElementById("performance");
+const FIELDS = { "perf-originality": "originality_text", "perf-concordance": "concordance_text" };
+
+async function refreshPanel() {
+  try {
+    const response = await fetch(panel.dataset.url, { credentials: "same-origin" });
+    const body = response.ok ? await response.json() : null;
+    const view = body && body.round && body.round.number === pageRound ? body.performance : null;
+    if (view) {
+      for (const [id, key] of Object.entries(FIELDS)) document.getElementById(id).textContent = view[key];
+      panel.dataset.pending = view.pending ? "1" : "0";
+    }
+  } catch (_) {
+    // try again at the next turn
+  }
+  setTimeout(refreshPanel, panel.dataset.pending === "1" ? 2000 : 30000);
 }
+
+if (panel) setTimeout(refreshPanel, panel.dataset.pending === "1" ? 1000 : 30000);

@@ -8,7 +8,8 @@ import { describeFailure } from "./errors.js";
 import { nmrText, shortAddress, usdText, utcText, wadText } from "./format.js";
 import { permitTypedData } from "./permit.js";
 import { TransactionLog } from "./txlog.js";
-import { discoverWallet, isRejection, useChain, watchTokens } from "./wallet.js";
+import { signIn, wallet } from "./session.js";
+import { isRejection, useChain, watchTokens } from "./wallet.js";
 
 const STATUS = ["none", "active", "settled", "withdrawn"];
 const IDS = [
@@ -76,7 +77,7 @@ class StakePage {
   }
 
   async start() {
-    this.wallet = await discoverWallet();
+    this.wallet = await wallet();  // the same wallet the header's session uses
     if (!this.wallet) {
       say(this.el.walletStatus,
         "No Ethereum wallet found. Install MetaMask (or another EIP-1193 wallet) and reload this page to stake.", true);
@@ -121,7 +122,13 @@ class StakePage {
 
   // ---- the wallet --------------------------------------------------------------------
 
+  // Connecting is signing in (one session for the site): a signed-out visitor signs in
+  // through the header's flow; a signed-in one whose wallet forgot this site reconnects.
   async connect() {
+    if (!this.signedIn) {
+      await signIn();
+      return;
+    }
     try {
       await this.onAccounts(await this.wallet.provider.request({ method: "eth_requestAccounts" }));
     } catch (error) {
