@@ -9,7 +9,15 @@ from __future__ import annotations
 from flask import Flask, g
 
 from app import auth
-from app.web import api, errors, formatting, graphql, numerapi_upload, pages
+from app.web import (
+    api,
+    chart_views,
+    errors,
+    formatting,
+    graphql,
+    numerapi_upload,
+    pages,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -45,3 +53,4 @@ def init_app(app: Flask) -> None:
         }
 
     formatting.register(app)
+    chart_views.register(app)
