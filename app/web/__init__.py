@@ -15,6 +15,7 @@ from app.web import (
     errors,
     formatting,
     graphql,
+    index,
     numerapi_upload,
     pages,
 )
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(graphql.bp)
     app.register_blueprint(numerapi_upload.bp)
+    app.register_blueprint(index.bp)
     errors.register(app)
 
     @app.before_request
