@@ -35,13 +35,13 @@ import requests
 from tqdm import tqdm
 from urllib3 import encode_multipart_formdata
 
-from client import settings
+from client import settings, transfers
 from client.amounts import from_wei, to_wei
 from client.core.files import dataset_file_name
 from client.core.predictions import ValidationResult, validate_predictions
 from client.errors import ApiError, NoCredentials, NumeraireError, ValidationFailed
+from client.transfers import RetryPolicy
 
-CHUNK = 64 * 1024
 DATASET_FORMATS = ("parquet", "csv")
 
 
@@ -65,6 +65,9 @@ class NumeraireClient:
     `token` (an API token) and/or a wallet: `private_key`, or `keystore_file` with
     `keystore_password` (or `password_prompt`, called once when the key is first needed).
     `rpc_url` overrides the chain RPC the server publishes. `progress` shows tqdm bars.
+    `timeout` bounds each wait for the server (seconds); `retry` says how often a download
+    or an upload is tried (:mod:`client.transfers`: downloads are verified before they
+    replace a file, uploads retried only when that cannot store them twice).
     """
 
     def __init__(
@@ -78,6 +81,7 @@ class NumeraireClient:
         rpc_url: str | None = None,
         progress: bool = True,
         timeout: float = 60,
+        retry: RetryPolicy | None = None,
     ) -> None:
         base = api_url.rstrip("/")
         self.api_url = base if base.endswith(settings.API_PREFIX) else base + settings.API_PREFIX
@@ -85,6 +89,7 @@ class NumeraireClient:
         self.rpc_url = rpc_url or None
         self.progress = progress
         self.timeout = timeout
+        self.retry = retry or RetryPolicy()
         self.http = requests.Session()
         self._private_key = private_key or None
         self._keystore_file = keystore_file or None
@@ -126,18 +131,8 @@ class NumeraireClient:
         except requests.Timeout:
             raise NumeraireError(f"the tournament server at {self.api_url} did not answer in {self.timeout:g} s") from None
         if response.status_code >= 400 and response.status_code != 422:
-            raise ApiError(response.status_code, _error_message(response))
+            raise ApiError(response.status_code, transfers.error_message(response))
         return response
-
-    def _get_absolute(self, url: str) -> bytes:
-        """GET a full URL of this server (not under /api/v1); raise ApiError on failure."""
-        try:
-            response = self.http.get(url, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise NumeraireError(f"cannot fetch {url} ({type(exc).__name__})") from None
-        if response.status_code >= 400:
-            raise ApiError(response.status_code, _error_message(response))
-        return response.content
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         return self._request(method, path, **kwargs).json()
@@ -229,7 +224,7 @@ class NumeraireClient:
         return int(page["round"]["number"])
 
     def rounds(self) -> list[dict[str, Any]]:
-        """Every round, newest first, with its totals."""
+        """Past rounds (all but the open one), newest first, with their totals."""
         return self._json("GET", "/rounds")["rounds"]
 
     def round_results(self, number: int) -> dict[str, Any]:
@@ -253,7 +248,8 @@ class NumeraireClient:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 # Published files are served beside the pages, outside /api/v1.
                 url = f"{self.api_url.removesuffix(settings.API_PREFIX)}/rounds/{int(number)}/published/{name}"
-                target.write_bytes(self._get_absolute(url))
+                transfers.download(self.http, url, target, timeout=self.timeout, policy=self.retry,
+                                   progress=lambda total, name=name: self._bar(total, name), what=name)
                 bar.update(1)
         return folder
 
@@ -283,21 +279,17 @@ class NumeraireClient:
     def download_dataset(self, dest: str | Path = ".", round_number: int | None = None,
                          file_format: str = "parquet") -> Path:
         """Download a round's dataset (default: the current round, Parquet) into the folder
-        `dest`; returns the file's path. Written to a temporary name, then renamed."""
+        `dest`; returns the file's path. A file already there is replaced only by a
+        complete download whose SHA-256 matches the one the server publishes."""
         if file_format not in DATASET_FORMATS:
             raise NumeraireError(f"unknown dataset format {file_format!r}; use parquet or csv")
         number = self.current_round_number() if round_number is None else int(round_number)
         folder = Path(dest)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / dataset_file_name(number, file_format)
-        partial = path.with_name(path.name + ".part")
-        with self._request("GET", f"/rounds/{number}/dataset.{file_format}", stream=True) as response:
-            total = int(response.headers.get("Content-Length") or 0) or None
-            with open(partial, "wb") as handle, self._bar(total, f"round {number} {file_format}") as bar:
-                for chunk in response.iter_content(CHUNK):
-                    handle.write(chunk)
-                    bar.update(len(chunk))
-        partial.replace(path)
+        transfers.download(self.http, self._url(f"/rounds/{number}/dataset.{file_format}"), path,
+                           timeout=self.timeout, policy=self.retry, what=path.name,
+                           progress=lambda total: self._bar(total, f"round {number} {file_format}"))
         self._datasets[number] = path
         return path
 
@@ -339,13 +331,31 @@ class NumeraireClient:
             raise ValidationFailed(path.name, result.problems)
         body, content_type = encode_multipart_formdata({"file": (path.name, path.read_bytes(), "application/octet-stream")})
         headers = {"Content-Type": content_type, **self._auth_headers("POST")}  # signs in first, if need be
-        with self._bar(len(body), f"uploading {path.name}") as bar:
-            response = self._request("POST", f"/rounds/{number}/submissions", data=_ProgressReader(body, bar),
-                                     headers=headers)
-        payload = response.json()
+
+        def send() -> requests.Response:
+            with self._bar(len(body), f"uploading {path.name}") as bar:
+                return self.http.post(self._url(f"/rounds/{number}/submissions"), data=_ProgressReader(body, bar),
+                                      headers=headers, timeout=(transfers.CONNECT_TIMEOUT, self.timeout))
+
+        answer = transfers.upload(send, lambda: self._stored_upload(number, result.hash), policy=self.retry,
+                                  timeout=self.timeout, what=path.name)
+        if isinstance(answer, dict):
+            return answer
+        if answer.status_code >= 400 and answer.status_code != 422:
+            raise ApiError(answer.status_code, transfers.error_message(answer))
+        payload = answer.json()
         if not payload.get("accepted"):
             raise ValidationFailed(path.name, payload.get("problems") or ["refused by the server"])
         return payload
+
+    def _stored_upload(self, round_number: int, file_hash: str) -> dict[str, Any] | None:
+        """My newest submission to the round as an accepted upload, if it is this file
+        (an upload whose answer was lost arrived after all), else None."""
+        mine = [s for s in self.account().get("submissions", []) if int(s["round"]) == round_number]
+        newest = max(mine, key=lambda s: s["id"], default=None)
+        if newest is None or newest["hash"] != file_hash:
+            return None
+        return {"accepted": True, "recovered": True, **newest}
 
     def submission_hash(self, round_number: int) -> str:
         """The hash of my current submission to the round (what a stake commits to)."""
@@ -441,17 +451,6 @@ class NumeraireClient:
         scale = unit == "B"
         return tqdm(total=total, desc=description, unit=unit, unit_scale=scale, unit_divisor=1024 if scale else 1000,
                     disable=not self.progress, leave=False)
-
-
-def _error_message(response: requests.Response) -> str:
-    """The server's ``{"error": {"message"}}``, or the status line for a non-JSON reply."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), dict) and body["error"].get("message"):
-        return str(body["error"]["message"])
-    return f"HTTP {response.status_code} {response.reason} from {response.url}"
 
 
 def _sentence(error: str, **args: Any) -> str:
