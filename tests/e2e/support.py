@@ -8,7 +8,8 @@ everything else to Ganache through a Playwright binding, so the page's CSP (conn
 ``eth_signTypedData_v4`` and ``personal_sign`` (as Ganache's ``eth_sign``). Tests steer it
 through ``window.__wallet``: ``reject[method] = n`` makes the next n calls fail with code
 4001 (the user clicked Reject), ``setAccount(i)`` and ``setChain(id)`` emit the events a
-wallet emits, ``calls`` records every request.
+wallet emits (the account, like the connection, outlives a page load), ``calls`` records
+every request of the current page.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ WALLET_JS = """
   const listeners = {};
   const emit = (event, value) => (listeners[event] || []).slice().forEach((handler) => handler(value));
   const wallet = window.__wallet = {
-    accounts: config.accounts, index: 0, chainId: config.chainId, knownChains: config.knownChains.slice(),
-    calls: [], reject: {},
+    accounts: config.accounts, index: Number(sessionStorage.getItem("__walletIndex") || 0), chainId: config.chainId,
+    knownChains: config.knownChains.slice(), calls: [], reject: {},
     connected: sessionStorage.getItem("__walletConnected") === "1",
-    setAccount(index) { wallet.index = index; emit("accountsChanged", [wallet.accounts[index]]); },
+    setAccount(index) {
+      wallet.index = index;
+      sessionStorage.setItem("__walletIndex", String(index));  // a wallet keeps its account across page loads
+      emit("accountsChanged", [wallet.accounts[index]]);
+    },
     setChain(chainId) { wallet.chainId = chainId; emit("chainChanged", chainId); },
   };
   const fail = (code, message, data) => Object.assign(new Error(message), { code, data });

@@ -33,6 +33,14 @@ def open_stake_page(page, server: str, sign_in: bool = False) -> None:
     page.wait_for_selector("#stake-app[data-ready='1']")
 
 
+def connect(page) -> None:
+    """The stake page's Connect wallet: it signs in (one session for the site), then the
+    page reloads signed in and reads the chain again."""
+    page.click("#connect")
+    page.wait_for_selector("#signed-in-as")
+    page.wait_for_selector("#stake-app[data-ready='1']")
+
+
 def wait_ready_to_stake(page) -> None:
     page.wait_for_selector("#stake-button:not([disabled])")
 
@@ -99,7 +107,7 @@ def test_connect_shows_balances_round_stake_and_follows_the_wallet(
     page = open_page()
     open_stake_page(page, server)
     assert "Test wallet found" in page.inner_text("#wallet-status")  # announced by EIP-6963
-    page.click("#connect")
+    connect(page)
     page.wait_for_function("(a) => document.getElementById('account').textContent === a", arg=staker.address)
 
     eth = w3.eth.get_balance(staker.address)
@@ -114,12 +122,12 @@ def test_connect_shows_balances_round_stake_and_follows_the_wallet(
     closes_at = escrow.functions.getRound(ROUND).call()[0]
     assert page.inner_text("#closes-at") == utc_words(closes_at)
     countdown = page.inner_text("#stake-countdown")
-    assert re.fullmatch(r"00:(09|10):\d\d", countdown), countdown
+    assert re.fullmatch(r"0D 0H (9|10)M \d+S", countdown), countdown
     page.wait_for_function("(t) => document.getElementById('stake-countdown').textContent !== t", arg=countdown)
     assert shown_wei(page, "#my-stake") == escrow.functions.getStake(ROUND, staker.address).call()[0] == 0
     assert page.inner_text("#stake-status") == "none"
-    assert page.locator("#stake-button").is_disabled()  # not signed in: no submission hash to commit
-    assert "Sign in with Ethereum" in page.inner_text("#stake-hint")
+    assert page.locator("#stake-button").is_disabled()  # signed in, but no submission hash to commit
+    assert "You have no accepted submission in tournament 1" in page.inner_text("#stake-hint")
 
     page.click("#watch-asset")
     symbol = deployment[1]["USD"]["symbol"]
@@ -131,9 +139,12 @@ def test_connect_shows_balances_round_stake_and_follows_the_wallet(
     shot(page, "01-connected")
 
     page.evaluate("window.__wallet.setAccount(1)")  # the user picks another account in MetaMask
+    page.wait_for_selector("#sign-in")  # the session of the first account ended; the page reloaded
+    page.wait_for_selector("#stake-app[data-ready='1']")
     page.wait_for_function("(a) => document.getElementById('account').textContent === a", arg=other.address)
     assert shown_wei(page, "#nmr-balance") == token.functions.balanceOf(other.address).call()
     assert other.address[:6] in page.inner_text("#wallet-status")
+    page.wait_for_function("() => document.getElementById('sign-in-status').textContent.includes('your wallet switched to')")
 
 
 def test_wrong_chain_then_switch_adds_the_network(server, open_page, round_open, staker, ganache_url, contracts):
@@ -142,7 +153,7 @@ def test_wrong_chain_then_switch_adds_the_network(server, open_page, round_open,
     page = open_page(chain_id=1, known_chains=(1,), announce=False)
     open_stake_page(page, server)
     assert "window.ethereum found" in page.inner_text("#wallet-status")
-    page.click("#connect")
+    connect(page)
     page.wait_for_selector("#switch-network:visible")
     assert "Your wallet is on chain 1; this tournament runs on chain 1337" in page.inner_text("#network-status")
     assert page.locator("#balances").is_hidden() and page.locator("#stake-button").is_disabled()
@@ -191,9 +202,10 @@ def test_stake_via_approve(server, open_page, submission, staker, w3, contracts)
     assert [url for method, url in to_server if method != "GET"] == [server + "/api/v1/auth/verify"]
 
     page.evaluate("window.__wallet.setAccount(1)")  # not the signed-in account: the hash is not theirs
-    page.wait_for_selector("#account-warning:visible")
-    assert "is not the one signed in" in page.inner_text("#account-warning")
-    page.wait_for_function("() => document.getElementById('stake-button').disabled")
+    page.wait_for_selector("#sign-in")  # so the session ends and the page says why
+    page.wait_for_function("() => document.getElementById('sign-in-status').textContent.includes('your wallet switched to')")
+    page.wait_for_selector("#stake-app[data-ready='1']")
+    assert page.locator("#stake-button").is_disabled() and page.locator("#stake-hash").count() == 0
 
 
 def test_stake_via_permit_is_one_signature_and_one_transaction(server, open_page, submission, staker, w3, contracts):
@@ -333,7 +345,7 @@ def test_escape_hatch_withdraw_after_the_deadline(server, open_page, staked, sta
     token, escrow = contracts
     page = open_page()
     open_stake_page(page, server)
-    page.click("#connect")
+    connect(page)
     page.wait_for_function("() => document.getElementById('stake-status').textContent === 'active'")
     assert page.locator("#escape-section").is_hidden()  # the oracle still has time
 
