@@ -223,7 +223,10 @@ class PredictionValidator:
         """Position of each fixed-width key in the expected ids, -1 where unknown."""
         candidate = self._digests.get_indexer(_digest64(keys))
         # A digest match is confirmed on the bytes themselves, so collisions cannot mislead.
-        return np.where((candidate >= 0) & (self._keys[candidate] == keys), candidate, -1)
+        positions = np.where(candidate >= 0, candidate, -1)
+        differing_bytes = np.flatnonzero(self._keys[candidate].view(np.uint8) != keys.view(np.uint8))
+        positions[differing_bytes // keys.dtype.itemsize] = -1
+        return positions
 
     def _hash(self, micro: np.ndarray) -> str:
         ordered = micro[self._sorted]
