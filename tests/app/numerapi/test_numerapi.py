@@ -291,3 +291,20 @@ def test_account_leaderboard_shows_the_uploads(napi, alice, bob, scored_round):
     assert entries[bob]["reason"] == MONEY[False]["reason"]
     assert alice_entry["v2Corr20"] == pytest.approx(scored_round.loc[alice, "corr"])
     assert napi().get_account_leaderboard(limit=1, offset=1)[0]["rank"] == 2
+
+
+def test_leaderboard_reputations_are_means_over_the_last_20_rounds(napi, app, alice, bob, scored_round):
+    """Round 8 scores alice's CORR 0.1 (MMC and FNC unscored); her corr20Rep is then the
+    mean of rounds 7 and 8, her mmcRep round 7's alone. Bob, absent from round 8, is not
+    on round 8's leaderboard."""
+    with app.app_context():
+        now = store.utcnow()
+        store.create_round(ROUND + 1, closes_at=now, resolves_by=now + timedelta(days=1), status="resolved")
+        store.save_scores(ROUND + 1, [{"address": alice, "live_logloss": 0.69, "corr": 0.1}])
+    [entry] = napi().get_leaderboard()
+    assert entry["username"] == alice
+    assert entry["corr20Rep"] == pytest.approx((scored_round.loc[alice, "corr"] + 0.1) / 2)
+    assert entry["mmcRep"] == pytest.approx(scored_round.loc[alice, "mmc"])
+    [newest, oldest] = napi().daily_model_performances(alice)
+    assert (newest["corrRep"], newest["corrRank"], newest["mmcRep"], newest["mmcRank"]) == (0.1, 1, None, None)
+    assert oldest["corrRep"] == pytest.approx(scored_round.loc[alice, "corr"])
