@@ -639,12 +639,6 @@ profile_type.set_field("displayName", lambda address, info: _model_name(info, ad
 profile_type.set_field("bio", lambda _address, _info: None)  # profiles here are a display name only
 
 
-@profile_type.field("startDate")
-def resolve_start_date(address: str, info: GraphQLResolveInfo) -> str | None:
-    user = _user(info, address)
-    return views.iso(user.created_at) if user else None
-
-
 @profile_type.field("stakeValue")
 def resolve_stake_value(address: str, info: GraphQLResolveInfo) -> str | None:
     """The model's stake in the current round, read from the escrow (null: no stake)."""
@@ -653,6 +647,7 @@ def resolve_stake_value(address: str, info: GraphQLResolveInfo) -> str | None:
 
 
 profile_type.set_field("nmrStaked", resolve_stake_value)
+profile_type.set_field("startDate", resolve_inserted_at)  # when the wallet first signed in
 profile_type.set_field("stakeRound", lambda address, info: (_current_stake(info, address) or {}).get("round"))
 
 
