@@ -1,0 +1,42 @@
+"""The pages' formatting: amounts exact in integers (2 decimals shown, every digit on
+hover), times relative with the absolute UTC time on hover."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.web import views
+from app.web.formatting import exact_units, nmr_cell, relative, usd_cell, when
+
+NOW = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("delta", "words"), [
+    (timedelta(seconds=20), "just now"), (timedelta(minutes=1), "1 minute ago"), (timedelta(hours=5, minutes=59), "5 hours ago"),
+    (timedelta(days=3, hours=2), "3 days ago"), (timedelta(days=65), "2 months ago"), (timedelta(days=800), "2 years ago"),
+    (-timedelta(hours=2, minutes=1), "in 2 hours"), (-timedelta(days=1), "in 1 day"),
+])  # fmt: skip
+def test_relative_times(delta, words):
+    assert relative(NOW - delta, NOW) == words
+
+
+def test_when_is_a_time_element_with_the_utc_time_on_hover():
+    moment = NOW - timedelta(days=3)
+    assert str(when(moment, NOW)) == '<time datetime="2026-11-22T02:30:00Z" title="2026-11-22 02:30 UTC">3 days ago</time>'
+    assert str(when(None)) == "–"
+
+
+def test_amount_cells_show_cents_and_every_digit_on_hover():
+    wei = 170_277_777_777_777_777_777  # the issue's 170.277777777777777777
+    assert str(nmr_cell(wei)) == '<span class="amount" title="170.277777777777777777 NMR">170.28</span>'
+    assert str(nmr_cell(-5 * 10**18)) == '<span class="amount" title="-5 NMR">-5.00</span>'
+    assert str(usd_cell(1_234_567_891)) == '<span class="amount" title="$1,234.567891">$1,234.57</span>'
+    assert str(usd_cell(-20_000_000)) == '<span class="amount" title="-$20">-$20.00</span>'
+    assert str(nmr_cell(None)) == str(usd_cell(None)) == "–"
+    assert exact_units(10**18, 18) == "1" and exact_units(1, 18) == "0.000000000000000001"
+
+
+def test_views_still_offer_the_formatters():
+    assert views.format_usd(999_999_127) == "$1,000.00" and views.format_nmr(4_000 * 10**18) == "4,000.00"
