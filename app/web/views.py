@@ -199,6 +199,8 @@ def round_results_page(number: int) -> dict[str, Any] | None:
     planned = {key: results[key] for key in ("usd_paid", "nmr_paid", "burned")}
     return {
         "round": round_summary(row),
+        # An open or closed round has no results yet: its page is "Tournament N".
+        "heading": f"Tournament {number} results" if row.status in RESOLVED_STATUSES else f"Tournament {number}",
         "decimals": DECIMALS,
         "resolved_at": results["resolved_at"],
         "n_participants": results["n_participants"],

@@ -123,9 +123,13 @@ def test_round_header_turns_to_closed_resolving_then_links_the_results(app, clie
 
 def test_past_tournaments_leave_out_the_open_round(app, client):
     assert client.get("/api/v1/rounds").get_json()["rounds"] == []
+    assert client.get(f"/api/v1/rounds/{ROUND}").get_json()["heading"] == "Tournament 7"  # no "results" while open
     with app.app_context():
         store.set_round_status(ROUND, "closed")
     assert [r["number"] for r in client.get("/api/v1/rounds").get_json()["rounds"]] == [ROUND]
+    with app.app_context():
+        store.set_round_status(ROUND, "settled", resolved_at=store.utcnow())
+    assert client.get(f"/api/v1/rounds/{ROUND}").get_json()["heading"] == "Tournament 7 results"
 
 
 def test_stake_on_this_file_prefills_the_stake_form(signed_in, make_predictions):
