@@ -22,7 +22,22 @@ maps onto Numerai's words:
   the live logloss, then ``validation_logloss``, ``consistency``, ``corr``, ``mmc``, ``fnc``);
   we score once per round, so ``day`` and ``version`` filters are ignored;
 - ``accountLeaderboard`` is the leaderboard of the newest scored round (CORR as
-  ``v2Corr20``/``corrV4``, FNC as ``fncV4``, career NMR as ``returnAllTimeNmr``).
+  ``v2Corr20``/``corrV4``, FNC as ``fncV4``, career NMR as ``returnAllTimeNmr``);
+  ``v2Leaderboard`` (``get_leaderboard``) the same with ``corr20Rep``, ``mmcRep`` and
+  ``fncRep`` as plain means over the model's last 20 scored rounds;
+- ``v2RoundModelPerformances`` is one entry per scored round: every stored metric, the
+  stake at risk, the round's NMR payout (on the metric the round pays on, pending until
+  settled), and per live era its logloss (the one metric kept per era);
+  ``v3UserProfile`` (``daily_model_performances`` — one entry per scored round, not per
+  day — ``public_user_profile``, ``stake_get``) reads the stake from the escrow;
+- model arguments take a model id (the wallet address, :func:`model_id`) or a model
+  name (a display name one wallet has); TC, BMC, CORJ60 and FNC v3 are not computed here
+  and answer null;
+- ``submissions`` and ``submissionDownloadAuth`` give back my stored files through a
+  signed, short-lived URL (:func:`app.web.numerapi_upload.issue_download`).
+
+What a query may ask (size bounds, and the Numerai fields refused with advice: Compute,
+wallet history, diagnostics, v3 staking, Signals, Crypto) is :mod:`app.web.graphql_rules`.
 
 The 2017 economy in numerapi's shapes, plus fields numerapi does not ask for (a query
 that names them, e.g. through ``raw_query``, gets them; numerapi's own queries are
@@ -43,7 +58,8 @@ scores of all the model's rounds in one query, not one per score.
 
 Why one module past 350 lines: these are the resolvers of the one schema file, each a
 few lines mapping a view model onto numerapi's names; split by type, the Query fields
-would sit apart from the objects they return.
+would sit apart from the objects they return. The checks that run before any resolver
+live apart, in :mod:`app.web.graphql_rules`.
 """
 
 from __future__ import annotations
@@ -64,19 +80,8 @@ from ariadne import (
 )
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from graphql import (
-    DocumentNode,
-    FieldNode,
-    FieldsOnCorrectTypeRule,
-    FragmentSpreadNode,
     GraphQLError,
     GraphQLResolveInfo,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    ValidationRule,
-    parse,
-    specified_rules,
-    validate,
 )
 
 from app import auth, store
@@ -85,11 +90,19 @@ from app.scoring import STORED_METRICS
 from app.store import numerapi as numerapi_store
 from app.web import numerapi_upload, services, views
 from app.web.errors import MESSAGES
-from app.web.inputs import nesting_depth, parse_json
+from app.web.graphql_rules import (
+    OTHER_TOURNAMENTS,
+    STAKE_HINT,
+    TOKEN_HINT,
+    TOURNAMENT,
+    QueryBounds,
+    parse_query,
+    validate_query,
+)
+from app.web.inputs import parse_json
 
 bp = Blueprint("graphql", __name__)
 
-TOURNAMENT = 8  # numerapi's NumerAPI() asks for tournament 8 (Numerai Classic)
 RESOLVED_STATUSES = views.RESOLVED_STATUSES
 SETTLED_STATUSES = ("settled", "finalized")
 # numerapi's displayName of a stored metric, where it differs: "logloss" is the live one.
@@ -98,19 +111,6 @@ LOWER_IS_BETTER = frozenset({"live_logloss", "validation_logloss"})
 # (displayName, Score attribute, higher is better), in the store's order.
 SCORE_METRICS = tuple((SCORE_NAMES.get(field, field), field, field not in LOWER_IS_BETTER) for field in STORED_METRICS)
 PAYOUT_METRIC = {"auction2017": "logloss", "corr": "corr"}  # payout policy -> the score it pays on
-STAKE_HINT = (
-    "stakes live on chain here, not on the server: stake NMR on your submission's hash in the "
-    "round's escrow from your wallet (the current-round page, or the addresses and ABIs at /api/v1/chain)"
-)
-TOKEN_HINT = "send your API token as 'Authorization: Token PUBLIC$SECRET' (create one on the account page)"
-SUBMIT_HINT = "upload predictions with upload_predictions (or `nmr upload`)"
-OTHER_TOURNAMENTS = {
-    11: f"Numerai Signals (tournament 11) is not run here; this server runs one classic tournament ({TOURNAMENT}): "
-        "use numerapi.NumerAPI",
-    12: f"Numerai Crypto (tournament 12) is not run here; this server runs one classic tournament ({TOURNAMENT}): "
-        "use numerapi.NumerAPI",
-}
-
 TYPE_DEFS = load_schema_from_path(str(Path(__file__).with_name("schema.graphql")))
 
 query = QueryType()
@@ -774,135 +774,6 @@ _resolver_log = logging.getLogger(f"{__name__}.resolvers")
 _resolver_log.addFilter(_ExpectedErrors())
 
 
-# A query is bounded before it runs: its text (characters, tokens, bracket nesting) before
-# parsing, then its shape with fragments expanded (depth, fields resolved, aliases) by
-# :class:`QueryBounds`. numerapi's largest query is ~40 fields, 5 deep, no aliases.
-QUERY_MAX_CHARS = 32 * 1024
-QUERY_MAX_TOKENS = 5000
-QUERY_MAX_DEPTH = 10
-QUERY_MAX_FIELDS = 500
-QUERY_MAX_ALIASES = 30
-
-
-class QueryRefused(GraphQLError):
-    """A query over a bound; answered with status 400 in its extensions."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, extensions={"status": 400})
-
-
-def _parse_query(_context: Any, data: dict[str, Any]) -> DocumentNode:
-    """Parse ``data["query"]`` once it is known to be small and shallow enough to parse."""
-    text = data["query"]
-    if len(text) > QUERY_MAX_CHARS:
-        raise QueryRefused(f"the query is {len(text):,} characters, over the limit of {QUERY_MAX_CHARS:,}")
-    if nesting_depth(text.encode()) > 3 * QUERY_MAX_DEPTH:
-        raise QueryRefused(f"the query nests brackets more than {3 * QUERY_MAX_DEPTH} deep; ask for less at once")
-    return parse(text, max_tokens=QUERY_MAX_TOKENS)
-
-
-class QueryBounds(ValidationRule):
-    """Refuses a query whose expansion (fragments inlined, each counted once per use) is
-    deeper than :data:`QUERY_MAX_DEPTH`, resolves more than :data:`QUERY_MAX_FIELDS`
-    fields, or has more than :data:`QUERY_MAX_ALIASES` aliases. Each fragment's size is
-    computed once, so the check is linear in the document."""
-
-    def enter_document(self, node: DocumentNode, *_args: Any) -> Any:
-        fragments = {d.name.value: d for d in node.definitions if not isinstance(d, OperationDefinitionNode)}
-        sizes: dict[str, tuple[int, int, int]] = {}
-
-        def size(selection_set: SelectionSetNode | None, seen: frozenset[str]) -> tuple[int, int, int]:
-            depth = fields = aliases = 0
-            for selection in selection_set.selections if selection_set else ():
-                if isinstance(selection, FieldNode):
-                    d, f, a = size(selection.selection_set, seen)
-                    depth, fields, aliases = max(depth, d + 1), fields + f + 1, aliases + a + bool(selection.alias)
-                    continue
-                if isinstance(selection, InlineFragmentNode):
-                    d, f, a = size(selection.selection_set, seen)
-                elif isinstance(selection, FragmentSpreadNode):
-                    name = selection.name.value
-                    if name in seen or name not in fragments:
-                        continue  # a cycle or an unknown fragment: the standard rules report it
-                    if name not in sizes:
-                        sizes[name] = size(fragments[name].selection_set, seen | {name})
-                    d, f, a = sizes[name]
-                depth, fields, aliases = max(depth, d), fields + f, aliases + a
-            return depth, min(fields, 10**9), min(aliases, 10**9)
-
-        for definition in node.definitions:
-            if not isinstance(definition, OperationDefinitionNode):
-                continue
-            depth, fields, aliases = size(definition.selection_set, frozenset())
-            for value, limit, what in (
-                (depth, QUERY_MAX_DEPTH, "levels deep"),
-                (fields, QUERY_MAX_FIELDS, "fields (fragments counted each time they are used)"),
-                (aliases, QUERY_MAX_ALIASES, "aliases"),
-            ):
-                if value > limit:
-                    self.report_error(QueryRefused(f"the query asks for {value:,} {what}, over the limit of {limit:,}; ask for less at once"))
-                    return self.BREAK
-        return None
-
-
-# Numerai features this server does not offer, by the field numerapi asks for them with:
-# the query is refused with what to use instead, not GraphQL's "Cannot query field".
-COMPUTE_HINT = f"Numerai Compute is not offered here: run your model on your own machine and {SUBMIT_HINT}"
-SIGNALS_HINT = OTHER_TOURNAMENTS[11]
-NOT_OFFERED = {
-    "computePickleUploadAuth": COMPUTE_HINT,
-    "createComputePickleUpload": COMPUTE_HINT,
-    "computePickleDataVersions": COMPUTE_HINT,
-    "computePickleDockerImages": COMPUTE_HINT,
-    "setSubmissionWebhook": COMPUTE_HINT,
-    "walletTxns": "this server keeps no wallet history: your NMR and USD transfers are on chain (the tokens' "
-                  "Transfer events for your address; addresses and ABIs at /api/v1/chain), and each round's stake, "
-                  "burn and payouts are in pending_model_payouts and submission_scores",
-    "signalsLeaderboard": SIGNALS_HINT,
-    "v2SignalsProfile": SIGNALS_HINT,
-    "submissionUploadSignalsAuth": SIGNALS_HINT,
-    "createSignalsSubmission": SIGNALS_HINT,
-    "cryptosignalsLeaderboard": OTHER_TOURNAMENTS[12],
-    "diagnosticsUploadAuth": "diagnostics are not offered here: every upload is validated at once and answers with "
-                             "its validation logloss, consistency and CORR (the upload's response, `nmr upload`, or "
-                             "GET /api/v1/account); after the round, submission_scores",
-    "v3StakeAuth": STAKE_HINT,
-    "v3StakeConfig": f"{STAKE_HINT}; the escrow's configuration is there too",
-    "v3StakeRound": f"{STAKE_HINT}; list_rounds gives a round's times and pools",
-    "v3StakeClaim": f"{STAKE_HINT}; settlement pays stakes out on chain, nothing is claimed",
-    "releaseStake": f"{STAKE_HINT}; a stake is locked until its round settles (or, past the oracle's deadline, "
-                    "withdrawn alone with the escrow's withdrawStake)",
-    "setUserBio": "a profile here is a display name only: set it on the account page or with PATCH /api/v1/account",
-    "setUserLink": "a profile here is a display name only: set it on the account page or with PATCH /api/v1/account",
-    "pipelineStatus": "there is no daily scoring pipeline here: a round is scored once, after it closes; list_rounds "
-                      "gives each round's open, close, score and resolve times",
-}
-NOT_OFFERED["createDiagnostics"] = NOT_OFFERED["diagnostics"] = NOT_OFFERED["diagnosticsUploadAuth"]
-
-
-class NotOfferedFields(FieldsOnCorrectTypeRule):
-    """GraphQL's unknown-field check, except that a Numerai field this server does not
-    have is refused with :data:`NOT_OFFERED`'s advice."""
-
-    def enter_field(self, node: FieldNode, *args: Any) -> None:
-        parent = self.context.get_parent_type()
-        name = node.name.value
-        if name in NOT_OFFERED and parent is not None and name not in getattr(parent, "fields", {}):
-            self.report_error(GraphQLError(NOT_OFFERED[name], node, extensions={"status": 404}))
-            return
-        super().enter_field(node, *args)
-
-
-SPECIFIED_RULES = tuple(NotOfferedFields if rule is FieldsOnCorrectTypeRule else rule for rule in specified_rules)
-
-
-def _validate(schema: Any, document: DocumentNode, rules: Any = None, **options: Any) -> list[GraphQLError]:
-    """graphql-core's validation with :class:`NotOfferedFields` in place of the standard
-    unknown-field rule (ariadne can only add rules, not replace one)."""
-    extra = tuple(rule for rule in rules or () if rule not in specified_rules)
-    return validate(schema, document, rules=SPECIFIED_RULES + extra, **options)
-
-
 def _format_error(error: GraphQLError, _debug: bool = False) -> dict[str, Any]:
     """Our message for refusals, GraphQL's for malformed queries and bad variables (they
     name the variable); a bare 500 message only for a failure inside a resolver."""
@@ -930,7 +801,7 @@ def graphql_endpoint() -> Response:
         raise ApiError(400, 'send a JSON body {"query": "...", "variables": {...}} with Content-Type: application/json')
     _success, result = graphql_sync(
         schema, body, context_value={"request": request}, error_formatter=_format_error, logger=_resolver_log.name,
-        query_parser=_parse_query, validation_rules=[QueryBounds], query_validator=_validate,
+        query_parser=parse_query, validation_rules=[QueryBounds], query_validator=validate_query,
     )  # fmt: skip
     return _graphql_response(result)
 
