@@ -417,19 +417,17 @@ def resolve_submission_scores(
     Three queries whatever the number of rounds: the model's scores, the rounds, and every
     score of those rounds (for the percentiles)."""
     _check_tournament(tournament)
-    address = auth.checksum_address(modelId)
+    address = _model_of(modelId)
     scores = store.user_scores(address)
     if lastNRounds is not None:
         scores = scores[:lastNRounds]
     rounds = _rounds(info)
     if resolved is not None:
         scores = [s for s in scores if (rounds[s.round_number].status in RESOLVED_STATUSES) == resolved]
-    scores_by_round = store.scores_of_rounds(s.round_number for s in scores)
     entries = []
-    for score in scores:
-        row = rounds[score.round_number]
+    for score, row, round_scores in _scored_rounds(info, scores):
         money = _money(store.score_view(score))
-        for metric in _metric_scores(score, scores_by_round[score.round_number], row):
+        for metric in _metric_scores(score, round_scores, row):
             if displayName is not None and displayName != metric["displayName"]:
                 continue
             entries.append(
@@ -447,6 +445,14 @@ def resolve_submission_scores(
                 }
             )
     return entries
+
+
+def _scored_rounds(info: GraphQLResolveInfo, scores: list[store.Score]) -> list[tuple[store.Score, store.Round, list[store.Score]]]:
+    """Each of a model's ``scores`` with its round and every score of that round (for
+    percentiles and ranks): two queries whatever the number of rounds."""
+    rounds = _rounds(info)
+    scores_by_round = store.scores_of_rounds(s.round_number for s in scores)
+    return [(score, rounds[score.round_number], scores_by_round[score.round_number]) for score in scores]
 
 
 def _metric_scores(score: store.Score, round_scores: list[store.Score], row: store.Round) -> list[dict[str, Any]]:
@@ -558,16 +564,12 @@ def resolve_round_model_performances(
     payout on the metric the round pays on, pending until settled on chain."""
     _check_tournament(tournament)
     address = _model_of(modelId)
-    scores = store.user_scores(address)
-    rounds = _rounds(info)
-    scores_by_round = store.scores_of_rounds(s.round_number for s in scores)
     performances = []
-    for score in scores:
-        row = rounds[score.round_number]
+    for score, row, round_scores in _scored_rounds(info, store.user_scores(address)):
         money = _money(store.score_view(score))
         settled = row.status in SETTLED_STATUSES
         pays_on = PAYOUT_METRIC.get(row.policy)
-        metrics = _metric_scores(score, scores_by_round[score.round_number], row)
+        metrics = _metric_scores(score, round_scores, row)
         for metric in metrics:
             paid = metric["displayName"] == pays_on and row.status in RESOLVED_STATUSES
             metric.update(day=None, payoutPending=money["roundNmr"] if paid and not settled else None,
@@ -675,15 +677,11 @@ def resolve_daily_performances(address: str, info: GraphQLResolveInfo) -> list[d
     """One entry per scored round, newest first (scores are made once a round, not daily):
     the round's CORR, MMC, FNC and live logloss, each with the model's rank in the round.
     TC and FNC v3 are not computed here (null)."""
-    scores = store.user_scores(address)
-    rounds = _rounds(info)
-    scores_by_round = store.scores_of_rounds(s.round_number for s in scores)
     entries = []
-    for score in scores:
-        others = scores_by_round[score.round_number]
+    for score, row, others in _scored_rounds(info, store.user_scores(address)):
         entries.append({
             "roundNumber": score.round_number,
-            "date": views.iso(rounds[score.round_number].resolved_at),
+            "date": views.iso(row.resolved_at),
             **{f"{metric}Rep": getattr(score, metric) for metric in numerapi_store.REPUTATION_METRICS},
             **{f"{metric}Rank": numerapi_store.rank_in_round(address, others, metric)
                for metric in numerapi_store.REPUTATION_METRICS},
