@@ -308,3 +308,17 @@ def test_leaderboard_reputations_are_means_over_the_last_20_rounds(napi, app, al
     [newest, oldest] = napi().daily_model_performances(alice)
     assert (newest["corrRep"], newest["corrRank"], newest["mmcRep"], newest["mmcRank"]) == (0.1, 1, None, None)
     assert oldest["corrRep"] == pytest.approx(scored_round.loc[alice, "corr"])
+
+
+def test_check_new_round_and_get_competitions(napi, app):
+    with app.app_context():
+        row = store.get_round(ROUND)
+        opened = row.opened_at
+    assert napi().check_new_round(hours=1) is True
+    with app.app_context():
+        store.get_round(ROUND).opened_at = opened - timedelta(hours=2)
+        get_session().commit()
+    assert napi().check_new_round(hours=1) is False
+    [competition] = napi().get_competitions()
+    assert competition["number"] == ROUND and competition["resolvedGeneral"] is False
+    assert competition["openTime"].replace(microsecond=0) == (opened - timedelta(hours=2)).replace(microsecond=0)

@@ -281,3 +281,22 @@ def test_diagnostics_and_v3_staking_say_what_to_use(played):
         api.v3_stake_config()
     with pytest.raises(ValueError, match="no daily scoring pipeline here"):
         api.pipeline_status()
+
+
+def test_stake_changes_and_profile_edits_say_what_to_use(played):
+    api = played["napi"](played["alice"])
+    with pytest.raises(ValueError, match="stakes live on chain here"):
+        api.stake_set(20, played["alice"])  # reads the chain stake first, then refuses the change
+    with pytest.raises(ValueError, match="a stake is locked until its round settles"):
+        api.stake_drain(played["alice"])
+    with pytest.raises(ValueError, match="a profile here is a display name only"):
+        api.set_bio(played["alice"], "hello")
+    with pytest.raises(ValueError, match="Numerai Compute is not offered here"):
+        api.set_submission_webhook(played["alice"], "https://example.invalid/hook")
+
+
+def test_upload_diagnostics_points_to_the_upload_metrics(played, tmp_path):
+    predictions = tmp_path / "p.csv"
+    predictions.write_text("id,probability\n")
+    with pytest.raises(ValueError, match="diagnostics are not offered here"):
+        played["napi"](played["alice"]).upload_diagnostics(str(predictions), model_id=played["alice"])
