@@ -13,6 +13,9 @@ import {ITournamentEscrow} from "../interfaces/ITournamentEscrow.sol";
 /// @title TournamentEscrow
 /// @notice Holds each round's stakes and pools until the oracle settles them or, failing
 /// that, until the stakers take their stakes back after the round's deadline.
+/// Results are committed before they are posted: settle and payPrizes accept only the
+/// batches whose hashes commitResults recorded, after a challenge window in which anyone
+/// may dispute with an NMR bond and a guardian rules.
 /// @dev No reentrancy guard: the only external calls go to the two immutable tokens (NMR,
 /// an OpenZeppelin ERC20 without hooks, and the USD stablecoin chosen at deployment), and
 /// every function completes its checks and effects before calling them.
@@ -21,7 +24,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
 
     bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     uint256 public constant MAX_PRIZE_WINNERS = 100;
+    uint256 public constant MAX_COMMITTED_BATCHES = 256;
 
     uint8 private constant _USD_STAKING_POOL = 0;
     uint8 private constant _USD_PRIZE_POOL = 1;
@@ -35,11 +40,14 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         uint40 resolvesBy;
         uint32 stakerCount;
         uint128 totalStaked;
-        // slot 1, written once per settlement batch (160 + 32 + 8 + 8 bits).
+        // slot 1, written once per settlement batch (160 + 32 + 8 + 8 + 8 + 16 + 16 bits).
         address funder;
         uint32 settledCount;
         bool prizesPaid;
         bool finalized;
+        bool voided;
+        uint16 batchCount;
+        uint16 batchesPosted;
         // slots 2-4, one pool each: funded, then paid out batch by batch.
         uint128 usdStakingPool;
         uint128 usdStakingPaid;
@@ -50,6 +58,12 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         // slot 5, written once per settlement batch.
         uint128 settledStake;
         uint128 totalBurned;
+        // slot 6, read by every batch: who holds an open dispute, when the window ends.
+        address disputer;
+        uint40 challengeEndsAt;
+        // slots 7-8, written once each.
+        bytes32 datasetDigest;
+        bytes32 resultsDigest;
     }
 
     /// @dev One slot (96 + 64 + 8 bits). The committed file hash lives in the Staked event.
@@ -72,7 +86,11 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     /// @dev One dollar in the stablecoin's units (10 ** decimals): a bid is amount / confidence dollars.
     uint256 private immutable _usdUnit;
     uint256 private immutable _maxResolutionDelay;
+    uint256 private immutable _challengeWindow;
+    uint256 private immutable _disputeBond;
     mapping(uint256 roundId => Round) private _rounds;
+    /// @dev A mapping, not an array: a batch reads its one hash without the length's slot.
+    mapping(uint256 roundId => mapping(uint256 index => bytes32)) private _batchHashes;
     mapping(uint256 roundId => mapping(address staker => Stake)) private _stakes;
 
     /// @param nmr The NMR token.
@@ -80,17 +98,28 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (transferable in two steps).
     /// @param adminTransferDelay Seconds between starting and accepting an admin transfer.
     /// @param maxResolutionDelay_ Longest allowed time from a round's close to its oracle deadline.
+    /// @param challengeWindow_ Seconds from commitResults to the first settle, shorter than
+    /// maxResolutionDelay_.
+    /// @param disputeBond_ NMR wei a dispute locks, non-zero.
     constructor(
         INumeraireToken nmr,
         IERC20Metadata usd_,
         address admin,
         uint48 adminTransferDelay,
-        uint256 maxResolutionDelay_
+        uint256 maxResolutionDelay_,
+        uint256 challengeWindow_,
+        uint256 disputeBond_
     ) AccessControlDefaultAdminRules(adminTransferDelay, admin) {
         if (address(nmr) == address(0) || address(usd_) == address(0)) revert TournamentEscrowZeroAddress();
         if (maxResolutionDelay_ == 0 || maxResolutionDelay_ > type(uint40).max) {
             revert TournamentEscrowInvalidSchedule(0, maxResolutionDelay_);
         }
+        if (challengeWindow_ == 0 || challengeWindow_ >= maxResolutionDelay_) {
+            revert TournamentEscrowInvalidChallengeWindow(challengeWindow_, maxResolutionDelay_);
+        }
+        if (disputeBond_ == 0) revert TournamentEscrowZeroAmount();
+        _challengeWindow = challengeWindow_;
+        _disputeBond = disputeBond_;
         _token = nmr;
         _usd = IERC20(address(usd_));
         // A token with more than 77 decimals would overflow here and fail the deployment.
@@ -101,9 +130,15 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     // ---- operator and funders --------------------------------------------------------
 
     /// @inheritdoc ITournamentEscrow
-    function createRound(uint256 roundId, uint256 closesAt, uint256 resolvesBy) external onlyRole(ORACLE_ROLE) {
+    function createRound(uint256 roundId, uint256 closesAt, uint256 resolvesBy, address funder, bytes32 datasetDigest)
+        external
+        onlyRole(ORACLE_ROLE)
+    {
+        if (roundId == 0) revert TournamentEscrowZeroRoundId();
         Round storage round = _rounds[roundId];
         if (round.closesAt != 0) revert TournamentEscrowRoundExists(roundId);
+        if (funder == address(0)) revert TournamentEscrowZeroAddress();
+        if (datasetDigest == bytes32(0)) revert TournamentEscrowZeroDigest();
         if (closesAt <= block.timestamp || resolvesBy <= closesAt || resolvesBy - closesAt > _maxResolutionDelay) {
             revert TournamentEscrowInvalidSchedule(closesAt, resolvesBy);
         }
@@ -112,7 +147,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         if (resolvesBy > type(uint40).max) revert TournamentEscrowInvalidSchedule(closesAt, resolvesBy);
         round.closesAt = uint40(closesAt);
         round.resolvesBy = uint40(resolvesBy);
-        emit RoundCreated(roundId, closesAt, resolvesBy);
+        round.funder = funder;
+        round.datasetDigest = datasetDigest;
+        emit RoundCreated(roundId, closesAt, resolvesBy, funder, datasetDigest);
     }
 
     /// @inheritdoc ITournamentEscrow
@@ -124,12 +161,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         uint256 closesAt = round.closesAt;
         if (closesAt == 0) revert TournamentEscrowUnknownRound(roundId);
         if (block.timestamp >= closesAt) revert TournamentEscrowRoundClosed(roundId, closesAt);
+        // The funder is named at creation, so nobody can take a round over by funding it first.
         address funder = round.funder;
-        if (funder == address(0)) {
-            round.funder = msg.sender;
-        } else if (funder != msg.sender) {
-            revert TournamentEscrowNotFunder(roundId, funder);
-        }
+        if (funder != msg.sender) revert TournamentEscrowNotFunder(roundId, funder);
         if (usdStakingPool == 0 && usdPrizePool == 0 && nmrPool == 0) revert TournamentEscrowZeroAmount();
         // Each amount is bounded before it is added, so no sum below can overflow (a huge
         // amount gets this error, not an arithmetic panic).
@@ -155,8 +189,97 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc ITournamentEscrow
+    function commitResults(uint256 roundId, bytes32 resultsDigest, bytes32[] calldata batchHashes)
+        external
+        onlyRole(ORACLE_ROLE)
+    {
+        Round storage round = _rounds[roundId];
+        uint256 closesAt = round.closesAt;
+        if (closesAt == 0) revert TournamentEscrowUnknownRound(roundId);
+        if (block.timestamp < closesAt) revert TournamentEscrowRoundOpen(roundId, closesAt);
+        if (round.finalized) revert TournamentEscrowAlreadyFinalized(roundId);
+        if (round.batchCount != 0) revert TournamentEscrowAlreadyCommitted(roundId);
+        if (resultsDigest == bytes32(0)) revert TournamentEscrowZeroDigest();
+        uint256 count = batchHashes.length;
+        if (count == 0 || count > MAX_COMMITTED_BATCHES) revert TournamentEscrowBatchCount(count, MAX_COMMITTED_BATCHES);
+        uint256 challengeEndsAt = block.timestamp + _challengeWindow;
+        if (challengeEndsAt >= round.resolvesBy) {
+            revert TournamentEscrowCommitTooLate(roundId, challengeEndsAt, round.resolvesBy);
+        }
+
+        // Casts are safe: count <= 256 and challengeEndsAt < resolvesBy < 2^40.
+        round.batchCount = uint16(count);
+        round.challengeEndsAt = uint40(challengeEndsAt);
+        round.resultsDigest = resultsDigest;
+        mapping(uint256 => bytes32) storage hashes = _batchHashes[roundId];
+        for (uint256 i; i < count; ++i) {
+            hashes[i] = batchHashes[i];
+        }
+        emit ResultsCommitted(roundId, resultsDigest, batchHashes, challengeEndsAt);
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function dispute(uint256 roundId) external {
+        Round storage round = _rounds[roundId];
+        if (round.closesAt == 0) revert TournamentEscrowUnknownRound(roundId);
+        if (round.batchCount == 0) revert TournamentEscrowNotCommitted(roundId);
+        if (round.finalized) revert TournamentEscrowAlreadyFinalized(roundId);
+        uint256 challengeEndsAt = round.challengeEndsAt;
+        if (block.timestamp >= challengeEndsAt) revert TournamentEscrowChallengeWindowOver(roundId, challengeEndsAt);
+        address disputer = round.disputer;
+        if (disputer != address(0)) revert TournamentEscrowAlreadyDisputed(roundId, disputer);
+
+        round.disputer = msg.sender;
+        IERC20(address(_token)).safeTransferFrom(msg.sender, address(this), _disputeBond);
+        emit Disputed(roundId, msg.sender, _disputeBond);
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function rule(uint256 roundId, bool upheld) external onlyRole(GUARDIAN_ROLE) {
+        Round storage round = _rounds[roundId];
+        if (round.closesAt == 0) revert TournamentEscrowUnknownRound(roundId);
+        address disputer = round.disputer;
+        // An upheld dispute finalizes the round, so an open dispute is one in a live round.
+        if (disputer == address(0) || round.finalized) revert TournamentEscrowNoDispute(roundId);
+        // After resolvesBy the escape hatch has taken over; the bond comes back at finalize.
+        if (block.timestamp >= round.resolvesBy) revert TournamentEscrowSettlementWindowOver(roundId, round.resolvesBy);
+        uint256 bond = _disputeBond;
+        if (!upheld) {
+            round.disputer = address(0);
+            // The bond is the escrow's own NMR, held apart from every stake and pool.
+            // slither-disable-next-line reentrancy-events
+            _token.burn(bond);
+            emit DisputeRuled(roundId, disputer, false, 0);
+            return;
+        }
+
+        // Nothing has been paid out yet: settlement only starts after the window, and a
+        // dispute is only open during it (or until this ruling).
+        uint256 nmrLeft = round.nmrPool - round.nmrPaid;
+        uint256 reward = bond < nmrLeft ? bond : nmrLeft;
+        // Cast is safe: reward <= what is left of the uint128 pool.
+        round.nmrPaid += uint128(reward);
+        round.voided = true;
+        (address funder, uint256 usdReturned, uint256 nmrReturned) = _closeBooks(round);
+
+        IERC20(address(_token)).safeTransfer(disputer, bond + reward);
+        _returnPools(funder, usdReturned, nmrReturned);
+        // slither-disable-next-line reentrancy-events
+        emit DisputeRuled(roundId, disputer, true, reward);
+        // slither-disable-next-line reentrancy-events
+        emit RoundVoided(roundId);
+        // slither-disable-next-line reentrancy-events
+        emit RoundFinalized(roundId, funder, usdReturned, nmrReturned);
+    }
+
+    /// @inheritdoc ITournamentEscrow
     function settle(uint256 roundId, StakeSettlement[] calldata settlements) external onlyRole(ORACLE_ROLE) {
         Round storage round = _settleableRound(roundId);
+        uint256 index = round.batchesPosted;
+        // The last committed hash is the prize list's, so settle batches stop one short of it.
+        if (index + 1 >= round.batchCount) revert TournamentEscrowBatchesExhausted(roundId);
+        _requireCommitted(roundId, index, keccak256(abi.encode(settlements)));
+        round.batchesPosted = uint16(index + 1);
         (uint256[] memory returned, uint256 burned) = _applySettlement(round, roundId, settlements);
 
         // Every stake of the batch is already marked settled; the tokens have no hooks.
@@ -168,6 +291,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
             if (entry.usdReward != 0) _usd.safeTransfer(entry.staker, entry.usdReward);
             emit StakeSettled(roundId, entry.staker, entry.burn, entry.usdReward, entry.nmrReward);
         }
+        // slither-disable-next-line reentrancy-events
+        emit BatchPosted(roundId, index);
     }
 
     /// @inheritdoc ITournamentEscrow
@@ -176,6 +301,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         if (count > MAX_PRIZE_WINNERS) revert TournamentEscrowTooManyWinners(count, MAX_PRIZE_WINNERS);
         Round storage round = _settleableRound(roundId);
         if (round.prizesPaid) revert TournamentEscrowPrizesAlreadyPaid(roundId);
+        uint256 index = round.batchCount - 1;
+        _requireCommitted(roundId, index, keccak256(abi.encode(prizes)));
         (uint256 usdTotal, uint256 nmrTotal) = _prizeTotals(prizes);
         uint256 usdLeft = round.usdPrizePool - round.usdPrizePaid;
         if (usdTotal > usdLeft) revert TournamentEscrowPoolExceeded(roundId, _USD_PRIZE_POOL, usdTotal, usdLeft);
@@ -196,6 +323,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         }
         // slither-disable-next-line reentrancy-events
         emit PrizesAwarded(roundId, count, usdTotal, nmrTotal);
+        // slither-disable-next-line reentrancy-events
+        emit BatchPosted(roundId, index);
     }
 
     /// @inheritdoc ITournamentEscrow
@@ -211,15 +340,18 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
             if (!round.prizesPaid) revert TournamentEscrowPrizesNotPaid(roundId);
         }
 
-        round.finalized = true;
-        uint256 usdReturned =
-            (round.usdStakingPool - round.usdStakingPaid) + (round.usdPrizePool - round.usdPrizePaid);
-        uint256 nmrReturned = round.nmrPool - round.nmrPaid;
-        address funder = round.funder;
+        // Only possible after resolvesBy: an open dispute blocks the prizes finalize needs.
+        address disputer = round.disputer;
+        if (disputer != address(0)) round.disputer = address(0);
+        (address funder, uint256 usdReturned, uint256 nmrReturned) = _closeBooks(round);
 
-        // A round nobody funded has nothing to return (and no funder to return it to).
-        if (usdReturned != 0) _usd.safeTransfer(funder, usdReturned);
-        if (nmrReturned != 0) IERC20(address(_token)).safeTransfer(funder, nmrReturned);
+        if (disputer != address(0)) {
+            IERC20(address(_token)).safeTransfer(disputer, _disputeBond);
+            // slither-disable-next-line reentrancy-events
+            emit DisputeLapsed(roundId, disputer, _disputeBond);
+        }
+        _returnPools(funder, usdReturned, nmrReturned);
+        // slither-disable-next-line reentrancy-events
         emit RoundFinalized(roundId, funder, usdReturned, nmrReturned);
     }
 
@@ -267,7 +399,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         Round storage round = _rounds[roundId];
         uint256 resolvesBy = round.resolvesBy;
         if (resolvesBy == 0) revert TournamentEscrowUnknownRound(roundId);
-        if (block.timestamp < resolvesBy) revert TournamentEscrowDeadlineNotReached(roundId, resolvesBy);
+        if (block.timestamp < resolvesBy && !round.voided) {
+            revert TournamentEscrowDeadlineNotReached(roundId, resolvesBy);
+        }
         Stake storage position = _stakes[roundId][msg.sender];
         _requireActive(position.status, roundId, msg.sender);
         uint256 amount = position.amount;
@@ -298,6 +432,25 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc ITournamentEscrow
+    function challengeWindow() external view returns (uint256) {
+        return _challengeWindow;
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function disputeBond() external view returns (uint256) {
+        return _disputeBond;
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function committedBatches(uint256 roundId) external view returns (bytes32[] memory hashes) {
+        uint256 count = _rounds[roundId].batchCount;
+        hashes = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
+            hashes[i] = _batchHashes[roundId][i];
+        }
+    }
+
+    /// @inheritdoc ITournamentEscrow
     function getRound(uint256 roundId) external view returns (RoundView memory) {
         Round storage round = _rounds[roundId];
         return RoundView({
@@ -316,7 +469,14 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
             stakerCount: round.stakerCount,
             settledCount: round.settledCount,
             prizesPaid: round.prizesPaid,
-            finalized: round.finalized
+            finalized: round.finalized,
+            datasetDigest: round.datasetDigest,
+            resultsDigest: round.resultsDigest,
+            challengeEndsAt: round.challengeEndsAt,
+            batchCount: round.batchCount,
+            batchesSettled: round.batchesPosted,
+            disputer: round.disputer,
+            voided: round.voided
         });
     }
 
@@ -328,13 +488,46 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
 
     // ---- internals -------------------------------------------------------------------
 
+    /// @dev The guardian checks the oracle: one account never holds both roles.
+    function _grantRole(bytes32 role, address account) internal override returns (bool) {
+        if (
+            (role == GUARDIAN_ROLE && hasRole(ORACLE_ROLE, account))
+                || (role == ORACLE_ROLE && hasRole(GUARDIAN_ROLE, account))
+        ) revert TournamentEscrowRoleConflict(account, role);
+        return super._grantRole(role, account);
+    }
+
+    /// @dev Reverts unless `posted` is the hash committed at `index` of the round.
+    function _requireCommitted(uint256 roundId, uint256 index, bytes32 posted) private view {
+        bytes32 committed = _batchHashes[roundId][index];
+        if (posted != committed) revert TournamentEscrowBatchMismatch(roundId, index, committed, posted);
+    }
+
+    /// @dev Marks the round finalized; returns its funder and what is unspent of its pools.
+    function _closeBooks(Round storage round)
+        private
+        returns (address funder, uint256 usdReturned, uint256 nmrReturned)
+    {
+        round.finalized = true;
+        usdReturned = (round.usdStakingPool - round.usdStakingPaid) + (round.usdPrizePool - round.usdPrizePaid);
+        nmrReturned = round.nmrPool - round.nmrPaid;
+        funder = round.funder;
+    }
+
+    /// @dev Pays unspent pools back to the round's funder.
+    function _returnPools(address funder, uint256 usdReturned, uint256 nmrReturned) private {
+        if (usdReturned != 0) _usd.safeTransfer(funder, usdReturned);
+        if (nmrReturned != 0) IERC20(address(_token)).safeTransfer(funder, nmrReturned);
+    }
+
     /// @dev Reverts unless a stake is active (staked and neither settled nor withdrawn).
     function _requireActive(StakeStatus status, uint256 roundId, address staker) private pure {
         if (status == StakeStatus.None) revert TournamentEscrowNoStake(roundId, staker);
         if (status != StakeStatus.Active) revert TournamentEscrowAlreadySettled(roundId, staker);
     }
 
-    /// @dev The round `roundId`, if the oracle may settle it now.
+    /// @dev The round `roundId`, if the oracle may post its committed batches now: results
+    /// committed, the challenge window over, no open dispute, before resolvesBy.
     function _settleableRound(uint256 roundId) private view returns (Round storage round) {
         round = _rounds[roundId];
         uint256 closesAt = round.closesAt;
@@ -344,6 +537,11 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
             revert TournamentEscrowSettlementWindowOver(roundId, round.resolvesBy);
         }
         if (round.finalized) revert TournamentEscrowAlreadyFinalized(roundId);
+        if (round.batchCount == 0) revert TournamentEscrowNotCommitted(roundId);
+        uint256 challengeEndsAt = round.challengeEndsAt;
+        if (block.timestamp < challengeEndsAt) revert TournamentEscrowChallengeWindowOpen(roundId, challengeEndsAt);
+        address disputer = round.disputer;
+        if (disputer != address(0)) revert TournamentEscrowRoundDisputed(roundId, disputer);
     }
 
     /// @dev Checks every stake of a batch and marks it settled, then updates the round's
@@ -404,12 +602,14 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     }
 
     /// @dev Sums of a prize list, reverting unless its winners are strictly ascending (so no
-    /// address is paid twice, and never the zero address).
-    function _prizeTotals(Prize[] calldata prizes) private pure returns (uint256 usdTotal, uint256 nmrTotal) {
+    /// address is paid twice, and never the zero address) and none is the escrow itself
+    /// (tokens paid to it would sit in no pool and no stake).
+    function _prizeTotals(Prize[] calldata prizes) private view returns (uint256 usdTotal, uint256 nmrTotal) {
         address previous = address(0);
         for (uint256 i; i < prizes.length; ++i) {
             address winner = prizes[i].winner;
             if (winner <= previous) revert TournamentEscrowWinnersNotAscending(i, winner);
+            if (winner == address(this)) revert TournamentEscrowInvalidWinner(i, winner);
             previous = winner;
             usdTotal += prizes[i].usd;
             nmrTotal += prizes[i].nmr;

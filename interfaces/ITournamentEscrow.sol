@@ -10,6 +10,15 @@ pragma solidity 0.8.24;
 /// staker takes the whole stake back alone. The escrow enforces bounds only; the amounts
 /// are the oracle's published payout policy. The oracle can never move anyone's tokens
 /// into the escrow or out of it except as a round's stakes and pools allow.
+///
+/// The oracle can post nothing it did not publish first: a round is created with the
+/// digest of its dataset, and resolved in two steps. {commitResults} commits the digest of
+/// the published targets and scores and the hash of every settlement batch (the prize list
+/// last); a challenge window then runs, during which anyone may {dispute} with an NMR bond.
+/// Only after it may {settle} and {payPrizes} run, each accepting exactly the committed
+/// batches, in order. A GUARDIAN_ROLE (a key apart from the oracle) {rule}s on a dispute:
+/// upheld voids the round (stakes withdrawable at once, pools back to the funder, the bond
+/// back with a reward from the round's NMR pool); rejected burns the bond.
 interface ITournamentEscrow {
     enum StakeStatus {
         None,
@@ -37,6 +46,13 @@ interface ITournamentEscrow {
         uint256 settledCount;
         bool prizesPaid;
         bool finalized;
+        bytes32 datasetDigest;
+        bytes32 resultsDigest;
+        uint256 challengeEndsAt;
+        uint256 batchCount;
+        uint256 batchesSettled;
+        address disputer;
+        bool voided;
     }
 
     /// @notice One staker's position in one round. Confidence is a WAD (1e18 == 1.0): NMR
@@ -67,7 +83,11 @@ interface ITournamentEscrow {
 
     // ---- events ----------------------------------------------------------------------
 
-    event RoundCreated(uint256 indexed roundId, uint256 closesAt, uint256 resolvesBy);
+    /// @dev `funder` is the only account that may fund the round; `datasetDigest` commits
+    /// the published dataset file.
+    event RoundCreated(
+        uint256 indexed roundId, uint256 closesAt, uint256 resolvesBy, address indexed funder, bytes32 datasetDigest
+    );
     /// @dev Amounts are what this call added; the totals are in {getRound}.
     event RoundFunded(
         uint256 indexed roundId, address indexed funder, uint256 usdStakingPool, uint256 usdPrizePool, uint256 nmrPool
@@ -81,6 +101,20 @@ interface ITournamentEscrow {
         uint256 confidence,
         bytes32 submissionHash
     );
+    /// @dev `batchHashes` are keccak256(abi.encode(batch)) of each settle batch in order, the
+    /// prize list's last; settlement may start at `challengeEndsAt`.
+    event ResultsCommitted(
+        uint256 indexed roundId, bytes32 resultsDigest, bytes32[] batchHashes, uint256 challengeEndsAt
+    );
+    event Disputed(uint256 indexed roundId, address indexed disputer, uint256 bond);
+    /// @dev `upheld`: the bond went back with `reward` NMR and the round is void; otherwise
+    /// the bond was burned and `reward` is 0.
+    event DisputeRuled(uint256 indexed roundId, address indexed disputer, bool upheld, uint256 reward);
+    event RoundVoided(uint256 indexed roundId);
+    /// @dev An open dispute nobody ruled on by resolvesBy: the bond goes back at finalize.
+    event DisputeLapsed(uint256 indexed roundId, address indexed disputer, uint256 bond);
+    /// @dev Committed batch `index` of the round was posted (settle or, last, payPrizes).
+    event BatchPosted(uint256 indexed roundId, uint256 index);
     event StakeSettled(
         uint256 indexed roundId, address indexed staker, uint256 burned, uint256 usdReward, uint256 nmrReward
     );
@@ -119,21 +153,40 @@ interface ITournamentEscrow {
     error TournamentEscrowUnsettledStakes(uint256 roundId, uint256 unsettled);
     error TournamentEscrowPrizesNotPaid(uint256 roundId);
     error TournamentEscrowAlreadyFinalized(uint256 roundId);
+    error TournamentEscrowZeroRoundId();
+    error TournamentEscrowZeroDigest();
+    error TournamentEscrowInvalidWinner(uint256 index, address winner);
+    error TournamentEscrowInvalidChallengeWindow(uint256 challengeWindow, uint256 maxResolutionDelay);
+    error TournamentEscrowAlreadyCommitted(uint256 roundId);
+    error TournamentEscrowBatchCount(uint256 count, uint256 maximum);
+    error TournamentEscrowCommitTooLate(uint256 roundId, uint256 challengeEndsAt, uint256 resolvesBy);
+    error TournamentEscrowNotCommitted(uint256 roundId);
+    error TournamentEscrowChallengeWindowOpen(uint256 roundId, uint256 challengeEndsAt);
+    error TournamentEscrowChallengeWindowOver(uint256 roundId, uint256 challengeEndsAt);
+    error TournamentEscrowRoundDisputed(uint256 roundId, address disputer);
+    error TournamentEscrowAlreadyDisputed(uint256 roundId, address disputer);
+    error TournamentEscrowNoDispute(uint256 roundId);
+    error TournamentEscrowBatchesExhausted(uint256 roundId);
+    error TournamentEscrowBatchMismatch(uint256 roundId, uint256 index, bytes32 committed, bytes32 posted);
+    error TournamentEscrowRoleConflict(address account, bytes32 role);
 
     // ---- operator --------------------------------------------------------------------
 
-    /// @notice Opens round `roundId` with no pools; funding is {fundRound}'s, by whoever
-    /// pays. Only ORACLE_ROLE.
+    /// @notice Opens round `roundId` with no pools, naming who funds it ({fundRound}) and
+    /// committing the digest of its published dataset. Only ORACLE_ROLE.
     /// @param roundId Unique round number, non-zero.
     /// @param closesAt Staking deadline (unix seconds), in the future.
     /// @param resolvesBy Oracle deadline: after `closesAt`, at most {maxResolutionDelay}
     /// after it; after it stakers withdraw alone.
+    /// @param funder The only account that may fund the round; unspent pools go back to it.
+    /// @param datasetDigest Digest of the published dataset file, non-zero.
     /// @dev Emits a {RoundCreated} event.
-    function createRound(uint256 roundId, uint256 closesAt, uint256 resolvesBy) external;
+    function createRound(uint256 roundId, uint256 closesAt, uint256 resolvesBy, address funder, bytes32 datasetDigest)
+        external;
 
     /// @notice Pays into round `roundId`'s pools from the caller's own balances (after
-    /// approving the escrow on both tokens). Anyone, before the round closes; the first
-    /// funder is the round's funder, and only it may add more. Unspent pools go back to it.
+    /// approving the escrow on both tokens). Only the funder named at {createRound}, before
+    /// the round closes, as often as it likes. Unspent pools go back to it.
     /// @param roundId An open round.
     /// @param usdStakingPool USD units added to the staking auction's pool.
     /// @param usdPrizePool USD units added to the performance prize pool.
@@ -141,31 +194,64 @@ interface ITournamentEscrow {
     /// @dev Emits a {RoundFunded} event.
     function fundRound(uint256 roundId, uint256 usdStakingPool, uint256 usdPrizePool, uint256 nmrPool) external;
 
-    /// @notice Settles a batch of stakes of a closed round. Only ORACLE_ROLE, between
-    /// closesAt and resolvesBy, before finalize. Per staker: `burn` (at most the stake) is
+    /// @notice Commits round `roundId`'s results once it has closed: the digest of the
+    /// published targets and scores and the hash of each batch the oracle will post, so
+    /// that anyone can recompute them from the published files during the challenge
+    /// window. Only ORACLE_ROLE, once per round, early enough that the window ends before
+    /// resolvesBy.
+    /// @param roundId A closed round.
+    /// @param resultsDigest Digest of the published live targets and scores, non-zero.
+    /// @param batchHashes keccak256(abi.encode(settlements)) of each {settle} batch in the
+    /// order they will be posted, then keccak256(abi.encode(prizes)) of the {payPrizes}
+    /// list (empty or not) last; 1 to {MAX_COMMITTED_BATCHES} hashes.
+    /// @dev Emits a {ResultsCommitted} event.
+    function commitResults(uint256 roundId, bytes32 resultsDigest, bytes32[] calldata batchHashes) external;
+
+    /// @notice Disputes round `roundId`'s committed results during its challenge window,
+    /// locking a bond of {disputeBond} NMR (approve the escrow first). Anyone, one open
+    /// dispute at a time; settlement waits for the guardian's ruling.
+    /// @param roundId A round whose challenge window is running.
+    /// @dev Emits a {Disputed} event.
+    function dispute(uint256 roundId) external;
+
+    /// @notice Rules on round `roundId`'s open dispute. Only GUARDIAN_ROLE, before
+    /// resolvesBy. Upheld: the round is void and finalized at once (every stake
+    /// withdrawable in full, the pools back to the funder) and the disputer gets the bond
+    /// back plus a reward of up to one bond from the round's NMR pool. Rejected: the bond
+    /// is burned and settlement may start once the challenge window is over.
+    /// @param roundId A round with an open dispute.
+    /// @param upheld Whether the committed results are wrong.
+    /// @dev Emits a {DisputeRuled} event; upheld also {RoundVoided} and {RoundFinalized}.
+    function rule(uint256 roundId, bool upheld) external;
+
+    /// @notice Settles the round's next committed batch of stakes. Only ORACLE_ROLE, after
+    /// the challenge window with no open dispute, before resolvesBy and finalize; the batch
+    /// must hash to the next committed settle batch. Per staker: `burn` (at most the stake) is
     /// destroyed and the rest of the stake returned, with `usdReward` from the USD staking
     /// pool (at most the stake's bid, amount / confidence dollars) and `nmrReward` from the
     /// NMR pool (at most the stake). Each stake is settled once; no pool is ever exceeded.
     /// @param roundId The round.
     /// @param settlements One entry per staker, each with an active stake.
-    /// @dev Emits a {StakeSettled} event per staker.
+    /// @dev Emits a {StakeSettled} event per staker, then {BatchPosted}.
     function settle(uint256 roundId, StakeSettlement[] calldata settlements) external;
 
     /// @notice Pays the round's performance prizes, once per round, staked or not: each
     /// winner gets `usd` from the USD prize pool and `nmr` from the NMR pool. Winners
     /// strictly ascending by address (so each is paid once), at most {MAX_PRIZE_WINNERS}.
-    /// Only ORACLE_ROLE, between closesAt and resolvesBy, before finalize. An empty list
-    /// records that the round pays no prizes.
+    /// Never the escrow itself. Only ORACLE_ROLE, after the challenge window with no open
+    /// dispute, before resolvesBy and finalize; the list must hash to the last committed
+    /// batch. An empty list records that the round pays no prizes.
     /// @param roundId The round.
     /// @param prizes The prizes, by winner address strictly ascending.
-    /// @dev Emits a {PrizePaid} event per winner, then a {PrizesAwarded} event.
+    /// @dev Emits a {PrizePaid} event per winner, then {PrizesAwarded} and {BatchPosted}.
     function payPrizes(uint256 roundId, Prize[] calldata prizes) external;
 
     /// @notice Closes the books of a round and returns its unspent pools to the funder.
     /// Anyone may call once the round is closed with every stake settled and its prizes
-    /// paid, or once resolvesBy has passed (unsettled stakes then stay withdrawable).
+    /// paid, or once resolvesBy has passed (unsettled stakes then stay withdrawable, and
+    /// the bond of a dispute nobody ruled on goes back to its disputer).
     /// @param roundId The round.
-    /// @dev Emits a {RoundFinalized} event.
+    /// @dev Emits a {RoundFinalized} event (and {DisputeLapsed} for an unruled dispute).
     function finalize(uint256 roundId) external;
 
     /// @notice Stops new stakes and funding (never settlement or withdrawals). Only
@@ -209,8 +295,9 @@ interface ITournamentEscrow {
         bytes32 s
     ) external;
 
-    /// @notice Escape hatch: after resolvesBy, the caller takes back the whole of an
-    /// unsettled stake. Anyone with such a stake; works while paused and after finalize.
+    /// @notice Escape hatch: after resolvesBy, or at once in a voided round, the caller
+    /// takes back the whole of an unsettled stake. Anyone with such a stake; works while
+    /// paused and after finalize.
     /// @param roundId The round.
     /// @dev Emits a {StakeWithdrawn} event.
     function withdrawStake(uint256 roundId) external;
@@ -229,6 +316,23 @@ interface ITournamentEscrow {
     /// @return Seconds.
     function maxResolutionDelay() external view returns (uint256);
 
+    /// @notice Seconds between {commitResults} and the first {settle}, when anyone may {dispute}.
+    /// @return Seconds.
+    function challengeWindow() external view returns (uint256);
+
+    /// @notice NMR wei a {dispute} locks.
+    /// @return The bond.
+    function disputeBond() external view returns (uint256);
+
+    /// @notice Committed batch hashes of round `roundId` (empty before {commitResults}).
+    /// @param roundId The round.
+    /// @return The hashes, settle batches in order, the prize list last.
+    function committedBatches(uint256 roundId) external view returns (bytes32[] memory);
+
+    /// @notice Most batch hashes one round may commit.
+    /// @return The count.
+    function MAX_COMMITTED_BATCHES() external view returns (uint256);
+
     /// @notice Most prize winners a round may pay.
     /// @return The count.
     function MAX_PRIZE_WINNERS() external view returns (uint256);
@@ -236,6 +340,10 @@ interface ITournamentEscrow {
     /// @notice Role allowed to open and settle rounds.
     /// @return The role identifier.
     function ORACLE_ROLE() external view returns (bytes32);
+
+    /// @notice Role that rules on disputes; never held together with ORACLE_ROLE.
+    /// @return The role identifier.
+    function GUARDIAN_ROLE() external view returns (bytes32);
 
     /// @notice Role allowed to pause staking.
     /// @return The role identifier.

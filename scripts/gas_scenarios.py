@@ -22,6 +22,8 @@ from brownie import (
 )
 from eth_account import Account
 
+from client.core.chain.commitments import batch_hashes
+
 NMR = 10**18
 USD = 10**6
 WAD = 10**18
@@ -29,6 +31,11 @@ HASH = b"\x5a" * 32
 PERMIT_DEADLINE = 4_102_444_800  # 2100-01-01: a fixed deadline keeps the permit's calldata fixed
 WINDOW = 7 * 24 * 3600
 MAX_RESOLUTION_DELAY = 14 * 24 * 3600
+CHALLENGE_WINDOW = 24 * 3600
+DISPUTE_BOND = 100 * NMR
+DATASET_DIGEST = b"\xda" * 32
+RESULTS_DIGEST = b"\x5c" * 32
+ROUND_BATCH = 250  # stakers per settle() of the 1,000-staker round (asserted to fit the budget)
 BLOCK_GAS_LIMIT = 12_000_000
 BATCH_GAS_BUDGET = BLOCK_GAS_LIMIT * 3 // 4  # batches leave a quarter of a block to others
 SWARM_STAKE = 10 * NMR  # each member's stake per round: a $10 bid at confidence 1
@@ -56,6 +63,7 @@ class Deployment:
     oracle: object
     treasury: object
     minter: object
+    guardian: object
     nmr: object
     usd: object
     escrow: object
@@ -66,18 +74,21 @@ def deploy():
     """NMR, TestUSD, the escrow and a staker swarm, with the roles apart and the treasury
     and two stakers (accounts 3 and 4) funded. Call it on a fresh chain (a reset one in
     the tests)."""
-    admin, oracle, treasury, minter = accounts[0], accounts[1], accounts[7], accounts[9]
+    admin, oracle, treasury, minter, guardian = accounts[0], accounts[1], accounts[7], accounts[9], accounts[2]
     nmr = NumeraireToken.deploy(admin, 0, {"from": admin})
     nmr.grantRole(nmr.MINTER_ROLE(), minter, {"from": admin})
     usd = TestUSD.deploy(admin, {"from": admin})
-    escrow = TournamentEscrow.deploy(nmr, usd, admin, 0, MAX_RESOLUTION_DELAY, {"from": admin})
+    escrow = TournamentEscrow.deploy(
+        nmr, usd, admin, 0, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, {"from": admin}
+    )
     escrow.grantRole(escrow.ORACLE_ROLE(), oracle, {"from": admin})
+    escrow.grantRole(escrow.GUARDIAN_ROLE(), guardian, {"from": admin})
     nmr.mint(treasury, 100_000 * NMR, {"from": minter})
     usd.mint(treasury, 1_000_000 * USD, {"from": admin})
     swarm = StakerSwarm.deploy({"from": admin})
     for staker in STAKERS:
         nmr.mint(accounts[staker], 1_000 * NMR, {"from": minter})
-    return Deployment(admin, oracle, treasury, minter, nmr, usd, escrow, swarm)
+    return Deployment(admin, oracle, treasury, minter, guardian, nmr, usd, escrow, swarm)
 
 
 def stakers():
@@ -103,7 +114,7 @@ def fund_wallets(d, wallets, nmr_each):
 def open_round(d, round_id, usd_staking=0, usd_prize=0, nmr_pool=0):
     """The oracle creates a round closing in a week; the treasury funds it (exact approves)."""
     closes_at = chain.time() + WINDOW
-    d.escrow.createRound(round_id, closes_at, closes_at + WINDOW, {"from": d.oracle})
+    d.escrow.createRound(round_id, closes_at, closes_at + WINDOW, d.treasury, DATASET_DIGEST, {"from": d.oracle})
     if usd_staking + usd_prize:
         d.usd.approve(d.escrow, usd_staking + usd_prize, {"from": d.treasury})
     if nmr_pool:
@@ -117,6 +128,16 @@ def close(d, round_id):
     """Moves time just past the round's closesAt."""
     chain.sleep(d.escrow.getRound(round_id)["closesAt"] - chain.time() + 1)
     chain.mine()
+
+
+def commit(d, round_id, batches, prizes=(), wait=True):
+    """The oracle commits the round's plan; unless wait=False, time passes its challenge
+    window. Returns the commitResults transaction."""
+    tx = d.escrow.commitResults(round_id, RESULTS_DIGEST, batch_hashes(batches, prizes), {"from": d.oracle})
+    if wait:
+        chain.sleep(CHALLENGE_WINDOW + 1)
+        chain.mine()
+    return tx
 
 
 def approve_and_stake(d, staker, round_id, amount, confidence=WAD):
@@ -192,7 +213,9 @@ def settle_batch_gas(d, count=200, round_id=104):
     open_round(d, round_id, usd_staking=count * 5 * USD)
     swarm_stake(d, round_id, count)
     close(d, round_id)
-    tx = d.escrow.settle(round_id, auction_settlements(swarm_members(d, count)), {"from": d.oracle})
+    batch = auction_settlements(swarm_members(d, count))
+    commit(d, round_id, [batch])
+    tx = d.escrow.settle(round_id, batch, {"from": d.oracle})
     return tx.gas_used / count, tx.gas_used
 
 
@@ -206,42 +229,58 @@ def pay_prizes_gas(d, count=PRIZE_WINNERS, round_id=105):
     grow_swarm(d, count)
     open_round(d, round_id, usd_prize=count * 10 * USD, nmr_pool=count * 10 * NMR)
     close(d, round_id)
-    tx = d.escrow.payPrizes(round_id, prize_list(swarm_members(d, count)), {"from": d.oracle})
+    prizes = prize_list(swarm_members(d, count))
+    commit(d, round_id, [], prizes)
+    tx = d.escrow.payPrizes(round_id, prizes, {"from": d.oracle})
     return tx.gas_used / count, tx.gas_used
 
 
-def fitting_batch_size(d, round_id, entries, budget=BATCH_GAS_BUDGET):
-    """The largest prefix of `entries` whose settle() fits `budget` gas, from two estimates
-    (a batch's gas is linear in its size) checked by a third."""
-    small, large = min(50, len(entries)), min(100, len(entries))
-    if large == small:
-        return len(entries)
-    g_small = d.escrow.settle.estimate_gas(round_id, entries[:small], {"from": d.oracle})
-    g_large = d.escrow.settle.estimate_gas(round_id, entries[:large], {"from": d.oracle})
-    per_entry = (g_large - g_small) / (large - small)
-    size = min(len(entries), int((budget - (g_small - small * per_entry)) / per_entry))
-    while d.escrow.settle.estimate_gas(round_id, entries[:size], {"from": d.oracle}) > budget:
-        size -= max(1, size // 50)
-    return size
+def commit_gas(d, hashes, round_id=108):
+    """Gas of commitResults with `hashes` batch hashes (the prize list's included)."""
+    open_round(d, round_id)
+    close(d, round_id)
+    return commit(d, round_id, [[]] * (hashes - 1), wait=False).gas_used
+
+
+def dispute_gas(d, round_id=109):
+    """Gas of a dispute (exact approve of the bond first) by a wallet holding NMR."""
+    open_round(d, round_id, nmr_pool=1_000 * NMR)
+    close(d, round_id)
+    commit(d, round_id, [], wait=False)
+    disputer = stakers()[0]
+    d.nmr.approve(d.escrow, DISPUTE_BOND, {"from": disputer})
+    return d.escrow.dispute(round_id, {"from": disputer}).gas_used
+
+
+def rule_gas(d, upheld, round_id=110):
+    """Gas of the guardian's ruling on a disputed round with all three pools: upheld
+    (void, reward, pools back) or rejected (the bond burned)."""
+    open_round(d, round_id, usd_staking=1_000 * USD, usd_prize=1_000 * USD, nmr_pool=1_000 * NMR)
+    close(d, round_id)
+    commit(d, round_id, [], wait=False)
+    disputer = stakers()[0]
+    d.nmr.approve(d.escrow, DISPUTE_BOND, {"from": disputer})
+    d.escrow.dispute(round_id, {"from": disputer})
+    return d.escrow.rule(round_id, upheld, {"from": d.guardian}).gas_used
 
 
 def round_settlement_gas(d, count=1_000, round_id=106):
-    """Gas of every transaction that settles a `count`-staker round (batches sized to fit
-    BATCH_GAS_BUDGET) and pays its 100 prizes: a list of (label, stakers or winners, gas)."""
+    """Gas of every transaction that resolves a `count`-staker round: the commitment, the
+    settle batches of ROUND_BATCH stakers and the 100 prizes; a list of (label, stakers,
+    winners or hashes, gas)."""
     grow_swarm(d, count)
     open_round(d, round_id, usd_staking=count * 5 * USD, usd_prize=PRIZE_WINNERS * 10 * USD,
                nmr_pool=PRIZE_WINNERS * 10 * NMR)
     swarm_stake(d, round_id, count)
     close(d, round_id)
     members = swarm_members(d, count)
-    pending, sent = auction_settlements(members), []
-    while pending:
-        size = fitting_batch_size(d, round_id, pending)
-        tx = d.escrow.settle(round_id, pending[:size], {"from": d.oracle})
-        sent.append(("settle", size, tx.gas_used))
-        pending = pending[size:]
-    tx = d.escrow.payPrizes(round_id, prize_list(members[:PRIZE_WINNERS]), {"from": d.oracle})
-    sent.append(("payPrizes", PRIZE_WINNERS, tx.gas_used))
+    entries = auction_settlements(members)
+    batches = [entries[i:i + ROUND_BATCH] for i in range(0, count, ROUND_BATCH)]
+    prizes = prize_list(members[:PRIZE_WINNERS])
+    sent = [("commit", len(batches) + 1, commit(d, round_id, batches, prizes).gas_used)]
+    for batch in batches:
+        sent.append(("settle", len(batch), d.escrow.settle(round_id, batch, {"from": d.oracle}).gas_used))
+    sent.append(("payPrizes", PRIZE_WINNERS, d.escrow.payPrizes(round_id, prizes, {"from": d.oracle}).gas_used))
     return sent
 
 

@@ -9,6 +9,7 @@ Accounts by role (Ganache's ten unlocked accounts):
   sponsor   another funder
   alice, bob, carol   stakers
   rando     a stranger with tokens and no role
+  guardian  GUARDIAN_ROLE on the escrow (rules on disputes): a local key beside Ganache's ten
 """
 
 import pytest
@@ -17,11 +18,15 @@ from eth_account import Account
 
 from tests.contracts.helpers import (
     ADMIN_TRANSFER_DELAY,
+    CHALLENGE_WINDOW,
+    DATASET_DIGEST,
+    DISPUTE_BOND,
     HASH,
     MAX_RESOLUTION_DELAY,
     NMR_POOL,
     RANDO_NMR,
     RANDO_USD,
+    RESULTS_DIGEST,
     SETTLE_WINDOW,
     SPONSOR_NMR,
     SPONSOR_USD,
@@ -92,6 +97,13 @@ def minter():
 
 
 @pytest.fixture(scope="module")
+def guardian(admin):
+    account = accounts.add(web3.keccak(text="guardian").hex())
+    admin.transfer(account, "1 ether")
+    return account
+
+
+@pytest.fixture(scope="module")
 def stakers(alice, bob, carol):
     return [alice, bob, carol]
 
@@ -130,24 +142,46 @@ def usd(admin, treasury, sponsor, alice, bob, carol, rando):
 
 
 @pytest.fixture(scope="module")
-def escrow(nmr, usd, admin, oracle, pauser):
-    contract = TournamentEscrow.deploy(nmr, usd, admin, ADMIN_TRANSFER_DELAY, MAX_RESOLUTION_DELAY, {"from": admin})
+def escrow(nmr, usd, admin, oracle, pauser, guardian):
+    contract = TournamentEscrow.deploy(
+        nmr, usd, admin, ADMIN_TRANSFER_DELAY, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, {"from": admin}
+    )
     contract.grantRole(contract.ORACLE_ROLE(), oracle, {"from": admin})
     contract.grantRole(contract.PAUSER_ROLE(), pauser, {"from": admin})
+    contract.grantRole(contract.GUARDIAN_ROLE(), guardian, {"from": admin})
     return contract
 
 
 @pytest.fixture(scope="module")
-def create_round(escrow, oracle):
+def create_round(escrow, oracle, treasury):
     """Factory: the oracle creates round `round_id` closing `closes_in` seconds from now and
-    resolving `window` seconds after that; returns (closesAt, resolvesBy)."""
+    resolving `window` seconds after that, funded by `funder` (the treasury by default);
+    returns (closesAt, resolvesBy)."""
 
-    def _create(round_id=1, closes_in=STAKE_WINDOW, window=SETTLE_WINDOW):
+    def _create(round_id=1, closes_in=STAKE_WINDOW, window=SETTLE_WINDOW, funder=None, digest=DATASET_DIGEST):
         closes_at = chain.time() + closes_in
-        escrow.createRound(round_id, closes_at, closes_at + window, {"from": oracle})
+        escrow.createRound(round_id, closes_at, closes_at + window, funder or treasury, digest, {"from": oracle})
         return closes_at, closes_at + window
 
     return _create
+
+
+@pytest.fixture(scope="module")
+def commit(escrow, oracle):
+    """Factory: the oracle commits round `round_id`'s plan (the settle batches in order, then
+    the prize list) and, unless wait=False, time passes the challenge window. Returns the
+    commitResults transaction."""
+
+    def _commit(round_id=1, batches=(), prizes=(), wait=True):
+        from client.core.chain.commitments import batch_hashes
+
+        tx = escrow.commitResults(round_id, RESULTS_DIGEST, batch_hashes(batches, prizes), {"from": oracle})
+        if wait:
+            chain.sleep(CHALLENGE_WINDOW + 1)
+            chain.mine()
+        return tx
+
+    return _commit
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +213,7 @@ def open_round(create_round, fund_round):
         window=SETTLE_WINDOW,
         funder=None,
     ):
-        create_round(round_id, closes_in, window)
+        create_round(round_id, closes_in, window, funder)
         if usd_staking + usd_prize + nmr_pool:
             fund_round(round_id, usd_staking, usd_prize, nmr_pool, funder)
         return round_id

@@ -10,6 +10,12 @@ MAX_RESOLUTION_DELAY = 14 * DAY
 STAKE_WINDOW = WEEK
 SETTLE_WINDOW = WEEK
 HASH = b"\x11" * 32
+# The escrow's challenge window and dispute bond in these tests; digests of a round's
+# published dataset and of its published targets and scores.
+CHALLENGE_WINDOW = DAY
+DISPUTE_BOND = 100 * 10**18
+DATASET_DIGEST = b"\xda" * 32
+RESULTS_DIGEST = b"\x5c" * 32
 
 STAKER_NMR = 10_000 * NMR
 STAKER_USD = 100 * USD
@@ -47,6 +53,11 @@ def role_error(account, role):
     """OpenZeppelin's AccessControlUnauthorizedAccount as Brownie decodes it (the bytes32
     role printed as a Python bytes literal)."""
     return f"AccessControlUnauthorizedAccount: {str(account).lower()}, {bytes(role)!r}"
+
+
+def b32(value):
+    """A bytes32 argument as Brownie prints it in a decoded revert: a Python bytes literal."""
+    return repr(bytes.fromhex(hex0x(value)[2:]))
 
 
 def hex0x(value):

@@ -2,9 +2,9 @@
 
 The treasury approved the escrow without limit on both tokens (the worst case: a careless
 operator). The oracle and a stranger then try every path the escrow offers: creating
-rounds, funding rounds from themselves or on the treasury's behalf, settling with rewards
-beyond the pools or beyond a sybil stake's bid, paying prizes beyond the pools, finalizing
-and withdrawing. The treasury's balances of both tokens never fall except through the
+rounds, funding rounds from themselves or on the treasury's behalf, committing the worst
+plan the bounds allow, settling with rewards beyond the pools, a sybil stake's bid or the
+committed plan, paying prizes beyond the pools, finalizing and withdrawing. The treasury's balances of both tokens never fall except through the
 treasury's own fundRound; every Transfer out of the treasury on chain is one.
 """
 
@@ -14,11 +14,10 @@ from brownie import chain, web3
 from brownie.exceptions import VirtualMachineError
 
 from tests.contracts.helpers import (
+    DATASET_DIGEST,
+    DAY,
     HASH,
     NMR,
-    NMR_POOL_INDEX,
-    PRIZE_POOL,
-    STAKING_POOL,
     USD,
     WAD,
     address_topic,
@@ -94,23 +93,24 @@ class Ledger:
 
 
 def test_nobody_but_the_treasury_moves_treasury_funds(
-    escrow, nmr, usd, oracle, rando, treasury, alice, settle_entry, prize_list
+    escrow, nmr, usd, oracle, rando, treasury, alice, settle_entry, prize_list, commit
 ):
     ledger = Ledger(nmr, usd, escrow, treasury)
     now = chain.time()
+    closes_at, resolves_by = now + 1_000, now + 1_000 + 3 * DAY
 
-    # createRound takes no amounts and pulls nothing, whoever calls it.
-    escrow.createRound(1, now + 1_000, now + 2_000, {"from": oracle})
+    # createRound takes no amounts and pulls nothing, whoever calls it or whoever it names.
+    escrow.createRound(1, closes_at, resolves_by, treasury, DATASET_DIGEST, {"from": oracle})
     ledger.check()
-    ledger.attempt(escrow.createRound, 2, now + 1_000, now + 2_000, {"from": rando})
-    escrow.createRound(2, now + 1_000, now + 2_000, {"from": oracle})
-    escrow.createRound(3, now + 1_000, now + 2_000, {"from": oracle})
+    ledger.attempt(escrow.createRound, 2, closes_at, resolves_by, rando, DATASET_DIGEST, {"from": rando})
+    escrow.createRound(2, closes_at, resolves_by, oracle, DATASET_DIGEST, {"from": oracle})
+    escrow.createRound(3, closes_at, resolves_by, rando, DATASET_DIGEST, {"from": oracle})
 
     # The treasury funds round 1 itself: the one way its balances may fall.
     ledger.treasury_funds(1, 3_000 * USD, 1_000 * USD, 1_000 * NMR)
 
-    # fundRound only ever pulls from its caller: the oracle and the stranger fund rounds
-    # 2 and 3 with their own tokens, becoming those rounds' funders.
+    # fundRound only ever pulls from its caller, the round's named funder: the oracle and
+    # the stranger fund rounds 2 and 3 with their own tokens.
     escrow.fundRound(2, 10 * USD, 0, 0, {"from": oracle})
     escrow.fundRound(3, 0, 10 * USD, NMR, {"from": rando})
     ledger.check()
@@ -132,31 +132,32 @@ def test_nobody_but_the_treasury_moves_treasury_funds(
     chain.mine()
     ledger.check()
 
-    # settle: rewards beyond the sybil's bid and stake, beyond the pools, by a stranger.
-    sybil = oracle.address.lower()
-    with brownie.reverts(f"TournamentEscrowRewardExceedsBid: {sybil}, 1, 0"):
+    # The oracle commits the worst plan the bounds allow: the whole prize pool and NMR
+    # issuance to itself, the sybil's 1 wei back, alice's stake back with $0.
+    misallocation = [settle_entry(oracle, nmr_reward=1), settle_entry(alice)]
+    own_prizes = prize_list([(oracle, 1_000 * USD, 1_000 * NMR - 1)])
+    commit(1, [misallocation], own_prizes)
+
+    # settle: rewards beyond the sybil's bid and stake, beyond the pools, to the treasury,
+    # by a stranger: none of them is the committed plan.
+    with brownie.reverts(revert_pattern="TournamentEscrowBatchMismatch: 1, 0, .*"):
         escrow.settle(1, [settle_entry(oracle, usd_reward=1)], {"from": oracle})
-    with brownie.reverts(f"TournamentEscrowRewardExceedsStake: {sybil}, 2, 1"):
-        escrow.settle(1, [settle_entry(oracle, nmr_reward=2)], {"from": oracle})
-    with brownie.reverts(f"TournamentEscrowPoolExceeded: 1, {STAKING_POOL}, {3_000 * USD + 1}, {3_000 * USD}"):
-        escrow.settle(1, [settle_entry(alice, usd_reward=3_000 * USD + 1)], {"from": oracle})
-    ledger.attempt(escrow.settle, 1, [settle_entry(alice, usd_reward=100 * USD)], {"from": rando})
+    ledger.attempt(escrow.settle, 1, [settle_entry(oracle, nmr_reward=2)], {"from": oracle})
+    ledger.attempt(escrow.settle, 1, [settle_entry(alice, usd_reward=3_000 * USD + 1)], {"from": oracle})
     ledger.attempt(escrow.settle, 1, [settle_entry(treasury, usd_reward=1)], {"from": oracle})
+    with brownie.reverts(role_error(rando, escrow.ORACLE_ROLE())):
+        escrow.settle(1, misallocation, {"from": rando})
     ledger.check()
 
-    # payPrizes beyond each pool, to the oracle itself, then by a stranger.
-    over_usd = prize_list([(oracle, 1_000 * USD + 1, 0)])
-    with brownie.reverts(f"TournamentEscrowPoolExceeded: 1, {PRIZE_POOL}, {1_000 * USD + 1}, {1_000 * USD}"):
-        escrow.payPrizes(1, over_usd, {"from": oracle})
-    over_nmr = prize_list([(oracle, 0, 600 * NMR), (rando, 0, 400 * NMR + 1)])
-    with brownie.reverts(f"TournamentEscrowPoolExceeded: 1, {NMR_POOL_INDEX}, {1_000 * NMR + 1}, {1_000 * NMR}"):
-        escrow.payPrizes(1, over_nmr, {"from": oracle})
+    # payPrizes beyond each pool, then by a stranger.
+    ledger.attempt(escrow.payPrizes, 1, prize_list([(oracle, 1_000 * USD + 1, 0)]), {"from": oracle})
+    ledger.attempt(escrow.payPrizes, 1, prize_list([(oracle, 0, 600 * NMR), (rando, 0, 400 * NMR + 1)]),
+                   {"from": oracle})
     with brownie.reverts(role_error(rando, escrow.ORACLE_ROLE())):
-        escrow.payPrizes(1, prize_list([(rando, USD, NMR)]), {"from": rando})
-    # Whatever the oracle misallocates stays inside round 1's pools: the whole prize pool
-    # and NMR issuance to itself, the sybil's 1 wei back, alice's stake back with $0.
-    escrow.payPrizes(1, prize_list([(oracle, 1_000 * USD, 1_000 * NMR - 1)]), {"from": oracle})
-    escrow.settle(1, [settle_entry(oracle, nmr_reward=1), settle_entry(alice)], {"from": oracle})
+        escrow.payPrizes(1, own_prizes, {"from": rando})
+    # Whatever the oracle misallocates stays inside round 1's pools.
+    escrow.payPrizes(1, own_prizes, {"from": oracle})
+    escrow.settle(1, misallocation, {"from": oracle})
     ledger.check()
     # ... and the prizes are paid once: nothing more, from any pool.
     with brownie.reverts("TournamentEscrowPrizesAlreadyPaid: 1"):
@@ -167,7 +168,7 @@ def test_nobody_but_the_treasury_moves_treasury_funds(
     for round_id in (2, 3):
         ledger.attempt(escrow.finalize, round_id, {"from": oracle})
     ledger.attempt(escrow.withdrawStake, 1, {"from": oracle})
-    chain.sleep(1_001)
+    chain.sleep(resolves_by - chain.time() + 1)
     for round_id in (2, 3):
         ledger.returned(escrow.finalize(round_id, {"from": oracle}))
     ledger.attempt(escrow.withdrawStake, 1, {"from": rando})

@@ -41,24 +41,28 @@ def test_stake_and_fund_succeed_iff_before_close(
 @examples(20)
 @given(st_at_resolves_by=strategy("bool"), st_prizes=strategy("bool"), st_mantissa=st_mantissa, st_exponent=st_exponent)
 def test_settle_and_prizes_succeed_iff_inside_window(
-    nmr, escrow, oracle, round_one, alice, observe, st_at_resolves_by, st_prizes, st_mantissa, st_exponent
+    nmr, escrow, oracle, round_one, alice, observe, commit, st_at_resolves_by, st_prizes, st_mantissa, st_exponent
 ):
+    """Committed right after close: the plan posts iff challengeEndsAt <= t < resolvesBy."""
     escrow.stake(round_one, NMR, WAD, HASH, {"from": alice})
+    batch, prizes = [(alice.address, NMR // 4, 0, 0)], [(alice.address, USD, 0)]
+    _sleep_until(escrow.getRound(round_one)["closesAt"] + 1)
+    commit(round_one, [batch], prizes, wait=False)
     info = escrow.getRound(round_one)
-    boundary = info["resolvesBy"] if st_at_resolves_by else info["closesAt"]
+    boundary = info["resolvesBy"] if st_at_resolves_by else info["challengeEndsAt"]
     _sleep_until(boundary + st_mantissa * 10**st_exponent)
     supply = nmr.totalSupply()
 
     if st_prizes:
-        _tx, error, mined_at = observe(escrow.payPrizes, round_one, [(alice.address, USD, 0)], {"from": oracle})
+        _tx, error, mined_at = observe(escrow.payPrizes, round_one, prizes, {"from": oracle})
     else:
-        _tx, error, mined_at = observe(escrow.settle, round_one, [(alice.address, NMR // 4, 0, 0)], {"from": oracle})
+        _tx, error, mined_at = observe(escrow.settle, round_one, batch, {"from": oracle})
 
-    if info["closesAt"] <= mined_at < info["resolvesBy"]:
+    if info["challengeEndsAt"] <= mined_at < info["resolvesBy"]:
         assert error is None
         assert nmr.totalSupply() == supply - (0 if st_prizes else NMR // 4)
-    elif mined_at < info["closesAt"]:
-        assert error == f"TournamentEscrowRoundOpen: {round_one}, {info['closesAt']}"
+    elif mined_at < info["challengeEndsAt"]:
+        assert error == f"TournamentEscrowChallengeWindowOpen: {round_one}, {info['challengeEndsAt']}"
     else:
         assert error == f"TournamentEscrowSettlementWindowOver: {round_one}, {info['resolvesBy']}"
     if error is not None:

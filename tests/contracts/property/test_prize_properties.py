@@ -72,16 +72,20 @@ def _prizes(count, seed, fault, usd_pool, nmr_pool):
     st_seed=strategy("uint32"),
     st_nmr_spent=strategy("uint256", max_value=1_000 * NMR),
 )
-def test_random_prize_lists(nmr, usd, escrow, oracle, round_one, alice, st_count, st_seed, st_nmr_spent, fault):
+def test_random_prize_lists(
+    nmr, usd, escrow, oracle, round_one, alice, commit, st_count, st_seed, st_nmr_spent, fault
+):
     # 0..9 winners or the most allowed, 100; one more than that for "too many".
     count = 101 if fault == "too many" else st_count if st_count < 10 else 100
     if st_nmr_spent:  # stake rewards spend part of the shared NMR pool first
         escrow.stake(ROUND, 1_000 * NMR, WAD, HASH, {"from": alice})
     chain.sleep(escrow.getRound(ROUND)["closesAt"] - chain.time() + 1)
-    if st_nmr_spent:
-        escrow.settle(ROUND, [(alice.address, 0, 0, st_nmr_spent)], {"from": oracle})
     usd_left, nmr_left = 1_000 * USD, 1_000 * NMR - st_nmr_spent
     prizes = _prizes(count, st_seed, fault, usd_left, nmr_left)
+    batches = [[(alice.address, 0, 0, st_nmr_spent)]] if st_nmr_spent else []
+    commit(ROUND, batches, prizes)
+    for batch in batches:
+        escrow.settle(ROUND, batch, {"from": oracle})
     held = nmr.balanceOf(escrow), usd.balanceOf(escrow)
 
     expected = first_error(prizes, usd_left, nmr_left)

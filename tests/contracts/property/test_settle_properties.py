@@ -14,6 +14,7 @@ import pytest
 from brownie import chain
 from brownie.test import given, strategy
 
+from client.core.chain.commitments import settle_batch_hash
 from tests.contracts.helpers import (
     ACTIVE,
     HASH,
@@ -24,6 +25,7 @@ from tests.contracts.helpers import (
     STAKING_POOL,
     USD,
     WAD,
+    b32,
     bid,
     examples,
     plain,
@@ -103,7 +105,7 @@ def _snapshot(nmr, usd, escrow, holders):
     st_split=strategy("uint8", max_value=3),
 )
 def test_random_settlements_keep_every_bound(
-    nmr, usd, escrow, oracle, treasury, create_round, approved, rando,
+    nmr, usd, escrow, oracle, treasury, create_round, approved, rando, commit,
     st_usd_pool, st_nmr_pool, st_stakes, st_confidences, st_burns, st_usds, st_nmrs, st_culprit, st_split, broken,
 ):
     stakers = approved
@@ -120,15 +122,22 @@ def test_random_settlements_keep_every_bound(
     )
     holders = [*stakers, rando, escrow]
     usd_left, nmr_left = st_usd_pool, st_nmr_pool
-    for batch in (entries[:st_split], entries[st_split:]):
+    batches = [entries[:st_split], entries[st_split:]]
+    commit(ROUND, batches)
+    posted = 0  # a refused batch is not posted: the next one then is not the committed next
+    for batch in batches:
         before = _snapshot(nmr, usd, escrow, holders)
         expected = first_error(batch, positions, usd_left, nmr_left)
+        if batch is not batches[posted]:
+            committed, sent = b32(settle_batch_hash(batches[posted])), b32(settle_batch_hash(batch))
+            expected = f"TournamentEscrowBatchMismatch: {ROUND}, {posted}, {committed}, {sent}"
         if expected is not None:
             with brownie.reverts(expected):
                 escrow.settle(ROUND, batch, {"from": oracle})
             assert _snapshot(nmr, usd, escrow, holders) == before
             continue
         tx = escrow.settle(ROUND, batch, {"from": oracle})
+        posted += 1
         wallets = dict(zip([str(h) for h in holders], before[0]))
         for staker, burn, usd_reward, nmr_reward in batch:
             amount = positions[staker][0]

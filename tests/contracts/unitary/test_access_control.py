@@ -2,9 +2,10 @@
 against every role, as one table.
 
 The module sets up one state in which the caller is the only thing that varies: round 1
-open and funded, round 2 open and unfunded, round 3 closed and inside its settlement
-window, round 4 past its deadline; every actor holds NMR and USD and has staked in rounds
-3 and 4. Each row calls one function from each role: permissionless functions must
+open and funded, round 2 open and unfunded (its named funder the admin), round 3 closed,
+committed and past its challenge window, round 4 past its deadline, round 5 closed and not
+committed, round 6 committed inside its challenge window, round 7 disputed; every actor
+holds NMR and USD and has staked in rounds 3 and 4. Each row calls one function from each role: permissionless functions must
 succeed for everyone, guarded ones only for their role, reverting with the exact error
 for everyone else.
 """
@@ -15,9 +16,20 @@ import brownie
 import pytest
 from brownie import chain
 
-from tests.contracts.helpers import DAY, HASH, NMR, USD, WAD, role_error
+from client.core.chain.commitments import batch_hashes
+from tests.contracts.helpers import (
+    CHALLENGE_WINDOW,
+    DATASET_DIGEST,
+    DAY,
+    HASH,
+    NMR,
+    RESULTS_DIGEST,
+    USD,
+    WAD,
+    role_error,
+)
 
-ROLES = ["admin", "oracle", "pauser", "minter", "rando"]
+ROLES = ["admin", "oracle", "pauser", "minter", "guardian", "rando"]
 ANYONE = frozenset(ROLES)
 ADMIN_ROLE = bytes(32)
 
@@ -25,21 +37,27 @@ Row = namedtuple("Row", "contract function action allowed error")
 
 
 @pytest.fixture(scope="module")
-def actors(admin, oracle, pauser, minter, rando):
-    return {"admin": admin, "oracle": oracle, "pauser": pauser, "minter": minter, "rando": rando}
+def actors(admin, oracle, pauser, minter, guardian, rando):
+    return {"admin": admin, "oracle": oracle, "pauser": pauser, "minter": minter, "guardian": guardian, "rando": rando}
+
+
+# Round 3's committed plan: the stranger's stake and prize.
+def _round_3_plan(rando):
+    return [[(rando.address, 0, USD, NMR)]], [(rando.address, USD, NMR)]
 
 
 @pytest.fixture(scope="module", autouse=True)
-def rounds(escrow, nmr, usd, oracle, minter, admin, actors, fund_round):
+def rounds(escrow, nmr, usd, oracle, minter, admin, treasury, rando, actors, fund_round):
     for account in actors.values():
         if nmr.balanceOf(account) < 1_000 * NMR:
             nmr.mint(account, 1_000 * NMR, {"from": minter})
         usd.mint(account, 1_000 * USD, {"from": admin})
     now = chain.time()
-    escrow.createRound(4, now + 100, now + 200, {"from": oracle})
-    escrow.createRound(3, now + 100, now + 100 + 14 * DAY, {"from": oracle})
-    for round_id in (1, 2):
-        escrow.createRound(round_id, now + 30 * DAY, now + 31 * DAY, {"from": oracle})
+    escrow.createRound(4, now + 100, now + 200, treasury, DATASET_DIGEST, {"from": oracle})
+    for round_id in (3, 5, 6, 7):
+        escrow.createRound(round_id, now + 100, now + 100 + 14 * DAY, treasury, DATASET_DIGEST, {"from": oracle})
+    escrow.createRound(1, now + 30 * DAY, now + 31 * DAY, treasury, DATASET_DIGEST, {"from": oracle})
+    escrow.createRound(2, now + 30 * DAY, now + 31 * DAY, admin, DATASET_DIGEST, {"from": oracle})
     fund_round(1)
     fund_round(3)
     for account in actors.values():
@@ -47,6 +65,12 @@ def rounds(escrow, nmr, usd, oracle, minter, admin, actors, fund_round):
         for round_id in (3, 4):
             escrow.stake(round_id, NMR, WAD, HASH, {"from": account})
     chain.sleep(300)
+    escrow.commitResults(3, RESULTS_DIGEST, batch_hashes(*_round_3_plan(rando)), {"from": oracle})
+    chain.sleep(CHALLENGE_WINDOW + 1)
+    for round_id in (6, 7):
+        escrow.commitResults(round_id, RESULTS_DIGEST, batch_hashes([], []), {"from": oracle})
+    nmr.approve(escrow, escrow.disputeBond(), {"from": rando})
+    escrow.dispute(7, {"from": rando})
     chain.mine()
 
 
@@ -66,7 +90,8 @@ def _guarded(role_name):
 
 
 def create_round(ctx, caller):
-    ctx.escrow.createRound(9, chain.time() + 100, chain.time() + 200, {"from": caller})
+    now = chain.time()
+    ctx.escrow.createRound(9, now + 100, now + 200, ctx.admin, DATASET_DIGEST, {"from": caller})
 
 
 def fund_round(ctx, caller):
@@ -74,12 +99,29 @@ def fund_round(ctx, caller):
     ctx.escrow.fundRound(2, 10 * USD, 0, 0, {"from": caller})
 
 
+def _not_round_2s_funder(ctx, caller):
+    return f"TournamentEscrowNotFunder: 2, {ctx.admin.address.lower()}"
+
+
 def settle(ctx, caller):
-    ctx.escrow.settle(3, [(ctx.rando.address, 0, USD, NMR)], {"from": caller})
+    ctx.escrow.settle(3, _round_3_plan(ctx.rando)[0][0], {"from": caller})
 
 
 def pay_prizes(ctx, caller):
-    ctx.escrow.payPrizes(3, [(ctx.rando.address, USD, NMR)], {"from": caller})
+    ctx.escrow.payPrizes(3, _round_3_plan(ctx.rando)[1], {"from": caller})
+
+
+def commit_results(ctx, caller):
+    ctx.escrow.commitResults(5, RESULTS_DIGEST, batch_hashes([], []), {"from": caller})
+
+
+def dispute(ctx, caller):
+    ctx.nmr.approve(ctx.escrow, ctx.escrow.disputeBond(), {"from": caller})
+    ctx.escrow.dispute(6, {"from": caller})
+
+
+def rule(ctx, caller):
+    ctx.escrow.rule(7, True, {"from": caller})
 
 
 def finalize(ctx, caller):
@@ -216,7 +258,10 @@ def _bad_confirmation(ctx, caller):
 
 TABLE = [
     Row("escrow", "createRound", create_round, {"oracle"}, _guarded("oracle_role")),
-    Row("escrow", "fundRound", fund_round, ANYONE, None),
+    Row("escrow", "fundRound", fund_round, {"admin"}, _not_round_2s_funder),
+    Row("escrow", "commitResults", commit_results, {"oracle"}, _guarded("oracle_role")),
+    Row("escrow", "dispute", dispute, ANYONE, None),
+    Row("escrow", "rule", rule, {"guardian"}, _guarded("guardian_role")),
     Row("escrow", "settle", settle, {"oracle"}, _guarded("oracle_role")),
     Row("escrow", "payPrizes", pay_prizes, {"oracle"}, _guarded("oracle_role")),
     Row("escrow", "finalize", finalize, ANYONE, None),
@@ -253,6 +298,7 @@ def ctx(escrow, nmr, usd, actors, permit_staker, sign_permit):
         sign_permit=sign_permit,
         oracle_role=escrow.ORACLE_ROLE(),
         pauser_role=escrow.PAUSER_ROLE(),
+        guardian_role=escrow.GUARDIAN_ROLE(),
         minter_role=nmr.MINTER_ROLE(),
         admin_role=ADMIN_ROLE,
         **actors,

@@ -16,13 +16,29 @@ def round_one(open_round, stake, close_round, alice, bob):
     close_round(1)
 
 
-def _settle_all(escrow, oracle, alice, bob):
-    escrow.settle(1, [(alice.address, 0, 100 * USD, 10 * NMR), (bob.address, 100 * NMR, 0, 0)], {"from": oracle})
+@pytest.fixture
+def resolve(escrow, oracle, commit):
+    """Commits and posts round `round_id`'s settle batches; with `prizes` given, the prize
+    list too (a list left unpaid is still committed as empty)."""
+
+    def _resolve(batches, prizes=None, round_id=1):
+        commit(round_id, batches, prizes or [])
+        for batch in batches:
+            escrow.settle(round_id, batch, {"from": oracle})
+        if prizes is not None:
+            escrow.payPrizes(round_id, prizes, {"from": oracle})
+
+    return _resolve
 
 
-def test_finalize_returns_unspent_pools_to_the_funder(escrow, nmr, usd, oracle, treasury, rando, alice, bob, carol):
-    _settle_all(escrow, oracle, alice, bob)
-    escrow.payPrizes(1, [(carol.address, 250 * USD, 90 * NMR)], {"from": oracle})
+@pytest.fixture
+def both(alice, bob):
+    """Round 1's one batch: alice released with $100 and 10 NMR, bob burned whole."""
+    return [(alice.address, 0, 100 * USD, 10 * NMR), (bob.address, 100 * NMR, 0, 0)]
+
+
+def test_finalize_returns_unspent_pools_to_the_funder(escrow, nmr, usd, treasury, rando, carol, resolve, both):
+    resolve([both], [(carol.address, 250 * USD, 90 * NMR)])
     before = nmr.balanceOf(treasury), usd.balanceOf(treasury)
 
     tx = escrow.finalize(1, {"from": rando})
@@ -35,10 +51,10 @@ def test_finalize_returns_unspent_pools_to_the_funder(escrow, nmr, usd, oracle, 
     assert escrow.getRound(1)["finalized"]
 
 
-def test_a_sponsor_gets_its_own_pools_back(escrow, usd, open_round, stake, close_round, oracle, sponsor, treasury):
+def test_a_sponsor_gets_its_own_pools_back(escrow, usd, open_round, close_round, sponsor, treasury, resolve):
     open_round(2, usd_staking=0, usd_prize=500 * USD, nmr_pool=0, funder=sponsor)
     close_round(2)
-    escrow.payPrizes(2, [], {"from": oracle})
+    resolve([], [], round_id=2)
     sponsor_before, treasury_before = usd.balanceOf(sponsor), usd.balanceOf(treasury)
     tx = escrow.finalize(2, {"from": sponsor})
     assert usd.balanceOf(sponsor) == sponsor_before + 500 * USD
@@ -46,23 +62,22 @@ def test_a_sponsor_gets_its_own_pools_back(escrow, usd, open_round, stake, close
     assert plain(tx.events["RoundFinalized"].values()) == [2, sponsor, 500 * USD, 0]
 
 
-def test_fully_spent_pools_return_nothing(escrow, nmr, usd, oracle, stake, open_round, close_round, alice):
+def test_fully_spent_pools_return_nothing(escrow, stake, open_round, close_round, alice, resolve):
     open_round(2, usd_staking=100 * USD, usd_prize=0, nmr_pool=100 * NMR)
     stake(alice, 100 * NMR, round_id=2)
     close_round(2)
-    escrow.settle(2, [(alice.address, 0, 100 * USD, 100 * NMR)], {"from": oracle})
-    escrow.payPrizes(2, [], {"from": oracle})
+    resolve([[(alice.address, 0, 100 * USD, 100 * NMR)]], [], round_id=2)
     tx = escrow.finalize(2, {"from": alice})
     assert plain(tx.events["RoundFinalized"].values())[2:] == [0, 0]
     assert "Transfer" not in tx.events
 
 
-def test_an_unfunded_round_finalizes_with_nothing_to_return(escrow, create_round, close_round, oracle, rando):
+def test_an_unfunded_round_finalizes_with_nothing_to_return(escrow, create_round, close_round, treasury, rando, resolve):
     create_round(2)
     close_round(2)
-    escrow.payPrizes(2, [], {"from": oracle})
+    resolve([], [], round_id=2)
     tx = escrow.finalize(2, {"from": rando})
-    assert plain(tx.events["RoundFinalized"].values()) == [2, brownie.ZERO_ADDRESS, 0, 0]
+    assert plain(tx.events["RoundFinalized"].values()) == [2, treasury, 0, 0]
     assert "Transfer" not in tx.events
 
 
@@ -79,9 +94,8 @@ def test_after_the_deadline_anyone_finalizes_and_stakes_stay_withdrawable(
     assert nmr.balanceOf(escrow) == 100 * NMR
 
 
-def test_finalize_works_while_paused(escrow, oracle, pauser, alice, bob):
-    _settle_all(escrow, oracle, alice, bob)
-    escrow.payPrizes(1, [], {"from": oracle})
+def test_finalize_works_while_paused(escrow, pauser, alice, resolve, both):
+    resolve([both], [])
     escrow.pause({"from": pauser})
     escrow.finalize(1, {"from": alice})
     assert escrow.getRound(1)["finalized"]
@@ -99,24 +113,25 @@ def test_finalize_before_close_reverts(escrow, open_round, rando):
         escrow.finalize(2, {"from": rando})
 
 
-def test_finalize_with_unsettled_stakes_reverts(escrow, oracle, rando, alice):
+def test_finalize_with_unsettled_stakes_reverts(escrow, oracle, rando, alice, commit):
+    batch = [(alice.address, 0, 0, 0)]
+    commit(1, [batch], [])
     escrow.payPrizes(1, [], {"from": oracle})
     with brownie.reverts("TournamentEscrowUnsettledStakes: 1, 2"):
         escrow.finalize(1, {"from": rando})
-    escrow.settle(1, [(alice.address, 0, 0, 0)], {"from": oracle})
+    escrow.settle(1, batch, {"from": oracle})
     with brownie.reverts("TournamentEscrowUnsettledStakes: 1, 1"):
         escrow.finalize(1, {"from": rando})
 
 
-def test_finalize_before_prizes_reverts(escrow, oracle, rando, alice, bob):
-    _settle_all(escrow, oracle, alice, bob)
+def test_finalize_before_prizes_reverts(escrow, rando, resolve, both):
+    resolve([both])
     with brownie.reverts("TournamentEscrowPrizesNotPaid: 1"):
         escrow.finalize(1, {"from": rando})
 
 
-def test_second_finalize_reverts(escrow, oracle, rando, alice, bob):
-    _settle_all(escrow, oracle, alice, bob)
-    escrow.payPrizes(1, [], {"from": oracle})
+def test_second_finalize_reverts(escrow, rando, resolve, both):
+    resolve([both], [])
     escrow.finalize(1, {"from": rando})
     with brownie.reverts("TournamentEscrowAlreadyFinalized: 1"):
         escrow.finalize(1, {"from": rando})
@@ -127,3 +142,22 @@ def test_second_finalize_after_the_deadline_reverts(escrow, rando, close_round):
     escrow.finalize(1, {"from": rando})
     with brownie.reverts("TournamentEscrowAlreadyFinalized: 1"):
         escrow.finalize(1, {"from": rando})
+
+
+def test_an_unruled_dispute_gets_its_bond_back_after_the_deadline(
+    escrow, nmr, usd, treasury, rando, commit, close_round
+):
+    """The guardian never ruled: at resolvesBy the escape hatch takes over, and finalize
+    returns the disputer's bond beside the pools."""
+    commit(1, [], [], wait=False)
+    bond = escrow.disputeBond()
+    nmr.approve(escrow, bond, {"from": rando})
+    escrow.dispute(1, {"from": rando})
+    close_round(1, past_deadline=True)
+    before = nmr.balanceOf(rando)
+    tx = escrow.finalize(1, {"from": rando})
+    assert nmr.balanceOf(rando) == before + bond
+    assert plain(tx.events["DisputeLapsed"].values()) == [1, rando, bond]
+    assert plain(tx.events["RoundFinalized"].values()) == [1, treasury, 4_000 * USD, 1_000 * NMR]
+    assert escrow.getRound(1)["disputer"] == brownie.ZERO_ADDRESS
+    assert nmr.balanceOf(escrow) == 200 * NMR  # only the two stakes, withdrawable

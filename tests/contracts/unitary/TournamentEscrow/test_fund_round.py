@@ -1,5 +1,5 @@
 """fundRound: whoever funds a round pays its three pools from its own balance, before close;
-the first funder is the round's funder and only it may add more."""
+only the funder the oracle named at createRound, as often as it likes."""
 
 import brownie
 import pytest
@@ -17,7 +17,7 @@ def _pools(escrow, round_id=1):
     return info["funder"], info["usdStakingPool"], info["usdPrizePool"], info["nmrPool"]
 
 
-def test_first_funder_pays_in_and_becomes_the_funder(escrow, nmr, usd, treasury, fund_round):
+def test_the_named_funder_pays_in(escrow, nmr, usd, treasury, fund_round):
     before = nmr.balanceOf(treasury), usd.balanceOf(treasury)
     tx = fund_round(1, 3_000 * USD, 1_000 * USD, 500 * NMR)
     assert _pools(escrow) == (treasury, 3_000 * USD, 1_000 * USD, 500 * NMR)
@@ -40,11 +40,14 @@ def test_the_funder_adds_to_its_pools(escrow, treasury, fund_round):
     assert plain(tx.events["RoundFunded"].values()) == [1, treasury, 50 * USD, 20 * USD, 5 * NMR]
 
 
-def test_a_sponsor_may_fund_a_round(escrow, usd, sponsor, fund_round):
+def test_a_sponsor_may_fund_a_round_it_was_named_for(escrow, usd, sponsor, create_round, fund_round):
+    create_round(2, funder=sponsor)
     before = usd.balanceOf(sponsor)
-    fund_round(1, 0, 700 * USD, 0, funder=sponsor)
-    assert _pools(escrow) == (sponsor, 0, 700 * USD, 0)
+    fund_round(2, 0, 700 * USD, 0, funder=sponsor)
+    assert _pools(escrow, 2) == (sponsor, 0, 700 * USD, 0)
     assert usd.balanceOf(sponsor) == before - 700 * USD
+
+
 
 
 def test_one_pool_alone_moves_one_token(escrow, nmr, usd, treasury):
@@ -60,11 +63,7 @@ def test_someone_else_cannot_add_to_a_funded_round(escrow, treasury, sponsor, fu
         fund_round(1, 10 * USD, 0, 0, funder=sponsor)
 
 
-def test_zero_amounts_revert_and_claim_nothing(escrow, treasury, rando, fund_round):
-    with brownie.reverts("TournamentEscrowZeroAmount: "):
-        escrow.fundRound(1, 0, 0, 0, {"from": rando})
-    fund_round(1, 10 * USD, 0, 0)  # the stranger's failed call made nobody the funder
-    assert _pools(escrow)[0] == treasury
+def test_zero_amounts_revert(escrow, treasury):
     with brownie.reverts("TournamentEscrowZeroAmount: "):
         escrow.fundRound(1, 0, 0, 0, {"from": treasury})
 
@@ -94,11 +93,11 @@ def test_funding_without_allowance_reverts(escrow, treasury):
         escrow.fundRound(1, USD, 0, 0, {"from": treasury})
 
 
-def test_funding_beyond_balance_reverts(escrow, usd, rando):
-    balance = usd.balanceOf(rando)
-    usd.approve(escrow, balance + 1, {"from": rando})
-    with brownie.reverts(f"ERC20InsufficientBalance: {rando.address.lower()}, {balance}, {balance + 1}"):
-        escrow.fundRound(1, balance, 1, 0, {"from": rando})
+def test_funding_beyond_balance_reverts(escrow, usd, treasury):
+    balance = usd.balanceOf(treasury)
+    usd.approve(escrow, balance + 1, {"from": treasury})
+    with brownie.reverts(f"ERC20InsufficientBalance: {treasury.address.lower()}, {balance}, {balance + 1}"):
+        escrow.fundRound(1, balance, 1, 0, {"from": treasury})
 
 
 @pytest.mark.parametrize(
@@ -126,11 +125,10 @@ def test_huge_amounts_get_the_error_not_an_overflow(escrow, treasury):
         escrow.fundRound(1, 2**255, 2**255, 0, {"from": treasury})
 
 
-def test_whoever_funds_first_is_the_funder_even_a_stranger(escrow, treasury, rando, fund_round):
-    """As the interface specifies: the first funder owns the round's pools. A stranger who
-    funds a fresh round with one unit therefore locks the treasury out of that round (the
-    oracle must open another); it gains nothing, and finalize returns its unit to it."""
-    fund_round(1, 1, 0, 0, funder=rando)
-    assert escrow.getRound(1)["funder"] == rando
-    with brownie.reverts(f"TournamentEscrowNotFunder: 1, {rando.address.lower()}"):
-        fund_round(1, 3_000 * USD, 0, 0, funder=treasury)
+def test_a_stranger_funding_first_cannot_take_the_round(escrow, treasury, rando, fund_round):
+    """The griefing that naming the funder closes: a stranger who funds a fresh round with
+    one unit is refused, and the treasury funds it as planned."""
+    with brownie.reverts(f"TournamentEscrowNotFunder: 1, {treasury.address.lower()}"):
+        fund_round(1, 1, 0, 0, funder=rando)
+    fund_round(1, 3_000 * USD, 0, 0, funder=treasury)
+    assert _pools(escrow) == (treasury, 3_000 * USD, 0, 0)

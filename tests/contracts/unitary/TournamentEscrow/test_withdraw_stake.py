@@ -62,8 +62,9 @@ def test_second_withdraw_reverts(escrow, alice, close_round):
         escrow.withdrawStake(1, {"from": alice})
 
 
-def test_settled_stake_cannot_be_withdrawn(escrow, oracle, alice, close_round):
+def test_settled_stake_cannot_be_withdrawn(escrow, oracle, alice, close_round, commit):
     close_round(1)
+    commit(1, [[(alice.address, 0, 0, 0)]])
     escrow.settle(1, [(alice.address, 0, 0, 0)], {"from": oracle})
     assert escrow.getStake(1, alice)["status"] == SETTLED
     close_round(1, past_deadline=True)
