@@ -36,8 +36,12 @@ from sqlalchemy.types import TypeDecorator
 
 # "expired": the oracle's deadline passed before the round was settled; it is finalized on
 # the escape-hatch path (stakers withdraw their whole stake, the pools go back).
-ROUND_STATUSES = ("open", "closed", "resolved", "settled", "finalized", "expired")
-BATCH_STATUSES = ("pending", "sent", "confirmed", "failed")
+# voided: a dispute of the committed results was upheld; every stake came back in full.
+ROUND_STATUSES = ("open", "closed", "resolved", "settled", "finalized", "expired", "voided")
+# What the chain answered to an oracle transaction: refused (not sent; the escrow said why),
+# reverted (mined, failed), unknown (sent, no answer yet: resumed by a rerun, never "failed"),
+# unsent (the node did not answer; nothing was sent).
+BATCH_STATUSES = ("pending", "sent", "confirmed", "refused", "reverted", "unknown", "unsent")
 REASON_MAX_CHARS = 300
 
 
@@ -260,7 +264,8 @@ class SettlementPlan(Base):
 
 
 class SettlementBatch(Base):
-    """One settlement transaction of a plan; (round, batch index) is unique, so resumable."""
+    """One oracle transaction of a round (a settle batch, the prizes, the commitment, the
+    creation, the finalize: see app.store.settlement); (round, index) is unique, so resumable."""
 
     __tablename__ = "settlement_batches"
     __table_args__ = (UniqueConstraint("round_number", "batch_index"),)
