@@ -56,7 +56,8 @@ def run(n_submissions: int, n_rows: int, folder: Path) -> dict[str, float]:
         stored.append(SimpleNamespace(stored_path=str(path)))
     last = Path(stored[-1].stored_path).read_bytes()
     validator = PredictionValidator(pd.Series(ids), 10**9)
-    _, validate = timed(lambda: validator.validate(last, "last.csv"))
+    checked, validate = timed(lambda: validator.validate(last, "last.csv"))
+    assert checked.ok, checked.problems
     clusters, cluster = timed(lambda: feature_clusters(features))
     columns, read = timed(lambda: [probabilities(s, ids) for s in stored])
     _, original = timed(lambda: originality(columns))

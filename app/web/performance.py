@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,6 +31,7 @@ from app.scoring.concordance import (
 )
 from app.scoring.ks import as_fraction
 from app.scoring.originality import originality
+from app.web.round_data import NewestRoundCache
 
 SCORED_WHILE = ("open", "closed")
 
@@ -45,33 +45,26 @@ class RoundRows:
     clusters: np.ndarray
 
 
-_rows_cache: dict[tuple[int, str, float], RoundRows] = {}
-_rows_lock = threading.Lock()
 _runs_lock = threading.Lock()
 _runs: dict[tuple[str, int], bool] = {}  # (database, round) -> run once more after this one
 
 
+def _prepare(tournament: pd.DataFrame) -> RoundRows:
+    features = tournament[[c for c in tournament.columns if str(c).startswith("feature")]].to_numpy(np.float64)
+    return RoundRows(
+        ids=pd.Index(tournament["id"].astype(str)),
+        splits=tournament["data_type"].astype(str).to_numpy(),
+        clusters=feature_clusters(features),
+    )
+
+
+_round_rows = NewestRoundCache(_prepare)
+
+
 def round_rows(row: store.Round) -> RoundRows | None:
-    """The round's tournament rows (cached per dataset file version), or None without a dataset."""
-    path = row.dataset_parquet_path or row.dataset_csv_path
-    if not path or not Path(path).is_file():
-        return None
-    key = (row.number, path, Path(path).stat().st_mtime)
-    with _rows_lock:
-        cached = _rows_cache.get(key)
-        if cached is not None:
-            return cached
-        public = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
-        tournament = public[public["data_type"] != "train"].reset_index(drop=True)
-        features = tournament[[c for c in tournament.columns if str(c).startswith("feature")]].to_numpy(np.float64)
-        rows = RoundRows(
-            ids=pd.Index(tournament["id"].astype(str)),
-            splits=tournament["data_type"].astype(str).to_numpy(),
-            clusters=feature_clusters(features),
-        )
-        _rows_cache.clear()  # the newest round's rows only
-        _rows_cache[key] = rows
-        return rows
+    """The round's tournament rows with their k-means clusters (cached per dataset file
+    version), or None without a dataset."""
+    return _round_rows.get(row)
 
 
 def probabilities(submission: store.Submission, ids: pd.Index) -> np.ndarray | None:

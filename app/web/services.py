@@ -28,6 +28,7 @@ from app import paths, store
 from app.errors import ApiError
 from app.scoring.metrics import LN2, beats_coin_flip, logloss, numerai_corr
 from app.web import performance
+from app.web.round_data import NewestRoundCache
 from client.core.predictions import (
     PredictionValidator,
     ValidationResult,
@@ -47,32 +48,25 @@ class RoundFrame:
     validation_eras: np.ndarray
 
 
-_round_frames: dict[tuple[int, str, float], RoundFrame] = {}
-_round_frames_lock = threading.Lock()
+def _prepare(tournament: pd.DataFrame) -> RoundFrame:
+    validation = (tournament["data_type"] == "validation").to_numpy()
+    return RoundFrame(
+        validator=PredictionValidator(tournament["id"].astype(str), current_app.config["MAX_UPLOAD_BYTES"]),
+        validation_positions=np.flatnonzero(validation),
+        validation_targets=tournament.loc[validation, "target"].to_numpy(dtype=np.float64),
+        validation_eras=tournament.loc[validation, "era"].astype(str).to_numpy(),
+    )
+
+
+_round_frames = NewestRoundCache(_prepare)
 
 
 def round_frame(round_row: store.Round) -> RoundFrame:
     """The prepared tournament rows of a round (cached per dataset file version)."""
-    path = round_row.dataset_parquet_path or round_row.dataset_csv_path
-    if not path or not Path(path).is_file():
+    frame = _round_frames.get(round_row)
+    if frame is None:
         raise ApiError(503, f"round {round_row.number}'s dataset is not available on this server yet")
-    key = (round_row.number, path, Path(path).stat().st_mtime)
-    with _round_frames_lock:
-        cached = _round_frames.get(key)
-        if cached is not None:
-            return cached
-        public = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
-        tournament = public[public["data_type"] != "train"].reset_index(drop=True)
-        validation = (tournament["data_type"] == "validation").to_numpy()
-        frame = RoundFrame(
-            validator=PredictionValidator(tournament["id"].astype(str), current_app.config["MAX_UPLOAD_BYTES"]),
-            validation_positions=np.flatnonzero(validation),
-            validation_targets=tournament.loc[validation, "target"].to_numpy(dtype=np.float64),
-            validation_eras=tournament.loc[validation, "era"].astype(str).to_numpy(),
-        )
-        _round_frames.clear()  # keep only the newest version of each round's data
-        _round_frames[key] = frame
-        return frame
+    return frame
 
 
 def validation_metrics(frame: RoundFrame, probabilities: np.ndarray) -> dict[str, Any]:
