@@ -38,10 +38,13 @@ slither-all: setup
 gas-report: compile
 	brownie run scripts/gas_report.py
 
-# The browser is for the tests only: `make run` does not install it.
+# The browser is for the tests only: `make run` does not install it. The compile is quiet
+# (its list of contracts goes to build/compile.log, shown only when it fails).
 run:
 	@BOOTSTRAP_BROWSER=0 bash tools/bootstrap.sh
-	$(BIN)/brownie compile
+	@mkdir -p build && $(BIN)/brownie compile > build/compile.log 2>&1 \
+	  && echo "contracts compiled (details in build/compile.log)" \
+	  || { cat build/compile.log; exit 1; }
 	bash tools/run.sh
 
 clean:

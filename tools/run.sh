@@ -63,22 +63,8 @@ until curl -s -o /dev/null "$NMR_API_URL/api/v1/rounds/current"; do
 done
 python tools/demo.py &
 pids+=($!)
-python - <<PY
-from eth_account import Account
-import sys
-sys.path.insert(0, ".")
-from client.core.chain.signing import key_from_mnemonic
-keys = [key_from_mnemonic("$NMR_DEV_MNEMONIC", i) for i in (10, 11)]
-print(f"""
-  Numeraire Tournament is running: $NMR_API_URL
-  Chain: $NMR_RPC_URL, chain id 1337 (MetaMask: add a network with this RPC URL and chain id).
-  Two wallets for you, each with 100 ETH and 10,000 NMR (import the key into MetaMask):""")
-for key in keys:
-    print(f"    {Account.from_key(key).address}  key 0x{key.removeprefix('0x')}")
-print("""  Seven simulated data scientists play every round; rounds close and settle on their own.
-  Ctrl-C stops everything.
-""")
-PY
+# The next three things to do, with the wallets' balances read from the chain.
+python tools/banner.py
 # If any part stops (the chain, the app or the demo), stop the rest too.
 wait -n
 echo "a part of the tournament stopped; shutting down" >&2

@@ -5,6 +5,7 @@ leaves no process behind."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
+from eth_account import Account
 
 from client.api import NumeraireClient
 from client.core.chain.signing import key_from_mnemonic
@@ -108,9 +110,24 @@ def test_run_command_serves_a_living_tournament(running):
     # The demo round funds both pools and pays both tokens.
     assert int(results["usd_paid"]) > 0 and int(results["nmr_paid"]) > 0, results
     assert client.stake_of(number)["status"] == "settled"
-    assert "Two wallets for you" in log_path.read_text()
+    _assert_banner(log_path.read_text(), api, key)
     _wait_for(lambda: (_get(f"{api}/api/v1/rounds/current") or {}).get("round", {}).get("number") == number + 1,
               120, "the next round to open", process)
+
+
+def _assert_banner(log: str, api: str, key: str) -> None:
+    """The banner's next three steps, and the wallets' balances as the chain had them then:
+    wallet 11 untouched (Ganache's 1,000 ETH, the deployment's NMR and USD); wallet 10 maybe
+    already spent by the example model the test runs meanwhile."""
+    rpc = log.split("(chain ", 1)[1].split(",", 1)[0]
+    for line in (f"Numeraire Tournament is running: {api}", f"{api}/stake", f"RPC URL {rpc}, chain id 1337",
+                 "Two wallets for you", f"export NMR_PRIVATE_KEY=0x{key.removeprefix('0x')}",
+                 f"export NMR_API_URL={api}", ".venv/bin/python examples/example_model.py --stake 10", "bin/nmr status"):
+        assert line in log, line
+    first, second = (Account.from_key(key_from_mnemonic(TEST_MNEMONIC, index)).address for index in (10, 11))
+    assert re.search(rf"{first}  holds [\d,]+\.\d\d ETH, [\d,]+\.\d\d NMR, \$[\d,]+\.\d\d TestUSD\n", log), log[-3000:]
+    assert f"{second}  holds 1,000.00 ETH, 10,000.00 NMR, $1,000.00 TestUSD" in log, log[-3000:]
+    assert "100 ETH" not in log
 
 
 def test_ctrl_c_stops_everything(running):
