@@ -33,6 +33,9 @@ Keys:
   round funder's key (the treasury, or a sponsor), which pays each round's pools from its
   own balance (``fundRound``) and, holding MINTER_ROLE, mints the week's NMR issuance.
   Optional: without it rounds open with empty pools and the funder pays them itself.
+- ``GUARDIAN_PRIVATE_KEY`` or ``GUARDIAN_KEYSTORE`` + ``GUARDIAN_KEYSTORE_PASSWORD``: the key
+  that rules on disputes of committed results (GUARDIAN_ROLE, never the oracle's; a
+  multisig in production). Only ``flask oracle rule`` uses it.
 - ``DATASET_KEY``: the obfuscation secret; empty means derived from ``SECRET_KEY``.
 - ``BLOG_URL``, ``FORUM_URL``, ``CHAT_URL``: the menu's Blog / Forum / Chat links (hidden
   when empty).
@@ -87,6 +90,10 @@ class Config:
     TREASURY_PRIVATE_KEY = ""
     TREASURY_KEYSTORE = ""
     TREASURY_KEYSTORE_PASSWORD = ""
+    # The guardian (app/oracle.py rule_round): rules on disputes, apart from the oracle.
+    GUARDIAN_PRIVATE_KEY = ""
+    GUARDIAN_KEYSTORE = ""
+    GUARDIAN_KEYSTORE_PASSWORD = ""
     # Drives dataset obfuscation; never leaves the server. Empty: derived from SECRET_KEY.
     DATASET_KEY = ""
     # The menu's community links (hidden when empty) and the round header's poll.
