@@ -1,0 +1,86 @@
+"""Every page of a lived-in site (tests/e2e/site_tour.py) in headless Chromium at 1400 and
+360 px, light and dark: axe-core (npm, pinned in package.json) finds no WCAG 2.1 A/AA or
+best-practice violation, the page is never wider than the screen (wide tables scroll in
+their own box), no request fails (the favicon included), the keyboard reaches every link
+and button with a visible focus ring; and a screenshot of each is written under
+reports/screenshots/ (gitignored)."""
+
+from __future__ import annotations
+
+from tests.app.oracle.conftest import ROOT
+from tests.e2e.site_tour import (  # noqa: F401  (fixtures)
+    PAGES,
+    PLAYERS,
+    SCHEMES,
+    VIEWPORTS,
+    deployment,
+    screenshot_path,
+    sign_in,
+    tab,
+    toured_site,
+)
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+    resultTypes: ["violations"],
+  });
+  return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map((n) => n.target.join(" "))}));
+}"""
+# Focusable things whose focus ring the keyboard check looks at (the first few of each page).
+FOCUS_PROBE = """() => {
+  const focusable = [...document.querySelectorAll("a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, [tabindex='0']")]
+    .filter((el) => el.offsetParent !== null).slice(0, 12);
+  const seen = focusable.map((el) => {
+    el.focus();
+    const style = getComputedStyle(el);
+    const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+    return {what: el.outerHTML.slice(0, 80), focused: document.activeElement === el, ring};
+  });
+  document.activeElement?.blur();  // the screenshot comes next: no ring left from this probe
+  return seen;
+}"""
+
+
+def audit(page, url: str) -> list[str]:
+    """What is wrong with the page at ``url``, one line each (empty when nothing is)."""
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 and r.url != url else None)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    problems = [f"request failed: {line}" for line in failed]
+    page.add_script_tag(path=str(AXE))
+    for violation in page.evaluate(AXE_RUN):
+        problems.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} at {violation['targets'][:4]}")
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] > width[1]:
+        problems.append(f"the page is {width[0]} px wide in a {width[1]} px window")
+    for probe in page.evaluate(FOCUS_PROBE):
+        if not (probe["focused"] and probe["ring"]):
+            problems.append(f"keyboard focus not visible on {probe['what']}")
+    return problems
+
+
+def test_every_page_passes_axe_fits_the_screen_and_shows_keyboard_focus(
+    server, app, browser, ganache_url, toured_site,  # noqa: F811  (fixtures)
+):
+    staker = toured_site[PLAYERS[0][0]]
+    findings = []
+    for viewport in VIEWPORTS:
+        for scheme in SCHEMES:
+            with tab(browser, ganache_url, staker, viewport, scheme) as page:
+                for signed_in in (False, True):
+                    if signed_in:
+                        sign_in(page, server)
+                    for name, path, needs_session in PAGES:
+                        if needs_session != signed_in:
+                            continue
+                        for problem in audit(page, server + path):
+                            findings.append(f"{name} at {VIEWPORTS[viewport]['width']} px, {scheme}: {problem}")
+                        page.screenshot(path=str(screenshot_path(name, viewport, scheme)), full_page=True)
+    assert not findings, "\n".join(findings)
+    for name, _path, _signed_in in PAGES:
+        for viewport in VIEWPORTS:
+            assert all(screenshot_path(name, viewport, scheme).stat().st_size > 0 for scheme in SCHEMES)
