@@ -7,8 +7,9 @@ so "closed — resolving" and then the results link arrive without a reload.
 
 Deadlines are the escrow's (chain time). A development chain's clock runs ahead of this
 computer's once a test or an operator moves it, so the header counts down from the chain's
-latest block when that is ahead; the reading is kept for one poll interval, so a page costs
-at most one RPC call per interval and process. A real chain's latest block is never ahead.
+latest block when that is ahead; the reading is refreshed in the background once per poll
+interval and process, so no page waits for the node. A real chain's latest block is never
+ahead.
 """
 
 from __future__ import annotations
@@ -35,33 +36,39 @@ PHASE_WORDS = {"resolving": "closed — resolving", "resolved": "resolved"}
 
 _skew_lock = threading.Lock()
 _skews: dict[str, tuple[float, int]] = {}  # RPC URL -> (monotonic time read, chain ahead by s)
+_reading: set[str] = set()  # RPC URLs whose clock a background thread is reading
 
 
 def chain_ahead_seconds() -> int:
-    """How far the chain's clock runs ahead of this computer's (0 when behind or unknown)."""
+    """How far the chain's clock runs ahead of this computer's (0 when behind or unknown).
+
+    Never waits for the node: a reading older than one poll interval is refreshed by a
+    background thread, and the page meanwhile uses the last one (a slow or hung node costs
+    the header its correction, never a page its answer)."""
     chain = current_app.extensions.get("chain")
     if chain is None:
         return 0
     url = str(current_app.config.get("RPC_URL"))
     ttl = current_app.config["ROUND_HEADER_POLL_SECONDS"]
     with _skew_lock:
-        read_at, ahead = _skews.get(url, (-float("inf"), 0))
-        if time.monotonic() - read_at < ttl:
-            return ahead
-    try:
-        ahead = max(0, int(chain.now()) - int(time.time()))
-    except Exception:  # an unreachable node only costs the header its correction
-        current_app.logger.debug("chain clock unavailable for the round header", exc_info=True)
-        ahead = 0
-    with _skew_lock:
-        _skews[url] = (time.monotonic(), ahead)
+        read_at, ahead = _skews.get(url, (None, 0))
+        if (read_at is None or time.monotonic() - read_at >= ttl) and url not in _reading:
+            _reading.add(url)
+            logger = current_app.logger
+            threading.Thread(target=_read_chain_clock, args=(chain, url, logger), daemon=True,
+                             name="round-header-clock").start()  # fmt: skip
     return ahead
 
 
-def forget_chain_clock() -> None:
-    """Drop the cached clock readings (tests that move the chain's clock)."""
+def _read_chain_clock(chain: Any, url: str, logger: Any) -> None:
+    try:
+        ahead = max(0, int(chain.now()) - int(time.time()))
+    except Exception:  # an unreachable node only costs the header its correction
+        logger.debug("chain clock unavailable for the round header", exc_info=True)
+        ahead = 0
     with _skew_lock:
-        _skews.clear()
+        _skews[url] = (time.monotonic(), ahead)
+        _reading.discard(url)
 
 
 def round_header() -> dict[str, Any] | None:

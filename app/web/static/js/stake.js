@@ -254,8 +254,9 @@ class StakePage {
     el.stakeStatus.textContent = status;
     el.stakeStatus.dataset.status = status;
     if (this.countdown) this.countdown.refresh();
-    await this.showOutcome(status);
+    // Before the slower event queries, so the status and the Withdraw button never disagree.
     el.escapeSection.hidden = !(status === "active" && this.chainNow() >= Number(this.round.resolvesBy));
+    await this.showOutcome(status);
   }
 
   // The settlement (StakeSettled) and any performance prize (PrizePaid) of my stake.
