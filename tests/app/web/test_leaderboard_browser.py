@@ -1,0 +1,88 @@
+"""The leaderboard in headless Chromium with JavaScript switched off: the round picker, the
+sortable headers and the page links are plain links and a GET form, so a visitor sorts,
+pages and switches to the all-time view by clicking alone; long names are cut with an
+ellipsis and shown whole on hover, and the table scrolls inside its box on a phone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from app import store
+from app.payout import NMR
+from tests.app.web.conftest import ROUND
+from tests.app.web.test_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.support import serve
+
+USD = 10**6
+LONG_NAME = "A data scientist whose name is much too long for a column"
+
+
+@pytest.fixture
+def site(app):
+    """Round 7 scored for 60 participants (two pages), served on a free port."""
+    with app.app_context():
+        store.set_round_status(ROUND, "closed")
+        store.save_scores(ROUND, [
+            {"address": "0x" + f"{i + 1:040x}", "live_logloss": 0.68 + i * 1e-4, "usd_reward": (i % 7) * USD,
+             "prize_nmr": i * NMR}
+            for i in range(60)
+        ])  # fmt: skip
+        store.set_round_status(ROUND, "resolved", resolved_at=datetime(2017, 6, 15, tzinfo=UTC))
+        store.set_display_name("0x" + f"{1:040x}", LONG_NAME)
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian chromium (tools/bootstrap.sh installs it)")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+def column(page, css: str) -> list[str]:
+    return [text.strip() for text in page.locator(f"#leaderboard tbody td.{css}").all_inner_texts()]
+
+
+def test_sort_page_and_pick_a_view_without_javascript(browser, site):
+    page = browser.new_page(java_script_enabled=False, viewport={"width": 1200, "height": 900})
+    page.goto(site + "/leaderboard")
+    assert column(page, "rank")[:3] == ["1", "2", "3"] and len(column(page, "rank")) == 50
+
+    page.click("#leaderboard th >> text=Career NMR")  # best first: the most NMR
+    assert page.get_attribute("th[aria-sort]", "aria-sort") == "descending"
+    assert column(page, "career-nmr")[:2] == ["59.00", "58.00"] and column(page, "rank")[0] == "60"
+    page.click("#leaderboard th >> text=Career NMR")  # again: the other way round
+    assert column(page, "career-nmr")[:2] == ["0.00", "1.00"]
+
+    page.click("#leaderboard-pages >> text=Next ›")
+    assert page.url.endswith("sort=career_nmr&order=asc&page=2")
+    assert column(page, "career-nmr") == [f"{i}.00" for i in range(50, 60)]
+
+    page.select_option("#round-choice", "all")
+    page.click("#round-picker button")
+    assert page.inner_text("h1") == "Leaderboard · all time"
+    assert [h.strip() for h in page.locator("#leaderboard thead th").all_inner_texts()] == [
+        "#", "Name", "Career USD", "Career NMR", "Rounds", "Mean logloss"]
+    page.close()
+
+
+def test_long_names_are_cut_and_the_table_scrolls_on_a_phone(browser, site):
+    page = browser.new_page(java_script_enabled=False, viewport={"width": 360, "height": 780})
+    page.goto(site + f"/leaderboard?round={ROUND}")
+    name = page.locator("#leaderboard tbody td.name .name-text").first
+    assert name.get_attribute("title").startswith(LONG_NAME)
+    cut = name.evaluate("(el) => [el.scrollWidth > el.clientWidth, getComputedStyle(el).textOverflow]")
+    assert cut == [True, "ellipsis"]
+    widths = page.evaluate("""() => [document.documentElement.scrollWidth, window.innerWidth,
+        document.querySelector('.table-scroll').scrollWidth, document.querySelector('.table-scroll').clientWidth]""")
+    page_width, window_width, table_width, box_width = widths
+    assert page_width <= window_width and table_width > box_width  # the table scrolls, not the page
+    page.close()
