@@ -12,7 +12,7 @@ import pytest
 from app import store
 from app.payout import NMR
 from tests.app.web.conftest import ROUND
-from tests.app.web.test_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.e2e.conftest import browser  # noqa: F401  (the headless Chromium fixture)
 from tests.support import serve
 
 USD = 10**6
@@ -35,23 +35,11 @@ def site(app):
         yield url
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian chromium (tools/bootstrap.sh installs it)")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
-
-
 def column(page, css: str) -> list[str]:
     return [text.strip() for text in page.locator(f"#leaderboard tbody td.{css}").all_inner_texts()]
 
 
-def test_sort_page_and_pick_a_view_without_javascript(browser, site):
+def test_sort_page_and_pick_a_view_without_javascript(browser, site):  # noqa: F811
     page = browser.new_page(java_script_enabled=False, viewport={"width": 1200, "height": 900})
     page.goto(site + "/leaderboard")
     assert column(page, "rank")[:3] == ["1", "2", "3"] and len(column(page, "rank")) == 50
@@ -74,7 +62,7 @@ def test_sort_page_and_pick_a_view_without_javascript(browser, site):
     page.close()
 
 
-def test_long_names_are_cut_and_the_table_scrolls_on_a_phone(browser, site):
+def test_long_names_are_cut_and_the_table_scrolls_on_a_phone(browser, site):  # noqa: F811
     page = browser.new_page(java_script_enabled=False, viewport={"width": 360, "height": 780})
     page.goto(site + f"/leaderboard?round={ROUND}")
     name = page.locator("#leaderboard tbody td.name .name-text").first
