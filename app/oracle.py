@@ -1,17 +1,22 @@
 """The round lifecycle as services: open, close, resolve, settle, finalize, publish.
 
-Each step reads the chain before it writes, so any step can be rerun after a crash:
-- ``open_round`` builds and stores the dataset, creates the round on chain (an existing
-  on-chain round with the same id is adopted, not recreated) and, with the funder's key,
-  pays its pools (``fund_round``: the funder mints the NMR issuance the weekly schedule
-  allows, then pays USD staking pool, USD prize pool and NMR issuance from its own balance;
-  the oracle's key can move nobody's tokens);
-- ``resolve_round`` scores every submission and persists the settlement plan once;
-  a stored plan is never recomputed, so what the chain receives is what was planned;
-- ``settle_round`` reads each planned staker's on-chain status and sends only the
-  still-active ones, in block-sized batches, then the prizes (once): rerunning after a
-  crash at any point ends in exactly the planned state, and nothing is paid twice (the
-  escrow also refuses);
+Each step reads the chain before it writes, and every oracle transaction (creation,
+commitment, each settle batch, the prizes, finalize) is recorded before it is sent and
+gets its hash before the wait (:func:`_oracle_tx`), so any step can be rerun after a
+crash: a transaction left sent is waited for, never sent again, and the operator reads
+what the chain answered (refused with the escrow's reason, reverted, or no answer yet).
+- ``open_round`` builds and stores the dataset, creates the round on chain naming its
+  funder and committing the dataset file's SHA-256 (an existing on-chain round with the
+  same id is adopted, not recreated) and, with the funder's key, pays its pools
+  (``fund_round``: the funder mints the NMR issuance the weekly schedule allows, then
+  pays USD staking pool, USD prize pool and NMR issuance from its own balance; the
+  oracle's key can move nobody's tokens);
+- ``resolve_round`` scores every submission and persists the settlement plan once (a
+  stored plan is never recomputed), then ``commit_round`` publishes every file verify
+  needs and commits on chain the manifest's SHA-256 and the hash of each batch;
+- ``settle_round`` waits out the challenge window (anyone may dispute meanwhile; the
+  guardian rules, ``rule_round``) and posts the committed batches in order, then the
+  prizes: the escrow accepts nothing else, and nothing is paid twice;
 - ``expire_round``: a round whose oracle deadline passed unsettled is finalized on the
   escape-hatch path (stakers withdraw alone, the pools go back to the funder);
 - ``publish_round`` writes the live targets, every staked prediction file, the scores and
@@ -32,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,9 +60,16 @@ from app.payout import (
     plan_totals,
 )
 from app.scoring import STORED_DECISIONS, STORED_METRICS
-from app.settlement import compute_settlement, pools_on_chain
+from app.settlement import (
+    committed_batches,
+    compute_settlement,
+    plan_hashes,
+    pools_on_chain,
+    round_state,
+)
+from app.store.settlement import COMMIT_INDEX, CREATE_INDEX, FINALIZE_INDEX, get_batch
 from client.core.chain.contracts import Chain
-from client.core.chain.errors import ChainError
+from client.core.chain.errors import ChainError, ContractRevert
 from client.core.chain.signing import load_signer
 from client.core.files import live_targets_file_name
 from client.core.predictions import PredictionValidator
@@ -103,7 +116,10 @@ def open_round(
     if number is None:
         existing = store.list_rounds()
         number = max((r.number for r in existing), default=0) + 1
-    if store.get_round(number) is not None:
+    stored = store.get_round(number)
+    if stored is not None and not chain.round(number)["exists"] and stored.status == "open":
+        return _resume_creation(chain, stored, pools, report)
+    if stored is not None:
         raise OracleError(f"round {number} is already open on this server")
     if resolves_in <= closes_in:
         raise OracleError("the oracle deadline (resolves_in) must come after the close (closes_in)")
@@ -116,6 +132,7 @@ def open_round(
     except ValueError as exc:
         raise OracleError(str(exc)) from None
     funder = funder_chain() if _total(pools) else None
+    funder_address = funder.signer.address if funder is not None else _treasury_address(chain)
 
     dataset = build_round_dataset(
         seed=_round_seed(number), key=current_app.config["DATASET_KEY"], round_number=number,
@@ -131,20 +148,59 @@ def open_round(
             f"round {number} already exists on chain and is closed; open another number "
             "(or point the server at the database that belongs with this chain)"
         )
+    digest = dataset_digest(paths["parquet"])
     if on_chain["exists"]:
+        if on_chain["dataset_digest"] != digest:
+            raise OracleError(f"round {number} is on chain with another dataset (digest {on_chain['dataset_digest']}, "
+                              f"this one {digest}); open another number")
         report(f"round {number}: already on chain and still open, adopting its schedule")
         closes_at, resolves_by = on_chain["closes_at"], on_chain["resolves_by"]
     else:
         now = chain.now()
         closes_at, resolves_by = now + closes_in, now + resolves_in
-        tx = chain.create_round(number, closes_at, resolves_by)
-        report(f"round {number}: created on chain in {tx['tx_hash']}")
     store.create_round(
         number, closes_at=_utc(closes_at), resolves_by=_utc(resolves_by), dataset_paths=paths, policy=policy,
     )
+    tx = _oracle_tx(chain, number, CREATE_INDEX, "createRound", lambda: chain.round(number)["exists"],
+                    lambda on_sent: chain.create_round(number, closes_at, resolves_by, funder_address, digest,
+                                                       on_sent=on_sent), report)
+    if tx is not None:
+        report(f"round {number}: created on chain in {tx['tx_hash']} (dataset digest {digest})")
     if funder is not None and not _total(pools_on_chain(chain.round(number))):
         fund_round(number, pools, report=report, funder=funder)
     return _sync_pools(number)
+
+
+def _resume_creation(chain: Chain, row: store.Round, pools: Pools, report: Reporter) -> store.Round:
+    """A round stored by a run that crashed before its createRound was mined: the recorded
+    transaction is waited for, or the creation sent again with the stored schedule."""
+    number = row.number
+    report(f"round {number}: stored but not on chain yet; resuming its creation")
+    funder = funder_chain() if _total(pools) else None
+    funder_address = funder.signer.address if funder is not None else _treasury_address(chain)
+    closes_at, resolves_by = int(row.closes_at.timestamp()), int(row.resolves_by.timestamp())
+    digest = dataset_digest(row.dataset_parquet_path)
+    tx = _oracle_tx(chain, number, CREATE_INDEX, "createRound", lambda: chain.round(number)["exists"],
+                    lambda on_sent: chain.create_round(number, closes_at, resolves_by, funder_address, digest,
+                                                       on_sent=on_sent), report)
+    if tx is not None:
+        report(f"round {number}: created on chain in {tx['tx_hash']} (dataset digest {digest})")
+    if funder is not None and not _total(pools_on_chain(chain.round(number))):
+        fund_round(number, pools, report=report, funder=funder)
+    return _sync_pools(number)
+
+
+def dataset_digest(path: str | Path) -> str:
+    """The SHA-256 of the published dataset file (Parquet; no live or test targets in it),
+    committed on chain at createRound: the data cannot change after stakes."""
+    return "0x" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _treasury_address(chain: Chain) -> str:
+    treasury = chain.deployments.get("treasury")
+    if not treasury:
+        raise OracleError("the deployments file names no treasury to fund the round; pass pools with the funder's key")
+    return treasury
 
 
 def funder_chain() -> Chain:
@@ -281,8 +337,19 @@ def scored_files(row: store.Round, stakes: list, validator: PredictionValidator)
     return dict(sorted(chosen.items(), key=lambda item: (item[1].created_at, item[1].id)))
 
 
-def resolve_round(number: int, targets_file: str | Path | None = None, report: Reporter = print) -> dict:
-    """Scores every submission and persists the settlement plan (once)."""
+def resolve_round(number: int, targets_file: str | Path | None = None, report: Reporter = print,
+                  batch_size: int | None = None) -> dict:
+    """Scores every submission, persists the settlement plan (once), publishes the round's
+    files and commits the results on chain (:func:`commit_round`)."""
+    document = plan_round(number, targets_file, report, batch_size=batch_size)
+    commit_round(number, report)
+    return document
+
+
+def plan_round(number: int, targets_file: str | Path | None = None, report: Reporter = print,
+               batch_size: int | None = None) -> dict:
+    """Scores every submission and persists the settlement plan (once), with `batch_size`
+    stakes per settle batch (default: as many as fill 3/4 of a block)."""
     row = _round_or_error(number)
     existing = store.latest_plan(number)
     if existing is not None:
@@ -345,6 +412,8 @@ def resolve_round(number: int, targets_file: str | Path | None = None, report: R
         "names": names,
         "totals": {k: str(v) for k, v in plan_totals(plan).items()},
         "controlling_capital": controlling_capital(result.participant_scores),
+        # Stakes per settle batch: with the plan's order, it fixes every committed batch hash.
+        "batch_size": batch_size or chain.settle_batch_size(),
     }
     store.save_plan(number, document)
     store.set_round_status(number, "resolved", resolved_at=_utc(chain.now()))
@@ -365,90 +434,193 @@ def _score_fields(row: pd.Series, per_era: pd.DataFrame, address: str) -> dict[s
 # ---- settle and finalize -------------------------------------------------------------------
 
 
-def settle_round(number: int, report: Reporter = print, batch_size: int | None = None,
-                 after_batch: Callable[[int], None] | None = None) -> dict:
-    """Posts the stored plan: only stakes still active on chain, in block-sized batches,
-    then the round's prizes in one transaction.
+def commit_round(number: int, report: Reporter = print) -> dict:
+    """Publishes every file verify needs, then commits on chain the SHA-256 of the
+    published manifest and the hash of each batch of the stored plan (the prize list's
+    last). The challenge window starts: settlement may begin when it ends undisputed."""
+    _round_or_error(number)
+    document = store.latest_plan(number)
+    if document is None:
+        raise OracleError(f"round {number} has no settlement plan yet; resolve it first")
+    chain = get_chain()
+    view = chain.round(number)
+    if not view["committed"]:
+        window = chain.challenge_window()
+        if chain.now() + window >= view["resolves_by"]:
+            raise OracleError(
+                f"round {number}: too late to commit: the {window} s challenge window would end after the oracle's "
+                f"deadline ({_utc(view['resolves_by']):%Y-%m-%d %H:%M:%S} UTC). After the deadline, expire the round "
+                "(flask oracle expire): every staker withdraws the whole stake"
+            )
+    out = publish_round(number, report)
+    digest = results_digest(out)
+    hashes = plan_hashes(plan_from_json(document), int(document["batch_size"]))
+    tx = _oracle_tx(chain, number, COMMIT_INDEX, "commitResults", lambda: chain.round(number)["committed"],
+                    lambda on_sent: chain.commit_results(number, digest, hashes, on_sent=on_sent), report)
+    view = chain.round(number)
+    if tx is not None:
+        report(f"round {number}: results committed in {tx['tx_hash']}: {len(hashes)} batch hashes, manifest "
+               f"{digest}; anyone may dispute until {_utc(view['challenge_ends_at']):%Y-%m-%d %H:%M:%S} UTC")
+    return view
 
-    Each transaction's hash is recorded as soon as it is sent; a rerun first waits for any
-    left "sent" by a crash, then reads every planned stake's status and whether the prizes
-    are paid, so nothing is sent twice."""
+
+def results_digest(published: Path) -> str:
+    """What commitResults commits for a published round: the SHA-256 of its manifest,
+    which lists the SHA-256 of every published file (live targets, scores, plan, ...)."""
+    return "0x" + hashlib.sha256((published / "manifest.json").read_bytes()).hexdigest()
+
+
+def settle_round(number: int, report: Reporter = print, wait_up_to: float = 600,
+                 after_batch: Callable[[int], None] | None = None) -> dict:
+    """Posts the committed plan once its challenge window is over (waiting up to
+    `wait_up_to` seconds for it): the settle batches in committed order, then the prizes.
+
+    The round's progress is the chain's (batches posted, prizes paid); each transaction is
+    recorded before it is sent, so a rerun after a crash waits for one left sent and sends
+    only what the chain has not received."""
     row = _round_or_error(number)
     document = store.latest_plan(number)
     if document is None:
         raise OracleError(f"round {number} has no settlement plan yet; resolve it first")
     chain = get_chain()
-    _await_sent_batches(chain, number, report)
+    view = chain.round(number)
+    if not view["committed"]:
+        view = commit_round(number, report)
+    if view["voided"]:
+        void_round(number, report)
+        raise OracleError(f"round {number} was voided (a dispute was upheld): nothing is settled; "
+                          "every staker withdraws the whole stake")
+    view = _await_challenge_window(chain, number, view, wait_up_to, report)
+    if view["disputed"]:
+        raise OracleError(f"round {number} is disputed by {view['disputer']}: settlement waits for the guardian's "
+                          f"ruling (flask oracle rule {number} --uphold or --reject, with the guardian's key)")
     plan = plan_from_json(document)
-    positions = {e.staker: chain.stake_of(number, e.staker) for e in plan.stakes}
-    for entry in plan.stakes:
-        position = positions[entry.staker]
-        if position["status"] == "none" or position["amount"] != entry.stake:
-            raise OracleError(
-                f"round {number}: the plan says {entry.staker} staked {entry.stake} wei but the chain has "
-                f"{position['amount']} ({position['status']}); is this the database of this chain?"
-            )
-    pending = [e for e in plan.stakes if positions[e.staker]["status"] == "active"]
-    withdrawn = [e.staker for e in plan.stakes if positions[e.staker]["status"] == "withdrawn"]
-    for staker in withdrawn:
-        report(f"round {number}: {staker} withdrew through the escape hatch; not settled by the plan")
-    size = batch_size or chain.settle_batch_size()
-    done_before = len([b for b in store.list_batches(number) if b.batch_index < store.PRIZE_BATCH_INDEX])
-    for offset in range(0, len(pending), size):
-        batch = pending[offset : offset + size]
-        index = done_before + offset // size
-        entries = [(e.staker, e.burn, e.usd_reward, e.nmr_reward) for e in batch]
-        tx = _send_batch(number, index, f"settlement batch {index}",
-                         lambda on_sent, entries=entries: chain.settle(number, entries, on_sent=on_sent))
-        report(f"round {number}: batch {index} settled {len(batch)} stakes in {tx['tx_hash']} ({tx['gas_used']:,} gas)")
+    batches, prizes = committed_batches(plan, int(document["batch_size"]))
+    if chain.committed_batches(number) != plan_hashes(plan, int(document["batch_size"])):
+        raise OracleError(f"round {number}: the batch hashes committed on chain are not this stored plan's; "
+                          "is this the database of this chain?")
+    status = {e.staker: chain.stake_of(number, e.staker)["status"] for e in plan.stakes}
+    withdrawn = [e.staker for e in plan.stakes if status[e.staker] == "withdrawn"]
+    posted = 0
+    for index, batch in enumerate(batches):
+        if all(status[entry[0]] == "withdrawn" for entry in batch):
+            report(f"round {number}: batch {index} not posted: its stakers withdrew through the escape hatch")
+            continue
+        tx = _oracle_tx(chain, number, index, f"settlement batch {index}",
+                        lambda index=index: chain.round(number)["batches_settled"] > index,
+                        lambda on_sent, batch=batch: chain.settle(number, batch, on_sent=on_sent), report)
+        if tx is not None and not tx.get("resumed"):
+            posted += len(batch)
+            report(f"round {number}: batch {index} settled {len(batch)} stakes in {tx['tx_hash']} "
+                   f"({tx['gas_used']:,} gas)")
         if after_batch:
             after_batch(index)
     view = chain.round(number)
     if not view["prizes_paid"] and chain.now() >= view["resolves_by"]:
         report(f"round {number}: the oracle's deadline passed before the prizes were paid; they go back to the funder")
-    elif not view["prizes_paid"]:
-        prizes = [(p.participant, p.usd, p.nmr) for p in plan.prizes]
-        tx = _send_batch(number, store.PRIZE_BATCH_INDEX, "the prizes",
-                         lambda on_sent: chain.pay_prizes(number, prizes, on_sent=on_sent))
-        report(f"round {number}: {len(prizes)} prizes paid in {tx['tx_hash']} ({tx['gas_used']:,} gas)")
-    if row.status != "settled":
+    else:
+        tx = _oracle_tx(chain, number, store.PRIZE_BATCH_INDEX, "the prizes",
+                        lambda: chain.round(number)["prizes_paid"],
+                        lambda on_sent: chain.pay_prizes(number, prizes, on_sent=on_sent), report)
+        if tx is not None:
+            report(f"round {number}: {len(prizes)} prizes paid in {tx['tx_hash']} ({tx['gas_used']:,} gas)")
+    if row.status not in ("settled", "finalized"):
         store.set_round_status(number, "settled", settled_stakes=len(plan.stakes) - len(withdrawn))
-    return {"settled": len(pending), "already_settled": len(plan.stakes) - len(pending) - len(withdrawn),
+    for staker in withdrawn:
+        report(f"round {number}: {staker} withdrew through the escape hatch; not settled by the plan")
+    return {"settled": posted, "already_settled": len(plan.stakes) - posted - len(withdrawn),
             "withdrawn": withdrawn, "prizes": len(plan.prizes)}
 
 
-def _await_sent_batches(chain: Chain, number: int, report: Reporter) -> None:
-    """Waits for every transaction a crashed run left "sent", recording how it ended."""
-    for batch in store.list_batches(number):
-        if batch.status == "sent" and batch.tx_hash:
-            try:
-                chain.wait_for(batch.tx_hash, f"batch {batch.batch_index}")
-                store.record_batch(number, batch.batch_index, batch.tx_hash, "confirmed")
-            except ChainError as exc:
-                store.record_batch(number, batch.batch_index, batch.tx_hash, "failed")
-                report(f"round {number}: batch {batch.batch_index} left by a previous run failed: {exc}")
+def _await_challenge_window(chain: Chain, number: int, view: dict, wait_up_to: float, report: Reporter) -> dict:
+    """The round's view once its challenge window is over (its clock read from the chain),
+    sleeping for at most `wait_up_to` seconds; an OracleError if it ends later."""
+    ends = view["challenge_ends_at"]
+    left = ends - chain.now()
+    if left <= 0:
+        return view
+    if left > wait_up_to:
+        raise OracleError(f"round {number}: the challenge window ends at {_utc(ends):%Y-%m-%d %H:%M:%S} UTC, in "
+                          f"{left} s; anyone may dispute until then. Settle after it")
+    report(f"round {number}: waiting {left} s for the challenge window to end")
+    deadline = time.monotonic() + left + 30
+    while chain.now() < ends:
+        if time.monotonic() > deadline:
+            raise OracleError(f"round {number}: the chain's clock did not pass the challenge window's end; "
+                              "is the chain mining?")
+        time.sleep(min(1.0, max(0.1, ends - chain.now())))
+        if chain.chain_id == 1337:  # a development chain mines only on demand: move its clock
+            chain.mine_empty_block()
+    return chain.round(number)
 
 
-def _send_batch(number: int, index: int, what: str, send: Callable[[Callable[[str], None]], dict]) -> dict:
-    """Sends one oracle transaction, recording it pending, sent (with its hash) and confirmed."""
+def _oracle_tx(chain: Chain, number: int, index: int, what: str, done: Callable[[], bool],
+               send: Callable[[Callable[[str], None]], dict], report: Reporter) -> dict | None:
+    """One oracle transaction of round `number`, recorded in slot `index` before it is sent.
+
+    A transaction a previous run left sent is waited for first, never sent again (a second
+    one would reuse its nonce). Then, unless `done()` says the chain already has what it
+    would do, it is sent: its row goes ``pending``, then ``sent`` with the hash before the
+    wait, then ``confirmed``. What the chain answered otherwise is recorded and said:
+    ``refused`` (not sent: the escrow's reason), ``reverted`` (mined, failed), ``unknown``
+    (sent, no answer: a rerun resumes it) or ``unsent`` (the node did not answer).
+    Returns the receipt of a transaction sent now or resumed (``resumed`` True), None if
+    nothing was needed."""
+    left = get_batch(number, index)
+    if left is not None and left.status in ("sent", "unknown") and left.tx_hash:
+        try:
+            receipt = chain.wait_for(left.tx_hash, what)
+        except ContractRevert as exc:
+            store.record_batch(number, index, left.tx_hash, "reverted")
+            report(f"round {number}: {what} {left.tx_hash}, left by a previous run, reverted: {exc}")
+        except ChainError as exc:
+            store.record_batch(number, index, left.tx_hash, "unknown")
+            raise OracleError(f"round {number}: {what} {left.tx_hash}, sent by a previous run, has no answer from "
+                              f"the chain yet ({exc}); its outcome is unknown, not failed: rerun to resume it") from exc
+        else:
+            store.record_batch(number, index, left.tx_hash, "confirmed")
+            report(f"round {number}: {what} {left.tx_hash}, left by a previous run, was mined")
+            return {**receipt, "resumed": True}
+    if done():
+        if left is not None and left.status != "confirmed":
+            store.record_batch(number, index, left.tx_hash, "confirmed" if left.tx_hash else left.status)
+        return None
+    sent: list[str] = []
+
+    def on_sent(tx_hash: str) -> None:
+        sent.append(tx_hash)
+        store.record_batch(number, index, tx_hash, "sent")
+
     store.record_batch(number, index, None, "pending")
     try:
-        tx = send(lambda tx_hash: store.record_batch(number, index, tx_hash, "sent"))
+        receipt = send(on_sent)
+    except ContractRevert as exc:
+        store.record_batch(number, index, None, "reverted" if sent else "refused")
+        answer = "was mined and reverted" if sent else "was refused by the chain (not sent)"
+        raise OracleError(f"round {number}: {what} {answer}: {exc}") from exc
     except ChainError as exc:
-        store.record_batch(number, index, None, "failed")
-        raise OracleError(f"round {number}: {what} failed: {exc}") from exc
-    store.record_batch(number, index, tx["tx_hash"], "confirmed")
-    return tx
+        store.record_batch(number, index, None, "unknown" if sent else "unsent")
+        if sent:
+            raise OracleError(f"round {number}: {what} {sent[0]} was sent but the chain has not answered ({exc}); "
+                              "its outcome is unknown, not failed: rerun to resume it") from exc
+        raise OracleError(f"round {number}: {what} was not sent: the chain did not answer ({exc})") from exc
+    store.record_batch(number, index, receipt["tx_hash"], "confirmed")
+    return receipt
 
 
 def finalize_round(number: int, report: Reporter = print) -> store.Round:
     """Returns the round's unspent pools to its funder (once)."""
     _round_or_error(number)
     chain = get_chain()
-    if not chain.round(number)["finalized"]:
-        tx = chain.finalize(number)
+    tx = _finalize_tx(chain, number, report)
+    if tx is not None:
         report(f"round {number}: finalized in {tx['tx_hash']}")
     return _record_final(number, "finalized")
+
+
+def _finalize_tx(chain: Chain, number: int, report: Reporter) -> dict | None:
+    return _oracle_tx(chain, number, FINALIZE_INDEX, "finalize", lambda: chain.round(number)["finalized"],
+                      lambda on_sent: chain.finalize(number, on_sent=on_sent), report)
 
 
 def expire_round(number: int, report: Reporter = print) -> store.Round:
@@ -460,8 +632,8 @@ def expire_round(number: int, report: Reporter = print) -> store.Round:
     view = chain.round(number)
     if chain.now() < view["resolves_by"]:
         raise OracleError(f"round {number}'s oracle deadline is {view['resolves_by'] - chain.now()} s away; settle it")
-    if not view["finalized"]:
-        tx = chain.finalize(number)
+    tx = _finalize_tx(chain, number, report)
+    if tx is not None:
         report(f"round {number}: the oracle's deadline passed before settlement; finalized on the escape-hatch "
                f"path in {tx['tx_hash']}: unsettled stakers withdraw their stakes, the pools went back to the funder")
     if row.status in ("settled", "finalized"):
@@ -470,16 +642,16 @@ def expire_round(number: int, report: Reporter = print) -> store.Round:
     return _record_final(number, "expired")
 
 
-def _scores_as_paid(number: int) -> None:
-    """An expired round's score rows rewritten to what the chain paid (not the plan), with
-    the reason, so its pages and the careers say what happened."""
+def _scores_as_paid(number: int, headline: str = "round expired: the oracle missed its deadline") -> None:
+    """An expired (or voided) round's score rows rewritten to what the chain paid (not the
+    plan), with the reason, so its pages and the careers say what happened."""
     chain = get_chain()
     settled = chain.settlements(number)
     paid = {address.lower(): prize for address, prize in chain.prizes(number).items()}
     rows = []
     for score in store.round_scores(number):
         event, prize = settled.get(score.address), paid.get(score.address.lower())
-        parts = ["round expired: the oracle missed its deadline"]
+        parts = [headline]
         if score.stake_wei and event is None:
             parts.append("stake back through the escape hatch (withdrawStake)")
         elif event is not None:
@@ -494,6 +666,68 @@ def _scores_as_paid(number: int) -> None:
             "reason": "; ".join(parts),
         })
     store.save_scores(number, rows)
+
+
+# ---- disputes ------------------------------------------------------------------------------
+
+
+def guardian_chain() -> Chain:
+    """The chain as the guardian (GUARDIAN_ROLE, apart from the oracle): its key from config."""
+    config = current_app.config
+    signer = load_signer(config.get("GUARDIAN_PRIVATE_KEY") or None, config.get("GUARDIAN_KEYSTORE") or None,
+                         config.get("GUARDIAN_KEYSTORE_PASSWORD") or None, owner="guardian")
+    if signer is None:
+        raise OracleError("ruling on a dispute needs the guardian's key (NMR_GUARDIAN_PRIVATE_KEY or "
+                          "NMR_GUARDIAN_KEYSTORE); the oracle's key cannot rule on its own results")
+    chain = get_chain()
+    return Chain(chain.w3, chain.deployments, signer, owner="guardian")
+
+
+def dispute_status(number: int, report: Reporter = print) -> dict:
+    """Reports the round's state on chain: its commitment, challenge window and disputes."""
+    chain = get_chain()
+    view = chain.round(number)
+    report(f"round {number}: {round_state(view, chain.now())}")
+    if view["committed"]:
+        report(f"round {number}: committed results {view['results_digest']}, {view['batch_count']} batch hashes; "
+               f"challenge window ends {_utc(view['challenge_ends_at']):%Y-%m-%d %H:%M:%S} UTC; "
+               f"dispute bond {chain.dispute_bond() / NMR:,.2f} NMR")
+    for event in chain.dispute_records(number):
+        if event["event"] == "disputed":
+            report(f"round {number}: disputed by {event['disputer']} in {event['tx_hash']}")
+        else:
+            outcome = (f"upheld: round void, bond back + {event['reward'] / NMR:,.2f} NMR" if event["upheld"]
+                       else "rejected: bond burned")
+            report(f"round {number}: ruling on {event['disputer']}'s dispute {outcome} in {event['tx_hash']}")
+    return view
+
+
+def rule_round(number: int, upheld: bool, report: Reporter = print) -> dict:
+    """The guardian's ruling on the round's open dispute (the guardian's key). Upheld: the
+    round is void (every stake withdrawable in full, the pools back to the funder, the
+    disputer's bond back with a reward); rejected: the bond is burned and settlement may
+    start once the challenge window is over."""
+    _round_or_error(number)
+    guardian = guardian_chain()
+    view = guardian.round(number)
+    if not view["disputed"]:
+        raise OracleError(f"round {number} has no open dispute to rule on ({round_state(view, guardian.now())})")
+    tx = guardian.rule(number, upheld)
+    report(f"round {number}: dispute by {view['disputer']} {'upheld' if upheld else 'rejected'} in {tx['tx_hash']}")
+    if upheld:
+        void_round(number, report)
+    return guardian.round(number)
+
+
+def void_round(number: int, report: Reporter = print) -> store.Round:
+    """Records a round voided on chain: its scores say every stake came back in full."""
+    row = _round_or_error(number)
+    if row.status == "voided":
+        return row
+    _scores_as_paid(number, "round voided: a dispute of the committed results was upheld")
+    report(f"round {number}: voided; every staker withdraws the whole stake (withdrawStake), the pools went back "
+           "to the funder")
+    return _record_final(number, "voided")
 
 
 def _record_final(number: int, status: str) -> store.Round:
@@ -524,6 +758,9 @@ def publish_round(number: int, report: Reporter = print) -> Path:
     if document is None:
         raise OracleError(f"round {number} has no plan to publish; resolve it first")
     out = published_dir(number)
+    if (out / "manifest.json").is_file() and get_chain().round(number)["committed"]:
+        report(f"round {number}: published files are the committed ones; left as they are ({out})")
+        return out
     staging = out.with_name(out.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "predictions").mkdir(parents=True)
@@ -553,17 +790,20 @@ def publish_round(number: int, report: Reporter = print) -> Path:
 
 
 def run_round(number: int, report: Reporter = print) -> None:
-    """Close, resolve, settle, finalize and publish a round (each step resumable). A round
-    whose oracle deadline passed unsettled is expired instead (the escape-hatch path)."""
+    """Close, resolve (plan, publish, commit), settle after the challenge window and
+    finalize a round (each step resumable). A round whose oracle deadline passed unsettled
+    is expired instead (the escape-hatch path)."""
     close_round(number, report)
     row = _round_or_error(number)
+    if row.status == "voided":
+        report(f"round {number}: voided")
+        return
     if row.status not in ("settled", "finalized", "expired") and deadline_passed(number):
         expire_round(number, report)
         return
     resolve_round(number, report=report)
     settle_round(number, report)
     finalize_round(number, report)
-    publish_round(number, report)
 
 
 # What an operator may cause (and read about in one sentence); anything else is a bug and
@@ -575,12 +815,18 @@ __all__ = [
     "OPERATOR_ERRORS",
     "OracleError",
     "close_round",
+    "commit_round",
+    "dispute_status",
     "expire_round",
     "finalize_round",
     "fund_round",
     "open_round",
+    "plan_round",
     "publish_round",
     "resolve_round",
+    "round_state",
+    "rule_round",
     "run_round",
     "settle_round",
+    "void_round",
 ]

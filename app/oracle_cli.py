@@ -1,5 +1,6 @@
-"""The operator's Flask CLI: ``flask --app app oracle open|fund|close|resolve|settle|
-finalize|expire|publish|verify|run``, thin calls into :mod:`app.oracle`.
+"""The operator's Flask CLI: ``flask --app app oracle open|fund|close|resolve|commit|
+settle|finalize|expire|publish|verify|dispute-status|rule|run``, thin calls into
+:mod:`app.oracle`.
 
 Amounts are parsed exactly (decimal strings, never floats); an operator's error prints
 as one sentence (exit status 1), anything else keeps its traceback.
@@ -21,12 +22,15 @@ from app.oracle import (
     OPERATOR_ERRORS,
     USD,
     close_round,
+    commit_round,
+    dispute_status,
     expire_round,
     finalize_round,
     fund_round,
     open_round,
     publish_round,
     resolve_round,
+    rule_round,
     run_round,
     settle_round,
 )
@@ -62,7 +66,7 @@ def _cli_step(step: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def init_app(app: Flask) -> None:
-    """Registers ``flask oracle open|close|resolve|settle|finalize|publish|run``."""
+    """Registers the ``flask oracle`` commands (see the module's docstring)."""
     if not app.config.get("DATASET_KEY"):
         app.config["DATASET_KEY"] = hashlib.sha256(f"dataset:{app.config['SECRET_KEY']}".encode()).hexdigest()
 
@@ -115,14 +119,36 @@ def init_app(app: Flask) -> None:
     @click.option("--targets", type=click.Path(exists=True, dir_okay=False), default=None,
                   help="Live targets file (id,target) for operator-supplied data.")
     def resolve_command(number, targets):
-        """Score all submissions and store the settlement plan."""
+        """Score all submissions, store the plan, publish the files and commit the results."""
         _cli_step(resolve_round, number, targets_file=targets)
+
+    @oracle_group.command("commit")
+    @click.argument("number", type=int)
+    def commit_command(number):
+        """Publish a resolved round's files and commit its results on chain (resumable)."""
+        _cli_step(commit_round, number)
 
     @oracle_group.command("settle")
     @click.argument("number", type=int)
-    def settle_command(number):
-        """Post the stored plan on chain (resumable)."""
-        _cli_step(settle_round, number)
+    @click.option("--wait", "wait_up_to", type=int, default=600, show_default=True,
+                  help="Longest wait (seconds) for the challenge window to end.")
+    def settle_command(number, wait_up_to):
+        """Post the committed plan on chain after the challenge window (resumable)."""
+        _cli_step(settle_round, number, wait_up_to=wait_up_to)
+
+    @oracle_group.command("dispute-status")
+    @click.argument("number", type=int)
+    def dispute_status_command(number):
+        """Show the round's commitment, challenge window and disputes on chain."""
+        _cli_step(dispute_status, number)
+
+    @oracle_group.command("rule")
+    @click.argument("number", type=int)
+    @click.option("--uphold/--reject", "upheld", required=True,
+                  help="Uphold the dispute (void the round) or reject it (burn the bond).")
+    def rule_command(number, upheld):
+        """Rule on the round's open dispute, with the guardian's key (NMR_GUARDIAN_PRIVATE_KEY)."""
+        _cli_step(rule_round, number, upheld)
 
     @oracle_group.command("finalize")
     @click.argument("number", type=int)
@@ -147,5 +173,5 @@ def init_app(app: Flask) -> None:
     @oracle_group.command("run")
     @click.argument("number", type=int)
     def run_command(number):
-        """Close, resolve, settle, finalize and publish."""
+        """Close, resolve (plan, publish, commit), settle after the challenge window and finalize."""
         _cli_step(run_round, number)

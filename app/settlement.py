@@ -1,8 +1,9 @@
-"""From scored files, on-chain stakes and a round's pools to a settlement plan (pure: no
-Flask, no web3).
+"""From scored files, on-chain stakes and a round's pools to a settlement plan, and from
+a plan to the batches the oracle commits (pure: no Flask, no web3).
 
-The oracle (``resolve_round``) and ``verify`` both call :func:`compute_settlement`, so a
-verifier holding only the published files recomputes exactly what the oracle posted.
+The oracle (``resolve_round``) and ``verify`` both call :func:`compute_settlement` and
+:func:`committed_batches`, so a verifier holding only the published files recomputes
+exactly the batch hashes the oracle committed, before any of them is posted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ import pandas as pd
 
 from app.payout import ParticipantScore, Plan, Pools, StakeEntry, build_plan
 from app.scoring import RoundScores, score_round_full
+from client.core.chain.commitments import batch_hashes
 from client.core.chain.records import StakeOnChain
+
+SettleEntry = tuple[str, int, int, int]
+PrizeEntry = tuple[str, int, int]
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,20 @@ def pools_on_chain(view: Mapping[str, Any]) -> Pools:
     """The pools the escrow holds for a round (``Chain.round``'s view): the ones that bind,
     for the oracle's plan and for verify's replay alike."""
     return Pools(usd_staking=view["usd_staking_pool"], usd_prize=view["usd_prize_pool"], nmr=view["nmr_pool"])
+
+
+def committed_batches(plan: Plan, batch_size: int) -> tuple[list[list[SettleEntry]], list[PrizeEntry]]:
+    """The settle batches of `plan` in posting order (its stakes in plan order, `batch_size`
+    a batch) and its prize list by winner address ascending, as the escrow takes them."""
+    entries = [(e.staker, e.burn, e.usd_reward, e.nmr_reward) for e in plan.stakes]
+    batches = [entries[i:i + batch_size] for i in range(0, len(entries), batch_size)]
+    prizes = sorted(((p.participant, p.usd, p.nmr) for p in plan.prizes), key=lambda p: int(p[0], 16))
+    return batches, prizes
+
+
+def plan_hashes(plan: Plan, batch_size: int) -> list[str]:
+    """The hashes commitResults takes for `plan`: each settle batch, then the prize list."""
+    return batch_hashes(*committed_batches(plan, batch_size))
 
 
 def compute_settlement(
@@ -77,3 +96,22 @@ def participant_score(row: pd.Series) -> ParticipantScore:
         corr=float(row["corr"]),
         similar_to=str(similar_to) if isinstance(similar_to, str) else None,
     )
+
+
+def round_state(view: Mapping[str, Any], now: int) -> str:
+    """A round's state on chain in a few words, for the operator, verify and the pages:
+    open, closed, committed (challenge ends in ...), disputed, voided, settled, finalized."""
+    if not view["exists"]:
+        return "not on chain"
+    if view["voided"]:
+        return "voided: a dispute was upheld; every stake is withdrawable in full"
+    if view["finalized"]:
+        return "finalized"
+    if view["disputed"]:
+        return f"disputed by {view['disputer']}: settlement waits for the guardian's ruling"
+    if view["committed"]:
+        if view["batches_settled"] or view["prizes_paid"]:
+            return f"settling ({view['batches_settled']} of {view['batch_count'] - 1} batches posted)"
+        left = view["challenge_ends_at"] - now
+        return f"committed, challenge ends in {left} s" if left > 0 else "committed, challenge window over"
+    return "open" if now < view["closes_at"] else "closed, results not committed yet"

@@ -2,16 +2,21 @@
 
     python -m app.verify PUBLISHED_DIR --rpc-url http://127.0.0.1:8545
 
-Checks, and prints every mismatch (exit status 1 if any):
-1. each file's SHA-256 against manifest.json;
+Works before settlement (during the challenge window, when a mismatch is worth a
+dispute) and after it. Checks, and prints every mismatch (exit status 1 if any):
+1. each file's SHA-256 against manifest.json; the dataset file's against the digest
+   createRound committed, the manifest's against the results digest commitResults
+   committed (so no published file changed since);
 2. each staker's published prediction file against the hash their stake committed on chain;
 3. the scores and the plan, recomputed from the dataset, the live targets, the prediction
    files (in the published scoring order) and the round's pools on chain, against
    scores.json and plan.json: every stake's burn, USD and NMR reward, every prize (rank,
    USD, NMR) and every participant's reason;
-4. the plan against the chain: StakeSettled (burn, USD reward, NMR reward) per staker,
-   PrizePaid (USD, NMR) per winner, nothing paid to anyone outside the plan, and what
-   finalize returned to the funder (each pool minus what it paid).
+4. the recomputed plan's batch hashes against the ones committed on chain: the escrow
+   settles only those, so a match means the chain will pay exactly the recomputed plan;
+5. once settlement has started, the plan against the chain: StakeSettled (burn, USD
+   reward, NMR reward) per staker, PrizePaid (USD, NMR) per winner, nothing paid to anyone
+   outside the plan, and what finalize returned to the funder (each pool minus what it paid).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import pandas as pd
 
 from app.payout import Plan, plan_from_json
 from app.scoring import STORED_METRICS
-from app.settlement import compute_settlement, pools_on_chain
+from app.settlement import compute_settlement, plan_hashes, pools_on_chain, round_state
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
 from client.core.chain.records import StakeOnChain
@@ -42,6 +47,7 @@ class Verification:
     """What verification found; ``ok`` when nothing disagrees."""
 
     round: int | None = None
+    state: str = ""
     checked: list[str] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)
 
@@ -83,14 +89,56 @@ def verify_published(directory: str | Path, rpc_url: str) -> Verification:
         predictions[address] = result.frame.set_index("id")["probability"]
 
     view = chain.round(number)
+    report.state = round_state(view, chain.now())
+    _check_digests(directory, view, report)
     recomputed = compute_settlement(tournament, live_targets, predictions, replay, plan_document["policy"],
                                     pools_on_chain(view),
                                     names=plan_document.get("names"))
     _check_scores(directory, recomputed, report)
     _check_plan(plan_from_json(plan_document), recomputed.plan, report)
-    _check_chain(chain, number, view, recomputed.plan, {s.staker for s in stakes if s.status == "withdrawn"}, report)
-    _check_finalization(chain, number, view, report)
+    _check_commitment(chain, number, view, recomputed.plan, int(plan_document["batch_size"]), report)
+    if view["batches_settled"] or view["prizes_paid"] or view["finalized"]:
+        _check_chain(chain, number, view, recomputed.plan, {s.staker for s in stakes if s.status == "withdrawn"},
+                     report)
+        _check_finalization(chain, number, view, report)
+    else:
+        report.checked.append("no token has moved yet")
     return report
+
+
+def _check_digests(directory: Path, view: dict, report: Verification) -> None:
+    dataset = next(directory.glob("numerai_dataset_round*.parquet"))
+    digest = "0x" + hashlib.sha256(dataset.read_bytes()).hexdigest()
+    if digest != view["dataset_digest"]:
+        report.mismatches.append(f"{dataset.name} hashes to {digest}, but createRound committed "
+                                 f"{view['dataset_digest']}: the dataset changed after the round opened")
+    if not view["committed"]:
+        report.checked.append("the dataset digest (results not committed on chain yet)")
+        return
+    manifest = "0x" + hashlib.sha256((directory / "manifest.json").read_bytes()).hexdigest()
+    if manifest != view["results_digest"]:
+        report.mismatches.append(f"manifest.json hashes to {manifest}, but commitResults committed "
+                                 f"{view['results_digest']}: the published files are not the committed ones")
+    report.checked.append("the dataset and results digests")
+
+
+def _check_commitment(chain: Chain, number: int, view: dict, plan: Plan, batch_size: int,
+                      report: Verification) -> None:
+    if not view["committed"]:
+        return
+    committed, mine = chain.committed_batches(number), plan_hashes(plan, batch_size)
+    if len(committed) != len(mine):
+        report.mismatches.append(f"the chain committed {len(committed)} batch hashes; the recomputed plan makes "
+                                 f"{len(mine)}: the oracle will post another plan")
+    for index, (theirs, ours) in enumerate(zip(committed, mine)):
+        what = "the prize list" if index == len(mine) - 1 else f"settle batch {index}"
+        if theirs != ours:
+            report.mismatches.append(f"{what}: committed hash {theirs}, recomputed {ours}: the oracle will post "
+                                     "another plan than the published files give")
+    if committed != mine and not (view["batches_settled"] or view["prizes_paid"] or view["finalized"]):
+        report.mismatches.append(f"dispute round {number} before the challenge window ends "
+                                 f"(the escrow's dispute({number}), a bond of {chain.dispute_bond() / 10**18:,.2f} NMR)")
+    report.checked.append(f"{len(committed)} committed batch hashes")
 
 
 def _check_manifest(directory: Path, report: Verification) -> None:
@@ -221,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ChainError, OSError, ValueError) as exc:
         print(f"verify: cannot check {args.directory}: {exc}", file=sys.stderr)
         return 2
+    print(f"round {report.round}: {report.state}")
     print(f"round {report.round}: checked " + ", ".join(report.checked))
     for mismatch in report.mismatches:
         print(f"MISMATCH {mismatch}")

@@ -17,6 +17,11 @@ from client.core.chain.contracts import USD_DECIMALS_LOCAL
 from client.core.chain.errors import ChainError, ErrorDecoder
 from client.core.chain.transactions import transact
 
+# The local chain's challenge window: seconds, so `make run` and the tests wait a moment
+# (the production example in the README is a day, NMR_CHALLENGE_WINDOW=86400).
+LOCAL_CHALLENGE_WINDOW = 3
+DISPUTE_BOND = 100 * 10**18
+
 
 def deploy_contracts(
     w3: Web3,
@@ -33,13 +38,19 @@ def deploy_contracts(
     staker_usd: int = 1_000 * 10**USD_DECIMALS_LOCAL,
     admin_transfer_delay: int = 2 * 24 * 3600,
     max_resolution_delay: int = 7 * 24 * 3600,
+    challenge_window: int = LOCAL_CHALLENGE_WINDOW,
+    dispute_bond: int = DISPUTE_BOND,
+    guardian: str | None = None,
 ) -> dict[str, Any]:
     """Deploys NumeraireToken and TournamentEscrow (and, unless `usd_address` names an
     existing stablecoin, a 6-decimal TestUSD) from Brownie's build artifacts, grants the
     oracle and pauser roles, mints the initial NMR disbursement (treasury = admin, minus
     `stake_funds` for each demo staker), funds the treasury and demo stakers with TestUSD,
     and writes the deployments file the app reads. The treasury approves nothing: it pays
-    each round's pools itself (fundRound). Used by scripts/deploy.py and `make run`."""
+    each round's pools itself (fundRound). `guardian` (an account apart from the oracle;
+    a multisig in production) gets GUARDIAN_ROLE: it rules on disputes raised during the
+    `challenge_window` (seconds after each commitResults), each locking `dispute_bond` NMR
+    wei. Used by scripts/deploy.py and `make run`."""
     names = ("NumeraireToken", "TournamentEscrow") + (() if usd_address else ("TestUSD",))
     artifacts = {name: _artifact(Path(artifacts_dir), name) for name in names}
     decoder = ErrorDecoder(build["abi"] for build in artifacts.values())
@@ -64,8 +75,9 @@ def deploy_contracts(
         for staker in stakers:
             send(usd.functions.mint(staker, staker_usd), f"mint USD to {staker}")
     escrow, _ = create("TournamentEscrow", token.address, usd.address, admin.address, admin_transfer_delay,
-                       max_resolution_delay)
-    for role, holder in (("ORACLE_ROLE", oracle), ("PAUSER_ROLE", pauser)):
+                       max_resolution_delay, challenge_window, dispute_bond)
+    roles = [("ORACLE_ROLE", oracle), ("PAUSER_ROLE", pauser)] + ([("GUARDIAN_ROLE", guardian)] if guardian else [])
+    for role, holder in roles:
         role_id = getattr(escrow.functions, role)().call()
         send(escrow.functions.grantRole(role_id, to_checksum_address(holder)), f"grant {role}")
     send(token.functions.mint(admin.address, treasury_mint - stake_funds * len(stakers)), "mint NMR to the treasury")
@@ -79,7 +91,10 @@ def deploy_contracts(
         "admin": admin.address,
         "oracle": to_checksum_address(oracle),
         "pauser": to_checksum_address(pauser),
+        "guardian": to_checksum_address(guardian) if guardian else None,
         "max_resolution_delay": max_resolution_delay,
+        "challenge_window": challenge_window,
+        "dispute_bond": str(dispute_bond),
         "NumeraireToken": {"address": token.address, "abi": token.abi},
         "USD": {"address": usd.address, "abi": usd.abi, "decimals": int(usd.functions.decimals().call()),
                 "symbol": usd.functions.symbol().call()},

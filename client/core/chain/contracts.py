@@ -35,7 +35,9 @@ SETTLE_GAS_BASE = 60_000
 USD_DECIMALS_LOCAL = 6
 ROUND_FIELDS = ("closes_at", "resolves_by", "funder", "usd_staking_pool", "usd_staking_paid", "usd_prize_pool",
                 "usd_prize_paid", "nmr_pool", "nmr_paid", "total_staked", "settled_stake", "total_burned",
-                "staker_count", "settled_count", "prizes_paid", "finalized")
+                "staker_count", "settled_count", "prizes_paid", "finalized", "dataset_digest", "results_digest",
+                "challenge_ends_at", "batch_count", "batches_settled", "disputer", "voided")
+ZERO_ADDRESS = "0x" + "00" * 20
 
 
 def _tx_hash(log: Any) -> str:
@@ -132,8 +134,35 @@ class Chain:
     def round(self, round_id: int) -> dict[str, Any]:
         """The escrow's view of a round; ``exists`` is False for an unknown id."""
         view = dict(zip(ROUND_FIELDS, self._read(lambda: self.escrow.functions.getRound(round_id).call())))
+        for digest in ("dataset_digest", "results_digest"):
+            view[digest] = "0x" + bytes(view[digest]).hex()
         view["exists"] = view["closes_at"] != 0
+        view["committed"] = view["batch_count"] != 0
+        view["disputed"] = view["disputer"] != ZERO_ADDRESS and not view["voided"]
         return view
+
+    def committed_batches(self, round_id: int) -> list[str]:
+        """The batch hashes the oracle committed for a round (the prize list's last)."""
+        return ["0x" + bytes(h).hex() for h in self._read(lambda: self.escrow.functions.committedBatches(round_id).call())]
+
+    def challenge_window(self) -> int:
+        """Seconds between commitResults and the first settle (the escrow's deploy parameter)."""
+        return int(self._read(lambda: self.escrow.functions.challengeWindow().call()))
+
+    def dispute_bond(self) -> int:
+        """NMR wei a dispute locks."""
+        return int(self._read(lambda: self.escrow.functions.disputeBond().call()))
+
+    def dispute_records(self, round_id: int) -> list[dict[str, Any]]:
+        """Disputed and DisputeRuled events of a round, oldest first: what, who, tx hash
+        (and for a ruling whether it was upheld and the reward)."""
+        rows = [(log, "disputed") for log in self._events("Disputed", roundId=round_id)]
+        rows += [(log, "ruled") for log in self._events("DisputeRuled", roundId=round_id)]
+        rows.sort(key=lambda item: (item[0]["blockNumber"], item[0]["logIndex"]))
+        return [{"event": kind, "disputer": log["args"]["disputer"], "tx_hash": _tx_hash(log),
+                 **({"upheld": bool(log["args"]["upheld"]), "reward": int(log["args"]["reward"])}
+                    if kind == "ruled" else {})}
+                for log, kind in rows]
 
     def stake_of(self, round_id: int, staker: str) -> dict[str, Any]:
         """One staker's position: amount (wei), confidence (WAD) and status."""
@@ -303,10 +332,32 @@ class Chain:
 
     # the oracle
 
-    def create_round(self, round_id: int, closes_at: int, resolves_by: int) -> dict:
-        """Opens a round on chain (with no pools: funding is the funder's)."""
-        return self.transact(self.escrow.functions.createRound(round_id, closes_at, resolves_by),
-                             f"createRound({round_id})")
+    def create_round(self, round_id: int, closes_at: int, resolves_by: int, funder: str, dataset_digest: str,
+                     on_sent: Callable[[str], None] | None = None) -> dict:
+        """Opens a round on chain with no pools, naming the only account that may fund it
+        and committing the digest of its published dataset file."""
+        call = self.escrow.functions.createRound(round_id, closes_at, resolves_by, to_checksum_address(funder),
+                                                 _bytes32(dataset_digest))
+        return self.transact(call, f"createRound({round_id})", on_sent=on_sent)
+
+    def commit_results(self, round_id: int, results_digest: str, batch_hashes: list[str],
+                       on_sent: Callable[[str], None] | None = None) -> dict:
+        """Commits the digest of the published results and the hash of every batch the
+        oracle will post (the prize list's last); the challenge window starts."""
+        call = self.escrow.functions.commitResults(round_id, _bytes32(results_digest),
+                                                   [_bytes32(h) for h in batch_hashes])
+        return self.transact(call, f"commitResults({round_id}, {len(batch_hashes)} batches)", on_sent=on_sent)
+
+    def dispute(self, round_id: int) -> dict:
+        """Disputes a round's committed results during its challenge window: approves
+        exactly the bond, then disputes (two transactions), as the holder of this key."""
+        self.transact(self.token.functions.approve(self.escrow.address, self.dispute_bond()), "approve the bond")
+        return self.transact(self.escrow.functions.dispute(round_id), f"dispute({round_id})")
+
+    def rule(self, round_id: int, upheld: bool) -> dict:
+        """The guardian's ruling on a round's open dispute (this Chain's key needs GUARDIAN_ROLE)."""
+        return self.transact(self.escrow.functions.rule(round_id, upheld),
+                             f"rule({round_id}, {'upheld' if upheld else 'rejected'})")
 
     def settle(self, round_id: int, entries: list[tuple[str, int, int, int]],
                on_sent: Callable[[str], None] | None = None) -> dict:
@@ -322,6 +373,13 @@ class Chain:
         return self.transact(self.escrow.functions.payPrizes(round_id, ordered),
                              f"payPrizes({round_id}, {len(ordered)} winners)", on_sent=on_sent)
 
-    def finalize(self, round_id: int) -> dict:
+    def finalize(self, round_id: int, on_sent: Callable[[str], None] | None = None) -> dict:
         """Returns the round's unspent pools to its funder."""
-        return self.transact(self.escrow.functions.finalize(round_id), f"finalize({round_id})")
+        return self.transact(self.escrow.functions.finalize(round_id), f"finalize({round_id})", on_sent=on_sent)
+
+
+def _bytes32(value: str) -> bytes:
+    digest = bytes.fromhex(value.removeprefix("0x"))
+    if len(digest) != 32:
+        raise ChainError(f"a digest must be 32 bytes of hex, got {value!r}")
+    return digest

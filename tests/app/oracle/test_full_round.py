@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 
 from app import oracle, store
 from app.payout import Pools, plan_from_json, plan_totals
+from app.store.settlement import COMMIT_INDEX, CREATE_INDEX
 from app.verify import verify_published
 from app.web import services
 from tests.app.oracle.conftest import (
@@ -80,11 +81,12 @@ def _open_and_stake(app, w3, keys, record, n_stakers=N_STAKERS, policy="auction2
     return token, escrow, stakers
 
 
-def _close_and_resolve(app, w3):
+def _close_and_resolve(app, w3, batch_size=None):
+    """Closes round 1, plans it with `batch_size` stakes a batch, publishes and commits it."""
     advance_chain_time(w3, 601)
     with app.app_context():
         oracle.close_round(1, report=lambda _: None)
-        return oracle.resolve_round(1, report=lambda _: None)
+        return oracle.resolve_round(1, report=lambda _: None, batch_size=batch_size)
 
 
 def _balances(w3, record, addresses):
@@ -128,7 +130,7 @@ def test_full_round_pays_both_tokens_as_planned(app, w3, keys, deployment, tmp_p
     balances_before.update({a: (n + amount, u) for a, amount in stakers for n, u in [balances_before[a]]})
     supply_before = token.functions.totalSupply().call()
     treasury = record["treasury"]
-    document = _close_and_resolve(app, w3)
+    document = _close_and_resolve(app, w3, batch_size=6)
 
     plan = plan_from_json(document)
     assert any(e.burn > 0 for e in plan.stakes), "a losing stake should be burned"
@@ -144,9 +146,13 @@ def test_full_round_pays_both_tokens_as_planned(app, w3, keys, deployment, tmp_p
     assert unstaked_winners <= set(participants[N_STAKERS:])
 
     with app.app_context():
-        result = oracle.settle_round(1, report=lambda _: None, batch_size=6)
+        result = oracle.settle_round(1, report=lambda _: None)
         assert result["settled"] == N_STAKERS and result["prizes"] == len(plan.prizes)
-        assert [b.status for b in store.list_batches(1)] == ["confirmed"] * 5
+        # Four settle batches (6, 6, 6, 2 stakes), the prizes, the commitment, the creation.
+        assert [(b.batch_index, b.status) for b in store.list_batches(1)] == [
+            (0, "confirmed"), (1, "confirmed"), (2, "confirmed"), (3, "confirmed"),
+            (store.PRIZE_BATCH_INDEX, "confirmed"), (COMMIT_INDEX, "confirmed"), (CREATE_INDEX, "confirmed"),
+        ]
         treasury_before = _balances(w3, record, [treasury])[treasury]
         oracle.finalize_round(1, report=lambda _: None)
         published = oracle.publish_round(1, report=lambda _: None)
@@ -205,7 +211,7 @@ def test_settlement_resumes_after_a_crash_without_paying_twice(app, w3, keys, de
     balances_before = _balances(w3, record, [a for a, _ in stakers])
     balances_before.update({a: (n + amount, u) for a, amount in stakers for n, u in [balances_before[a]]})
     supply_before = token.functions.totalSupply().call()
-    document = _close_and_resolve(app, w3)
+    document = _close_and_resolve(app, w3, batch_size=3)
 
     def crash(index):
         if index == crash_after:
@@ -213,10 +219,10 @@ def test_settlement_resumes_after_a_crash_without_paying_twice(app, w3, keys, de
 
     with app.app_context():
         with pytest.raises(KeyboardInterrupt):
-            oracle.settle_round(1, report=lambda _: None, batch_size=3, after_batch=crash)
+            oracle.settle_round(1, report=lambda _: None, after_batch=crash)
         settled_first = sum(escrow.functions.getStake(1, a).call()[2] == 2 for a, _ in stakers)
         assert settled_first == 3 * (crash_after + 1)
-        again = oracle.settle_round(1, report=lambda _: None, batch_size=3)
+        again = oracle.settle_round(1, report=lambda _: None)
         assert again["settled"] == 10 - settled_first
         assert again["already_settled"] == settled_first
         # A third run finds nothing left to send.
@@ -244,7 +250,8 @@ def test_a_reverted_batch_is_reported_with_the_decoded_error(app, w3, keys, depl
     with app.app_context():
         with pytest.raises(oracle.OracleError) as excinfo:
             oracle.settle_round(1, report=lambda _: None)
+        assert "was refused by the chain (not sent)" in str(excinfo.value)
         assert "TournamentEscrowSettlementWindowOver" in str(excinfo.value)
         assert "stakers withdraw alone" in str(excinfo.value)
-        assert [b.status for b in store.list_batches(1)] == ["failed"]
+        assert store.list_batches(1)[0].status == "refused"
 

@@ -9,7 +9,9 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
+from app.models import SettlementBatch
 from app.payout import plan_from_json
+from app.store.settlement import COMMIT_INDEX, CREATE_INDEX
 from app.verify import verify_published
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
@@ -28,7 +30,7 @@ QUIET = {"report": lambda _: None}
 def test_crash_after_sending_a_batch_resumes_from_its_hash(app, w3, keys, deployment, monkeypatch):
     _, record = deployment
     _, escrow, stakers = _open_and_stake(app, w3, keys, record, n_stakers=4)
-    _close_and_resolve(app, w3)
+    _close_and_resolve(app, w3, batch_size=2)
     real_wait = Chain.wait_for
 
     def killed_while_waiting(self, tx_hash, description, timeout=120):
@@ -37,12 +39,13 @@ def test_crash_after_sending_a_batch_resumes_from_its_hash(app, w3, keys, deploy
     with app.app_context():
         monkeypatch.setattr(Chain, "wait_for", killed_while_waiting)
         with pytest.raises(KeyboardInterrupt):
-            oracle.settle_round(1, batch_size=2, **QUIET)
-        [batch] = store.list_batches(1)
-        assert batch.status == "sent" and batch.tx_hash.startswith("0x")
+            oracle.settle_round(1, **QUIET)
+        batch = store.list_batches(1)[0]
+        assert (batch.batch_index, batch.status) == (0, "sent") and batch.tx_hash.startswith("0x")
         monkeypatch.setattr(Chain, "wait_for", real_wait)
-        result = oracle.settle_round(1, batch_size=2, **QUIET)
-        assert [(b.status, b.tx_hash is not None) for b in store.list_batches(1)] == [("confirmed", True)] * 3
+        result = oracle.settle_round(1, **QUIET)
+        # Two settle batches and the prizes, after the commitment and the creation.
+        assert [(b.status, b.tx_hash is not None) for b in store.list_batches(1)] == [("confirmed", True)] * 5
         prizes = len(store.latest_plan(1)["prizes"])
     assert result == {"settled": 2, "already_settled": 2, "withdrawn": [], "prizes": prizes}
     assert all(escrow.functions.getStake(1, a).call()[2] == 2 for a, _ in stakers)
@@ -57,9 +60,9 @@ def test_a_plan_the_chain_does_not_know_is_refused(app, w3, keys, deployment):
                                "nmr_reward": "0", "reason": "a stake this chain never saw"})
     with app.app_context():
         store.save_plan(1, document)
-        with pytest.raises(oracle.OracleError, match=f"the plan says {stranger} staked .* is this the database"):
+        with pytest.raises(oracle.OracleError, match="committed on chain are not this stored plan's; is this the database"):
             oracle.settle_round(1, **QUIET)
-        assert store.list_batches(1) == []
+        assert [b.batch_index for b in store.list_batches(1)] == [COMMIT_INDEX, CREATE_INDEX]  # no batch sent
 
 
 def test_a_closed_round_on_chain_is_not_adopted(app, w3, keys, deployment):
@@ -67,6 +70,7 @@ def test_a_closed_round_on_chain_is_not_adopted(app, w3, keys, deployment):
         oracle.open_round(1, closes_in=60, resolves_in=120, dataset_options={"rows_per_era": 100}, **QUIET)
     advance_chain_time(w3, 61)
     with app.app_context():  # the same chain, but a server that lost its database
+        store.get_session().execute(SettlementBatch.__table__.delete())
         store.get_session().execute(store.Round.__table__.delete())
         store.get_session().commit()
         with pytest.raises(oracle.OracleError, match="round 1 already exists on chain and is closed"):
@@ -113,9 +117,9 @@ def test_bad_targets_file_is_refused_with_every_problem(app, w3, keys, deploymen
 def test_escape_hatch_withdrawals_still_verify(app, w3, keys, deployment):
     _, record = deployment
     token, escrow, stakers = _open_and_stake(app, w3, keys, record, n_stakers=4)
-    document = _close_and_resolve(app, w3)
+    document = _close_and_resolve(app, w3, batch_size=2)
     with app.app_context(), pytest.raises(KeyboardInterrupt):
-        oracle.settle_round(1, batch_size=2, **QUIET, after_batch=lambda i: (_ for _ in ()).throw(KeyboardInterrupt()))
+        oracle.settle_round(1, **QUIET, after_batch=lambda i: (_ for _ in ()).throw(KeyboardInterrupt()))
     advance_chain_time(w3, 7200)  # past resolvesBy: the oracle missed its deadline
     late = [a for a, _ in stakers if escrow.functions.getStake(1, a).call()[2] == 1]
     assert len(late) == 2
