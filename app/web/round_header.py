@@ -31,8 +31,11 @@ PHASES = {
     "settled": "resolved",
     "finalized": "resolved",
     "expired": "resolved",
+    "voided": "voided",  # a dispute upheld: nobody is paid or burned
 }
-PHASE_WORDS = {"resolving": "closed — resolving", "resolved": "resolved"}
+PHASE_WORDS = {"resolving": "closed — resolving", "resolved": "resolved",
+               "voided": "voided — every stake can be withdrawn"}
+ENDED_PHASES = ("resolved", "voided")
 
 _skew_lock = threading.Lock()
 _skews: dict[str, tuple[float, int]] = {}  # RPC URL -> (monotonic time read, chain ahead by s)
@@ -94,7 +97,7 @@ def round_header() -> dict[str, Any] | None:
         "seconds_left": seconds_left if phase == "open" else 0,
         "closes_at": row.closes_at,
         "round_url": url_for("pages.current_round"),
-        "results_url": url_for("pages.round_results", number=row.number) if phase == "resolved" else None,
+        "results_url": url_for("pages.round_results", number=row.number) if phase in ENDED_PHASES else None,
         "previous": _previous_resolved(row.number),
         "poll_seconds": current_app.config["ROUND_HEADER_POLL_SECONDS"],
     }

@@ -57,6 +57,10 @@ def status_note(row: store.Round) -> str:
             "escape-hatch path: every staker not settled by then takes the whole stake back alone (Withdraw on "
             "the Stake page, or `nmr withdraw N`), nobody else is burned or paid, and the pools went back to the funder."
         )
+    if row.status == "voided":
+        return ("A dispute against the oracle's results was upheld, so this round was voided: nobody is paid or "
+                "burned, every stake can be withdrawn at once (Withdraw on the Stake page, or `nmr withdraw N`) "
+                "and the pools went back to the funder.")
     return f"Status: {row.status}."
 
 

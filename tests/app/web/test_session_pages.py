@@ -121,6 +121,15 @@ def test_round_header_turns_to_closed_resolving_then_links_the_results(app, clie
                         header_words(client.get("/").get_data(as_text=True)))
 
 
+def test_a_voided_round_says_so_in_the_header_and_on_its_page(app, client):
+    with app.app_context():
+        store.set_round_status(ROUND, "voided")
+    page = client.get("/").get_data(as_text=True)
+    assert header_words(page) == "Tournament 7 · voided — every stake can be withdrawn · Tournament 7 results"
+    results = client.get(f"/api/v1/rounds/{ROUND}").get_json()
+    assert results["heading"] == "Tournament 7" and "was voided" in results["round"]["status_note"]
+
+
 def test_past_tournaments_leave_out_the_open_round(app, client):
     assert client.get("/api/v1/rounds").get_json()["rounds"] == []
     assert client.get(f"/api/v1/rounds/{ROUND}").get_json()["heading"] == "Tournament 7"  # no "results" while open

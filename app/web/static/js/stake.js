@@ -255,7 +255,9 @@ class StakePage {
     el.stakeStatus.dataset.status = status;
     if (this.countdown) this.countdown.refresh();
     // Before the slower event queries, so the status and the Withdraw button never disagree.
-    el.escapeSection.hidden = !(status === "active" && this.chainNow() >= Number(this.round.resolvesBy));
+    // The escape hatch: after the oracle's deadline, or at once in a voided round (a dispute upheld).
+    const withdrawable = Boolean(this.round.voided) || this.chainNow() >= Number(this.round.resolvesBy);
+    el.escapeSection.hidden = !(status === "active" && withdrawable);
     await this.showOutcome(status);
   }
 
