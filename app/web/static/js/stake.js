@@ -242,7 +242,7 @@ class StakePage {
     if (this.roundId === null) return;
     [this.round, this.stake] = await Promise.all([escrow.getRound(this.roundId), escrow.getStake(this.roundId, this.account)]);
     if (this.round.closesAt === 0n) {
-      say(el.stakeStatus, `round ${this.roundId} is not on chain`, true);
+      say(el.stakeStatus, `tournament ${this.roundId} is not on chain`, true);
       return;
     }
     el.closesAt.textContent = utcText(this.round.closesAt);
