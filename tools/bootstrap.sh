@@ -53,11 +53,15 @@ fi
 # `make coverage` (Ganache stays the default). Brownie picks its Anvil backend only when
 # the command is literally `anvil` (found on PATH, node_modules/.bin); Anvil refuses the
 # word "brownie" as a mnemonic, so its own default accounts are used.
-if ! grep -q "id: anvil-local" "$HOME/.brownie/network-config.yaml" 2>/dev/null; then
-  echo "bootstrap: adding Brownie's anvil-local network (port 8555)"
-  "$venv/bin/brownie" networks add Development anvil-local cmd=anvil host=http://127.0.0.1 port=8555 \
-    accounts=10 evm_version=shanghai gas_limit=12000000 chain_id=1337 >/dev/null
-fi
+# `anvil-coverage` (port 8556) also records opcode steps, which coverage reads.
+for network in "anvil-local 8555" "anvil-coverage 8556 steps_tracing=true"; do
+  set -- $network
+  if ! grep -q "id: $1\$" "$HOME/.brownie/network-config.yaml" 2>/dev/null; then
+    echo "bootstrap: adding Brownie's $1 network (Anvil, port $2)"
+    "$venv/bin/brownie" networks add Development "$1" cmd=anvil host=http://127.0.0.1 port="$2" \
+      accounts=10 evm_version=shanghai gas_limit=12000000 chain_id=1337 ${3:-} >/dev/null
+  fi
+done
 
 if [ "${BOOTSTRAP_BROWSER:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   echo "bootstrap: installing Debian chromium for the browser tests"
