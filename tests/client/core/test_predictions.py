@@ -210,3 +210,63 @@ def test_parquet_with_too_many_columns_or_nested_columns_is_refused():
     assert "20 columns, over the limit of 8" in validate_predictions(wide, "p.parquet", IDS, 10 * LIMIT).problems[0]
     nested = parquet(pd.DataFrame({"id": [["a", "b"]], "probability": [0.5]}), index=False)
     assert "is of type list<element: string>, not numbers or text" in validate_predictions(nested, "p.parquet", IDS, LIMIT).problems[0]
+
+
+# --- the clean-upload path (Arrow buffers) and the thorough path agree --------------------
+
+ROUND = [f"n{i:015x}" for i in np.random.default_rng(5).permutation(np.arange(1, 2_001) * 7_919)]
+ROUND_FRAME = pd.DataFrame({"id": ROUND, "probability": np.random.default_rng(6).uniform(0, 1, len(ROUND))})
+
+
+@pytest.mark.parametrize("order", ["round order", "shuffled", "sorted"])
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_any_row_order_gives_the_round_order_frame_and_one_hash(order, kind):
+    frame = {"round order": ROUND_FRAME, "shuffled": ROUND_FRAME.sample(frac=1, random_state=2),
+             "sorted": ROUND_FRAME.sort_values("id")}[order]  # fmt: skip
+    raw = frame.to_csv(index=False).encode() if kind == "csv" else parquet(frame, index=False)
+    result = PredictionValidator(ROUND, LIMIT * 1_000).validate(raw, "p")
+    assert result.ok, result.problems
+    assert list(result.frame["id"]) == ROUND
+    np.testing.assert_array_equal(result.frame["probability"], ROUND_FRAME["probability"].round(6))
+    assert result.hash == canonical_hash(ROUND_FRAME.assign(probability=ROUND_FRAME["probability"].round(6)))
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_one_id_twice_and_one_missing_in_a_shuffled_file_names_both(kind):
+    frame = ROUND_FRAME.sample(frac=1, random_state=3).reset_index(drop=True)
+    lost = frame.loc[7, "id"]
+    frame.loc[7, "id"] = frame.loc[8, "id"]
+    raw = frame.to_csv(index=False).encode() if kind == "csv" else parquet(frame, index=False)
+    result = PredictionValidator(ROUND, LIMIT * 1_000).validate(raw, "p")
+    assert result.problems == [
+        f"1 id(s) appear more than once (e.g. {frame.loc[8, 'id']!r}); give one row per id.",
+        (f"1 of the round's 2,000 tournament ids have no prediction (e.g. {lost!r}); "
+         "include a row for every id in the tournament data."),
+    ]
+
+
+def test_padded_ids_take_the_thorough_path_and_are_accepted():
+    raw = ROUND_FRAME.assign(id=" " + ROUND_FRAME["id"] + " ").to_csv(index=False).encode()
+    result = PredictionValidator(ROUND, LIMIT * 1_000).validate(raw, "p")
+    assert result.ok and list(result.frame["id"]) == ROUND
+
+
+@pytest.mark.parametrize("bad", [np.nan, 1.5, -0.1])
+def test_one_bad_probability_takes_the_thorough_path_and_is_named(bad):
+    frame = ROUND_FRAME.copy()
+    frame.loc[11, "probability"] = bad
+    result = PredictionValidator(ROUND, LIMIT * 1_000).validate(parquet(frame, index=False), "p")
+    assert len(result.problems) == 1 and "at row 12" in result.problems[0]
+
+
+def test_parquet_index_named_id_is_a_column_and_an_unnamed_index_is_dropped():
+    validator = PredictionValidator(ROUND, LIMIT * 1_000)
+    named = validator.validate(parquet(ROUND_FRAME.set_index("id")), "p")
+    unnamed = validator.validate(parquet(ROUND_FRAME.set_index(np.arange(len(ROUND)) * 3)), "p")
+    assert named.ok and unnamed.ok and named.hash == unnamed.hash
+
+
+def test_parquet_extra_column_is_named_without_being_decoded():
+    frame = ROUND_FRAME.assign(era=[f"era{i}" for i in range(len(ROUND))])
+    result = PredictionValidator(ROUND, LIMIT * 1_000).validate(parquet(frame, index=False), "p")
+    assert result.problems == ["unexpected column 'era'; the file must have only id and probability."]
