@@ -1,7 +1,7 @@
 """Local keys and what they sign: transactions' signer, EIP-191 messages, EIP-2612 permits.
 
 A key never leaves the process that loaded it; only signatures and signed transactions do.
-Who a key belongs to (the ``owner``: the oracle, the round's funder or a staker) only
+Who a key belongs to (the ``owner``: the oracle, the round's funder, the guardian or a staker) only
 changes how a failure to load it is worded, so each reader is told which setting to fix.
 """
 
@@ -20,6 +20,7 @@ from client.core.chain.errors import ChainError
 KEY_OWNERS: dict[str, tuple[str, str, str]] = {
     "oracle": ("the oracle's", "NMR_ORACLE_PRIVATE_KEY", "NMR_ORACLE_KEYSTORE"),
     "funder": ("the funder's", "NMR_TREASURY_PRIVATE_KEY", "NMR_TREASURY_KEYSTORE"),
+    "guardian": ("the guardian's", "NMR_GUARDIAN_PRIVATE_KEY", "NMR_GUARDIAN_KEYSTORE"),
     "staker": ("your", "NMR_PRIVATE_KEY", "NMR_KEYSTORE"),
 }
 
