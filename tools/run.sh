@@ -19,6 +19,9 @@ NMR_ORACLE_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from cl
 # The treasury (account 0) funds every round's pools from its own balance.
 export NMR_TREASURY_PRIVATE_KEY
 NMR_TREASURY_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from client.core.chain.signing import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 0))")
+# The guardian (account 11, never the oracle) rules on disputes of committed results.
+export NMR_GUARDIAN_PRIVATE_KEY
+NMR_GUARDIAN_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from client.core.chain.signing import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 11))")
 
 pids=()
 cleanup() {

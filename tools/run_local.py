@@ -35,7 +35,10 @@ def main() -> None:
         deploy_contracts(
             w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
             ROOT / "build" / "contracts", deployments,
-            demo_stakers=[Account.from_key(k).address for k in keys[3:]],
+            demo_stakers=[Account.from_key(k).address for k in keys[3:11]],
+            # A minute to verify and dispute a committed round; the guardian is account 11.
+            challenge_window=int(os.environ.get("NMR_CHALLENGE_WINDOW", "60")),
+            guardian=Account.from_key(keys[11]).address,
         )
         print(f"contracts deployed; addresses in {deployments}")
     app = create_app()
