@@ -120,5 +120,5 @@ def test_round_results_page_shows_the_distribution(client, app):
         ])
         store.set_round_status(7, "resolved", resolved_at=datetime(2017, 6, 15, 18, tzinfo=UTC))
     html = client.get("/rounds/7").get_data(as_text=True)
-    figure = re.search(r'<figure class="chart-figure" id="logloss-distribution">(<svg.*?</svg>)', html, re.DOTALL).group(1)
+    figure = re.search(r'<figure class="chart-figure" id="logloss-distribution" tabindex="0">(<svg.*?</svg>)', html, re.DOTALL).group(1)
     assert "prize cut (rank 2)" in figure and "5 participants" in parse(figure).find(f"{SVG}desc").text
