@@ -3,12 +3,17 @@
 best-practice violation, the page is never wider than the screen (wide tables scroll in
 their own box), no request fails (the favicon included), the keyboard reaches every link
 and button with a visible focus ring; and a screenshot of each is written under
-reports/screenshots/ (gitignored)."""
+reports/screenshots/ (gitignored). The upload result page is reached through the upload form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+from app import store
 from tests.app.oracle.conftest import ROOT
 from tests.e2e.site_tour import (  # noqa: F401  (fixtures)
+    FILE,
     PAGES,
     PLAYERS,
     SCHEMES,
@@ -19,6 +24,7 @@ from tests.e2e.site_tour import (  # noqa: F401  (fixtures)
     tab,
     toured_site,
 )
+from tests.e2e.support import leaning_predictions
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_RUN = """async () => {
@@ -44,11 +50,12 @@ FOCUS_PROBE = """() => {
 }"""
 
 
-def audit(page, url: str) -> list[str]:
-    """What is wrong with the page at ``url``, one line each (empty when nothing is)."""
+def audit(page, url: str, arrive: Callable[[], object] | None = None) -> list[str]:
+    """What is wrong with the page at ``url`` (reached by ``arrive()``, by default a visit),
+    one line each (empty when nothing is)."""
     failed = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 and r.url != url else None)
-    page.goto(url)
+    (arrive or (lambda: page.goto(url)))()
     page.wait_for_load_state("networkidle")
     problems = [f"request failed: {line}" for line in failed]
     page.add_script_tag(path=str(AXE))
@@ -63,10 +70,25 @@ def audit(page, url: str) -> list[str]:
     return problems
 
 
+def upload_through_the_form(page, server: str, path: Path) -> Callable[[], None]:
+    """The current round page's upload form, submitted: it answers with the upload result page."""
+
+    def arrive() -> None:
+        page.goto(server + "/")
+        page.set_input_files("#upload-file", str(path))
+        page.click("#upload-button")
+        page.wait_for_selector("#submission-hash")
+
+    return arrive
+
+
 def test_every_page_passes_axe_fits_the_screen_and_shows_keyboard_focus(
-    server, app, browser, ganache_url, toured_site,  # noqa: F811  (fixtures)
+    server, app, browser, ganache_url, toured_site, tmp_path,  # noqa: F811  (fixtures)
 ):
     staker = toured_site[PLAYERS[0][0]]
+    with app.app_context():
+        predictions = tmp_path / "model.csv"
+        predictions.write_bytes(leaning_predictions(store.get_round(2), seed=5, **FILE))
     findings = []
     for viewport in VIEWPORTS:
         for scheme in SCHEMES:
@@ -80,6 +102,9 @@ def test_every_page_passes_axe_fits_the_screen_and_shows_keyboard_focus(
                         for problem in audit(page, server + path):
                             findings.append(f"{name} at {VIEWPORTS[viewport]['width']} px, {scheme}: {problem}")
                         page.screenshot(path=str(screenshot_path(name, viewport, scheme)), full_page=True)
+                for problem in audit(page, server + "/rounds/2/upload", upload_through_the_form(page, server, predictions)):
+                    findings.append(f"upload-result at {VIEWPORTS[viewport]['width']} px, {scheme}: {problem}")
+                page.screenshot(path=str(screenshot_path("upload-result", viewport, scheme)), full_page=True)
     assert not findings, "\n".join(findings)
     for name, _path, _signed_in in PAGES:
         for viewport in VIEWPORTS:
