@@ -1,25 +1,35 @@
 """Stateful test of NMR, the USD stablecoin and the escrow, against a Python model.
 
-Rules: rounds created by the oracle (and refused: an existing id, a schedule out of
-bounds, a stranger), funded by the treasury or a sponsor (and refused: a non-funder,
+Rules: rounds created by the oracle naming their funder (and refused: an existing id, a
+schedule out of bounds, a stranger), funded by that funder (and refused: anyone else,
 nothing, a closed round, while paused), stakes, top-ups and permit stakes (and refused:
-closed, paused, a lowered confidence, a zero hash), settlement batches valid and invalid
-(every bound broken in turn), prize lists valid and invalid (unsorted, duplicate, zero
-address, 101 winners, past a pool, a second list), finalize, the escape hatch (also while
-paused), pause and unpause, the minter's weekly schedule, burns, time. Every rule sends
+closed, paused, a lowered confidence, a zero hash), the oracle's commitment of a round's
+plan (its settle batches and prize list, valid or breaking one bound in turn; refused: a
+stranger, too late, twice), the committed batches posted in order after the challenge
+window (and refused: during the window, while disputed, a batch not committed, every bound
+a committed batch breaks), prize lists likewise (unsorted, duplicate, zero address, 101
+winners, past a pool, a second list), disputes with a bond and the guardian's rulings
+(upheld: the round voids; rejected: the bond burns), finalize (an unruled dispute's bond
+back), the escape hatch (also while paused, at once in a voided round), pause and unpause,
+the minter's weekly schedule, burns, time. Every rule sends
 its transaction, the refused ones too: the model predicts each outcome from the timestamp
 of the block that mined it, and a predicted refusal must carry the exact custom error.
 
 Invariants, read from the chain after every step (not from the model):
 - each token's escrow balance == the round's unsettled stakes (NMR) + the unspent pools
-  of unfinalized rounds, summed over the rounds' getRound views;
+  of unfinalized rounds + the bonds of open disputes, summed over the rounds' getRound views;
 - NMR totalSupply == totalMinted - burned (mints and burns counted from Transfer logs),
-  totalMinted <= CAP, and the escrow's burns == the rounds' totalBurned;
+  totalMinted <= CAP, and the escrow's burns == the rounds' totalBurned + rejected bonds;
 - no stake settled or withdrawn twice and no prize list paid twice (the escrow's events),
   every closed stake's status matching its one event;
 - the escrow pays nobody outside a round's plan: every Transfer out of the escrow belongs
   to a transaction whose recipients and amounts the machine chose beforehand (the stakers
-  of the batch, the prize winners, the round's funder, the withdrawing staker);
+  of the batch, the prize winners, the round's funder, the withdrawing staker, the
+  disputer);
+- no batch is settled unless committed: every settle and payPrizes that lands posts the
+  batch whose hash the chain holds at the index it reports (BatchPosted);
+- a voided round paid nothing (no burn, no reward, no prize) and returned every pool, and
+  each of its stakes comes back in full;
 - every pool's paid <= pool, burned <= settled stake <= total staked;
 - the views of every round, stake and wallet a step touched equal the model.
 Teardown: past every deadline and while paused, every unsettled stake is withdrawn, every
@@ -44,19 +54,29 @@ from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
 from hypothesis import HealthCheck
 
+from client.core.chain.commitments import (
+    batch_hashes,
+    prize_list_hash,
+    settle_batch_hash,
+)
 from tests.contracts.helpers import (
     ACTIVE,
+    CHALLENGE_WINDOW,
+    DATASET_DIGEST,
+    DISPUTE_BOND,
     MAX_CONFIDENCE,
     MAX_PRIZE_WINNERS,
     MAX_RESOLUTION_DELAY,
     NMR,
     NONE,
+    RESULTS_DIGEST,
     SETTLED,
     USD,
     WAD,
     WEEK,
     WITHDRAWN,
     address_topic,
+    b32,
     bid,
     event_topic,
     hex0x,
@@ -106,7 +126,7 @@ class StakeModel:
 class RoundModel:
     closes_at: int
     resolves_by: int
-    funder: str | None = None
+    funder: str
     pools: list = field(default_factory=lambda: [0, 0, 0])
     paid: list = field(default_factory=lambda: [0, 0, 0])
     stakes: dict = field(default_factory=dict)
@@ -114,6 +134,20 @@ class RoundModel:
     settled_stake: int = 0
     prizes_paid: bool = False
     finalized: bool = False
+    # The commitment: settle batches and prize list as the oracle committed them.
+    batches: list | None = None
+    prizes: list | None = None
+    challenge_ends_at: int = 0
+    posted: int = 0
+    disputer: str | None = None
+    voided: bool = False
+
+    @property
+    def committed(self):
+        return self.batches is not None
+
+    def hashes(self):
+        return batch_hashes(self.batches, self.prizes) if self.committed else []
 
     def stake(self, who):
         return self.stakes.get(who, StakeModel())
@@ -149,6 +183,13 @@ class RoundModel:
             "settledCount": len(self.closed_stakes()),
             "prizesPaid": self.prizes_paid,
             "finalized": self.finalized,
+            "datasetDigest": hex0x(DATASET_DIGEST),
+            "resultsDigest": hex0x(RESULTS_DIGEST if self.committed else bytes(32)),
+            "challengeEndsAt": self.challenge_ends_at,
+            "batchCount": len(self.hashes()),
+            "batchesSettled": self.posted,
+            "disputer": self.disputer or brownie.ZERO_ADDRESS,
+            "voided": self.voided,
         }
 
 
@@ -171,6 +212,7 @@ class EscrowStateMachine:
         # chain snapshot taken right after it, so these balances hold for every example.
         cls.nmr, cls.usd, cls.escrow = nmr, usd, escrow
         cls.oracle, cls.pauser, cls.minter = roles["oracle"], roles["pauser"], roles["minter"]
+        cls.guardian = roles["guardian"]
         cls.funders = list(funders)
         cls.rando = rando
         cls.plain_stakers = list(stakers)
@@ -194,7 +236,7 @@ class EscrowStateMachine:
         self.plans = {}  # tx hash -> Counter{(recipient, token): amount} the machine chose
         self.closings = Counter()  # (roundId, staker) -> StakeSettled + StakeWithdrawn events
         self.prize_lists = Counter()  # roundId -> PrizesAwarded events
-        self.log_burned = self.log_minted = self.escrow_burned = 0
+        self.log_burned = self.log_minted = self.escrow_burned = self.bonds_burned = 0
         self.cursor = web3.eth.block_number
         self.dirty_rounds, self.dirty_stakes, self.dirty_wallets = set(), set(), set()
         STATS["examples"] += 1
@@ -253,7 +295,7 @@ class EscrowStateMachine:
         """Every example starts with a funded round holding one stake, so that settle,
         prizes, withdraw and finalize have something to act on from the first step."""
         self._step("first_round")
-        self._create(closes_in, window)
+        self._create(closes_in, window, self.funders[0])
         self._fund(1, self.funders[0], usd, usd // 3, nmr)
         self._plain_stake(1, self.plain_stakers[0], amount, confidence)
 
@@ -263,16 +305,17 @@ class EscrowStateMachine:
         if len(self.rounds) >= MAX_ROUNDS:
             self._create_invalid(who * 7919 + closes_in, closes_in, window)
             return
-        round_id = self._create(closes_in, window)
+        round_id = self._create(closes_in, window, self.funders[who % 2])
         if who % 5 != 4:
             self._fund(round_id, self.funders[who % 2], usd, usd // (1 + who % 4), nmr)
 
-    def _create(self, closes_in, window):
+    def _create(self, closes_in, window, funder):
         round_id = len(self.rounds) + 1
         closes_at = chain.time() + closes_in
-        _, error, _ = self._send(self.escrow.createRound, round_id, closes_at, closes_at + window, {"from": self.oracle})
+        _, error, _ = self._send(self.escrow.createRound, round_id, closes_at, closes_at + window, funder,
+                                 DATASET_DIGEST, {"from": self.oracle})
         self._expect(error, None, "create")
-        self.rounds[round_id] = RoundModel(closes_at, closes_at + window)
+        self.rounds[round_id] = RoundModel(closes_at, closes_at + window, funder.address)
         self._touch(round_id)
         return round_id
 
@@ -303,7 +346,8 @@ class EscrowStateMachine:
             expected = role_error(self.rando, self.escrow.ORACLE_ROLE())
         else:
             expected = f"TournamentEscrowInvalidSchedule: {closes_at}, {resolves_by}"
-        _, error, _ = self._send(self.escrow.createRound, round_id, closes_at, resolves_by, {"from": caller})
+        _, error, _ = self._send(self.escrow.createRound, round_id, closes_at, resolves_by, self.funders[0],
+                                 DATASET_DIGEST, {"from": caller})
         self._expect(error, expected, "create_invalid")
 
     def _fund_error(self, round_id, funder, usd_staking, usd_prize, nmr_pool, timestamp):
@@ -314,7 +358,7 @@ class EscrowStateMachine:
             return f"TournamentEscrowUnknownRound: {round_id}"
         if timestamp >= round_.closes_at:
             return f"TournamentEscrowRoundClosed: {round_id}, {round_.closes_at}"
-        if round_.funder not in (None, funder):
+        if round_.funder != funder:
             return f"TournamentEscrowNotFunder: {round_id}, {round_.funder.lower()}"
         if not (usd_staking or usd_prize or nmr_pool):
             return "TournamentEscrowZeroAmount: "
@@ -381,7 +425,7 @@ class EscrowStateMachine:
         room), else any round: most stakes should land, some should hit a closed round."""
         open_ids = self._open_ids()
         if not open_ids and len(self.rounds) < MAX_ROUNDS and index % 4 != 3:
-            round_id = self._create(86400, 2 * 86400)
+            round_id = self._create(86400, 2 * 86400, self.funders[index % 2])
             self._fund(round_id, self.funders[index % 2], 1_000 * USD, 500 * USD, 500 * NMR)
             open_ids = [round_id]
         if open_ids and index % 4 != 3:
@@ -461,11 +505,10 @@ class EscrowStateMachine:
             assert self.nmr.allowance(staker, self.escrow) == 0
         self._touch(round_id, staker.address)
 
-    # ---- settlement ------------------------------------------------------------------
+    # ---- commitment, settlement and prizes ---------------------------------------------
 
-    def _settle_error(self, round_id, entries, timestamp, caller=None):
-        if caller is not None and caller != self.oracle:
-            return role_error(caller, self.escrow.ORACLE_ROLE())
+    def _posting_error(self, round_id, timestamp):
+        """What the escrow says before it looks at a batch: the round's own state."""
         round_ = self.rounds.get(round_id)
         if round_ is None:
             return f"TournamentEscrowUnknownRound: {round_id}"
@@ -475,6 +518,32 @@ class EscrowStateMachine:
             return f"TournamentEscrowSettlementWindowOver: {round_id}, {round_.resolves_by}"
         if round_.finalized:
             return f"TournamentEscrowAlreadyFinalized: {round_id}"
+        if not round_.committed:
+            return f"TournamentEscrowNotCommitted: {round_id}"
+        if timestamp < round_.challenge_ends_at:
+            return f"TournamentEscrowChallengeWindowOpen: {round_id}, {round_.challenge_ends_at}"
+        if round_.disputer:
+            return f"TournamentEscrowRoundDisputed: {round_id}, {round_.disputer.lower()}"
+        return None
+
+    def _mismatch(self, round_id, index, posted_hash):
+        committed = self.rounds[round_id].hashes()[index]
+        if committed == posted_hash:
+            return None
+        return f"TournamentEscrowBatchMismatch: {round_id}, {index}, {b32(committed)}, {b32(posted_hash)}"
+
+    def _settle_error(self, round_id, entries, timestamp, caller=None):
+        if caller is not None and caller != self.oracle:
+            return role_error(caller, self.escrow.ORACLE_ROLE())
+        error = self._posting_error(round_id, timestamp)
+        if error is not None:
+            return error
+        round_ = self.rounds[round_id]
+        if round_.posted + 1 >= len(round_.hashes()):
+            return f"TournamentEscrowBatchesExhausted: {round_id}"
+        error = self._mismatch(round_id, round_.posted, settle_batch_hash(entries))
+        if error is not None:
+            return error
         usd_left, nmr_left, seen = round_.left(STAKING), round_.left(NMR_POOL), set()
         for staker, burn, usd_reward, nmr_reward in entries:
             who = staker.lower()
@@ -504,33 +573,49 @@ class EscrowStateMachine:
         funded, with two stakes (so that the rule acts rather than skips); else None."""
         if len(self.rounds) >= MAX_ROUNDS or self.paused:
             return None
-        round_id = self._create(600 + index, 86400 + 600 * index)
+        # Long enough for a commitment and its challenge window before the deadline.
+        round_id = self._create(600 + index, 2 * CHALLENGE_WINDOW + 600 * index, self.funders[index % 2])
         self._fund(round_id, self.funders[index % 2], 2_000 * USD, 1_000 * USD, 1_000 * NMR)
         if stake:
             for i, staker in enumerate(self.plain_stakers[:2]):
                 self._plain_stake(round_id, staker, (100 + 50 * i) * NMR, WAD // (1 + i))
         return round_id
 
-    def _settleable(self, index):
-        """A round with active stakes whose window is not over, time moved to its close."""
+    def _postable(self, index, rng, want_stakes):
+        """A round the oracle can post to now (committed, window over, undisputed, before
+        its deadline), committing one (time moved to its close) or opening one if none is."""
         now = chain.time()
-        candidates = [rid for rid, r in sorted(self.rounds.items()) if r.active() and now < r.resolves_by - 5]
-        round_id = self._pick(index, candidates)
+        ready = [rid for rid, r in sorted(self.rounds.items())
+                 if r.committed and not r.finalized and not r.disputer and now < r.resolves_by - 5
+                 and (not want_stakes or r.posted + 1 < len(r.hashes()))]
+        round_id = self._pick(index, ready)
         if round_id is None:
-            round_id = self._fresh_round(index)
-            if round_id is not None and not self.rounds[round_id].active():
-                return None  # the stakers' wallets ran dry
-        if round_id is not None:
+            fits = [rid for rid, r in sorted(self.rounds.items())
+                    if not r.committed and not r.finalized and now + CHALLENGE_WINDOW < r.resolves_by - 10
+                    and (r.active() or not want_stakes)]
+            round_id = self._pick(index, fits)
+            if round_id is None:
+                round_id = self._fresh_round(index, stake=want_stakes)
+            if round_id is None or (want_stakes and not self.rounds[round_id].active()):
+                return None
             self._move_to_window(round_id)
+            if self._commit(round_id, rng, "commit") is not None:
+                return None
+        round_ = self.rounds[round_id]
+        if chain.time() < round_.challenge_ends_at:
+            chain.sleep(round_.challenge_ends_at - chain.time())
         return round_id
 
-    def _valid_batch(self, round_id, rng):
-        """Random entries for some active stakes: every amount within its bounds."""
+    def _valid_batch(self, round_id, rng, stakers=None):
+        """Random entries for some active stakes (all of `stakers` if given): every amount
+        within its bounds."""
         round_ = self.rounds[round_id]
-        active = round_.active()
-        rng.shuffle(active)
+        active = list(stakers) if stakers is not None else round_.active()
+        if stakers is None:
+            rng.shuffle(active)
+            active = active[: rng.randint(1, len(active))] if active else []
         usd_left, nmr_left, entries = round_.left(STAKING), round_.left(NMR_POOL), []
-        for staker in active[: rng.randint(1, len(active))]:
+        for staker in active:
             position = round_.stakes[staker]
             usd_cap = min(bid(position.amount, position.confidence), usd_left)
             nmr_cap = min(position.amount, nmr_left)
@@ -541,55 +626,9 @@ class EscrowStateMachine:
             usd_left, nmr_left = usd_left - usd_reward, nmr_left - nmr_reward
         return entries
 
-    def _settle(self, round_id, entries, label, caller=None):
-        """Sends a batch; the model predicts its outcome; a refusal must change nothing."""
-        caller = caller or self.oracle
-        held = self.nmr.balanceOf(self.escrow), self.usd.balanceOf(self.escrow)
-        tx, error, mined_at = self._send(self.escrow.settle, round_id, entries, {"from": caller})
-        self._expect(error, self._settle_error(round_id, entries, mined_at, caller), label)
-        if error is not None:
-            assert (self.nmr.balanceOf(self.escrow), self.usd.balanceOf(self.escrow)) == held
-        else:
-            self._record_settlement(tx, round_id, entries)
-        self._touch(round_id, *(e[0] for e in entries))
-        return error
-
-    def _record_settlement(self, tx, round_id, entries):
-        round_, payments = self.rounds[round_id], []
-        for staker, burn, usd_reward, nmr_reward in entries:
-            position = round_.stakes[staker]
-            position.status = SETTLED
-            back = position.amount - burn + nmr_reward
-            round_.settled_stake += position.amount
-            round_.burned += burn
-            round_.paid[STAKING] += usd_reward
-            round_.paid[NMR_POOL] += nmr_reward
-            self.wallets[staker][0] += back
-            self.wallets[staker][1] += usd_reward
-            payments += [(staker, self.nmr, back), (staker, self.usd, usd_reward)]
-        payments.append((brownie.ZERO_ADDRESS, self.nmr, sum(e[1] for e in entries)))
-        self._plan(tx, payments)
-
-    def rule_settle(self, index="st_index", seed="st_seed"):
-        """A settlement batch: one time in three within every bound, otherwise breaking one
-        bound in turn (or sent where it cannot land); the contract must refuse those whole."""
-        self._step("settle")
-        rng = random.Random(seed)
-        kind = rng.randrange(18)
-        if kind >= 12:
-            round_id = self._settleable(index)
-            if round_id is not None:
-                self._settle(round_id, self._valid_batch(round_id, rng), "settle_valid")
-            return
-        if kind >= 9:  # wrong window, a finalized or unknown round, a caller without the role
-            self._settle_elsewhere(index, kind)
-            return
-        round_id = self._settleable(index)
-        if round_id is None:
-            self._settle_elsewhere(index, 9)
-            return
+    def _break_bound(self, round_id, entries, kind, rng, seed):
+        """`entries` (lists) with one bound broken in turn, kinds 0..8."""
         round_ = self.rounds[round_id]
-        entries = [list(e) for e in self._valid_batch(round_id, rng)]
         spot = rng.randrange(len(entries))
         staker = entries[spot][0]
         position = round_.stakes[staker]
@@ -610,52 +649,196 @@ class EscrowStateMachine:
         elif kind == 6:  # someone with no stake in this round
             outsiders = [a for a in [*self.accounts, *FANS] if a not in round_.stakes]
             entries[spot][0] = outsiders[seed % len(outsiders)]
-        elif kind in (7, 8):  # a stake already settled or withdrawn, else the batch twice over
+        else:  # a stake already settled or withdrawn, else the batch twice over
             closed = round_.closed_stakes()
             if closed:
                 entries[spot][0] = closed[seed % len(closed)]
             else:
                 entries += [list(e) for e in entries]
-        error = self._settle(round_id, [tuple(e) for e in entries], "settle_invalid")
-        assert error is not None, f"invalid batch kind {kind} was accepted"
+        return [tuple(e) for e in entries]
+
+    def _plan_round(self, round_id, rng):
+        """The oracle's plan: the active stakes in one or two batches, two times in three
+        within every bound, else one batch breaking a bound; a prize list, two times in
+        three valid, else one the escrow must refuse."""
+        round_ = self.rounds[round_id]
+        active = round_.active()
+        rng.shuffle(active)
+        cut = rng.randint(0, len(active))
+        batches = [b for b in (active[:cut], active[cut:]) if b] or [[]]
+        batches = [self._valid_batch(round_id, rng, b) for b in batches]
+        kind = rng.randrange(13)
+        if kind < 9 and any(batches):
+            spot = rng.choice([i for i, b in enumerate(batches) if b])
+            batches[spot] = self._break_bound(round_id, [list(e) for e in batches[spot]], kind, rng, rng.randrange(99))
+        prizes = [tuple(p) for p in self._valid_prizes(round_id, rng)]
+        if rng.randrange(3) == 0:
+            prizes = self._break_prizes(round_id, [list(p) for p in prizes], rng.randrange(3, 9), rng)
+        return batches, prizes
+
+    def _commit_error(self, round_id, timestamp, caller):
+        if caller != self.oracle:
+            return role_error(caller, self.escrow.ORACLE_ROLE())
+        round_ = self.rounds.get(round_id)
+        if round_ is None:
+            return f"TournamentEscrowUnknownRound: {round_id}"
+        if timestamp < round_.closes_at:
+            return f"TournamentEscrowRoundOpen: {round_id}, {round_.closes_at}"
+        if round_.finalized:
+            return f"TournamentEscrowAlreadyFinalized: {round_id}"
+        if round_.committed:
+            return f"TournamentEscrowAlreadyCommitted: {round_id}"
+        ends = timestamp + CHALLENGE_WINDOW
+        if ends >= round_.resolves_by:
+            return f"TournamentEscrowCommitTooLate: {round_id}, {ends}, {round_.resolves_by}"
+        return None
+
+    def _commit(self, round_id, rng, label, caller=None):
+        """The oracle commits a plan for the round; the model predicts the outcome."""
+        caller = caller or self.oracle
+        batches, prizes = self._plan_round(round_id, rng) if round_id in self.rounds else ([], [])
+        _, error, mined_at = self._send(
+            self.escrow.commitResults, round_id, RESULTS_DIGEST, batch_hashes(batches, prizes), {"from": caller}
+        )
+        self._expect(error, self._commit_error(round_id, mined_at, caller), label)
+        if error is None:
+            round_ = self.rounds[round_id]
+            round_.batches, round_.prizes = batches, prizes
+            round_.challenge_ends_at = mined_at + CHALLENGE_WINDOW
+            assert [hex0x(h) for h in self.escrow.committedBatches(round_id)] == round_.hashes()
+        self._touch(round_id)
+        return error
+
+    def rule_commit(self, index="st_index", seed="st_seed"):
+        """The oracle commits a closed round's plan; or a stranger, a second commitment, an
+        open round, or a commitment too late for its window, is refused."""
+        self._step("commit")
+        rng = random.Random(seed)
+        now = chain.time()
+        kind = rng.randrange(6)
+        if kind < 3:
+            fits = [rid for rid, r in sorted(self.rounds.items())
+                    if not r.committed and not r.finalized and now + CHALLENGE_WINDOW < r.resolves_by - 10]
+            round_id = self._pick(index, fits)
+            if round_id is not None:
+                self._move_to_window(round_id)
+                self._commit(round_id, rng, "commit")
+            return
+        if kind == 3:
+            self._commit(self._pick(index) or 1, rng, "commit_invalid", self.rando)
+        elif kind == 4:  # twice, else an unknown round
+            done = [rid for rid, r in sorted(self.rounds.items()) if r.committed]
+            self._commit(self._pick(index, done) or MAX_ROUNDS + 1, rng, "commit_invalid")
+        else:  # a round still open, or one too close to its deadline
+            late = [rid for rid, r in sorted(self.rounds.items())
+                    if not r.committed and not r.finalized and (now < r.closes_at or now + CHALLENGE_WINDOW >= r.resolves_by)]
+            round_id = self._pick(index, late)
+            if round_id is not None:
+                self._commit(round_id, rng, "commit_invalid")
+
+    def _settle(self, round_id, entries, label, caller=None):
+        """Sends a batch; the model predicts its outcome; a refusal must change nothing."""
+        caller = caller or self.oracle
+        held = self.nmr.balanceOf(self.escrow), self.usd.balanceOf(self.escrow)
+        tx, error, mined_at = self._send(self.escrow.settle, round_id, entries, {"from": caller})
+        self._expect(error, self._settle_error(round_id, entries, mined_at, caller), label)
+        if error is not None:
+            assert (self.nmr.balanceOf(self.escrow), self.usd.balanceOf(self.escrow)) == held
+        else:
+            self._assert_posted_as_committed(tx, round_id, settle_batch_hash(entries))
+            self._record_settlement(tx, round_id, entries)
+        self._touch(round_id, *(e[0] for e in entries))
+        return error
+
+    def _assert_posted_as_committed(self, tx, round_id, posted_hash):
+        """No batch lands unless committed: the index the escrow reports holds its hash."""
+        index = int(tx.events["BatchPosted"]["index"])
+        assert hex0x(self.escrow.committedBatches(round_id)[index]) == posted_hash
+        assert index == (self.rounds[round_id].posted if posted_hash != prize_list_hash(self.rounds[round_id].prizes)
+                         else len(self.rounds[round_id].hashes()) - 1)
+        STATS["posted_as_committed"] += 1
+
+    def _record_settlement(self, tx, round_id, entries):
+        round_, payments = self.rounds[round_id], []
+        round_.posted += 1
+        for staker, burn, usd_reward, nmr_reward in entries:
+            position = round_.stakes[staker]
+            position.status = SETTLED
+            back = position.amount - burn + nmr_reward
+            round_.settled_stake += position.amount
+            round_.burned += burn
+            round_.paid[STAKING] += usd_reward
+            round_.paid[NMR_POOL] += nmr_reward
+            self.wallets[staker][0] += back
+            self.wallets[staker][1] += usd_reward
+            payments += [(staker, self.nmr, back), (staker, self.usd, usd_reward)]
+        payments.append((brownie.ZERO_ADDRESS, self.nmr, sum(e[1] for e in entries)))
+        self._plan(tx, payments)
+
+    def rule_settle(self, index="st_index", seed="st_seed"):
+        """The next committed batch (which the escrow settles or, if it breaks a bound,
+        refuses whole); or a batch the oracle did not commit, or one sent where it cannot
+        land, which the escrow must refuse."""
+        self._step("settle")
+        rng = random.Random(seed)
+        kind = rng.randrange(12)
+        if kind >= 8:  # wrong window, uncommitted, disputed, finalized, unknown, a stranger
+            self._settle_elsewhere(index, kind)
+            return
+        round_id = self._postable(index, rng, want_stakes=True)
+        if round_id is None:
+            self._settle_elsewhere(index, 8)
+            return
+        round_ = self.rounds[round_id]
+        committed = round_.batches[round_.posted]
+        if kind < 6:
+            self._settle(round_id, committed, "settle_committed")
+            return
+        other = self._valid_batch(round_id, rng)
+        if settle_batch_hash(other) == settle_batch_hash(committed):
+            other = [*other, (self.rando.address, 0, 0, 0)]
+        assert self._settle(round_id, other, "settle_uncommitted") is not None, "an uncommitted batch landed"
 
     def _settle_elsewhere(self, index, kind):
         """A batch sent where it cannot land: a round outside its window (still open or past
-        its deadline), a finalized round, an unknown round, or by a stranger."""
+        its deadline), not committed, in its challenge window or disputed, a finalized or
+        unknown round, or by a stranger."""
         now = chain.time()
-        entries, caller, round_id = [], None, None
-        if kind == 9:
+        caller, round_id = None, None
+        if kind == 8:
             outside = [rid for rid, r in sorted(self.rounds.items()) if not r.in_window(now)]
             round_id = self._pick(index, outside) or MAX_ROUNDS + 1
+        elif kind == 9:
+            waiting = [rid for rid, r in sorted(self.rounds.items())
+                       if r.in_window(now) and (not r.committed or now < r.challenge_ends_at or r.disputer)]
+            round_id = self._pick(index, waiting) or MAX_ROUNDS + 1
         elif kind == 10:
             done = [rid for rid, r in sorted(self.rounds.items()) if r.finalized and r.in_window(now)]
             round_id = self._pick(index, done) or MAX_ROUNDS + 1
         else:
             round_id, caller = self._pick(index) or 1, self.rando
-        if round_id in self.rounds:
-            entries = [(a, 0, 0, 0) for a in self.rounds[round_id].active()[:1]]
+        round_ = self.rounds.get(round_id)
+        entries = []
+        if round_ is not None and round_.committed and round_.posted < len(round_.batches):
+            entries = round_.batches[round_.posted]
         # A batch mined on the very second a window opens is rightly accepted: the model
         # judges by the mining block, so the assertion is on the prediction, not on failure.
-        self._settle(round_id, entries, "settle_invalid", caller)
-
-    # ---- prizes ----------------------------------------------------------------------
+        self._settle(round_id, entries, "settle_elsewhere", caller)
 
     def _prizes_error(self, round_id, prizes, timestamp, caller):
         if caller != self.oracle:
             return role_error(caller, self.escrow.ORACLE_ROLE())
         if len(prizes) > MAX_PRIZE_WINNERS:
             return f"TournamentEscrowTooManyWinners: {len(prizes)}, {MAX_PRIZE_WINNERS}"
-        round_ = self.rounds.get(round_id)
-        if round_ is None:
-            return f"TournamentEscrowUnknownRound: {round_id}"
-        if timestamp < round_.closes_at:
-            return f"TournamentEscrowRoundOpen: {round_id}, {round_.closes_at}"
-        if timestamp >= round_.resolves_by:
-            return f"TournamentEscrowSettlementWindowOver: {round_id}, {round_.resolves_by}"
-        if round_.finalized:
-            return f"TournamentEscrowAlreadyFinalized: {round_id}"
+        error = self._posting_error(round_id, timestamp)
+        if error is not None:
+            return error
+        round_ = self.rounds[round_id]
         if round_.prizes_paid:
             return f"TournamentEscrowPrizesAlreadyPaid: {round_id}"
+        error = self._mismatch(round_id, len(round_.hashes()) - 1, prize_list_hash(prizes))
+        if error is not None:
+            return error
         previous = 0
         for i, (winner, _usd, _nmr) in enumerate(prizes):
             if int(winner, 16) <= previous:
@@ -667,20 +850,6 @@ class EscrowStateMachine:
         if nmr_total > round_.left(NMR_POOL):
             return f"TournamentEscrowPoolExceeded: {round_id}, {NMR_POOL}, {nmr_total}, {round_.left(NMR_POOL)}"
         return None
-
-    def _prize_round(self, index):
-        """A round whose prizes are unpaid and whose window is not over, time moved to close."""
-        now = chain.time()
-        candidates = [
-            rid for rid, r in sorted(self.rounds.items())
-            if not r.prizes_paid and not r.finalized and now < r.resolves_by - 5
-        ]
-        round_id = self._pick(index, candidates)
-        if round_id is None:
-            round_id = self._fresh_round(index, stake=index % 2 == 0)
-        if round_id is not None:
-            self._move_to_window(round_id)
-        return round_id
 
     def _valid_prizes(self, round_id, rng):
         """Some candidates (stakers or not), ascending, sharing at most what is left."""
@@ -695,55 +864,9 @@ class EscrowStateMachine:
             for i, w in enumerate(winners)
         ]
 
-    def _pay(self, round_id, prizes, label, caller=None):
-        caller = caller or self.oracle
-        prizes = [tuple(p) for p in prizes]
-        held = self.nmr.balanceOf(self.escrow), self.usd.balanceOf(self.escrow)
-        tx, error, mined_at = self._send(self.escrow.payPrizes, round_id, prizes, {"from": caller})
-        self._expect(error, self._prizes_error(round_id, prizes, mined_at, caller), label)
-        if error is not None:
-            assert (self.nmr.balanceOf(self.escrow), self.usd.balanceOf(self.escrow)) == held
-        else:
-            round_, payments = self.rounds[round_id], []
-            round_.prizes_paid = True
-            for winner, usd_prize, nmr_prize in prizes:
-                round_.paid[PRIZE] += usd_prize
-                round_.paid[NMR_POOL] += nmr_prize
-                self.wallets[winner][0] += nmr_prize
-                self.wallets[winner][1] += usd_prize
-                payments += [(winner, self.nmr, nmr_prize), (winner, self.usd, usd_prize)]
-            self._plan(tx, payments)
-        self._touch(round_id, *(p[0] for p in prizes[:MAX_PRIZE_WINNERS]))
-        return error
-
-    def rule_pay_prizes(self, index="st_index", seed="st_seed"):
-        """A prize list: one time in three valid, otherwise one the contract must refuse."""
-        self._step("prizes")
-        rng = random.Random(seed)
-        kind = rng.randrange(13)
-        if kind >= 9:
-            round_id = self._prize_round(index)
-            if round_id is not None:
-                self._pay(round_id, self._valid_prizes(round_id, rng), "prizes_valid")
-            return
-        if kind == 0:  # a second list for a round already paid (else an unknown round)
-            paid = [rid for rid, r in sorted(self.rounds.items()) if r.prizes_paid]
-            round_id = self._pick(index, paid) or MAX_ROUNDS + 1
-            self._pay(round_id, [], "prizes_invalid")
-            return
-        if kind == 1:  # a stranger
-            self._pay(self._pick(index) or 1, [], "prizes_invalid", self.rando)
-            return
-        if kind == 2:  # a round outside its window
-            outside = [rid for rid, r in sorted(self.rounds.items()) if not r.in_window(chain.time())]
-            self._pay(self._pick(index, outside) or MAX_ROUNDS + 1, [], "prizes_invalid")
-            return
-        round_id = self._prize_round(index)
-        if round_id is None:
-            self._pay(MAX_ROUNDS + 1, [], "prizes_invalid")
-            return
+    def _break_prizes(self, round_id, prizes, kind, rng):
+        """A prize list the escrow must refuse, kinds 3..8."""
         round_ = self.rounds[round_id]
-        prizes = self._valid_prizes(round_id, rng)
         while len(prizes) < 2:
             prizes = self._valid_prizes(round_id, rng)
         if kind == 3:  # unsorted
@@ -760,7 +883,155 @@ class EscrowStateMachine:
             prizes[-1][1] = round_.left(PRIZE) - sum(p[1] for p in prizes[:-1]) + 1
         else:  # past the NMR pool (shared with stake rewards)
             prizes[-1][2] = round_.left(NMR_POOL) - sum(p[2] for p in prizes[:-1]) + 1
-        assert self._pay(round_id, prizes, "prizes_invalid") is not None, f"invalid prizes kind {kind} accepted"
+        return [tuple(p) for p in prizes]
+
+    def _pay(self, round_id, prizes, label, caller=None):
+        caller = caller or self.oracle
+        prizes = [tuple(p) for p in prizes]
+        held = self.nmr.balanceOf(self.escrow), self.usd.balanceOf(self.escrow)
+        tx, error, mined_at = self._send(self.escrow.payPrizes, round_id, prizes, {"from": caller})
+        self._expect(error, self._prizes_error(round_id, prizes, mined_at, caller), label)
+        if error is not None:
+            assert (self.nmr.balanceOf(self.escrow), self.usd.balanceOf(self.escrow)) == held
+        else:
+            self._assert_posted_as_committed(tx, round_id, prize_list_hash(prizes))
+            round_, payments = self.rounds[round_id], []
+            round_.prizes_paid = True
+            for winner, usd_prize, nmr_prize in prizes:
+                round_.paid[PRIZE] += usd_prize
+                round_.paid[NMR_POOL] += nmr_prize
+                self.wallets[winner][0] += nmr_prize
+                self.wallets[winner][1] += usd_prize
+                payments += [(winner, self.nmr, nmr_prize), (winner, self.usd, usd_prize)]
+            self._plan(tx, payments)
+        self._touch(round_id, *(p[0] for p in prizes[:MAX_PRIZE_WINNERS]))
+        return error
+
+    def rule_pay_prizes(self, index="st_index", seed="st_seed"):
+        """The committed prize list (paid, or refused if it breaks a rule); or a list not
+        committed, a second list, a stranger, a round outside its window: refused."""
+        self._step("prizes")
+        rng = random.Random(seed)
+        kind = rng.randrange(9)
+        if kind == 0:  # a second list for a round already paid (else an unknown round)
+            paid = [rid for rid, r in sorted(self.rounds.items()) if r.prizes_paid]
+            round_id = self._pick(index, paid) or MAX_ROUNDS + 1
+            self._pay(round_id, [], "prizes_invalid")
+            return
+        if kind == 1:  # a stranger
+            self._pay(self._pick(index) or 1, [], "prizes_invalid", self.rando)
+            return
+        if kind == 2:  # a round outside its window
+            outside = [rid for rid, r in sorted(self.rounds.items()) if not r.in_window(chain.time())]
+            self._pay(self._pick(index, outside) or MAX_ROUNDS + 1, [], "prizes_invalid")
+            return
+        round_id = self._postable(index, rng, want_stakes=False)
+        if round_id is None or self.rounds[round_id].prizes_paid:
+            self._pay(MAX_ROUNDS + 1, [], "prizes_invalid")
+            return
+        committed = self.rounds[round_id].prizes
+        if kind < 7:
+            self._pay(round_id, committed, "prizes_committed")
+            return
+        other = [tuple(p) for p in self._valid_prizes(round_id, rng)]
+        if prize_list_hash(other) == prize_list_hash(committed):
+            other = [*other, (FANS[0], 1, 0)] if not other or other[-1][0] != FANS[0] else other[:-1]
+        self._pay(round_id, other, "prizes_uncommitted")
+
+    # ---- disputes and the guardian -----------------------------------------------------
+
+    def _dispute_error(self, round_id, timestamp):
+        round_ = self.rounds.get(round_id)
+        if round_ is None:
+            return f"TournamentEscrowUnknownRound: {round_id}"
+        if not round_.committed:
+            return f"TournamentEscrowNotCommitted: {round_id}"
+        if round_.finalized:
+            return f"TournamentEscrowAlreadyFinalized: {round_id}"
+        if timestamp >= round_.challenge_ends_at:
+            return f"TournamentEscrowChallengeWindowOver: {round_id}, {round_.challenge_ends_at}"
+        if round_.disputer:
+            return f"TournamentEscrowAlreadyDisputed: {round_id}, {round_.disputer.lower()}"
+        return None
+
+    def rule_dispute(self, index="st_index", who="st_index"):
+        """Anyone disputes a committed round during its window, locking the bond (or is
+        refused: outside the window, a second dispute, a finalized or uncommitted round)."""
+        self._step("dispute")
+        now = chain.time()
+        open_windows = [rid for rid, r in sorted(self.rounds.items())
+                        if r.committed and not r.finalized and now < r.challenge_ends_at - 5]
+        if not open_windows and index % 4:  # the oracle commits a round first, so disputes land
+            fits = [rid for rid, r in sorted(self.rounds.items())
+                    if not r.committed and not r.finalized and now + CHALLENGE_WINDOW < r.resolves_by - 10]
+            candidate = self._pick(index, fits)
+            if candidate is not None:
+                self._move_to_window(candidate)
+                if self._commit(candidate, random.Random(who), "commit") is None:
+                    open_windows = [candidate]
+        round_id = self._pick(index, open_windows if open_windows and index % 4 else None)
+        if round_id is None:
+            return
+        disputer = [*self.plain_stakers, self.rando][who % (len(self.plain_stakers) + 1)]
+        if self.wallets[disputer.address][0] < DISPUTE_BOND:
+            return
+        self.nmr.approve(self.escrow, DISPUTE_BOND, {"from": disputer})
+        _, error, mined_at = self._send(self.escrow.dispute, round_id, {"from": disputer})
+        self._expect(error, self._dispute_error(round_id, mined_at), "dispute")
+        if error is None:
+            self.rounds[round_id].disputer = disputer.address
+            self.wallets[disputer.address][0] -= DISPUTE_BOND
+        self._touch(round_id, disputer.address)
+        if error is None and who % 3:  # the guardian rules at once, two times in three
+            self._rule(round_id, random.Random(who + index))
+
+    def _rule_error(self, round_id, timestamp, caller):
+        if caller != self.guardian:
+            return role_error(caller, self.escrow.GUARDIAN_ROLE())
+        round_ = self.rounds.get(round_id)
+        if round_ is None:
+            return f"TournamentEscrowUnknownRound: {round_id}"
+        if not round_.disputer or round_.finalized:
+            return f"TournamentEscrowNoDispute: {round_id}"
+        if timestamp >= round_.resolves_by:
+            return f"TournamentEscrowSettlementWindowOver: {round_id}, {round_.resolves_by}"
+        return None
+
+    def rule_rule(self, index="st_index", seed="st_seed"):
+        """The guardian rules on a disputed round (upheld: the round voids; rejected: the
+        bond burns); now and then the oracle tries, or a round without a dispute."""
+        self._step("rule")
+        rng = random.Random(seed)
+        disputed = [rid for rid, r in sorted(self.rounds.items()) if r.disputer and not r.finalized]
+        round_id = self._pick(index, disputed if disputed and rng.randrange(5) else None)
+        if round_id is not None:
+            self._rule(round_id, rng)
+
+    def _rule(self, round_id, rng):
+        caller = self.oracle if rng.randrange(8) == 0 else self.guardian
+        upheld = rng.randrange(2) == 0
+        tx, error, mined_at = self._send(self.escrow.rule, round_id, upheld, {"from": caller})
+        self._expect(error, self._rule_error(round_id, mined_at, caller), f"rule_{'upheld' if upheld else 'rejected'}")
+        round_ = self.rounds[round_id]
+        disputer = round_.disputer
+        if error is None and not upheld:
+            round_.disputer = None
+            self.bonds_burned += DISPUTE_BOND
+            self._plan(tx, [(brownie.ZERO_ADDRESS, self.nmr, DISPUTE_BOND)])
+        elif error is None:
+            # A voided round paid nothing: no burn, no reward, no prize, no batch posted.
+            assert (round_.burned, round_.paid, round_.posted, round_.prizes_paid) == (0, [0, 0, 0], 0, False)
+            reward = min(DISPUTE_BOND, round_.left(NMR_POOL))
+            round_.paid[NMR_POOL] += reward
+            round_.voided = round_.finalized = True
+            usd_back, nmr_back = round_.left(STAKING) + round_.left(PRIZE), round_.left(NMR_POOL)
+            self.wallets[disputer][0] += DISPUTE_BOND + reward
+            self.wallets[round_.funder][0] += nmr_back
+            self.wallets[round_.funder][1] += usd_back
+            self._plan(tx, [(disputer, self.nmr, DISPUTE_BOND + reward), (round_.funder, self.nmr, nmr_back),
+                            (round_.funder, self.usd, usd_back)])
+            STATS["voided"] += 1
+        self._touch(round_id, disputer, round_.funder)
 
     # ---- finalize, escape hatch, pause -------------------------------------------------
 
@@ -788,10 +1059,16 @@ class EscrowStateMachine:
             round_.finalized = True
             usd_back = round_.left(STAKING) + round_.left(PRIZE)
             nmr_back = round_.left(NMR_POOL)
-            if round_.funder:
-                self.wallets[round_.funder][0] += nmr_back
-                self.wallets[round_.funder][1] += usd_back
-            self._plan(tx, [(round_.funder, self.nmr, nmr_back), (round_.funder, self.usd, usd_back)])
+            self.wallets[round_.funder][0] += nmr_back
+            self.wallets[round_.funder][1] += usd_back
+            payments = [(round_.funder, self.nmr, nmr_back), (round_.funder, self.usd, usd_back)]
+            if round_.disputer:  # nobody ruled by resolvesBy: the bond goes back
+                self.wallets[round_.disputer][0] += DISPUTE_BOND
+                payments.append((round_.disputer, self.nmr, DISPUTE_BOND))
+                self._touch(round_id, round_.disputer)
+                round_.disputer = None
+                STATS["dispute_lapsed"] += 1
+            self._plan(tx, payments)
             event = tx.events["RoundFinalized"]
             assert [int(event["roundId"]), str(event["funder"]), int(event["usdReturned"]),
                     int(event["nmrReturned"])] == [round_id, round_.funder or brownie.ZERO_ADDRESS, usd_back, nmr_back]
@@ -813,7 +1090,7 @@ class EscrowStateMachine:
         round_ = self.rounds.get(round_id)
         if round_ is None:
             return f"TournamentEscrowUnknownRound: {round_id}"
-        if timestamp < round_.resolves_by:
+        if timestamp < round_.resolves_by and not round_.voided:
             return f"TournamentEscrowDeadlineNotReached: {round_id}, {round_.resolves_by}"
         status = round_.stake(staker).status
         if status == NONE:
@@ -1017,7 +1294,8 @@ class EscrowStateMachine:
         nmr_pools = sum(v["nmrPool"] - v["nmrPaid"] for v in open_pools)
         usd_pools = sum(v["usdStakingPool"] - v["usdStakingPaid"] + v["usdPrizePool"] - v["usdPrizePaid"]
                         for v in open_pools)
-        assert self.nmr.balanceOf(self.escrow) == stakes + nmr_pools
+        bonds = DISPUTE_BOND * sum(int(v["disputer"], 16) != 0 and not v["voided"] for v in views.values())
+        assert self.nmr.balanceOf(self.escrow) == stakes + nmr_pools + bonds
         assert self.usd.balanceOf(self.escrow) == usd_pools
         for v in views.values():
             assert v["usdStakingPaid"] <= v["usdStakingPool"]
@@ -1028,13 +1306,22 @@ class EscrowStateMachine:
         minted = self.nmr.totalMinted()
         assert minted == self.start_minted + self.log_minted <= CAP
         assert self.nmr.totalSupply() == minted - (self.start_minted - self.start_supply) - self.log_burned
-        assert sum(v["totalBurned"] for v in views.values()) == self.escrow_burned
+        assert sum(v["totalBurned"] for v in views.values()) + self.bonds_burned == self.escrow_burned
+        for v in views.values():
+            if v["voided"]:  # a voided round paid nothing and returned every pool
+                assert v["finalized"] and v["totalBurned"] == v["usdStakingPaid"] == v["usdPrizePaid"] == 0
+                assert not v["prizesPaid"] and v["batchesSettled"] == 0
 
     def _check_touched_views(self):
+        def plain(key, value):
+            if key in ("funder", "disputer"):
+                return str(value)
+            return hex0x(value) if key.endswith("Digest") else int(value)
+
         for round_id in self.dirty_rounds:
             view = self.escrow.getRound(round_id).dict()
-            assert {k: (str(v) if k == "funder" else int(v)) for k, v in view.items()} == {
-                k: (str(v) if k == "funder" else int(v)) for k, v in self.rounds[round_id].view().items()
+            assert {k: plain(k, v) for k, v in view.items()} == {
+                k: plain(k, v) for k, v in self.rounds[round_id].view().items()
             }, round_id
         for round_id, staker in self.dirty_stakes:
             position = self.rounds[round_id].stake(staker)
@@ -1071,8 +1358,8 @@ class EscrowStateMachine:
 
 
 def test_escrow_state_machine(
-    state_machine, nmr, usd, escrow, oracle, pauser, minter, treasury, sponsor, stakers, permit_accounts, rando,
-    sign_permit, capsys,
+    state_machine, nmr, usd, escrow, oracle, pauser, minter, guardian, treasury, sponsor, stakers, permit_accounts,
+    rando, sign_permit, capsys,
 ):
     STATS.clear()
     settings = {
@@ -1084,7 +1371,7 @@ def test_escrow_state_machine(
     }
     if STEPS:
         settings["stateful_step_count"] = STEPS
-    roles = {"oracle": oracle, "pauser": pauser, "minter": minter}
+    roles = {"oracle": oracle, "pauser": pauser, "minter": minter, "guardian": guardian}
     state_machine(
         EscrowStateMachine, nmr, usd, escrow, roles, [treasury, sponsor], stakers, permit_accounts, rando,
         sign_permit, settings=settings,
