@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 
 from client.core.chain.contracts import Chain
+from client.core.chain.errors import ChainError
 
 
 class LazyChain:
@@ -47,3 +48,22 @@ def init_app(app: Any) -> None:
 def get_chain() -> Chain:
     """The app's chain (inside an application context)."""
     return current_app.extensions["chain"].get()
+
+
+def round_chain_state(number: int) -> dict[str, Any] | None:
+    """Round `number`'s state on chain for the pages and the API: ``state`` in words
+    (committed, challenge ends in ..., disputed, voided, settling, finalized), with the
+    challenge window's end, the disputer and whether the round is void; None when the
+    chain does not answer (the pages still render)."""
+    from app.settlement import round_state
+
+    try:
+        chain = get_chain()
+        view = chain.round(number)
+        now = chain.now()
+    except (ChainError, KeyError):  # no chain configured, or the node is down
+        return None
+    return {"state": round_state(view, now), "committed": view["committed"],
+            "challenge_ends_at": view["challenge_ends_at"] or None, "disputed": view["disputed"],
+            "disputer": view["disputer"] if view["disputed"] else None, "voided": view["voided"],
+            "dataset_digest": view["dataset_digest"], "results_digest": view["results_digest"]}
