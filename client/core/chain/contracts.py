@@ -283,9 +283,9 @@ class Chain:
     # ---- writing -----------------------------------------------------------------------
 
     def transact(self, call: Any, description: str, timeout: float = 120,
-                 on_sent: Callable[[str], None] | None = None) -> dict:
+                 on_sent: Callable[[str], None] | None = None, decoder: ErrorDecoder | None = None) -> dict:
         """:func:`transact` with this Chain's key, waiting with :meth:`wait_for`."""
-        return transact(self.w3, self.signer, call, description, decoder=self.decoder, owner=self.owner,
+        return transact(self.w3, self.signer, call, description, decoder=decoder or self.decoder, owner=self.owner,
                         timeout=timeout, on_sent=on_sent, wait=self.wait_for)
 
     def wait_for(self, tx_hash: str, description: str, timeout: float = 120) -> dict:
@@ -327,8 +327,10 @@ class Chain:
             self.transact(self.usd.functions.approve(self.escrow.address, usd_staking + usd_prize), "approve USD")
         if nmr:
             self.transact(self.token.functions.approve(self.escrow.address, nmr), "approve NMR")
+        # A short balance is the USD's when the funder holds fewer dollars than the pools.
+        usd_short = usd_staking + usd_prize > self.balances(self.signer.address)["usd_units"] if self.signer else False
         return self.transact(self.escrow.functions.fundRound(round_id, usd_staking, usd_prize, nmr),
-                             f"fundRound({round_id})")
+                             f"fundRound({round_id})", decoder=self.decoder.for_token("USD") if usd_short else None)
 
     # the oracle
 

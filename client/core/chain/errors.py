@@ -39,8 +39,9 @@ class ContractRevert(ChainError):
 class ErrorDecoder:
     """The custom errors of some ABIs, by their 4-byte selector."""
 
-    def __init__(self, abis: Iterable[list[dict[str, Any]]], usd_decimals: int = 6):
+    def __init__(self, abis: Iterable[list[dict[str, Any]]], usd_decimals: int = 6, token: str = "NMR"):
         self.usd_decimals = usd_decimals
+        self.token = token
         self._errors: dict[str, tuple[str, list[str], list[str]]] = {}
         for abi in abis:
             for item in abi:
@@ -49,6 +50,13 @@ class ErrorDecoder:
                 types = [i["type"] for i in item["inputs"]]
                 selector = "0x" + function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})").hex()
                 self._errors[selector] = (item["name"], [i["name"] for i in item["inputs"]], types)
+
+    def for_token(self, token: str) -> ErrorDecoder:
+        """This decoder wording the token errors (balance, allowance) for `token`, "NMR"
+        or "USD": their revert data does not say which token refused."""
+        twin = ErrorDecoder([], self.usd_decimals, token)
+        twin._errors = self._errors
+        return twin
 
     def decode(self, data: str | None) -> tuple[str | None, dict[str, Any]]:
         """(error name, arguments by name) of revert data, or (None, {}) if unknown."""
@@ -73,7 +81,7 @@ class ErrorDecoder:
         name, args = self.decode(data if isinstance(data, str) else None)
         if name is None:
             return ContractRevert(f"{description} reverted: {getattr(exc, 'message', None) or exc}")
-        detail = render(name, args, self.usd_decimals)
+        detail = render(name, args, self.usd_decimals, self.token)
         return ContractRevert(f"{description} reverted: {detail} [{name}]", name, args)
 
 

@@ -172,10 +172,19 @@ def placeholders(template: str) -> list[tuple[str, str | None]]:
     return [(match.group(1), match.group(2)) for match in PLACEHOLDER.finditer(template)]
 
 
-def render(name: str, args: dict[str, Any], usd_decimals: int = 6) -> str:
-    """The sentence for the custom error `name` with its decoded `args` (by ABI name);
-    ``Name(arg=value, ...)`` if it has no template or an argument it uses is missing."""
-    template = TEMPLATES.get(name)
+# The token errors carry no token address: where the caller knows the USD stablecoin
+# refused (a funder's USD short), these sentences replace the NMR ones.
+USD_TEMPLATES: dict[str, str] = {
+    "ERC20InsufficientBalance": "not enough USD: balance {balance:usd}, needed {needed:usd}",
+    "ERC20InsufficientAllowance": "the escrow may spend only {allowance:usd} of your USD; approve {needed:usd} first",
+}
+
+
+def render(name: str, args: dict[str, Any], usd_decimals: int = 6, token: str = "NMR") -> str:
+    """The sentence for the custom error `name` with its decoded `args` (by ABI name),
+    naming `token` ("NMR" or "USD") in the token errors; ``Name(arg=value, ...)`` if it
+    has no template or an argument it uses is missing."""
+    template = (USD_TEMPLATES if token == "USD" else {}).get(name) or TEMPLATES.get(name)
     if template is None or any(arg not in args for arg, _ in placeholders(template)):
         return f"{name}({', '.join(f'{k}={v}' for k, v in args.items())})"
 

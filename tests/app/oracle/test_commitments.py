@@ -217,3 +217,27 @@ def test_a_finalize_killed_while_pending_is_resumed_not_sent_again(app, w3, keys
     assert any("left by a previous run, was mined" in line for line in lines), lines
     logs = escrow.events.RoundFinalized.get_logs(from_block=0)
     assert len(logs) == 1 and "0x" + bytes(logs[0]["transactionHash"]).hex().removeprefix("0x") == left.tx_hash
+
+
+def test_a_usd_shortfall_is_worded_in_dollars_not_nmr():
+    """The token errors carry no token address: the decoder the funder's USD path uses
+    says USD (it used to say NMR for every token)."""
+    from eth_abi import encode
+    from eth_utils import function_signature_to_4byte_selector
+
+    from client.core.chain.errors import ErrorDecoder
+
+    abi = [{"type": "error", "name": "ERC20InsufficientBalance", "inputs": [
+        {"name": "sender", "type": "address"}, {"name": "balance", "type": "uint256"},
+        {"name": "needed", "type": "uint256"}]}]
+    selector = function_signature_to_4byte_selector("ERC20InsufficientBalance(address,uint256,uint256)")
+    data = "0x" + (selector + encode(["address", "uint256", "uint256"], ["0x" + "11" * 20, 5 * 10**6, 7 * 10**6])).hex()
+
+    class Reverted(Exception):
+        pass
+
+    exc = Reverted()
+    exc.data = data
+    decoder = ErrorDecoder([abi])
+    assert "not enough NMR" in str(decoder.revert(exc, "stake"))
+    assert "not enough USD: balance $5.00, needed $7.00" in str(decoder.for_token("USD").revert(exc, "fundRound(1)"))
