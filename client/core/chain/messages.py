@@ -92,7 +92,34 @@ TEMPLATES: dict[str, str] = {
     "TournamentEscrowTooManyWinners": "{count} prize winners; at most {maximum}",
     "TournamentEscrowZeroSubmissionHash": "the submission hash is zero; stake on a file you uploaded",
     "TournamentEscrowZeroAmount": "the amount must be more than zero",
-    "TournamentEscrowZeroAddress": "a token address is the zero address; deploy with real token addresses",
+    "TournamentEscrowZeroAddress": "an address (a token or a round's funder) is the zero address; give a real one",
+    "TournamentEscrowZeroRoundId": "round numbers start at 1",
+    "TournamentEscrowZeroDigest": "the digest is zero; commit the SHA-256 of the published file",
+    "TournamentEscrowInvalidWinner": "prize winner {winner} at position {index} is the escrow itself; pay a wallet",
+    "TournamentEscrowInvalidChallengeWindow": (
+        "a challenge window of {challengeWindow} s must be more than 0 and shorter than the maximum "
+        "resolution delay ({maxResolutionDelay} s)"
+    ),
+    "TournamentEscrowAlreadyCommitted": "round {roundId}'s results are already committed",
+    "TournamentEscrowBatchCount": "{count} batch hashes; commit 1 to {maximum} (the settle batches, then the prizes)",
+    "TournamentEscrowCommitTooLate": (
+        "too late to commit round {roundId}: its challenge window would end at {challengeEndsAt:time}, not before "
+        "the oracle's deadline {resolvesBy:time}"
+    ),
+    "TournamentEscrowNotCommitted": "round {roundId}'s results are not committed yet",
+    "TournamentEscrowChallengeWindowOpen":
+        "round {roundId}'s challenge window runs until {challengeEndsAt:time}; settlement starts after it",
+    "TournamentEscrowChallengeWindowOver": "round {roundId}'s challenge window closed at {challengeEndsAt:time}",
+    "TournamentEscrowRoundDisputed":
+        "round {roundId} is disputed by {disputer}; settlement waits for the guardian's ruling",
+    "TournamentEscrowAlreadyDisputed": "round {roundId} is already disputed by {disputer}",
+    "TournamentEscrowNoDispute": "round {roundId} has no open dispute",
+    "TournamentEscrowBatchesExhausted": "every committed settle batch of round {roundId} is posted",
+    "TournamentEscrowBatchMismatch": (
+        "batch {index} of round {roundId} is not the committed one (committed {committed}, posted {posted}); "
+        "only the published plan can be settled"
+    ),
+    "TournamentEscrowRoleConflict": "{account} cannot hold both the oracle's and the guardian's role ({role:role})",
     # ---- the token ----------------------------------------------------------------------
     "NumeraireTokenMintExceedsSchedule":
         "minting {requested:nmr} NMR exceeds this week's schedule ({mintable:nmr} NMR left)",
