@@ -27,9 +27,10 @@ is returned in full, no reward, no burn (the payout policy's ``None`` score).
 The brownie scripts and the Flask CLI (:mod:`app.oracle_cli`) are thin calls here.
 
 Why one module past ~350 lines: these are the steps of one round's lifecycle, each
-resumable against the same two records (the chain and the store); they share the
-helpers that read one from the other (pools, plans, batches), and a reader follows a
-round from top to bottom.
+resumable against the same two records (the chain and the store), the commitment, the
+dispute and the guardian's ruling included; they share the helpers that read one from
+the other (pools, plans, batches) and the one recorded-transaction path (_oracle_tx), and
+a reader follows a round from top to bottom.
 """
 
 from __future__ import annotations
@@ -161,14 +162,7 @@ def open_round(
     store.create_round(
         number, closes_at=_utc(closes_at), resolves_by=_utc(resolves_by), dataset_paths=paths, policy=policy,
     )
-    tx = _oracle_tx(chain, number, CREATE_INDEX, "createRound", lambda: chain.round(number)["exists"],
-                    lambda on_sent: chain.create_round(number, closes_at, resolves_by, funder_address, digest,
-                                                       on_sent=on_sent), report)
-    if tx is not None:
-        report(f"round {number}: created on chain in {tx['tx_hash']} (dataset digest {digest})")
-    if funder is not None and not _total(pools_on_chain(chain.round(number))):
-        fund_round(number, pools, report=report, funder=funder)
-    return _sync_pools(number)
+    return _create_and_fund(chain, number, (closes_at, resolves_by), funder, funder_address, digest, pools, report)
 
 
 def _resume_creation(chain: Chain, row: store.Round, pools: Pools, report: Reporter) -> store.Round:
@@ -180,6 +174,13 @@ def _resume_creation(chain: Chain, row: store.Round, pools: Pools, report: Repor
     funder_address = funder.signer.address if funder is not None else _treasury_address(chain)
     closes_at, resolves_by = int(row.closes_at.timestamp()), int(row.resolves_by.timestamp())
     digest = dataset_digest(row.dataset_parquet_path)
+    return _create_and_fund(chain, number, (closes_at, resolves_by), funder, funder_address, digest, pools, report)
+
+
+def _create_and_fund(chain: Chain, number: int, schedule: tuple[int, int], funder: Chain | None,
+                     funder_address: str, digest: str, pools: Pools, report: Reporter) -> store.Round:
+    """createRound (recorded before it waits, resumed on rerun), then the pools if unpaid."""
+    closes_at, resolves_by = schedule
     tx = _oracle_tx(chain, number, CREATE_INDEX, "createRound", lambda: chain.round(number)["exists"],
                     lambda on_sent: chain.create_round(number, closes_at, resolves_by, funder_address, digest,
                                                        on_sent=on_sent), report)
