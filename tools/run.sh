@@ -19,9 +19,9 @@ NMR_ORACLE_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from cl
 # The treasury (account 0) funds every round's pools from its own balance.
 export NMR_TREASURY_PRIVATE_KEY
 NMR_TREASURY_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from client.core.chain.signing import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 0))")
-# The guardian (account 11, never the oracle) rules on disputes of committed results.
+# The guardian (account 12, never the oracle) rules on disputes of committed results.
 export NMR_GUARDIAN_PRIVATE_KEY
-NMR_GUARDIAN_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from client.core.chain.signing import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 11))")
+NMR_GUARDIAN_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from client.core.chain.signing import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 12))")
 
 pids=()
 cleanup() {
@@ -41,7 +41,7 @@ fi
 clock=()
 [ -n "${NMR_CHAIN_TIME:-}" ] && clock=(--chain.time "$NMR_CHAIN_TIME")
 ganache --server.host 127.0.0.1 --server.port "$PORT_RPC" --chain.chainId 1337 --chain.networkId 1337 \
-  --wallet.mnemonic "$NMR_DEV_MNEMONIC" --wallet.totalAccounts 12 --hardfork shanghai \
+  --wallet.mnemonic "$NMR_DEV_MNEMONIC" --wallet.totalAccounts 13 --hardfork shanghai \
   --miner.blockGasLimit 30000000 --database.dbPath "$STATE" --logging.quiet "${clock[@]}" >/dev/null &
 ganache_pid=$!
 pids+=($ganache_pid)

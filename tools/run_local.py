@@ -30,15 +30,15 @@ def main() -> None:
     rpc_url = os.environ["NMR_RPC_URL"]
     deployments = Path(os.environ["NMR_DEPLOYMENTS_FILE"])
     w3 = Web3(HTTPProvider(rpc_url))
-    keys = [key_from_mnemonic(MNEMONIC, i) for i in range(12)]
+    keys = [key_from_mnemonic(MNEMONIC, i) for i in range(13)]
     if not deployments.is_file() or not w3.eth.get_code(_escrow_address(deployments)):
         deploy_contracts(
             w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
             ROOT / "build" / "contracts", deployments,
-            demo_stakers=[Account.from_key(k).address for k in keys[3:11]],
-            # A minute to verify and dispute a committed round; the guardian is account 11.
+            demo_stakers=[Account.from_key(k).address for k in keys[3:12]],
+            # A minute to verify and dispute a committed round; the guardian is account 12.
             challenge_window=int(os.environ.get("NMR_CHALLENGE_WINDOW", "60")),
-            guardian=Account.from_key(keys[11]).address,
+            guardian=Account.from_key(keys[12]).address,
         )
         print(f"contracts deployed; addresses in {deployments}")
     app = create_app()
