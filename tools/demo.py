@@ -7,7 +7,7 @@ results), waits out the challenge window, settles (stakes, then the prizes by ra
 finalizes it, and the next round opens, so the results page fills within minutes. One
 round in three the oracle commits a wrong plan (every stake burned): the honest
 participant recomputes the round from the published files, disputes it during the
-window, the guardian (Ganache account 11, NMR_GUARDIAN_PRIVATE_KEY) upholds the dispute
+window, the guardian (Ganache account 12, NMR_GUARDIAN_PRIVATE_KEY) upholds the dispute
 and the round is voided: every staker takes the whole stake back at once. The treasury pays every round's pools: a USD staking pool, a USD prize pool and
 an NMR issuance. Stopped and started again after the oracle's deadline of the open round
 has passed, the round is finalized on the escape-hatch path (the demo's stakers withdraw
