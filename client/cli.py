@@ -321,10 +321,14 @@ def withdraw(ctx: click.Context, round_number: int) -> None:
 def verify(ctx: click.Context, round_number: int, dest: str | None) -> None:
     """Recompute ROUND's scores and settlement from its published files; check the chain."""
     report = _client(ctx).verify(round_number, dest)
-    lines = [f"round {round_number}: checked " + ", ".join(report.checked)]
+    # The round's state on chain: committed (challenge ends in ...), disputed, voided, settled.
+    state = getattr(report, "state", "")
+    lines = [f"round {round_number}: {state}"] if state else []
+    lines += [f"round {round_number}: checked " + ", ".join(report.checked)]
     lines += [f"MISMATCH {m}" for m in report.mismatches]
     lines.append("verified: everything matches the chain" if report.ok else f"{len(report.mismatches)} mismatch(es)")
-    _show(ctx, {"ok": report.ok, "checked": report.checked, "mismatches": report.mismatches}, lines)
+    _show(ctx, {"ok": report.ok, "state": state, "checked": report.checked, "mismatches": report.mismatches},
+          lines)
     if not report.ok:
         ctx.exit(1)
 
