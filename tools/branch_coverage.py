@@ -13,8 +13,10 @@ Brownie's coverage needs three things it does not get here on its own:
   rejects its own data (`dict object expected; got list`). This plugin merges the
   per-transaction data itself and prints, for each contract under contracts/, its
   branches taken both ways (each `if`/`require` condition seen true and seen false) and
-  its statements, then lists every branch direction never taken with its source line.
+  its statements, then lists every branch direction never taken and every statement never run, with
+  its source line.
   OpenZeppelin's inherited code is left out of the figures (it has its own tests).
+  Only transactions are traced: a view read by a plain call counts as never run.
 """
 
 from __future__ import annotations
@@ -70,8 +72,13 @@ def contract_report(build: dict, hits: dict, root: Path) -> dict:
     own = next(i for i, p in build["allSourcePaths"].items() if p == build["sourcePath"])
     source = (root / build["sourcePath"]).read_text()
     statements_hit, fell_through, jumped = hits.get(own, (set(), set(), set()))
-    statements = [int(i) for fn in build["coverageMap"]["statements"].get(own, {}).values() for i in fn]
+    statements = build["coverageMap"]["statements"].get(own, {})
     directions, total, gaps = 0, 0, []
+    for fn, offsets in sorted(statements.items()):
+        for statement, (start, stop) in offsets.items():
+            if int(statement) not in statements_hit:
+                line = source.count("\n", 0, start) + 1
+                gaps.append(f"{build['sourcePath']}:{line} {fn}: statement `{source[start:stop]}` never run")
     for fn, branches in sorted(build["coverageMap"]["branches"].get(own, {}).items()):
         for branch, (start, stop, jump) in branches.items():
             # Brownie's convention: a JUMPI that jumps means the condition was `jump`.
@@ -84,7 +91,8 @@ def contract_report(build: dict, hits: dict, root: Path) -> dict:
                     gaps.append(f"{build['sourcePath']}:{line} {fn}: `{source[start:stop]}` never {outcome}")
     return {
         "branch_directions": (directions, total),
-        "statements": (len(set(statements) & statements_hit), len(statements)),
+        "statements": (sum(int(i) in statements_hit for fn in statements.values() for i in fn),
+                       sum(len(fn) for fn in statements.values())),
         "gaps": gaps,
     }
 
