@@ -17,13 +17,13 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.chain.deploy import deploy_contracts
 from app.payout import Pools
 from app.web import services
 from tests.app.oracle.conftest import NMR, ROOT, advance_chain_time, send
 from tests.e2e.conftest import CLOSES_IN, RESOLVES_IN
 from tests.e2e.support import (
     WALLET_JS,
+    deploy_with_players,
     leaning_predictions,
     rpc_forwarder,
     wallet_config,
@@ -64,9 +64,7 @@ SCHEMES = ("light", "dark")
 def deployment(w3, keys, tmp_path_factory):
     """Fresh contracts whose players (keys 3..6) hold 1,000 NMR and $1,000 each."""
     out = tmp_path_factory.mktemp("chain") / "deployments.json"
-    players = [Account.from_key(k).address for k in keys[3 : 3 + len(PLAYERS)]]
-    record = deploy_contracts(w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
-                              ROOT / "build" / "contracts", out, demo_stakers=players, stake_funds=1_000 * NMR)
+    record = deploy_with_players(w3, keys, out, len(PLAYERS))
     return out, record
 
 

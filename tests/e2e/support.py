@@ -20,9 +20,12 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import requests
+from eth_account import Account
 
+from app.chain.deploy import deploy_contracts
 from app.oracle import load_dataset
 from app.web import views
+from tests.app.oracle.conftest import NMR, ROOT
 
 WALLET_JS = """
 (config) => {
@@ -150,3 +153,10 @@ def leaning_predictions(row, toward: bool = True, seed: int = 0, *, live_toward:
     probability = 0.5 + shift + signed * (target - 0.5) + rng.normal(0, noise, len(tournament))
     frame = pd.DataFrame({"id": tournament["id"].astype(str), "probability": probability.clip(0.02, 0.98).round(6)})
     return frame.to_csv(index=False).encode()
+
+
+def deploy_with_players(w3, keys: list[str], out, players: int) -> dict:
+    """Fresh contracts written to `out` whose players (keys 3, 4, ...) hold 1,000 NMR and $1,000 each."""
+    addresses = [Account.from_key(key).address for key in keys[3 : 3 + players]]
+    return deploy_contracts(w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
+                            ROOT / "build" / "contracts", out, demo_stakers=addresses, stake_funds=1_000 * NMR)

@@ -12,13 +12,17 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.chain.deploy import deploy_contracts
 from app.oracle import DEFAULT_POOLS
 from app.web import services
-from tests.app.oracle.conftest import NMR, ROOT, advance_chain_time, send
+from tests.app.oracle.conftest import NMR, advance_chain_time, send
 from tests.app.web.test_browser import SCREENSHOTS
 from tests.e2e.conftest import CLOSES_IN, RESOLVES_IN, ROUND
-from tests.e2e.support import leaning_predictions, nmr_text, usd_text
+from tests.e2e.support import (
+    deploy_with_players,
+    leaning_predictions,
+    nmr_text,
+    usd_text,
+)
 
 # name, the file (seed, shift, how it leans), stake (NMR, confidence) or None.
 PARTICIPANTS = (
@@ -39,9 +43,7 @@ FILE = {"lean": 0.06, "noise": 0.012}
 def deployment(w3, keys, tmp_path_factory):
     """Fresh contracts whose stakers (keys 3..8) hold 1,000 NMR and $1,000 each."""
     out = tmp_path_factory.mktemp("chain") / "deployments.json"
-    stakers = [Account.from_key(k).address for k in keys[3 : 3 + len(PARTICIPANTS)]]
-    record = deploy_contracts(w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
-                              ROOT / "build" / "contracts", out, demo_stakers=stakers, stake_funds=1_000 * NMR)
+    record = deploy_with_players(w3, keys, out, len(PARTICIPANTS))
     return out, record
 
 
