@@ -119,6 +119,7 @@ from app.store.settlement import (
     list_batches,
     record_batch,
     save_plan,
+    transaction_label,
 )
 
 __all__ = [
@@ -197,6 +198,7 @@ __all__ = [
     "shared_ranks",
     "spend_upload_ticket",
     "submission_by_hash",
+    "transaction_label",
     "user_scores",
     "user_submissions",
     "utcnow",

@@ -66,10 +66,7 @@ def round_results(number: int) -> Response:
     page = views.round_results_page(number)
     if page is None:
         raise ApiError(404, f"round {number} does not exist")
-    # The escrow's word on the round: committed, challenge ends in ..., disputed, voided.
-    from app.chain import round_chain_state
-
-    return ok({**page, "chain_state": round_chain_state(number)})
+    return ok(page)
 
 
 @bp.get("/rounds/<round:number>/dataset.<file_format>")

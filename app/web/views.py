@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app
 
 from app import store
+from app.chain import round_chain_state
 from app.web import charts, performance, round_header
 from app.web.formatting import (  # noqa: F401  (re-exported: views.format_nmr etc.)
     DECIMALS,
@@ -218,8 +219,10 @@ def round_results_page(number: int) -> dict[str, Any] | None:
         "burned_wei": results["burned_wei"],
         "participants": participants,
         "published_files": published_files(number),
+        # The escrow's word on the round: committed, challenge ends in ..., disputed, voided.
+        "chain_state": round_chain_state(number),
         "settlement_batches": [
-            {"index": b.batch_index, "what": "prizes" if b.batch_index >= store.PRIZE_BATCH_INDEX else f"batch {b.batch_index}",
+            {"index": b.batch_index, "what": store.transaction_label(b.batch_index),
              "tx_hash": b.tx_hash, "status": b.status}
             for b in results["batches"]
         ],

@@ -78,6 +78,11 @@ def test_verify_before_settlement_passes_the_honest_round(app, w3, keys, deploym
     assert "the dataset and results digests" in report.checked
     assert "2 committed batch hashes" in report.checked  # one settle batch and the prizes
     assert "no token has moved yet" in report.checked
+    # The round's page and the API say the same as verify, from the escrow.
+    web = app.test_client()
+    state = web.get("/api/v1/rounds/1").get_json()["chain_state"]
+    assert state["committed"] and not state["disputed"] and state["state"].startswith("committed, challenge ends in")
+    assert "On chain: committed, challenge ends in" in web.get("/rounds/1").get_data(as_text=True)
 
 
 def test_verify_before_settlement_catches_a_changed_dataset_targets_or_plan(app, w3, keys, deployment, tmp_path):
@@ -163,6 +168,9 @@ def test_a_wrong_plan_is_disputed_and_the_guardian_voids_the_round(app, w3, keys
         assert view["voided"] and view["finalized"]
         assert store.get_round(1).status == "voided"
         assert all(r.reason.startswith("round voided") for r in store.round_scores(1))
+    state = app.test_client().get("/api/v1/rounds/1").get_json()["chain_state"]
+    assert state["voided"] and not state["disputed"]  # the ruling closed the dispute
+    assert state["state"].startswith("voided: a dispute was upheld")
 
     # Every stake comes back in full, at once; the pools go back to the funder less the reward.
     for address, amount in stakers:
