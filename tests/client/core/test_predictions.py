@@ -156,13 +156,32 @@ def parquet_bomb(rows: int, id_length: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_csv_with_a_million_columns_is_refused_fast():
-    import time
+@pytest.fixture
+def nothing_decoded(monkeypatch):
+    """Every decoder the validator has (CSV parsers, Parquet column reads) fails the test if
+    called: a file refused with this in place was refused from its header or footer alone."""
+    from client.core import predictions
 
+    def decoded(*_args, **_kwargs):
+        raise AssertionError("the validator decoded a file it should have refused unread")
+
+    monkeypatch.setattr(predictions.pa_csv, "read_csv", decoded)
+    monkeypatch.setattr(pd, "read_csv", decoded)
+    monkeypatch.setattr(predictions, "read_bounded_columns", decoded)
+
+
+def test_nothing_decoded_catches_a_validator_that_decodes(nothing_decoded):
+    # The guard of the "refused unread" tests bites: a good file must be decoded to be checked.
+    with pytest.raises(AssertionError, match="decoded a file"):
+        validate_predictions(csv(good_csv()), "p.csv", IDS, LIMIT)
+    frame = pd.DataFrame({"id": IDS, "probability": [0.5] * len(IDS)})
+    with pytest.raises(AssertionError, match="decoded a file"):
+        validate_predictions(parquet(frame, index=False), "p.parquet", IDS, LIMIT)
+
+
+def test_csv_with_a_million_columns_is_refused_unparsed(nothing_decoded):
     raw = ("id,probability," + ",".join(f"c{i}" for i in range(1_000_000)) + "\n").encode()
-    start = time.perf_counter()
     result = validate_predictions(raw, "p.csv", IDS, 20 * 1024 * 1024)
-    assert time.perf_counter() - start < 0.5
     assert "header line is over 1,024 bytes" in result.problems[0]
 
 
@@ -183,25 +202,19 @@ def test_csv_of_more_rows_than_twice_the_ids_is_refused_before_parsing():
     assert "rows, over the limit of 20 (twice this round's 5 ids" in validate_predictions(raw, "p.csv", IDS, LIMIT).problems[0]
 
 
-def test_parquet_bomb_is_refused_from_its_metadata_fast():
-    import time
-
+def test_parquet_bomb_is_refused_from_its_metadata(nothing_decoded):
     raw = parquet_bomb(3_000_000, 1000)
     assert len(raw) < 400_000
-    start = time.perf_counter()
     result = validate_predictions(raw, "p.parquet", IDS, 20 * 1024 * 1024)
-    assert time.perf_counter() - start < 1.0
     assert "3,000,000 rows, over the limit of 20" in result.problems[0]
 
 
 def test_parquet_of_long_ids_is_refused_by_decoded_size_before_decoding():
-    import time
-
+    # The ids stay dictionary-encoded (one copy of the long id) while their decoded size is
+    # summed; bench_validation.py measures how fast such files are refused.
     ids = [f"n{i:015x}" for i in range(50_000)]
     raw = parquet_bomb(60_000, 2000)
-    start = time.perf_counter()
     result = PredictionValidator(ids, 1_000_000).validate(raw, "p.parquet")
-    assert time.perf_counter() - start < 1.0
     assert "decodes to 120.5 MB of data, over the limit of 2.0 MB" in result.problems[0]
 
 
