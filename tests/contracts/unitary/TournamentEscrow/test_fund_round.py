@@ -110,11 +110,13 @@ def test_pool_beyond_its_width_reverts(escrow, treasury, amounts, too_large):
         escrow.fundRound(1, *amounts, {"from": treasury})
 
 
-def test_pool_totals_are_bounded_not_only_each_call(escrow, usd, admin, treasury, fund_round):
+# The NMR pool's total bound (uint96) cannot be reached: the token's 21M cap is below 2^96 wei.
+@pytest.mark.parametrize("half", [(2**127, 0, 0), (0, 2**127, 0)], ids=["usd staking pool", "usd prize pool"])
+def test_pool_totals_are_bounded_not_only_each_call(escrow, usd, admin, treasury, fund_round, half):
     usd.mint(treasury, 2**127, {"from": admin})
-    fund_round(1, 2**127, 0, 0)
+    fund_round(1, *half)
     with brownie.reverts(f"TournamentEscrowAmountTooLarge: {2**128}"):
-        escrow.fundRound(1, 2**127, 0, 0, {"from": treasury})
+        escrow.fundRound(1, *half, {"from": treasury})
 
 
 def test_huge_amounts_get_the_error_not_an_overflow(escrow, treasury):
