@@ -435,14 +435,20 @@ def _score_fields(row: pd.Series, per_era: pd.DataFrame, address: str) -> dict[s
 # ---- settle and finalize -------------------------------------------------------------------
 
 
+def _stored_plan(number: int) -> dict:
+    """The round's latest stored settlement plan; an OracleError if it was never resolved."""
+    document = store.latest_plan(number)
+    if document is None:
+        raise OracleError(f"round {number} has no settlement plan yet; resolve it first")
+    return document
+
+
 def commit_round(number: int, report: Reporter = print) -> dict:
     """Publishes every file verify needs, then commits on chain the SHA-256 of the
     published manifest and the hash of each batch of the stored plan (the prize list's
     last). The challenge window starts: settlement may begin when it ends undisputed."""
     _round_or_error(number)
-    document = store.latest_plan(number)
-    if document is None:
-        raise OracleError(f"round {number} has no settlement plan yet; resolve it first")
+    document = _stored_plan(number)
     chain = get_chain()
     view = chain.round(number)
     if not view["committed"]:
@@ -480,9 +486,7 @@ def settle_round(number: int, report: Reporter = print, wait_up_to: float = 600,
     recorded before it is sent, so a rerun after a crash waits for one left sent and sends
     only what the chain has not received."""
     row = _round_or_error(number)
-    document = store.latest_plan(number)
-    if document is None:
-        raise OracleError(f"round {number} has no settlement plan yet; resolve it first")
+    document = _stored_plan(number)
     chain = get_chain()
     view = chain.round(number)
     if not view["committed"]:
