@@ -38,7 +38,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         // slot 0, read and written by every stake: the deadlines beside the running totals.
         uint40 closesAt;
         uint40 resolvesBy;
-        uint32 stakerCount;
+        uint32 stakerCount; // positions: a wallet staking on two models counts twice
         uint128 totalStaked;
         // slot 1, written once per settlement batch (160 + 32 + 8 + 8 + 8 + 16 + 16 bits).
         address funder;
@@ -91,7 +91,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     mapping(uint256 roundId => Round) private _rounds;
     /// @dev A mapping, not an array: a batch reads its one hash without the length's slot.
     mapping(uint256 roundId => mapping(uint256 index => bytes32)) private _batchHashes;
-    mapping(uint256 roundId => mapping(address staker => Stake)) private _stakes;
+    /// @dev A wallet stakes once per model it runs; model 0 is its first (or only) model.
+    mapping(uint256 roundId => mapping(address staker => mapping(uint32 model => Stake))) private _stakes;
 
     /// @param nmr The NMR token.
     /// @param usd_ The USD stablecoin.
@@ -289,7 +290,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
             StakeSettlement calldata entry = settlements[i];
             if (returned[i] != 0) IERC20(address(_token)).safeTransfer(entry.staker, returned[i]);
             if (entry.usdReward != 0) _usd.safeTransfer(entry.staker, entry.usdReward);
-            emit StakeSettled(roundId, entry.staker, entry.burn, entry.usdReward, entry.nmrReward);
+            emit StakeSettled(roundId, entry.staker, entry.model, entry.burn, entry.usdReward, entry.nmrReward);
         }
         // slither-disable-next-line reentrancy-events
         emit BatchPosted(roundId, index);
@@ -368,16 +369,17 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     // ---- stakers ---------------------------------------------------------------------
 
     /// @inheritdoc ITournamentEscrow
-    function stake(uint256 roundId, uint256 amount, uint256 confidence, bytes32 submissionHash)
+    function stake(uint256 roundId, uint32 model, uint256 amount, uint256 confidence, bytes32 submissionHash)
         external
         whenNotPaused
     {
-        _stake(roundId, amount, confidence, submissionHash);
+        _stake(roundId, model, amount, confidence, submissionHash);
     }
 
     /// @inheritdoc ITournamentEscrow
     function stakeWithPermit(
         uint256 roundId,
+        uint32 model,
         uint256 amount,
         uint256 confidence,
         bytes32 submissionHash,
@@ -391,19 +393,19 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         // immutable NMR token (no hooks), so the state written after it cannot be re-entered.
         // slither-disable-next-line reentrancy-benign,reentrancy-events
         try IERC20Permit(address(_token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
-        _stake(roundId, amount, confidence, submissionHash);
+        _stake(roundId, model, amount, confidence, submissionHash);
     }
 
     /// @inheritdoc ITournamentEscrow
-    function withdrawStake(uint256 roundId) external {
+    function withdrawStake(uint256 roundId, uint32 model) external {
         Round storage round = _rounds[roundId];
         uint256 resolvesBy = round.resolvesBy;
         if (resolvesBy == 0) revert TournamentEscrowUnknownRound(roundId);
         if (block.timestamp < resolvesBy && !round.voided) {
             revert TournamentEscrowDeadlineNotReached(roundId, resolvesBy);
         }
-        Stake storage position = _stakes[roundId][msg.sender];
-        _requireActive(position.status, roundId, msg.sender);
+        Stake storage position = _stakes[roundId][msg.sender][model];
+        _requireActive(position.status, roundId, msg.sender, model);
         uint256 amount = position.amount;
 
         position.status = StakeStatus.Withdrawn;
@@ -411,7 +413,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         round.settledCount += 1;
 
         IERC20(address(_token)).safeTransfer(msg.sender, amount);
-        emit StakeWithdrawn(roundId, msg.sender, amount);
+        emit StakeWithdrawn(roundId, msg.sender, model, amount);
     }
 
     // ---- views -----------------------------------------------------------------------
@@ -481,8 +483,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc ITournamentEscrow
-    function getStake(uint256 roundId, address staker) external view returns (StakeView memory) {
-        Stake storage position = _stakes[roundId][staker];
+    function getStake(uint256 roundId, address staker, uint32 model) external view returns (StakeView memory) {
+        Stake storage position = _stakes[roundId][staker][model];
         return StakeView({amount: position.amount, confidence: position.confidence, status: position.status});
     }
 
@@ -521,9 +523,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     }
 
     /// @dev Reverts unless a stake is active (staked and neither settled nor withdrawn).
-    function _requireActive(StakeStatus status, uint256 roundId, address staker) private pure {
-        if (status == StakeStatus.None) revert TournamentEscrowNoStake(roundId, staker);
-        if (status != StakeStatus.Active) revert TournamentEscrowAlreadySettled(roundId, staker);
+    function _requireActive(StakeStatus status, uint256 roundId, address staker, uint32 model) private pure {
+        if (status == StakeStatus.None) revert TournamentEscrowNoStake(roundId, staker, model);
+        if (status != StakeStatus.Active) revert TournamentEscrowAlreadySettled(roundId, staker, model);
     }
 
     /// @dev The round `roundId`, if the oracle may post its committed batches now: results
@@ -562,8 +564,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         for (uint256 i; i < count; ++i) {
             StakeSettlement calldata entry = settlements[i];
             address staker = entry.staker;
-            Stake storage position = _stakes[roundId][staker];
-            _requireActive(position.status, roundId, staker);
+            uint32 model = entry.model;
+            Stake storage position = _stakes[roundId][staker][model];
+            _requireActive(position.status, roundId, staker, model);
             uint256 amount = position.amount;
             uint256 burn = entry.burn;
             if (burn > amount) revert TournamentEscrowBurnExceedsStake(staker, burn, amount);
@@ -616,7 +619,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         }
     }
 
-    function _stake(uint256 roundId, uint256 amount, uint256 confidence, bytes32 submissionHash) private {
+    function _stake(uint256 roundId, uint32 model, uint256 amount, uint256 confidence, bytes32 submissionHash)
+        private
+    {
         Round storage round = _rounds[roundId];
         uint256 closesAt = round.closesAt;
         if (closesAt == 0) revert TournamentEscrowUnknownRound(roundId);
@@ -624,7 +629,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         if (amount == 0) revert TournamentEscrowZeroAmount();
         if (submissionHash == bytes32(0)) revert TournamentEscrowZeroSubmissionHash();
         if (confidence == 0 || confidence > type(uint64).max) revert TournamentEscrowInvalidConfidence(confidence);
-        Stake storage position = _stakes[roundId][msg.sender];
+        Stake storage position = _stakes[roundId][msg.sender][model];
         uint256 current = position.amount;
         uint256 currentConfidence = position.confidence;
         if (confidence < currentConfidence) {
@@ -651,6 +656,6 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         }
 
         IERC20(address(_token)).safeTransferFrom(msg.sender, address(this), amount);
-        emit Staked(roundId, msg.sender, amount, confidence, submissionHash);
+        emit Staked(roundId, msg.sender, model, amount, confidence, submissionHash);
     }
 }

@@ -55,7 +55,8 @@ interface ITournamentEscrow {
         bool voided;
     }
 
-    /// @notice One staker's position in one round. Confidence is a WAD (1e18 == 1.0): NMR
+    /// @notice One staker's position on one of its models in one round (model 0 is a
+    /// wallet's first or only model). Confidence is a WAD (1e18 == 1.0): NMR
     /// staked per dollar of prize asked, so the bid is amount / confidence dollars.
     struct StakeView {
         uint256 amount;
@@ -68,13 +69,15 @@ interface ITournamentEscrow {
     /// the NMR pool.
     struct StakeSettlement {
         address staker;
+        uint32 model;
         uint256 burn;
         uint256 usdReward;
         uint256 nmrReward;
     }
 
     /// @notice One performance prize: `usd` units from the USD prize pool and `nmr` wei
-    /// from the NMR pool to `winner`.
+    /// from the NMR pool to `winner`. Prizes are won by models and paid to wallets: a
+    /// wallet whose models rank several times gets one entry, the sum of their prizes.
     struct Prize {
         address winner;
         uint256 usd;
@@ -93,10 +96,11 @@ interface ITournamentEscrow {
         uint256 indexed roundId, address indexed funder, uint256 usdStakingPool, uint256 usdPrizePool, uint256 nmrPool
     );
     /// @dev `amount` is what this call added; `submissionHash` is the committed prediction
-    /// file, and the latest event per staker wins. The running total is in {getStake}.
+    /// file, and the latest event per (staker, model) wins. The running total is in {getStake}.
     event Staked(
         uint256 indexed roundId,
         address indexed staker,
+        uint32 model,
         uint256 amount,
         uint256 confidence,
         bytes32 submissionHash
@@ -116,12 +120,17 @@ interface ITournamentEscrow {
     /// @dev Committed batch `index` of the round was posted (settle or, last, payPrizes).
     event BatchPosted(uint256 indexed roundId, uint256 index);
     event StakeSettled(
-        uint256 indexed roundId, address indexed staker, uint256 burned, uint256 usdReward, uint256 nmrReward
+        uint256 indexed roundId,
+        address indexed staker,
+        uint32 model,
+        uint256 burned,
+        uint256 usdReward,
+        uint256 nmrReward
     );
     event PrizePaid(uint256 indexed roundId, address indexed winner, uint256 usdPrize, uint256 nmrPrize);
     /// @dev Emitted once per round, after its {PrizePaid} events (also for an empty list).
     event PrizesAwarded(uint256 indexed roundId, uint256 winners, uint256 usdTotal, uint256 nmrTotal);
-    event StakeWithdrawn(uint256 indexed roundId, address indexed staker, uint256 amount);
+    event StakeWithdrawn(uint256 indexed roundId, address indexed staker, uint32 model, uint256 amount);
     event RoundFinalized(uint256 indexed roundId, address indexed funder, uint256 usdReturned, uint256 nmrReturned);
 
     // ---- errors ----------------------------------------------------------------------
@@ -139,8 +148,8 @@ interface ITournamentEscrow {
     error TournamentEscrowRoundOpen(uint256 roundId, uint256 closesAt);
     error TournamentEscrowNotFunder(uint256 roundId, address funder);
     error TournamentEscrowSettlementWindowOver(uint256 roundId, uint256 resolvesBy);
-    error TournamentEscrowNoStake(uint256 roundId, address staker);
-    error TournamentEscrowAlreadySettled(uint256 roundId, address staker);
+    error TournamentEscrowNoStake(uint256 roundId, address staker, uint32 model);
+    error TournamentEscrowAlreadySettled(uint256 roundId, address staker, uint32 model);
     error TournamentEscrowBurnExceedsStake(address staker, uint256 burn, uint256 stake);
     error TournamentEscrowRewardExceedsBid(address staker, uint256 usdReward, uint256 bid);
     error TournamentEscrowRewardExceedsStake(address staker, uint256 nmrReward, uint256 stake);
@@ -231,13 +240,13 @@ interface ITournamentEscrow {
     /// pool (at most the stake's bid, amount / confidence dollars) and `nmrReward` from the
     /// NMR pool (at most the stake). Each stake is settled once; no pool is ever exceeded.
     /// @param roundId The round.
-    /// @param settlements One entry per staker, each with an active stake.
+    /// @param settlements One entry per (staker, model), each with an active stake.
     /// @dev Emits a {StakeSettled} event per staker, then {BatchPosted}.
     function settle(uint256 roundId, StakeSettlement[] calldata settlements) external;
 
     /// @notice Pays the round's performance prizes, once per round, staked or not: each
     /// winner gets `usd` from the USD prize pool and `nmr` from the NMR pool. Winners
-    /// strictly ascending by address (so each is paid once), at most {MAX_PRIZE_WINNERS}.
+    /// strictly ascending by address (so each wallet is paid once), at most {MAX_PRIZE_WINNERS}.
     /// Never the escrow itself. Only ORACLE_ROLE, after the challenge window with no open
     /// dispute, before resolvesBy and finalize; the list must hash to the last committed
     /// batch. An empty list records that the round pays no prizes.
@@ -266,16 +275,19 @@ interface ITournamentEscrow {
     // ---- stakers ---------------------------------------------------------------------
 
     /// @notice Stakes (or tops up) `amount` NMR on round `roundId` before it closes, after
-    /// approving the escrow. Anyone; not while paused.
+    /// approving the escrow, backing one of the caller's models. Anyone; not while paused.
     /// @param roundId An open round.
-    /// @param amount NMR wei to add to the caller's stake.
+    /// @param model Which of the caller's models the stake backs (0: the first or only one).
+    /// @param amount NMR wei to add to the caller's stake on that model.
     /// @param confidence WAD (1e18 == 1.0), at least the caller's current confidence.
     /// @param submissionHash Hash of the prediction file the stake commits to, non-zero.
     /// @dev Emits a {Staked} event.
-    function stake(uint256 roundId, uint256 amount, uint256 confidence, bytes32 submissionHash) external;
+    function stake(uint256 roundId, uint32 model, uint256 amount, uint256 confidence, bytes32 submissionHash)
+        external;
 
     /// @notice {stake} in one transaction, approving with an EIP-2612 permit signature.
     /// @param roundId An open round.
+    /// @param model Which of the caller's models the stake backs.
     /// @param amount NMR wei to add; also the permit's value.
     /// @param confidence WAD, at least the caller's current confidence.
     /// @param submissionHash Hash of the prediction file the stake commits to, non-zero.
@@ -286,6 +298,7 @@ interface ITournamentEscrow {
     /// @dev Emits a {Staked} event.
     function stakeWithPermit(
         uint256 roundId,
+        uint32 model,
         uint256 amount,
         uint256 confidence,
         bytes32 submissionHash,
@@ -299,8 +312,9 @@ interface ITournamentEscrow {
     /// takes back the whole of an unsettled stake. Anyone with such a stake; works while
     /// paused and after finalize.
     /// @param roundId The round.
+    /// @param model The caller's model whose stake comes back.
     /// @dev Emits a {StakeWithdrawn} event.
-    function withdrawStake(uint256 roundId) external;
+    function withdrawStake(uint256 roundId, uint32 model) external;
 
     // ---- views -----------------------------------------------------------------------
 
@@ -354,9 +368,10 @@ interface ITournamentEscrow {
     /// @return The round.
     function getRound(uint256 roundId) external view returns (RoundView memory);
 
-    /// @notice `staker`'s position in round `roundId`.
+    /// @notice `staker`'s position on its model `model` in round `roundId`.
     /// @param roundId The round.
     /// @param staker The staker.
+    /// @param model The staker's model (0: the first or only one).
     /// @return The stake.
-    function getStake(uint256 roundId, address staker) external view returns (StakeView memory);
+    function getStake(uint256 roundId, address staker, uint32 model) external view returns (StakeView memory);
 }

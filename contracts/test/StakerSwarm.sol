@@ -32,7 +32,7 @@ contract SwarmMember {
     ) external {
         require(msg.sender == _swarm, "SwarmMember: not the swarm");
         require(nmr.approve(address(escrow), amount), "SwarmMember: approve failed");
-        escrow.stake(roundId, amount, confidence, submissionHash);
+        escrow.stake(roundId, 0, amount, confidence, submissionHash);
     }
 }
 
