@@ -130,12 +130,13 @@ def submission(upload):
 
 @pytest.fixture
 def stake_from_python(w3, keys, contracts):  # noqa: F811
-    """``stake_from_python(hash, amount)``: the staker stakes at confidence 0.5 without the page."""
+    """``stake_from_python(hash, amount, model=0)``: the staker stakes at confidence 0.5 on
+    one of its models (the escrow's model number) without the page."""
     token, escrow = contracts
 
-    def make(submission_hash: str, amount: int = 10 * NMR) -> int:
+    def make(submission_hash: str, amount: int = 10 * NMR, model: int = 0) -> int:
         send(w3, keys[3], token.functions.approve(escrow.address, amount))
-        send(w3, keys[3], escrow.functions.stake(ROUND, amount, NMR // 2, bytes.fromhex(submission_hash[2:])))
+        send(w3, keys[3], escrow.functions.stake(ROUND, model, amount, NMR // 2, bytes.fromhex(submission_hash[2:])))
         return amount
 
     return make

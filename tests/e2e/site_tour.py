@@ -85,7 +85,7 @@ def toured_site(app, w3, keys, contracts) -> dict[str, str]:
             if stake:
                 amount, confidence = stake[0] * NMR, stake[1]
                 send(w3, key, token.functions.approve(escrow.address, amount))
-                send(w3, key, escrow.functions.stake(1, amount, confidence, bytes.fromhex(outcome.result.hash[2:])))
+                send(w3, key, escrow.functions.stake(1, 0, amount, confidence, bytes.fromhex(outcome.result.hash[2:])))
     advance_chain_time(w3, CLOSES_IN + 1)
     with app.app_context():
         oracle.run_round(1, report=lambda _: None)

@@ -67,7 +67,7 @@ def resolved_round(app, w3, keys, contracts):
             if stake:
                 amount, confidence = stake[0] * NMR, int(float(stake[1]) * 10**18)
                 send(w3, key, token.functions.approve(escrow.address, amount))
-                send(w3, key, escrow.functions.stake(ROUND, amount, confidence, bytes.fromhex(outcome.result.hash[2:])))
+                send(w3, key, escrow.functions.stake(ROUND, 0, amount, confidence, bytes.fromhex(outcome.result.hash[2:])))
     advance_chain_time(w3, CLOSES_IN + 1)
     with app.app_context():
         oracle.run_round(ROUND, report=lambda _: None)
@@ -192,7 +192,7 @@ def test_an_expired_round_says_so_on_its_results_page(app, w3, keys, contracts):
         address = Account.from_key(keys[3]).address
         outcome = services.upload_predictions(ROUND, address, leaning_predictions(row, **FILE), "late.csv")
     send(w3, keys[3], token.functions.approve(escrow.address, 10 * NMR))
-    send(w3, keys[3], escrow.functions.stake(ROUND, 10 * NMR, NMR, bytes.fromhex(outcome.result.hash[2:])))
+    send(w3, keys[3], escrow.functions.stake(ROUND, 0, 10 * NMR, NMR, bytes.fromhex(outcome.result.hash[2:])))
     advance_chain_time(w3, RESOLVES_IN + 1)
     with app.app_context():
         oracle.run_round(ROUND, report=lambda _: None)  # too late to settle: expires it
@@ -204,4 +204,4 @@ def test_an_expired_round_says_so_on_its_results_page(app, w3, keys, contracts):
     assert "finalized on the escape-hatch path" in page and "takes the whole stake back alone" in page
     assert "$6,603.03 and 14,412.13 NMR" in page  # back to the funder
     assert "not scored: the oracle&#39;s deadline passed first" in page
-    assert escrow.functions.getStake(ROUND, address).call()[2] == 1  # still active: the staker withdraws alone
+    assert escrow.functions.getStake(ROUND, address, 0).call()[2] == 1  # still active: the staker withdraws alone

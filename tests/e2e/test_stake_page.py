@@ -124,7 +124,7 @@ def test_connect_shows_balances_round_stake_and_follows_the_wallet(
     countdown = page.inner_text("#stake-countdown")
     assert re.fullmatch(r"0D 0H (9|10)M \d+S", countdown), countdown
     page.wait_for_function("(t) => document.getElementById('stake-countdown').textContent !== t", arg=countdown)
-    assert shown_wei(page, "#my-stake") == escrow.functions.getStake(ROUND, staker.address).call()[0] == 0
+    assert shown_wei(page, "#my-stake") == escrow.functions.getStake(ROUND, staker.address, 0).call()[0] == 0
     assert page.inner_text("#stake-status") == "none"
     assert page.locator("#stake-button").is_disabled()  # signed in, but no submission hash to commit
     assert "You have no accepted submission in tournament 1" in page.inner_text("#stake-hint")
@@ -192,7 +192,7 @@ def test_stake_via_approve(server, open_page, submission, staker, w3, contracts)
     assert page.inner_text("#my-confidence") == "0.5"
     assert page.inner_text("#stake-status") == "active"
 
-    assert escrow.functions.getStake(ROUND, staker.address).call() == (10 * NMR, NMR // 2, ACTIVE)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (10 * NMR, NMR // 2, ACTIVE)
     [event] = escrow.events.Staked().process_receipt(w3.eth.get_transaction_receipt(stake_hash), errors=DISCARD)
     assert "0x" + event["args"]["submissionHash"].hex().removeprefix("0x") == submission
     assert token.functions.balanceOf(staker.address).call() == 990 * NMR
@@ -226,7 +226,7 @@ def test_stake_via_permit_is_one_signature_and_one_transaction(server, open_page
     assert len(wallet_calls(page, "eth_sendTransaction")) == sent_before + 1
     assert page.locator("#tx-log li[data-step='approve']").count() == 0
 
-    assert escrow.functions.getStake(ROUND, staker.address).call() == (25 * NMR + NMR // 2, 8 * NMR // 10, ACTIVE)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (25 * NMR + NMR // 2, 8 * NMR // 10, ACTIVE)
     assert token.functions.allowance(staker.address, escrow.address).call() == 0  # the permit was spent
     assert token.functions.nonces(staker.address).call() == 1
     shot(page, "05-staked-permit")
@@ -246,7 +246,7 @@ def test_top_up_adds_to_the_stake_and_refuses_a_lower_confidence(
     failed = step(page, "stake", "failed").inner_text()
     assert "confidence may only stay or rise: you staked at 0.5, asked 0.4" in failed
     assert "TournamentEscrowConfidenceLowered" in failed
-    assert escrow.functions.getStake(ROUND, staker.address).call() == (staked, NMR // 2, ACTIVE)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (staked, NMR // 2, ACTIVE)
 
     wait_ready_to_stake(page)
     stake_from_page(page, "5", "0.6", "approve")  # the 5 NMR approved above are still allowed
@@ -254,7 +254,7 @@ def test_top_up_adds_to_the_stake_and_refuses_a_lower_confidence(
     assert page.locator("#tx-log li[data-step='approve']").count() == 1
     page.wait_for_function("() => document.getElementById('my-confidence').textContent === '0.6'")
     assert shown_wei(page, "#my-stake") == 15 * NMR
-    assert escrow.functions.getStake(ROUND, staker.address).call() == (15 * NMR, 6 * NMR // 10, ACTIVE)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (15 * NMR, 6 * NMR // 10, ACTIVE)
     assert token.functions.balanceOf(staker.address).call() == 985 * NMR
     shot(page, "06-topped-up")
 
@@ -277,7 +277,7 @@ def test_user_rejection_is_shown_as_such_and_nothing_moves(server, open_page, su
     assert page.locator("#tx-log li[data-step='stake']").count() == 0
     shot(page, "07-rejected")
 
-    assert escrow.functions.getStake(ROUND, staker.address).call() == (0, 0, 0)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (0, 0, 0)
     assert token.functions.allowance(staker.address, escrow.address).call() == 0
     assert token.functions.nonces(staker.address).call() == 0
     assert token.functions.balanceOf(staker.address).call() == 1_000 * NMR
@@ -296,7 +296,7 @@ def test_staking_after_close_shows_the_decoded_reason(server, open_page, submiss
     assert f"staking for round {ROUND} closed at {utc_words(closes_at)}" in failed
     assert "[TournamentEscrowRoundClosed]" in failed
     shot(page, "08-closed")
-    assert escrow.functions.getStake(ROUND, staker.address).call() == (0, 0, 0)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (0, 0, 0)
     assert token.functions.balanceOf(staker.address).call() == 1_000 * NMR
 
     open_stake_page(page, server)  # a fresh look knows the round is closed
@@ -334,7 +334,7 @@ def test_outcome_after_the_oracle_settles(server, app, open_page, upload, stake_
     assert (shown_units(page, "#outcome-prize-usd"), shown_wei(page, "#outcome-prize-nmr")) == (0, 0)
     assert score.reason.startswith("corr -") and page.inner_text("#outcome-why") == score.reason
     assert page.locator("#escape-section").is_hidden()
-    assert escrow.functions.getStake(ROUND, staker.address).call()[2] == SETTLED
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call()[2] == SETTLED
     assert token.functions.balanceOf(staker.address).call() == balance_before + staked - burned + rewarded
     assert shown_wei(page, "#nmr-balance") == balance_before + staked - burned + rewarded
     assert token.functions.totalSupply().call() == supply_before - burned
@@ -360,7 +360,7 @@ def test_escape_hatch_withdraw_after_the_deadline(server, open_page, staked, sta
     page.wait_for_function("() => document.getElementById('stake-status').textContent === 'withdrawn'")
     assert page.locator("#escape-section").is_hidden()
     assert shown_wei(page, "#outcome-released") == staked
-    assert escrow.functions.getStake(ROUND, staker.address).call()[2] == WITHDRAWN
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call()[2] == WITHDRAWN
     assert token.functions.balanceOf(staker.address).call() == balance_before + staked
     assert shown_wei(page, "#nmr-balance") == balance_before + staked
     shot(page, "11-withdrawn")

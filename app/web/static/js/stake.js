@@ -46,6 +46,7 @@ class StakePage {
     this.roundId = root.dataset.round ? BigInt(root.dataset.round) : null;
     this.hash = root.dataset.hash;
     this.signedIn = root.dataset.signedIn;
+    this.model = 0;  // the escrow's model number (uint32); 0 is a wallet's first model
     this.chainUrl = root.dataset.chainUrl;
     // The wallet: {info, provider}, its account and chain.
     this.wallet = null;
@@ -240,7 +241,7 @@ class StakePage {
     // Test chains move their clock; a real chain's latest block is never ahead of now.
     this.clockSkew = Math.max(0, block.timestamp - Math.floor(Date.now() / 1000));
     if (this.roundId === null) return;
-    [this.round, this.stake] = await Promise.all([escrow.getRound(this.roundId), escrow.getStake(this.roundId, this.account)]);
+    [this.round, this.stake] = await Promise.all([escrow.getRound(this.roundId), escrow.getStake(this.roundId, this.account, this.model)]);
     if (this.round.closesAt === 0n) {
       say(el.stakeStatus, `tournament ${this.roundId} is not on chain`, true);
       return;
@@ -268,7 +269,9 @@ class StakePage {
     el.outcomeSection.hidden = true;
     let settled = { burned: 0n, usdReward: 0n, nmrReward: 0n };
     if (status === "settled") {
-      const events = await escrow.queryFilter(escrow.filters.StakeSettled(this.roundId, this.account), 0);
+      // model is not indexed: the wallet's settlements, then this model's
+      const events = (await escrow.queryFilter(escrow.filters.StakeSettled(this.roundId, this.account), 0))
+        .filter((event) => BigInt(event.args.model) === BigInt(this.model));
       if (!events.length) return;
       settled = events[events.length - 1].args;
     } else if (status !== "withdrawn") {
@@ -319,14 +322,14 @@ class StakePage {
         const permit = await this.signPermit(signer, amount);
         if (permit) {
           await this.log.run("stakeWithPermit", () => escrow.stakeWithPermit(
-            this.roundId, amount, confidence, this.hash, permit.deadline, permit.v, permit.r, permit.s));
+            this.roundId, this.model, amount, confidence, this.hash, permit.deadline, permit.v, permit.r, permit.s));
         }
         return;
       }
       const allowance = await this.contracts.token.allowance(this.account, spender);
       const approved = allowance >= amount
         || await this.log.run("approve", () => this.contracts.token.connect(signer).approve(spender, amount));
-      if (approved) await this.log.run("stake", () => escrow.stake(this.roundId, amount, confidence, this.hash));
+      if (approved) await this.log.run("stake", () => escrow.stake(this.roundId, this.model, amount, confidence, this.hash));
     });
   }
 
@@ -343,7 +346,7 @@ class StakePage {
 
   async withdraw() {
     await this.whileBusy((signer) =>
-      this.log.run("withdrawStake", () => this.contracts.escrow.connect(signer).withdrawStake(this.roundId)));
+      this.log.run("withdrawStake", () => this.contracts.escrow.connect(signer).withdrawStake(this.roundId, this.model)));
   }
 
   // Runs `steps(signer)` with the stake button off, then reads the chain again.
