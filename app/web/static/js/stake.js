@@ -1,7 +1,13 @@
 // The stake page (/stake): the wallet signs every approval, permit and transaction in the
 // browser; ethers v6 (the page loads it as the global `ethers`) builds the calls and decodes
 // the contracts' custom errors. The server only hands out addresses, ABIs, the revert
-// messages (GET /api/v1/chain) and my submission's hash (the page's data-* attributes).
+// messages (GET /api/v1/chain), my models with their current files (GET /api/v1/account)
+// and the hash of the file the page was asked for (the page's data-* attributes).
+//
+// A wallet may run several models: the escrow keys a stake by (round, wallet, model number).
+// The chosen model (the selector; ?model= a number, key or name; model 0 by default) is the one
+// staked, topped up and withdrawn, and its current file is the hash committed; the positions
+// table shows every model's stake.
 
 import { startCountdown } from "./countdown.js";
 import { describeFailure } from "./errors.js";
@@ -17,7 +23,8 @@ const IDS = [
   "account", "nmr-balance", "usd-balance", "eth-balance", "stake-countdown", "countdown-label", "closes-at",
   "resolves-by", "my-stake", "my-confidence", "stake-status", "stake-form", "stake-button", "outcome-section",
   "outcome-released", "outcome-burned", "outcome-usd-reward", "outcome-nmr-reward", "outcome-prize-usd",
-  "outcome-prize-nmr", "escape-section", "withdraw-button", "tx-log",
+  "outcome-prize-nmr", "outcome-prize-label", "escape-section", "withdraw-button", "withdraw-model", "tx-log",
+  "model-choice", "stake-model", "positions-box", "positions", "stake-hint", "stake-hint-who", "stake-commit",
 ];
 const camel = (id) => id.replace(/-(\w)/g, (_, c) => c.toUpperCase());
 
@@ -37,6 +44,11 @@ function showUsd(element, units, decimals) {
   element.textContent = usdText(units, decimals);
 }
 
+// A model as the page names it: its name; an address (model 0 of a wallet without a display name) shortened.
+function modelLabel(model) {
+  return /^0x[0-9a-fA-F]{40}$/.test(model.name) ? shortAddress(model.name) : model.name;
+}
+
 class StakePage {
   constructor(root, ethers) {
     this.ethers = ethers;
@@ -46,8 +58,16 @@ class StakePage {
     this.roundId = root.dataset.round ? BigInt(root.dataset.round) : null;
     this.hash = root.dataset.hash;
     this.signedIn = root.dataset.signedIn;
-    this.model = 0;  // the escrow's model number (uint32); 0 is a wallet's first model
     this.chainUrl = root.dataset.chainUrl;
+    this.accountUrl = root.dataset.accountUrl;
+    // The file the server rendered (data-hash) is this model's: the ?hash= file, else model 0's.
+    this.renderedModel = root.dataset.hashModel ? Number(root.dataset.hashModel) : 0;
+    this.renderedCommit = this.el.stakeCommit && this.el.stakeCommit.innerHTML;
+    // My models [{key, name, number, submission}], model 0 first; the chosen one's number
+    // (the escrow's uint32 model) and every model's position on chain.
+    this.models = [];
+    this.model = 0;
+    this.positions = [];
     // The wallet: {info, provider}, its account and chain.
     this.wallet = null;
     this.account = null;
@@ -95,6 +115,8 @@ class StakePage {
     this.el.watchAsset.addEventListener("click", () => this.watchAsset());
     if (this.el.stakeForm) this.el.stakeForm.addEventListener("submit", (event) => this.submitStake(event));
     if (this.el.withdrawButton) this.el.withdrawButton.addEventListener("click", () => this.withdraw());
+    if (this.el.stakeModel) this.el.stakeModel.addEventListener("change", () => this.chooseModel(Number(this.el.stakeModel.value)));
+    await this.loadModels();
     const provider = this.wallet.provider;
     if (provider.on) {
       provider.on("accountsChanged", (accounts) => { this.onAccounts(accounts); });
@@ -119,6 +141,109 @@ class StakePage {
     this.config = body;
     const errors = [...body.token.abi, ...body.escrow.abi].filter((item) => item.type === "error");
     this.errorAbi = new this.ethers.Interface(errors);
+  }
+
+  // ---- my models -----------------------------------------------------------------------
+
+  // The signed-in wallet's models from GET /api/v1/account; a server without models (or an
+  // answer without them) means the one model 0, whose file is the one the page rendered.
+  async loadModels() {
+    if (!this.signedIn) return;
+    let models = null;
+    try {
+      const response = await fetch(this.accountUrl, { credentials: "same-origin" });
+      const body = response.ok ? await response.json() : null;
+      if (body && Array.isArray(body.models) && body.models.length) models = body.models;
+    } catch (_) {
+      // the page still stakes on model 0
+    }
+    this.models = (models || [{ key: this.signedIn, name: this.signedIn, number: 0, submission: null }])
+      .map((m) => ({ ...m, number: Number(m.number) }));
+    const select = this.el.stakeModel;
+    if (!select) return;
+    select.replaceChildren(...this.models.map((m) => {
+      const option = document.createElement("option");
+      option.value = String(m.number);
+      option.textContent = modelLabel(m);
+      return option;
+    }));
+    this.el.modelChoice.hidden = false;
+    const wanted = (new URLSearchParams(window.location.search).get("model") || "").toLowerCase();
+    const asked = wanted && this.models.find((m) =>
+      String(m.number) === wanted || m.key.toLowerCase() === wanted || m.name.toLowerCase() === wanted);
+    const first = asked || this.models.find((m) => m.number === this.renderedModel) || this.models[0];
+    select.value = String(first.number);
+    this.chooseModel(first.number, { read: false });
+  }
+
+  modelNumbered(number) {
+    return this.models.find((m) => m.number === number);
+  }
+
+  // With several models the log and the buttons say which one; with one the page reads as before.
+  modelWord() {
+    const model = this.modelNumbered(this.model);
+    return this.models.length > 1 && model ? modelLabel(model) : "";
+  }
+
+  // Chooses the model to stake on: its number, its current file's hash, the words about it.
+  chooseModel(number, { read = true } = {}) {
+    const model = this.modelNumbered(number);
+    if (!model) return;
+    this.model = number;
+    const el = this.el;
+    const several = this.models.length > 1;
+    if (number === this.renderedModel) {
+      this.hash = this.root.dataset.hash;
+      if (el.stakeCommit) el.stakeCommit.innerHTML = this.renderedCommit;
+    } else {
+      this.hash = model.submission ? model.submission.hash : "";
+      if (model.submission && el.stakeCommit) {
+        const part = (id) => document.getElementById(id);
+        part("stake-file-what").textContent = `the latest accepted file of ${modelLabel(model)}`;
+        part("stake-file").textContent = model.submission.filename;
+        part("stake-file-when").textContent = `${Number(model.submission.rows).toLocaleString("en-US")} rows`;
+        part("stake-hash").textContent = model.submission.hash;
+      }
+    }
+    if (el.stakeCommit) el.stakeCommit.hidden = !this.hash;
+    if (el.stakeHint && el.stakeHintWho) {
+      el.stakeHint.hidden = Boolean(this.hash);
+      el.stakeHintWho.textContent = several ? `Model ${modelLabel(model)} has` : "You have";
+    }
+    if (el.withdrawModel) el.withdrawModel.textContent = this.modelWord() ? ` on ${this.modelWord()}` : "";
+    if (el.outcomePrizeLabel) el.outcomePrizeLabel.textContent = several ? "Prize (to the wallet, all models)" : "Prize";
+    this.root.dataset.model = String(number);
+    if (read) this.refresh();
+  }
+
+  // The positions table: one row per model, the chosen one marked (shown for two or more).
+  showPositions() {
+    const { positions, positionsBox } = this.el;
+    if (!positions) return;
+    const rows = this.models.map((model, i) => {
+      const stake = this.positions[i];
+      const row = document.createElement("tr");
+      row.dataset.model = String(model.number);
+      if (model.number === this.model) row.setAttribute("aria-current", "true");
+      const cells = [modelLabel(model), nmrText(stake.amount), stake.amount > 0n ? wadText(stake.confidence) : "–",
+        STATUS[Number(stake.status)]];
+      cells.forEach((text, j) => {
+        const cell = document.createElement(j === 0 ? "th" : "td");
+        if (j === 0) {
+          cell.scope = "row";
+          if (model.name !== text) cell.title = model.name;
+        }
+        if (j === 1 || j === 2) cell.className = "num";
+        if (j === 1) cell.dataset.wei = stake.amount.toString();
+        if (j === 3) cell.dataset.status = text;
+        cell.textContent = text;
+        row.appendChild(cell);
+      });
+      return row;
+    });
+    positions.tBodies[0].replaceChildren(...rows);
+    positionsBox.hidden = rows.length < 2;  // one model: "My stake" above says it all
   }
 
   // ---- the wallet --------------------------------------------------------------------
@@ -241,7 +366,15 @@ class StakePage {
     // Test chains move their clock; a real chain's latest block is never ahead of now.
     this.clockSkew = Math.max(0, block.timestamp - Math.floor(Date.now() / 1000));
     if (this.roundId === null) return;
-    [this.round, this.stake] = await Promise.all([escrow.getRound(this.roundId), escrow.getStake(this.roundId, this.account, this.model)]);
+    // Every model's position (model 0 alone while my models are unknown, e.g. signed out).
+    const numbers = this.models.length ? this.models.map((m) => m.number) : [0];
+    let positions;
+    [this.round, ...positions] = await Promise.all([
+      escrow.getRound(this.roundId), ...numbers.map((n) => escrow.getStake(this.roundId, this.account, n)),
+    ]);
+    this.positions = positions;
+    this.stake = positions[Math.max(0, numbers.indexOf(this.model))];
+    if (this.models.length) this.showPositions();
     if (this.round.closesAt === 0n) {
       say(el.stakeStatus, `tournament ${this.roundId} is not on chain`, true);
       return;
@@ -315,6 +448,7 @@ class StakePage {
       this.log.entry("stake")("failed", "amount and confidence must be more than 0");
       return;
     }
+    const model = this.modelWord();
     await this.whileBusy(async (signer) => {
       const escrow = this.contracts.escrow.connect(signer);
       const spender = this.config.escrow.address;
@@ -322,14 +456,14 @@ class StakePage {
         const permit = await this.signPermit(signer, amount);
         if (permit) {
           await this.log.run("stakeWithPermit", () => escrow.stakeWithPermit(
-            this.roundId, this.model, amount, confidence, this.hash, permit.deadline, permit.v, permit.r, permit.s));
+            this.roundId, this.model, amount, confidence, this.hash, permit.deadline, permit.v, permit.r, permit.s), { model });
         }
         return;
       }
       const allowance = await this.contracts.token.allowance(this.account, spender);
       const approved = allowance >= amount
         || await this.log.run("approve", () => this.contracts.token.connect(signer).approve(spender, amount));
-      if (approved) await this.log.run("stake", () => escrow.stake(this.roundId, this.model, amount, confidence, this.hash));
+      if (approved) await this.log.run("stake", () => escrow.stake(this.roundId, this.model, amount, confidence, this.hash), { model });
     });
   }
 
@@ -346,7 +480,8 @@ class StakePage {
 
   async withdraw() {
     await this.whileBusy((signer) =>
-      this.log.run("withdrawStake", () => this.contracts.escrow.connect(signer).withdrawStake(this.roundId, this.model)));
+      this.log.run("withdrawStake", () => this.contracts.escrow.connect(signer).withdrawStake(this.roundId, this.model),
+        { model: this.modelWord() }));
   }
 
   // Runs `steps(signer)` with the stake button off, then reads the chain again.

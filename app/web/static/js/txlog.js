@@ -1,6 +1,7 @@
 // The stake page's transaction log: one entry per wallet step (approve, permit, stake,
 // withdrawStake), each shown as pending, then confirmed, rejected or failed, with the
-// transaction hash or the reason (errors.js).
+// transaction hash or the reason (errors.js). A wallet with several models sees which model
+// a step was for ("stake (alice-2): ...", data-model).
 
 import { describeFailure } from "./errors.js";
 
@@ -12,19 +13,21 @@ export class TransactionLog {
     this.failureContext = failureContext;
   }
 
-  // A new entry for `step`; returns show(state, text).
-  entry(step) {
+  // A new entry for `step` (on `model`, a name, when one is given); returns show(state, text).
+  entry(step, model = "") {
     const li = document.createElement("li");
     li.dataset.step = step;
+    if (model) li.dataset.model = model;
     this.list.appendChild(li);
-    return (state, text) => { li.dataset.state = state; li.textContent = `${step}: ${text}`; };
+    const what = model ? `${step} (${model})` : step;
+    return (state, text) => { li.dataset.state = state; li.textContent = `${what}: ${text}`; };
   }
 
   // Runs one wallet step, a transaction (send() resolves to an ethers transaction) or a
   // signature (send() resolves to it), and shows how it went. Returns the receipt or the
   // signature, or null when it was rejected or failed.
-  async run(step, send, { signature = false } = {}) {
-    const show = this.entry(step);
+  async run(step, send, { signature = false, model = "" } = {}) {
+    const show = this.entry(step, model);
     show("pending", signature ? "waiting for your signature in the wallet…" : "confirm in your wallet…");
     try {
       if (signature) {
