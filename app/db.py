@@ -2,8 +2,9 @@
 
 ``init_app(app)`` builds one engine from ``DATABASE_URL`` (kept in
 ``app.extensions["db"]``), brings the schema of :mod:`app.models` up to date (new tables
-by ``create_all``, new columns of existing tables by :func:`add_missing_columns`; nothing
-is dropped or rewritten) and closes the request's session on teardown. ``get_session()``
+by ``create_all``, new columns of existing tables by :func:`add_missing_columns`, unique
+keys that grew a column by :func:`migrate_unique_keys`; no row is dropped or rewritten)
+and closes the request's session on teardown. ``get_session()``
 returns the session of the current app context; the :mod:`app.store` functions use it.
 SQLite files get WAL mode, a busy timeout and foreign keys, so several gunicorn workers can
 share one file.
@@ -14,15 +15,25 @@ other way round.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, MetaData, create_engine, event, inspect, text
+from sqlalchemy import Column, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.schema import CreateColumn
+from sqlalchemy.schema import (
+    CreateColumn,
+    CreateIndex,
+    CreateTable,
+    Index,
+    Table,
+    UniqueConstraint,
+)
 
 from app.models import Base
 
@@ -90,12 +101,134 @@ def add_missing_columns(engine: Engine, metadata: MetaData = Base.metadata) -> l
     return added
 
 
+def migrate_unique_keys(engine: Engine, metadata: MetaData = Base.metadata) -> list[str]:
+    """Bring the unique keys of existing tables to ``metadata``'s: a unique index whose
+    columns changed is dropped and made again; a unique constraint the table lacks replaces
+    the older, narrower ones (its columns' subsets, e.g. ``(round, address)`` once
+    ``(round, address, model_number)`` is the key). SQLite cannot alter a constraint, so
+    there the table is rebuilt, its rows copied, in one ``BEGIN IMMEDIATE`` transaction.
+    Returns what changed (``"table.key"``). Idempotent; run after :func:`add_missing_columns`.
+
+    Each step runs in its own transaction and re-checks inside it, so workers starting
+    together migrate once (a loser of a race finds the work done)."""
+    changed = []
+    for table in metadata.sorted_tables:
+        if not inspect(engine).has_table(table.name):
+            continue
+        for index in table.indexes:
+            # Expression indexes (e.g. on lower(name)) are only ever made whole by create_all.
+            plain = all(isinstance(expression, Column) for expression in index.expressions)
+            if index.unique and plain and _index_is_stale(engine, index):
+                with _ddl(engine) as execute:
+                    if _index_is_stale(engine, index, execute.connection):
+                        if _index_columns(engine, index, execute.connection) is not None:
+                            execute(f"DROP INDEX {engine.dialect.identifier_preparer.quote(index.name)}")
+                        execute(str(CreateIndex(index).compile(dialect=engine.dialect)))
+                        changed.append(f"{table.name}.{index.name}")
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint) and _narrower_keys(engine, constraint) is not None:
+                with _ddl(engine) as execute:
+                    narrower = _narrower_keys(engine, constraint, execute.connection)
+                    if narrower is not None:
+                        _replace_unique(engine, table, constraint, narrower, execute)
+                        changed.append(f"{table.name}.{constraint.name}")
+    return changed
+
+
+def _columns(constraint: UniqueConstraint | Index) -> list[str]:
+    return [column.name for column in constraint.columns]
+
+
+def _index_columns(engine: Engine, index: Index, connection: object = None) -> list[str] | None:
+    """The columns of the database's index of that name (None: no such index)."""
+    found = [i for i in inspect(connection or engine).get_indexes(index.table.name) if i["name"] == index.name]
+    return found[0]["column_names"] if found else None
+
+
+def _index_is_stale(engine: Engine, index: Index, connection: object = None) -> bool:
+    return _index_columns(engine, index, connection) != _columns(index)
+
+
+def _narrower_keys(engine: Engine, constraint: UniqueConstraint, connection: object = None) -> list[dict] | None:
+    """The table's unique constraints on a strict subset of ``constraint``'s columns, when
+    the table lacks ``constraint`` itself; None when there is nothing to migrate."""
+    wanted = set(_columns(constraint))
+    present = inspect(connection or engine).get_unique_constraints(constraint.table.name)
+    if any(set(c["column_names"]) == wanted for c in present):
+        return None
+    narrower = [c for c in present if set(c["column_names"]) < wanted]
+    return narrower or None
+
+
+def _replace_unique(engine: Engine, table: Table, constraint: UniqueConstraint, narrower: list[dict],
+                    execute: _Execute) -> None:
+    quote = engine.dialect.identifier_preparer.quote
+    name = quote(table.name)
+    if engine.dialect.name != "sqlite":
+        drops = [f"DROP CONSTRAINT {quote(c['name'])}" for c in narrower]
+        columns = ", ".join(quote(c) for c in _columns(constraint))
+        execute(f"ALTER TABLE {name} {', '.join(drops)}, ADD CONSTRAINT {quote(constraint.name)} UNIQUE ({columns})")
+        return
+    # SQLite: the old table aside (its indexes dropped, their names are reused), the new one
+    # made from the metadata, the rows copied across, the old table dropped.
+    old_columns = [c["name"] for c in inspect(execute.connection).get_columns(table.name)]
+    for index in inspect(execute.connection).get_indexes(table.name):
+        if index["name"] and not index["name"].startswith("sqlite_autoindex"):
+            execute(f"DROP INDEX {quote(index['name'])}")
+    aside = quote(f"_{table.name}_before_migration")
+    execute(f"ALTER TABLE {name} RENAME TO {aside}")
+    execute(str(CreateTable(table).compile(dialect=engine.dialect)))
+    for index in table.indexes:
+        execute(str(CreateIndex(index).compile(dialect=engine.dialect)))
+    copied = ", ".join(quote(c) for c in old_columns if c in table.columns)
+    execute(f"INSERT INTO {name} ({copied}) SELECT {copied} FROM {aside}")
+    execute(f"DROP TABLE {aside}")
+
+
+class _Execute:
+    """Runs DDL in one transaction (see :func:`_ddl`); ``connection`` inspects inside it."""
+
+    def __init__(self, run: Callable[[str], object], connection: object) -> None:
+        self._run, self.connection = run, connection
+
+    def __call__(self, sql: str) -> None:
+        self._run(sql)
+
+
+@contextmanager
+def _ddl(engine: Engine) -> Iterator[_Execute]:
+    """One transaction for schema changes. SQLite's driver would commit before each DDL
+    statement, so there the transaction is the raw connection's own ``BEGIN IMMEDIATE``
+    (which also makes a second worker wait, then find the work done)."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield _Execute(connection.exec_driver_sql, connection)
+        return
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        previous, raw.isolation_level = raw.isolation_level, None  # we say BEGIN and COMMIT ourselves
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield _Execute(raw.execute, connection)
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
+        finally:
+            raw.isolation_level = previous
+
+
 def init_app(app: Flask) -> Database:
-    """Connect ``app`` to its database; create missing tables and add missing columns."""
+    """Connect ``app`` to its database; create missing tables, add missing columns and
+    migrate unique keys that grew."""
     engine = make_engine(app.config["DATABASE_URL"])
     Base.metadata.create_all(engine)
     for name in add_missing_columns(engine):
         app.logger.info("database: added column %s", name)
+    for name in migrate_unique_keys(engine):
+        app.logger.info("database: migrated unique key %s", name)
     database = Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
     app.extensions["db"] = database
     app.teardown_appcontext(close_session)

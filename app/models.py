@@ -4,6 +4,12 @@ Tables apart from queries: this module imports nothing of the app (no session, n
 so :mod:`app.db` can create the schema from it and :mod:`app.store` can query it without
 an import circle.
 
+A participant is a model: a wallet's model 0 (implicit, named by the wallet's display
+name) or one it registered (:class:`Model`, numbered from 1). Submissions and scores
+carry ``(address, model_number)``; their ``model_key`` is the one string the oracle,
+payout, pages and numerapi key them by: the address for model 0, ``<address>-<n>`` else
+(:mod:`client.core.models`).
+
 Amounts are Python ints in the token's base unit: NMR in wei (18 decimals), USD in units
 of 1e-6 dollar (the stablecoin's 6 decimals). :class:`Wei` stores them as decimal strings,
 exact on SQLite and PostgreSQL alike at any size. Times are timezone-aware UTC datetimes.
@@ -29,6 +35,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
@@ -43,6 +50,14 @@ ROUND_STATUSES = ("open", "closed", "resolved", "settled", "finalized", "expired
 # unsent (the node did not answer; nothing was sent).
 BATCH_STATUSES = ("pending", "sent", "confirmed", "refused", "reverted", "unknown", "unsent")
 REASON_MAX_CHARS = 300
+
+
+MODEL_KEY_SEPARATOR = "-"  # as client.core.models.SEPARATOR (this module imports nothing of the app)
+
+
+def key_of(address: str, number: int) -> str:
+    """The model key of model ``number`` of ``address``: the address itself for model 0."""
+    return address if not number else f"{address}{MODEL_KEY_SEPARATOR}{number}"
 
 
 def utcnow() -> datetime:
@@ -99,6 +114,26 @@ class User(Base):
     address: Mapped[str] = mapped_column(String(42), primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Model(Base):
+    """A model a wallet registered beside its implicit model 0: numbered from 1 in the order
+    registered, named uniquely across all wallets (case-blind, the index on ``lower(name)``).
+    Model 0 has no row: its name is the wallet's display name (or address)."""
+
+    __tablename__ = "models"
+    address: Mapped[str] = mapped_column(ForeignKey("users.address"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def key(self) -> str:
+        """The model key (``<address>-<number>``)."""
+        return key_of(self.address, self.number)
+
+
+Index("uq_model_name", func.lower(Model.name), unique=True)
 
 
 class ApiToken(Base):
@@ -188,8 +223,9 @@ class Round(Base):
 
 
 class Submission(Base):
-    """One uploaded prediction file. Only one row per (round, address) is current
-    (``superseded_at`` NULL); older uploads stay, so a stake on an older hash can be found."""
+    """One uploaded prediction file of one model (``address``, ``model_number``). Only one
+    row per (round, address, model_number) is current (``superseded_at`` NULL); older
+    uploads stay, so a stake on an older hash can be found."""
 
     __tablename__ = "submissions"
     __table_args__ = (
@@ -197,6 +233,7 @@ class Submission(Base):
             "uq_current_submission",
             "round_number",
             "address",
+            "model_number",
             unique=True,
             sqlite_where=text("superseded_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL"),
@@ -205,6 +242,7 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"), index=True)
     address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    model_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     stored_path: Mapped[str] = mapped_column(String(500))
     original_filename: Mapped[str] = mapped_column(String(255))
     hash: Mapped[str] = mapped_column(String(66), index=True)
@@ -214,9 +252,15 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def model_key(self) -> str:
+        """The model key of the file's model (the address for model 0)."""
+        return key_of(self.address, self.model_number or 0)
+
 
 class Score(Base):
-    """The oracle's result for one participant of one round, staked or not.
+    """The oracle's result for one participant (a model: ``address``, ``model_number``) of
+    one round, staked or not.
 
     Money of the round, by flow: the staking auction's ``usd_reward`` (USD units) or
     ``burn_wei`` (NMR wei destroyed); the corr policy's ``nmr_reward`` (NMR wei); the rank
@@ -226,11 +270,12 @@ class Score(Base):
     """
 
     __tablename__ = "scores"
-    __table_args__ = (UniqueConstraint("round_number", "address"),)
+    __table_args__ = (UniqueConstraint("round_number", "address", "model_number", name="uq_score_model"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"), index=True)
     address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    model_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     live_logloss: Mapped[float | None] = mapped_column(Float)
     validation_logloss: Mapped[float | None] = mapped_column(Float)
     consistency: Mapped[float | None] = mapped_column(Float)
@@ -251,6 +296,11 @@ class Score(Base):
     reason: Mapped[str | None] = mapped_column(String(REASON_MAX_CHARS))
 
     reward_wei = synonym("nmr_reward")
+
+    @property
+    def model_key(self) -> str:
+        """The model key of the scored model (the address for model 0)."""
+        return key_of(self.address, self.model_number or 0)
 
 
 class SettlementPlan(Base):

@@ -1,6 +1,7 @@
 """Persistence: the functions the web app and the oracle call, by what they store.
 
 - :mod:`app.store.accounts`: users and display names, API tokens, sign-in nonces
+- :mod:`app.store.wallet_models`: a wallet's models (model 0 and the ones it named)
 - :mod:`app.store.rounds`: rounds (schedule, pools, status) and submissions
 - :mod:`app.store.scores`: scores and career sums
 - :mod:`app.store.settlement`: settlement plans and batches
@@ -8,7 +9,9 @@
 
 The tables are in :mod:`app.models`, the engine and session in :mod:`app.db`; this package
 re-exports what callers use, so ``from app import store; store.get_round(7)`` works as it
-always did. Every function works in the current app context's session
+always did. A participant is a model, given as its model key: the address for a wallet's
+model 0 (so single-model callers pass addresses as before), ``<address>-<n>`` for model n;
+rows carry ``address`` and ``model_number`` and their ``model_key``. Every function works in the current app context's session
 (:func:`app.db.get_session`) and commits its own unit of work, so the oracle can call them
 from a Flask CLI command and the web app from a request. Amounts are Python ints: NMR in
 wei (18 decimals), USD in units of 1e-6 dollar. Times are timezone-aware UTC datetimes.
@@ -19,8 +22,9 @@ The oracle's calls, in round order::
                  usd_staking_pool=..., usd_prize_pool=..., nmr_pool=..., funder=..., policy=...)
     set_round_funding(n, usd_staking_pool=..., ...)  -> the pools as funded on chain
     set_round_status(n, "closed")
-    list_submissions(n)                 -> current submissions (stored_path, hash, address ...)
-    save_scores(n, rows)                -> replaces the round's scores (keys: SCORE_FIELDS)
+    list_submissions(n)                 -> current submissions (stored_path, hash, model_key ...)
+    submission_by_hash(n, key, hash)    -> the file a model's stake committed to
+    save_scores(n, rows)                -> replaces the round's scores (row "address": the model key)
     set_round_status(n, "resolved", resolved_at=..., live_targets_path=...)
     save_plan(n, plan)                  -> plan id
     record_batch(n, i, tx_hash, status) -> idempotent per (round, batch index)
@@ -34,6 +38,7 @@ from app.models import (
     ROUND_STATUSES,
     ApiToken,
     Base,
+    Model,
     Round,
     Score,
     SettlementBatch,
@@ -43,6 +48,7 @@ from app.models import (
     UploadTicket,
     User,
     WebSession,
+    key_of,
     utcnow,
 )
 from app.store.accounts import (
@@ -70,7 +76,7 @@ from app.store.accounts import (
     web_session_address,
     web_session_key,
 )
-from app.store.errors import StoreError
+from app.store.errors import StoreError, split_key
 from app.store.results import (
     AMOUNT_KEYS,
     AMOUNT_UNITS,
@@ -98,6 +104,7 @@ from app.store.rounds import (
     set_submission_metrics,
     submission_by_hash,
     user_submissions,
+    wallet_submissions,
 )
 from app.store.scores import (
     SCORE_ALIASES,
@@ -121,12 +128,25 @@ from app.store.settlement import (
     save_plan,
     transaction_label,
 )
+from app.store.wallet_models import (
+    MODEL_NAME_MAX,
+    ModelNameTaken,
+    UnknownModel,
+    add_model,
+    check_model_name,
+    list_models,
+    model_dict,
+    model_exists,
+    models_named,
+    resolve_model,
+)
 
 __all__ = [
     "AMOUNT_KEYS",
     "AMOUNT_UNITS",
     "BATCH_STATUSES",
     "CHAIN_TOTALS",
+    "MODEL_NAME_MAX",
     "PRIZE_BATCH_INDEX",
     "REASON_MAX_CHARS",
     "ROUND_STATUSES",
@@ -137,6 +157,8 @@ __all__ = [
     "UNSCORED",
     "ApiToken",
     "Base",
+    "Model",
+    "ModelNameTaken",
     "Round",
     "Score",
     "SettlementBatch",
@@ -144,13 +166,16 @@ __all__ = [
     "SiweNonce",
     "StoreError",
     "Submission",
+    "UnknownModel",
     "UploadTicket",
     "User",
     "WebSession",
     "account_results",
+    "add_model",
     "career_totals",
     "career_wei",
     "chain_totals",
+    "check_model_name",
     "consume_nonce",
     "create_api_token",
     "create_nonce",
@@ -168,16 +193,22 @@ __all__ = [
     "get_upload_ticket",
     "get_user",
     "is_controlling",
+    "key_of",
     "latest_plan",
     "leaderboard",
     "list_api_tokens",
     "list_batches",
+    "list_models",
     "list_rounds",
     "list_submissions",
     "list_web_sessions",
+    "model_dict",
+    "model_exists",
+    "models_named",
     "net_nmr",
     "nonce_counts",
     "record_batch",
+    "resolve_model",
     "revoke_all_web_sessions",
     "revoke_api_token",
     "revoke_web_session",
@@ -197,12 +228,14 @@ __all__ = [
     "set_submission_metrics",
     "shared_ranks",
     "spend_upload_ticket",
+    "split_key",
     "submission_by_hash",
     "transaction_label",
     "user_scores",
     "user_submissions",
     "utcnow",
     "verify_api_token",
+    "wallet_submissions",
     "web_session_address",
     "web_session_key",
 ]  # fmt: skip

@@ -1,5 +1,5 @@
-"""Accounts and sign-in: users and their display names, API tokens, SIWE nonces, web sessions,
-numerapi upload tickets.
+"""Accounts and sign-in: users and their display names (and the names of their models, for
+pages: :func:`display_names`), API tokens, SIWE nonces, web sessions, numerapi upload tickets.
 
 Every single-use thing (a nonce, a session's end) is spent by one conditional UPDATE whose
 row count says who won, so concurrent requests cannot both spend it (SQLite and PostgreSQL).
@@ -17,7 +17,16 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from app.db import get_session
-from app.models import ApiToken, SiweNonce, UploadTicket, User, WebSession, utcnow
+from app.models import (
+    ApiToken,
+    Model,
+    SiweNonce,
+    UploadTicket,
+    User,
+    WebSession,
+    utcnow,
+)
+from app.store.errors import split_key
 
 TOKEN_SEPARATOR = "$"
 
@@ -54,14 +63,27 @@ def set_display_name(address: str, display_name: str | None) -> User:
     return user
 
 
-def display_names(addresses: Iterable[str]) -> dict[str, str]:
-    """Map each address to its display name, or a shortened address when it has none."""
-    addresses = list(set(addresses))
-    if not addresses:
+def display_names(keys: Iterable[str]) -> dict[str, str]:
+    """Map each model key to the name pages show: model 0's (a bare address) is the
+    wallet's display name, or the shortened address when it has none; model n's is the
+    name it was registered with (``<short address>-<n>`` if it has no row)."""
+    keys = list(set(keys))
+    if not keys:
         return {}
-    rows = get_session().execute(select(User.address, User.display_name).where(User.address.in_(addresses)))
-    names = {a: n for a, n in rows if n}
-    return {a: names.get(a) or f"{a[:6]}…{a[-4:]}" for a in addresses}
+    parts = {key: split_key(key) for key in keys}
+    wallets = {address for address, _number in parts.values()}
+    session = get_session()
+    rows = session.execute(select(User.address, User.display_name).where(User.address.in_(wallets)))
+    names = {(a, 0): n for a, n in rows if n}
+    if any(number for _address, number in parts.values()):
+        models = session.execute(select(Model.address, Model.number, Model.name).where(Model.address.in_(wallets)))
+        names.update({(a, number): name for a, number, name in models})
+    return {key: names.get(part) or _short(*part) for key, part in parts.items()}
+
+
+def _short(address: str, number: int) -> str:
+    short = f"{address[:6]}…{address[-4:]}"
+    return f"{short}-{number}" if number else short
 
 
 def _secret_digest(secret: str) -> str:

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import get_session
-from app.models import Score
+from app.models import Score, key_of
 from app.store.accounts import display_names
-from app.store.results import shared_ranks
+from app.store.results import model_fields, shared_ranks
 from app.store.scores import net_nmr, round_usd
 
 
@@ -25,36 +25,37 @@ def scored_rounds() -> list[int]:
 
 
 def all_time() -> list[dict[str, Any]]:
-    """One row per participant over every scored round, best career first: ``rank``
-    (equal careers share one), ``address``, ``name``, ``career_usd`` (USD units),
+    """One row per model over every scored round, best career first: ``rank`` (equal
+    careers share one), ``key`` (the model key), ``address`` (its wallet),
+    ``model_number``, ``name`` (the model's, :func:`display_names`), ``career_usd`` (USD units),
     ``career_nmr`` (net NMR wei: earned minus burned), ``rounds`` (rounds scored) and
     ``mean_logloss`` (mean live logloss of those rounds; None when none has one).
 
-    Careers are ordered by USD, then NMR; the address breaks ties in the order only."""
+    Careers are ordered by USD, then NMR; the key breaks ties in the order only."""
     query = select(
-        Score.address, Score.live_logloss, Score.usd_reward, Score.prize_usd, Score.nmr_reward, Score.prize_nmr,
+        Score.address, Score.model_number, Score.live_logloss, Score.usd_reward, Score.prize_usd, Score.nmr_reward, Score.prize_nmr,
         Score.burn_wei,
     )  # fmt: skip
     careers: dict[str, dict[str, Any]] = {}
     for score in get_session().execute(query):
-        career = careers.setdefault(score.address, {"career_usd": 0, "career_nmr": 0, "rounds": 0, "logloss": []})
+        career = careers.setdefault(key_of(score.address, score.model_number or 0), {"career_usd": 0, "career_nmr": 0, "rounds": 0, "logloss": []})
         career["career_usd"] += round_usd(score)
         career["career_nmr"] += net_nmr(score)
         career["rounds"] += 1
         if score.live_logloss is not None:
             career["logloss"].append(score.live_logloss)
     ordered = sorted(careers.items(), key=lambda item: (-item[1]["career_usd"], -item[1]["career_nmr"], item[0]))
-    ranks = shared_ranks([(c["career_usd"], c["career_nmr"]) for _address, c in ordered])
+    ranks = shared_ranks([(c["career_usd"], c["career_nmr"]) for _key, c in ordered])
     names = display_names(careers)
     return [
         {
             "rank": rank,
-            "address": address,
-            "name": names[address],
+            **model_fields(key),
+            "name": names[key],
             "career_usd": career["career_usd"],
             "career_nmr": career["career_nmr"],
             "rounds": career["rounds"],
             "mean_logloss": sum(career["logloss"]) / len(career["logloss"]) if career["logloss"] else None,
         }
-        for rank, (address, career) in zip(ranks, ordered, strict=True)
+        for rank, (key, career) in zip(ranks, ordered, strict=True)
     ]

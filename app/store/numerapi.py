@@ -2,8 +2,9 @@
 model name can mean, a leaderboard's 20-round reputations, and a model's rank within
 each of its rounds.
 
-A wallet has one model today, named by its display name (or its address); numerapi
-passes model names where Numerai had user names, so a name is looked up here.
+Models are keyed by model key (the address for a wallet's model 0, ``<address>-<n>``
+for model n); numerapi passes model names where Numerai had user names, and a name is
+looked up by :func:`app.store.wallet_models.models_named`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def wallets_named(name: str) -> list[str]:
 
 
 def reputations(round_number: int, window: int = REPUTATION_ROUNDS) -> dict[str, dict[str, float | None]]:
-    """Per address, the mean of each of :data:`REPUTATION_METRICS` over its scores in the
+    """Per model key, the mean of each of :data:`REPUTATION_METRICS` over its scores in the
     last ``window`` scored rounds up to ``round_number`` (None where it has none): a plain
     mean, where Numerai weights recent rounds more. Two queries whatever the window."""
     numbers_query = (
@@ -38,7 +39,7 @@ def reputations(round_number: int, window: int = REPUTATION_ROUNDS) -> dict[str,
     values: dict[str, dict[str, list[float]]] = {}
     for scores in scores_of_rounds(get_session().scalars(numbers_query)).values():
         for score in scores:
-            series = values.setdefault(score.address, {metric: [] for metric in REPUTATION_METRICS})
+            series = values.setdefault(score.model_key, {metric: [] for metric in REPUTATION_METRICS})
             for metric in REPUTATION_METRICS:
                 if getattr(score, metric) is not None:
                     series[metric].append(getattr(score, metric))
@@ -48,11 +49,11 @@ def reputations(round_number: int, window: int = REPUTATION_ROUNDS) -> dict[str,
     }
 
 
-def rank_in_round(address: str, scores: Iterable[Score], metric: str, higher_is_better: bool = True) -> int | None:
-    """``address``'s competition rank by ``metric`` among a round's ``scores`` (1 = best;
+def rank_in_round(key: str, scores: Iterable[Score], metric: str, higher_is_better: bool = True) -> int | None:
+    """Model ``key``'s competition rank by ``metric`` among a round's ``scores`` (1 = best;
     equal values share a rank), or None when it has no value."""
     scores = list(scores)
-    mine = next((getattr(s, metric) for s in scores if s.address == address), None)
+    mine = next((getattr(s, metric) for s in scores if s.model_key == key), None)
     if mine is None:
         return None
     others = [getattr(s, metric) for s in scores if getattr(s, metric) is not None]

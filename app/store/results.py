@@ -1,5 +1,8 @@
 """What the pages and the API show of rounds and scores: plain dicts, no ORM rows to walk.
 
+A row is a model's: ``key`` (the model key), ``address`` (its wallet), ``model_number``
+and ``name`` (the model's name: :func:`app.store.accounts.display_names`).
+
 ``score_view`` is one participant's round; ``leaderboard``, ``round_results`` and
 ``account_results`` are the three tables of the 2017 article (leaderboard, "Tournament N
 results", an account's rounds). Amounts are ints in their token's base unit; which unit
@@ -18,6 +21,7 @@ from app.models import Round, Score
 from app.payout import CONSISTENCY_THRESHOLD
 from app.scoring.metrics import beats_coin_flip
 from app.store.accounts import display_names
+from app.store.errors import split_key
 from app.store.rounds import get_round, list_submissions
 from app.store.scores import (
     career_totals,
@@ -82,6 +86,12 @@ def score_view(s: Score) -> dict[str, Any]:
 UNSCORED: dict[str, Any] = dict.fromkeys(score_view(Score()))
 
 
+def model_fields(key: str) -> dict[str, Any]:
+    """``key``, ``address`` (the wallet) and ``model_number`` of a model key."""
+    address, number = split_key(key)
+    return {"key": key, "address": address, "model_number": number}
+
+
 def shared_ranks(values: Sequence[Any]) -> list[int]:
     """Competition ranks of already sorted values: equal values share a rank (1, 2, 2, 4)."""
     ranks: list[int] = []
@@ -113,7 +123,7 @@ def chain_totals(row: Round) -> dict[str, int] | None:
 
 def leaderboard(round_number: int | None = None) -> dict[str, Any]:
     """Ranked rows of a scored round (default: the newest round with scores), each with
-    rank (equal live logloss share one), address, name, every :func:`score_view` key,
+    rank (equal live logloss share one), the model (:func:`model_fields`), its name, every :func:`score_view` key,
     ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei; also as ``career_nmr_wei``)
     over all rounds."""
     if round_number is None:
@@ -121,15 +131,15 @@ def leaderboard(round_number: int | None = None) -> dict[str, Any]:
     if round_number is None:
         return {"round": None, "rows": []}
     scores = round_scores(round_number)
-    names = display_names(s.address for s in scores)
-    careers = career_totals(s.address for s in scores)
+    names = display_names(s.model_key for s in scores)
+    careers = career_totals(s.model_key for s in scores)
     rows = []
     for rank, s in zip(shared_ranks([s.live_logloss for s in scores]), scores, strict=True):
-        career = careers.get(s.address, {"career_usd": 0, "career_nmr": 0})
+        career = careers.get(s.model_key, {"career_usd": 0, "career_nmr": 0})
         rows.append({
             "rank": rank,
-            "address": s.address,
-            "name": names[s.address],
+            **model_fields(s.model_key),
+            "name": names[s.model_key],
             **score_view(s),
             "career_usd": career["career_usd"],
             "career_nmr": career["career_nmr"],
@@ -152,21 +162,21 @@ def round_results(number: int) -> dict[str, Any] | None:
         return None
     submissions = list_submissions(number)
     scores = round_scores(number)
-    by_address = {s.address: s for s in scores}
-    names = display_names([s.address for s in submissions] + list(by_address))
+    by_key = {s.model_key: s for s in scores}
+    names = display_names([s.model_key for s in submissions] + list(by_key))
     participants = []
     for sub in submissions:
-        score = by_address.pop(sub.address, None)
+        score = by_key.pop(sub.model_key, None)
         participants.append({
-            "address": sub.address,
-            "name": names[sub.address],
+            **model_fields(sub.model_key),
+            "name": names[sub.model_key],
             "hash": sub.hash,
             "submitted_at": sub.created_at,
             "validation_logloss_at_upload": (sub.metrics or {}).get("validation_logloss"),
             **(score_view(score) if score else UNSCORED),
         })
-    for score in by_address.values():  # scored without a current submission (should not happen)
-        participants.append({"address": score.address, "name": names[score.address], **score_view(score)})
+    for score in by_key.values():  # scored without a current submission (should not happen)
+        participants.append({**model_fields(score.model_key), "name": names[score.model_key], **score_view(score)})
     participants.sort(key=lambda p: (p.get("live_logloss") is None, p.get("live_logloss") or 0.0))
     stakers = [s for s in scores if (s.stake_wei or 0) > 0]
     nmr_paid = sum(round_nmr(s) for s in scores)
@@ -195,7 +205,7 @@ def round_results(number: int) -> dict[str, Any] | None:
 
 
 def account_results(address: str) -> dict[str, Any]:
-    """An account's rounds, newest first: per round its number and status, every
+    """A model's rounds (``address`` is the model key; an address: its model 0), newest first: per round its number and status, every
     :func:`score_view` key (``round_usd``, ``round_nmr``, ``reason`` ...) and ``per_era``;
     and the career sums ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei, also
     as ``career_nmr_wei``), as in :func:`career_totals`."""

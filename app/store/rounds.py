@@ -1,4 +1,7 @@
-"""Rounds (schedule, dataset files, pools, status) and the submissions uploaded to them."""
+"""Rounds (schedule, dataset files, pools, status) and the submissions uploaded to them.
+
+Submissions belong to a model: the functions taking a participant take its model key
+(a bare address is the wallet's model 0, ``<address>-<n>`` model n; :func:`split_key`)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from app.store.errors import (
     check_choice,
     is_round_number,
     require_round,
+    split_key,
 )
 
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -152,17 +156,22 @@ def set_round_status(number: int, status: str, *, resolved_at: datetime | None =
 # --- submissions -------------------------------------------------------------------------
 
 
-def current_submission(round_number: int, address: str) -> Submission | None:
-    """``address``'s current submission to the round, or None."""
-    query = select(Submission).where(
-        Submission.round_number == round_number, Submission.address == address, Submission.superseded_at.is_(None)
-    )
+def _of_model(key: str) -> tuple:
+    """The WHERE clauses selecting the rows of model ``key``."""
+    address, number = split_key(key)
+    return Submission.address == address, Submission.model_number == number
+
+
+def current_submission(round_number: int, key: str) -> Submission | None:
+    """The current submission of model ``key`` (an address: its model 0) to the round, or None."""
+    query = select(Submission).where(Submission.round_number == round_number, *_of_model(key),
+                                     Submission.superseded_at.is_(None))  # fmt: skip
     return get_session().scalar(query)
 
 
 def save_submission(
     round_number: int,
-    address: str,
+    key: str,
     *,
     stored_path: str,
     original_filename: str,
@@ -171,18 +180,20 @@ def save_submission(
     rows: int,
     metrics: Mapping[str, Any],
 ) -> Submission:
-    """Record an accepted upload as ``address``'s current submission, superseding only
-    that address's previous one (in one transaction)."""
+    """Record an accepted upload as model ``key``'s current submission, superseding only
+    that model's previous one (in one transaction)."""
+    address, number = split_key(key)
     add_user(address)
     session = get_session()
     now = utcnow()
-    previous = current_submission(round_number, address)
+    previous = current_submission(round_number, key)
     if previous is not None:
         previous.superseded_at = now
         session.flush()  # the partial unique index sees the old row retired first
     row = Submission(
         round_number=round_number,
         address=address,
+        model_number=number,
         stored_path=stored_path,
         original_filename=original_filename[:255],
         hash=file_hash,
@@ -213,7 +224,7 @@ def get_submission(submission_id: int) -> Submission | None:
 
 
 def list_submissions(round_number: int) -> list[Submission]:
-    """The round's current submissions (one per address), oldest upload first."""
+    """The round's current submissions (one per model), oldest upload first."""
     query = (
         select(Submission)
         .where(Submission.round_number == round_number, Submission.superseded_at.is_(None))
@@ -222,22 +233,33 @@ def list_submissions(round_number: int) -> list[Submission]:
     return list(get_session().scalars(query))
 
 
-def submission_by_hash(round_number: int, address: str, file_hash: str) -> Submission | None:
-    """The newest upload of ``address`` to the round with this hash (current or older):
+def submission_by_hash(round_number: int, key: str, file_hash: str) -> Submission | None:
+    """The newest upload of model ``key`` to the round with this hash (current or older):
     how the oracle finds the file a stake committed to."""
     query = (
         select(Submission)
-        .where(Submission.round_number == round_number, Submission.address == address, Submission.hash == file_hash)
+        .where(Submission.round_number == round_number, *_of_model(key), Submission.hash == file_hash)
         .order_by(Submission.id.desc())
     )
     return get_session().scalar(query)
 
 
-def user_submissions(address: str) -> list[Submission]:
-    """``address``'s current submissions, newest round first."""
+def user_submissions(key: str) -> list[Submission]:
+    """Model ``key``'s current submissions, newest round first."""
     query = (
         select(Submission)
-        .where(Submission.address == address, Submission.superseded_at.is_(None))
+        .where(*_of_model(key), Submission.superseded_at.is_(None))
         .order_by(Submission.round_number.desc())
+    )
+    return list(get_session().scalars(query))
+
+
+def wallet_submissions(address: str) -> list[Submission]:
+    """The current submissions of every model of wallet ``address``, newest round first,
+    then by model number."""
+    query = (
+        select(Submission)
+        .where(Submission.address == split_key(address)[0], Submission.superseded_at.is_(None))
+        .order_by(Submission.round_number.desc(), Submission.model_number)
     )
     return list(get_session().scalars(query))

@@ -5,6 +5,9 @@ in three flows (DESIGN "The economy"): the staking auction (``usd_reward`` in US
 or ``burn_wei``), the corr policy's ``nmr_reward`` (NMR wei) and the rank prizes
 (``prize_usd`` in USD units, ``prize_nmr`` in NMR wei, at ``prize_rank``), with the
 one-line ``reason`` for the outcome.
+
+A participant is a model: rows are given and looked up by model key (the address for a
+wallet's model 0, ``<address>-<n>`` for model n); sums are keyed by model key too.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from app.db import get_session
-from app.models import REASON_MAX_CHARS, Score
+from app.models import REASON_MAX_CHARS, Score, key_of
 from app.scoring import STORED_DECISIONS, STORED_METRICS
 from app.store.accounts import add_user
-from app.store.errors import StoreError, check_amount, require_round
+from app.store.errors import StoreError, check_amount, require_round, split_key
 from app.store.rounds import current_submission
 
 SCORE_FIELDS = (
@@ -34,18 +37,19 @@ SCORE_ALIASES = {"reward_wei": "nmr_reward"}
 
 
 def save_scores(round_number: int, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Replace the round's scores. Each row needs ``address`` and may carry any of
+    """Replace the round's scores. Each row needs ``address`` (the model key: an address
+    for model 0, ``<address>-<n>`` for model n) and may carry any of
     ``SCORE_FIELDS`` (amounts as ints: NMR in wei, USD in 1e-6 dollar units; ``per_era``
     as ``{era: value}``; ``reason`` one line of at most 300 characters); ``reward_wei``
     is accepted for ``nmr_reward``. When ``submission_id`` is missing, the address's
-    current submission is linked. Every row is checked before anything is written.
+    model's current submission is linked. Every row is checked before anything is written.
     Returns the count."""
     require_round(round_number)
     prepared = [_score_values(round_number, row) for row in rows]
-    addresses = [values["address"] for values in prepared]
-    if len(set(addresses)) != len(addresses):
-        repeated = sorted({a for a in addresses if addresses.count(a) > 1})
-        raise StoreError(f"one score per address and round; repeated: {', '.join(repeated)}")
+    keys = [key_of(values["address"], values["model_number"]) for values in prepared]
+    if len(set(keys)) != len(keys):
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        raise StoreError(f"one score per model and round; repeated: {', '.join(repeated)}")
     session = get_session()
     session.execute(delete(Score).where(Score.round_number == round_number))
     for values in prepared:
@@ -60,7 +64,8 @@ def _score_values(round_number: int, row: Mapping[str, Any]) -> dict[str, Any]:
     row = dict(row)
     address = row.pop("address", None)
     if not address:
-        raise StoreError("every score row needs an address")
+        raise StoreError("every score row needs an address (the model key)")
+    wallet, model_number = split_key(address)
     for alias, field in SCORE_ALIASES.items():
         if alias in row:
             value = row.pop(alias)
@@ -83,7 +88,7 @@ def _score_values(round_number: int, row: Mapping[str, Any]) -> dict[str, Any]:
     if values.get("submission_id") is None:
         current = current_submission(round_number, address)
         values["submission_id"] = current.id if current else None
-    values["address"] = address
+    values["address"], values["model_number"] = wallet, model_number
     return values
 
 
@@ -124,12 +129,15 @@ def scores_of_rounds(numbers: Iterable[int]) -> dict[int, list[Score]]:
 
 
 def _score_order(score: Score) -> tuple:
-    return (score.live_logloss is None, score.live_logloss if score.live_logloss is not None else 0.0, score.address)
+    return (score.live_logloss is None, score.live_logloss if score.live_logloss is not None else 0.0,
+            score.address, score.model_number or 0)  # fmt: skip
 
 
-def user_scores(address: str) -> list[Score]:
-    """``address``'s scores over all rounds, newest round first."""
-    query = select(Score).where(Score.address == address).order_by(Score.round_number.desc())
+def user_scores(key: str) -> list[Score]:
+    """Model ``key``'s scores over all rounds, newest round first."""
+    address, number = split_key(key)
+    query = (select(Score).where(Score.address == address, Score.model_number == number)
+             .order_by(Score.round_number.desc()))  # fmt: skip
     return list(get_session().scalars(query))
 
 
@@ -149,22 +157,28 @@ def net_nmr(score: Any) -> int:
     return round_nmr(score) - (score.burn_wei or 0)
 
 
-def career_totals(addresses: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
-    """Per address over all rounds: ``career_usd`` (sum of round USD, USD units) and
-    ``career_nmr`` (sum of net NMR, wei). Addresses without scores are left out. (An
+def career_totals(keys: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+    """Per model key over all rounds: ``career_usd`` (sum of round USD, USD units) and
+    ``career_nmr`` (sum of net NMR, wei). Models without scores are left out. (An
     expired round's rows hold what the chain paid, not the plan: the oracle rewrites them.)"""
     # Only the amounts: rows with the same attribute names serve round_usd and net_nmr.
-    query = select(Score.address, Score.usd_reward, Score.prize_usd, Score.nmr_reward, Score.prize_nmr, Score.burn_wei)
-    if addresses is not None:
-        query = query.where(Score.address.in_(list(addresses)))
+    query = select(Score.address, Score.model_number, Score.usd_reward, Score.prize_usd, Score.nmr_reward,
+                   Score.prize_nmr, Score.burn_wei)  # fmt: skip
+    wanted = None
+    if keys is not None:
+        wanted = {key_of(*split_key(key)) for key in keys}
+        query = query.where(Score.address.in_({split_key(key)[0] for key in wanted}))
     totals: dict[str, dict[str, int]] = {}
     for score in get_session().execute(query):
-        career = totals.setdefault(score.address, {"career_usd": 0, "career_nmr": 0})
+        key = key_of(score.address, score.model_number or 0)
+        if wanted is not None and key not in wanted:
+            continue
+        career = totals.setdefault(key, {"career_usd": 0, "career_nmr": 0})
         career["career_usd"] += round_usd(score)
         career["career_nmr"] += net_nmr(score)
     return totals
 
 
-def career_wei(addresses: Iterable[str] | None = None) -> dict[str, int]:
-    """Net NMR (rewards and prizes minus burns, in wei) per address over all rounds."""
-    return {address: career["career_nmr"] for address, career in career_totals(addresses).items()}
+def career_wei(keys: Iterable[str] | None = None) -> dict[str, int]:
+    """Net NMR (rewards and prizes minus burns, in wei) per model key over all rounds."""
+    return {key: career["career_nmr"] for key, career in career_totals(keys).items()}
