@@ -22,7 +22,11 @@ what the chain answered (refused with the escrow's reason, reverted, or no answe
 - ``publish_round`` writes the live targets, every staked prediction file, the scores and
   the plan with a manifest of SHA-256 digests, for :mod:`app.verify`.
 
-Rule for a stake whose committed hash matches no accepted file of its staker: the stake
+Participants are model keys (:mod:`client.core.models`): a wallet's address for its
+model 0, ``<address>-<n>`` for its model n. Each model is scored on its own file, its
+stake settled on its own; prizes are paid per wallet, the sum of its models'.
+
+Rule for a stake whose committed hash matches no accepted file of its model: the stake
 is returned in full, no reward, no burn (the payout policy's ``None`` score).
 The brownie scripts and the Flask CLI (:mod:`app.oracle_cli`) are thin calls here.
 
@@ -73,6 +77,7 @@ from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError, ContractRevert
 from client.core.chain.signing import load_signer
 from client.core.files import live_targets_file_name
+from client.core.models import model_key, wallet_of
 from client.core.predictions import PredictionValidator
 
 NMR = 10**18
@@ -325,10 +330,16 @@ def read_prediction_file(path: str | Path, validator: PredictionValidator) -> pd
     return result.frame.set_index("id")["probability"]
 
 
+def participant_key(row: Any) -> str:
+    """The model key of a stored submission or score (its wallet and model number)."""
+    return getattr(row, "model_key", None) or model_key(row.address, getattr(row, "model_number", 0))
+
+
 def scored_files(row: store.Round, stakes: list, validator: PredictionValidator) -> dict[str, store.Submission]:
-    """Which file each participant is scored on: the file a stake committed to, else the
-    current submission. Stakers whose hash matches none of their files are left out."""
-    chosen = {s.address: s for s in store.list_submissions(row.number)}
+    """Which file each model is scored on, by model key: the file its stake committed to,
+    else its current submission. Staked models whose hash matches none of their files are
+    left out."""
+    chosen = {participant_key(s): s for s in store.list_submissions(row.number)}
     for record in stakes:
         match = store.submission_by_hash(row.number, record.staker, record.submission_hash)
         if match is not None:
@@ -652,22 +663,24 @@ def _scores_as_paid(number: int, headline: str = "round expired: the oracle miss
     plan), with the reason, so its pages and the careers say what happened."""
     chain = get_chain()
     settled = chain.settlements(number)
-    paid = {address.lower(): prize for address, prize in chain.prizes(number).items()}
+    # Prizes are paid per wallet: a model keeps its planned prize if its wallet was paid.
+    paid = {address.lower() for address in chain.prizes(number)}
     rows = []
     for score in store.round_scores(number):
-        event, prize = settled.get(score.address), paid.get(score.address.lower())
+        key = participant_key(score)
+        event, prize = settled.get(key), wallet_of(key).lower() in paid
         parts = [headline]
         if score.stake_wei and event is None:
             parts.append("stake back through the escape hatch (withdrawStake)")
         elif event is not None:
             parts.append("stake settled before the deadline")
-        if score.prize_rank and prize is None:
+        if score.prize_rank and not prize:
             parts.append("the planned prize was not paid")
         rows.append({
-            **{field: getattr(score, field) for field in store.SCORE_FIELDS}, "address": score.address,
+            **{field: getattr(score, field) for field in store.SCORE_FIELDS}, "address": key,
             "burn_wei": event["burned"] if event else 0, "usd_reward": event["usd_reward"] if event else 0,
             "nmr_reward": event["nmr_reward"] if event else 0, "prize_rank": score.prize_rank if prize else None,
-            "prize_usd": prize["usd"] if prize else 0, "prize_nmr": prize["nmr"] if prize else 0,
+            "prize_usd": int(score.prize_usd or 0) if prize else 0, "prize_nmr": int(score.prize_nmr or 0) if prize else 0,
             "reason": "; ".join(parts),
         })
     store.save_scores(number, rows)
@@ -774,12 +787,13 @@ def publish_round(number: int, report: Reporter = print) -> Path:
     for score in store.round_scores(number):
         submission = store.get_submission(score.submission_id) if score.submission_id else None
         if submission is not None:
-            shutil.copy(submission.stored_path, staging / "predictions" / f"{score.address}.csv")
+            shutil.copy(submission.stored_path, staging / "predictions" / f"{participant_key(score)}.csv")
     chain_record = {key: get_chain().deployments[key] for key in ("chain_id", "deployed_at_block")}
     for name in ("NumeraireToken", "USD", "TournamentEscrow"):
         chain_record[name] = get_chain().deployments[name]
     (staging / "chain.json").write_text(json.dumps(chain_record))
-    scores = [{"address": s.address, **store.score_view(s)} for s in store.round_scores(number)]
+    # "address" holds the model key: verify replays each model under it.
+    scores = [{**store.score_view(s), "address": participant_key(s)} for s in store.round_scores(number)]
     (staging / "scores.json").write_text(json.dumps(scores, indent=2, default=str))
     (staging / "plan.json").write_text(json.dumps(document, indent=2))
     manifest = {

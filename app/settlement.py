@@ -4,6 +4,10 @@ a plan to the batches the oracle commits (pure: no Flask, no web3).
 The oracle (``resolve_round``) and ``verify`` both call :func:`compute_settlement` and
 :func:`committed_batches`, so a verifier holding only the published files recomputes
 exactly the batch hashes the oracle committed, before any of them is posted.
+
+Participants are model keys (:mod:`client.core.models`): a stake, a score and a prize
+belong to one model of a wallet. The settle entries stay per model; the prize list the
+escrow takes is per wallet (:func:`~client.core.chain.commitments.wallet_prizes`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import pandas as pd
 
 from app.payout import ParticipantScore, Plan, Pools, StakeEntry, build_plan
 from app.scoring import RoundScores, score_round_full
-from client.core.chain.commitments import batch_hashes
+from client.core.chain.commitments import batch_hashes, wallet_prizes
 from client.core.chain.records import StakeOnChain
 
 SettleEntry = tuple[str, int, int, int]
@@ -44,11 +48,11 @@ def pools_on_chain(view: Mapping[str, Any]) -> Pools:
 
 def committed_batches(plan: Plan, batch_size: int) -> tuple[list[list[SettleEntry]], list[PrizeEntry]]:
     """The settle batches of `plan` in posting order (its stakes in plan order, `batch_size`
-    a batch) and its prize list by winner address ascending, as the escrow takes them."""
+    a batch; each entry (model key, burn, usd, nmr)) and its prize list as the escrow takes
+    it: one entry per wallet, its models' prizes summed, by address ascending."""
     entries = [(e.staker, e.burn, e.usd_reward, e.nmr_reward) for e in plan.stakes]
     batches = [entries[i:i + batch_size] for i in range(0, len(entries), batch_size)]
-    prizes = sorted(((p.participant, p.usd, p.nmr) for p in plan.prizes), key=lambda p: int(p[0], 16))
-    return batches, prizes
+    return batches, wallet_prizes((p.participant, p.usd, p.nmr) for p in plan.prizes)
 
 
 def plan_hashes(plan: Plan, batch_size: int) -> list[str]:

@@ -15,8 +15,13 @@ dispute) and after it. Checks, and prints every mismatch (exit status 1 if any):
 4. the recomputed plan's batch hashes against the ones committed on chain: the escrow
    settles only those, so a match means the chain will pay exactly the recomputed plan;
 5. once settlement has started, the plan against the chain: StakeSettled (burn, USD
-   reward, NMR reward) per staker, PrizePaid (USD, NMR) per winner, nothing paid to anyone
-   outside the plan, and what finalize returned to the funder (each pool minus what it paid).
+   reward, NMR reward) per staked model, PrizePaid (USD, NMR) per winning wallet (the sum
+   of its models' prizes), nothing paid to anyone outside the plan, and what finalize
+   returned to the funder (each pool minus what it paid).
+
+Participants are model keys (a wallet's address for its model 0, ``<address>-<n>`` for its
+model n): each model is replayed on its own file (``predictions/<key>.csv``), stake and
+score; only the prizes are compared per wallet, as the escrow pays them.
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ import pandas as pd
 from app.payout import Plan, plan_from_json
 from app.scoring import STORED_METRICS
 from app.settlement import compute_settlement, plan_hashes, pools_on_chain, round_state
+from client.core.chain.commitments import wallet_prizes
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
 from client.core.chain.records import StakeOnChain
+from client.core.models import wallet_of
 from client.core.predictions import PredictionValidator
 
 SCORE_TOLERANCE = 1e-9
@@ -219,16 +226,19 @@ def _check_chain(chain: Chain, number: int, view: dict, plan: Plan, withdrawn: s
     report.checked.append(f"{len(events)} on-chain settlements")
 
     paid = {address.lower(): prize for address, prize in chain.prizes(number).items()}
-    planned = {p.participant.lower(): p for p in plan.prizes}
-    for address, prize in planned.items():
+    planned = {wallet.lower(): (wallet, usd, nmr) for wallet, usd, nmr in
+               wallet_prizes((p.participant, p.usd, p.nmr) for p in plan.prizes)}
+    won_by = {wallet: [p for p in plan.prizes if wallet_of(p.participant).lower() == wallet] for wallet in planned}
+    for address, (wallet, usd, nmr) in planned.items():
         event = paid.get(address)
+        ranks = ", ".join(f"{p.participant} rank {p.rank}" for p in won_by[address])
         if event is None:
             if view["prizes_paid"]:
-                report.mismatches.append(f"{prize.participant}: prize of rank {prize.rank} planned but never paid")
-        elif (event["usd"], event["nmr"]) != (prize.usd, prize.nmr):
+                report.mismatches.append(f"{wallet}: prize planned ({ranks}) but never paid")
+        elif (event["usd"], event["nmr"]) != (usd, nmr):
             report.mismatches.append(
-                f"{prize.participant}: chain paid {event['usd']} USD units and {event['nmr']} NMR wei as a prize; "
-                f"plan says {prize.usd} and {prize.nmr}"
+                f"{wallet}: chain paid {event['usd']} USD units and {event['nmr']} NMR wei as a prize; "
+                f"plan says {usd} and {nmr} ({ranks})"
             )
     for address in set(paid) - set(planned):
         report.mismatches.append(f"{address}: paid a prize on chain but absent from the plan")

@@ -2,6 +2,11 @@
 hash of each batch it will post, exactly as the escrow recomputes it from the calldata
 (``keccak256(abi.encode(batch))``). The oracle commits these hashes, ``verify`` recomputes
 them from the published files, and the contract tests build their commitments with them.
+
+Off chain a settle entry names its stake by model key (:mod:`client.core.models`); on
+chain it is (staker, model number): :func:`settlement_row` makes one from the other.
+Prizes are won by models and paid to wallets: :func:`wallet_prizes` turns per-model
+prizes into the escrow's list, one entry per wallet with the sum of its models' prizes.
 """
 
 from __future__ import annotations
@@ -11,27 +16,64 @@ from collections.abc import Iterable, Sequence
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
-SETTLEMENT_TYPE = "(address,uint256,uint256,uint256)[]"
+from client.core.models import MAX_MODEL_NUMBER, split_model_key
+
+SETTLEMENT_TYPE = "(address,uint32,uint256,uint256,uint256)[]"
 PRIZES_TYPE = "(address,uint256,uint256)[]"
+
+SettlementRow = tuple[str, int, int, int, int]
+PrizeRow = tuple[str, int, int]
 
 
 def _hex(digest: bytes) -> str:
     return "0x" + digest.hex()
 
 
+def settlement_row(entry: Sequence) -> SettlementRow:
+    """The escrow's StakeSettlement (staker, model, burn, usdReward, nmrReward) of an entry
+    given as (model key, burn, usd, nmr), or already as the five fields."""
+    if len(entry) == 4:
+        key, burn, usd, nmr = entry
+        address, model = split_model_key(str(key))
+    elif len(entry) == 5:
+        address, model, burn, usd, nmr = entry
+        address, model = to_checksum_address(str(address)), int(model)
+        if not 0 <= model <= MAX_MODEL_NUMBER:
+            raise ValueError(f"a model number is from 0 to {MAX_MODEL_NUMBER}, got {model}")
+    else:
+        raise ValueError(f"a settle entry is (model key, burn, usd, nmr) or (staker, model, burn, usd, nmr), "
+                         f"got {len(entry)} fields")
+    return address, model, int(burn), int(usd), int(nmr)
+
+
 def settle_batch_hash(entries: Iterable[Sequence]) -> str:
-    """The hash of one settle batch: (staker, burn, usdReward, nmrReward) per entry, in
-    the order the batch posts them."""
-    rows = [(to_checksum_address(str(e[0])), int(e[1]), int(e[2]), int(e[3])) for e in entries]
+    """The hash of one settle batch (entries as :func:`settlement_row` takes them), in the
+    order the batch posts them."""
+    rows = [settlement_row(e) for e in entries]
     return _hex(keccak(encode([SETTLEMENT_TYPE], [rows])))
 
 
+def wallet_prizes(prizes: Iterable[Sequence]) -> list[PrizeRow]:
+    """The escrow's prize list from per-model prizes (model key, usd, nmr): one entry per
+    wallet, the sum of its models' prizes, wallets ascending by address (the escrow's
+    order). A list already per wallet comes back as it is, sorted."""
+    totals: dict[str, list[int]] = {}
+    for key, usd, nmr in prizes:
+        wallet = split_model_key(str(key))[0]
+        total = totals.setdefault(wallet, [0, 0])
+        total[0] += int(usd)
+        total[1] += int(nmr)
+    return sorted(((wallet, usd, nmr) for wallet, (usd, nmr) in totals.items()), key=lambda p: int(p[0], 16))
+
+
 def prize_list_hash(prizes: Iterable[Sequence]) -> str:
-    """The hash of the prize list: (winner, usd, nmr) per prize, winners ascending."""
+    """The hash of a prize list exactly as posted: (winner, usd, nmr) per prize (the
+    escrow's list: :func:`wallet_prizes` of the plan's)."""
     rows = [(to_checksum_address(str(p[0])), int(p[1]), int(p[2])) for p in prizes]
     return _hex(keccak(encode([PRIZES_TYPE], [rows])))
 
 
 def batch_hashes(settle_batches: Iterable[Iterable[Sequence]], prizes: Iterable[Sequence]) -> list[str]:
-    """Every hash commitResults takes: the settle batches in order, the prize list last."""
+    """Every hash commitResults takes: the settle batches in order, the prize list (as
+    posted) last."""
     return [settle_batch_hash(batch) for batch in settle_batches] + [prize_list_hash(prizes)]

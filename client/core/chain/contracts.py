@@ -7,6 +7,11 @@ A :class:`Chain` holds the three contracts (from a deployments record: the file
 node into ChainUnavailable, anything else left as it is); every write goes through the one
 transaction path, :func:`~client.core.chain.transactions.transact`, which the deployment
 uses too. The stakes are read from one reader of the Staked events.
+
+The escrow keys a stake by (round, wallet, model number); every method here takes and
+gives the model key of :mod:`client.core.models` instead (the wallet's address for its
+model 0), so only this module splits a key into the two and joins them back from events.
+Prizes stay per wallet: :meth:`Chain.pay_prizes` sums a wallet's models' prizes.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 
 from client.core.chain.abi import ERC20_ABI
+from client.core.chain.commitments import settlement_row, wallet_prizes
 from client.core.chain.connection import answering, connect
 from client.core.chain.errors import ChainError, ContractRevert, ErrorDecoder
 from client.core.chain.messages import WAD, public_table
 from client.core.chain.records import StakeOnChain
 from client.core.chain.signing import load_signer
 from client.core.chain.transactions import guarded, transact, wait_for
+from client.core.models import MAX_MODEL_NUMBER, model_key, split_model_key
 
 STAKE_STATUS = ("none", "active", "settled", "withdrawn")
 # Gas a settle() costs per staker at worst (a released stake with a USD reward to a wallet
@@ -165,9 +172,11 @@ class Chain:
                 for log, kind in rows]
 
     def stake_of(self, round_id: int, staker: str) -> dict[str, Any]:
-        """One staker's position: amount (wei), confidence (WAD) and status."""
+        """One model's position (`staker` a model key; a bare address is its model 0):
+        amount (wei), confidence (WAD) and status."""
+        address, model = _split(staker)
         amount, confidence, status = self._read(
-            lambda: self.escrow.functions.getStake(round_id, to_checksum_address(staker)).call()
+            lambda: self.escrow.functions.getStake(round_id, address, model).call()
         )
         return {"amount": amount, "confidence": confidence, "status": STAKE_STATUS[status]}
 
@@ -187,18 +196,18 @@ class Chain:
         return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
 
     def _commitments(self, **filters: Any) -> dict[tuple[int, str], tuple[int, str]]:
-        """(round, staker) -> (order of the first stake, hash of the latest) of the Staked
-        events matching `filters`; the order is the auction's tie-break."""
+        """(round, model key) -> (order of the first stake, hash of the latest) of the
+        Staked events matching `filters`; the order is the auction's tie-break."""
         found: dict[tuple[int, str], tuple[int, str]] = {}
         for log in self._events("Staked", **filters):
-            key = (int(log["args"]["roundId"]), log["args"]["staker"])
+            key = (int(log["args"]["roundId"]), _event_key(log))
             first = found[key][0] if key in found else log["blockNumber"] * 1_000_000 + log["logIndex"]
             found[key] = (first, "0x" + bytes(log["args"]["submissionHash"]).hex())
         return found
 
     def stake_records(self, round_id: int) -> list[StakeOnChain]:
-        """Every staker of a round with the hash of their latest Staked event; ordered by
-        their first stake (block, log index), the auction's tie-break."""
+        """Every staked model of a round (by model key) with the hash of its latest Staked
+        event; ordered by its first stake (block, log index), the auction's tie-break."""
         records = []
         for (_, staker), (order, submission_hash) in sorted(self._commitments(roundId=round_id).items(),
                                                             key=lambda item: item[1][0]):
@@ -208,26 +217,32 @@ class Chain:
         return records
 
     def stakes(self, address: str) -> list[dict[str, Any]]:
-        """All stakes of `address`, newest round first (the account page's shape)."""
+        """All stakes of wallet `address`, every model's, newest round first and by model
+        number within a round (the account page's shape, with the model's ``key`` and
+        ``model`` number)."""
         account = to_checksum_address(address)
+        positions = self._commitments(staker=account)
         rows = []
-        for (round_id, _), (_, submission_hash) in sorted(self._commitments(staker=account).items(), reverse=True):
-            position = self.stake_of(round_id, account)
-            rows.append({"round": round_id, "amount_wei": position["amount"],
+        for round_id, key in sorted(positions, key=lambda p: (-p[0], split_model_key(p[1])[1])):
+            submission_hash = positions[(round_id, key)][1]
+            position = self.stake_of(round_id, key)
+            rows.append({"round": round_id, "key": key, "model": split_model_key(key)[1],
+                         "amount_wei": position["amount"],
                          "confidence": f"{position['confidence'] / WAD:g}", "submission_hash": submission_hash,
                          "settled": position["status"] != "active", "status": position["status"]})
         return rows
 
     def settlements(self, round_id: int) -> dict[str, dict[str, Any]]:
-        """StakeSettled events of a round: staker -> burned, rewarded, tx hash."""
+        """StakeSettled events of a round: model key -> burned, rewarded, tx hash."""
         return {
-            log["args"]["staker"]: {"burned": int(log["args"]["burned"]), "usd_reward": int(log["args"]["usdReward"]),
+            _event_key(log): {"burned": int(log["args"]["burned"]), "usd_reward": int(log["args"]["usdReward"]),
                                     "nmr_reward": int(log["args"]["nmrReward"]), "tx_hash": _tx_hash(log)}
             for log in self._events("StakeSettled", roundId=round_id)
         }
 
     def prizes(self, round_id: int) -> dict[str, dict[str, Any]]:
-        """PrizePaid events of a round: winner -> usd, nmr, tx hash."""
+        """PrizePaid events of a round: winner (a wallet: its models' prizes summed) ->
+        usd, nmr, tx hash."""
         return {
             log["args"]["winner"]: {"usd": int(log["args"]["usdPrize"]), "nmr": int(log["args"]["nmrPrize"]),
                                     "tx_hash": _tx_hash(log)}
@@ -298,22 +313,27 @@ class Chain:
 
     # a staker with a local key
 
-    def stake(self, round_id: int, amount: int, confidence: int, submission_hash: str) -> dict:
-        """Approves exactly `amount` and stakes it on `submission_hash` (two transactions),
-        as the holder of this Chain's key. Reverts come back as sentences."""
+    def stake(self, round_id: int, amount: int, confidence: int, submission_hash: str, model: int = 0) -> dict:
+        """Approves exactly `amount` and stakes it on `submission_hash` for the key's
+        `model` (its number; 0 the wallet's first), two transactions, as the holder of this
+        Chain's key. Reverts come back as sentences."""
         try:
             hash_bytes = bytes.fromhex(submission_hash.removeprefix("0x"))
         except ValueError:
             hash_bytes = b""
         if len(hash_bytes) != 32:
             raise ChainError(f"submission hash must be 32 bytes of hex, got {submission_hash!r}")
+        model = _model_number(model)
         self.transact(self.token.functions.approve(self.escrow.address, amount), "approve")
-        return self.transact(self.escrow.functions.stake(round_id, amount, confidence, hash_bytes),
-                             f"stake({round_id})")
+        return self.transact(self.escrow.functions.stake(round_id, model, amount, confidence, hash_bytes),
+                             f"stake({round_id}{_model_suffix(model)})")
 
-    def withdraw_stake(self, round_id: int) -> dict:
-        """The escape hatch: takes back an unsettled stake after the round's deadline."""
-        return self.transact(self.escrow.functions.withdrawStake(round_id), f"withdrawStake({round_id})")
+    def withdraw_stake(self, round_id: int, model: int = 0) -> dict:
+        """The escape hatch: takes back the key's unsettled stake on `model` after the
+        round's deadline."""
+        model = _model_number(model)
+        return self.transact(self.escrow.functions.withdrawStake(round_id, model),
+                             f"withdrawStake({round_id}{_model_suffix(model)})")
 
     # a funder: the treasury or a sponsor
 
@@ -363,21 +383,48 @@ class Chain:
 
     def settle(self, round_id: int, entries: list[tuple[str, int, int, int]],
                on_sent: Callable[[str], None] | None = None) -> dict:
-        """Posts one settlement batch of (staker, burn, usd reward, nmr reward); `on_sent`
-        gets its hash before the wait."""
-        return self.transact(self.escrow.functions.settle(round_id, [tuple(e) for e in entries]),
+        """Posts one settlement batch of (model key, burn, usd reward, nmr reward), each
+        as the escrow's (staker, model, burn, usd, nmr); `on_sent` gets its hash before
+        the wait."""
+        return self.transact(self.escrow.functions.settle(round_id, [settlement_row(e) for e in entries]),
                              f"settle({round_id}, {len(entries)} stakers)", on_sent=on_sent)
 
     def pay_prizes(self, round_id: int, prizes: list[tuple[str, int, int]],
                    on_sent: Callable[[str], None] | None = None) -> dict:
-        """Posts the round's prizes, (winner, usd, nmr), sorted by address as the escrow requires."""
-        ordered = sorted(((to_checksum_address(w), u, n) for w, u, n in prizes), key=lambda p: int(p[0], 16))
+        """Posts the round's prizes given per model, (model key, usd, nmr): one entry per
+        wallet with its models' sum, wallets ascending as the escrow requires."""
+        ordered = wallet_prizes(prizes)
         return self.transact(self.escrow.functions.payPrizes(round_id, ordered),
                              f"payPrizes({round_id}, {len(ordered)} winners)", on_sent=on_sent)
 
     def finalize(self, round_id: int, on_sent: Callable[[str], None] | None = None) -> dict:
         """Returns the round's unspent pools to its funder."""
         return self.transact(self.escrow.functions.finalize(round_id), f"finalize({round_id})", on_sent=on_sent)
+
+
+def _split(key: str) -> tuple[str, int]:
+    """(wallet, model number) of a model key; a ChainError saying the form if it is not one."""
+    try:
+        return split_model_key(key)
+    except ValueError as exc:
+        raise ChainError(str(exc)) from None
+
+
+def _event_key(log: Any) -> str:
+    """The model key of an escrow event carrying (staker, model)."""
+    return model_key(log["args"]["staker"], int(log["args"]["model"]))
+
+
+def _model_number(model: int) -> int:
+    """`model` checked as a model number (an escrow uint32), else a ChainError."""
+    if isinstance(model, bool) or not isinstance(model, int) or not 0 <= model <= MAX_MODEL_NUMBER:
+        raise ChainError(f"a model number is an int from 0 to {MAX_MODEL_NUMBER}, got {model!r}")
+    return model
+
+
+def _model_suffix(model: int) -> str:
+    """How a transaction's description names a model: nothing for model 0 (as before)."""
+    return f", model {model}" if model else ""
 
 
 def _bytes32(value: str) -> bytes:

@@ -68,8 +68,9 @@ TEMPLATES: dict[str, str] = {
     "TournamentEscrowSettlementWindowOver":
         "the oracle's deadline for round {roundId} passed at {resolvesBy:time}; stakers withdraw alone",
     "TournamentEscrowDeadlineNotReached": "the escape hatch of round {roundId} opens at {resolvesBy:time}",
-    "TournamentEscrowAlreadySettled": "the stake of {staker} in round {roundId} is already settled or withdrawn",
-    "TournamentEscrowNoStake": "{staker} has no stake in round {roundId}",
+    "TournamentEscrowAlreadySettled":
+        "the stake of {staker}'s model {model} in round {roundId} is already settled or withdrawn",
+    "TournamentEscrowNoStake": "{staker} has no stake on its model {model} in round {roundId}",
     "TournamentEscrowPoolExceeded": (
         "{amount:pool_amount} exceeds what is left of round {roundId}'s {pool:pool} ({remaining:pool_amount})"
     ),

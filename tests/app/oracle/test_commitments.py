@@ -139,7 +139,7 @@ def test_a_plan_other_than_the_committed_one_cannot_be_settled(app, w3, keys, de
         batches, _ = committed_batches(plan_from_json(other), int(other["batch_size"]))
         with pytest.raises(ContractRevert, match="TournamentEscrowBatchMismatch"):
             get_chain().settle(1, batches[0])
-    assert all(escrow.functions.getStake(1, a).call()[2] == 1 for a, _ in stakers)  # all still active
+    assert all(escrow.functions.getStake(1, a, 0).call()[2] == 1 for a, _ in stakers)  # all still active
 
 
 def test_a_wrong_plan_is_disputed_and_the_guardian_voids_the_round(app, w3, keys, deployment):
@@ -176,7 +176,7 @@ def test_a_wrong_plan_is_disputed_and_the_guardian_voids_the_round(app, w3, keys
     for address, amount in stakers:
         key = next(k for k in keys if Account.from_key(k).address == address)
         before = token.functions.balanceOf(address).call()
-        send(w3, key, escrow.functions.withdrawStake(1))
+        send(w3, key, escrow.functions.withdrawStake(1, 0))
         assert token.functions.balanceOf(address).call() == before + amount
     reward = min(bond, view["nmr_pool"])
     assert token.functions.balanceOf(disputer.signer.address).call() == disputer_before + reward + stakers[0][1]

@@ -76,7 +76,7 @@ def _open_and_stake(app, w3, keys, record, n_stakers=N_STAKERS, policy="auction2
             amount = (10 + i) * NMR
             send(w3, key, token.functions.approve(escrow.address, amount))
             confidence = (i % 5 + 1) * 10**16  # 0.01 .. 0.05 NMR per dollar: bids of $200 .. $2,900
-            send(w3, key, escrow.functions.stake(1, amount, confidence, bytes.fromhex(outcome.result.hash[2:])))
+            send(w3, key, escrow.functions.stake(1, 0, amount, confidence, bytes.fromhex(outcome.result.hash[2:])))
             stakers.append((address, amount))
     return token, escrow, stakers
 
@@ -104,7 +104,7 @@ def _assert_chain_matches_plan(w3, record, stakers, document, supply_before, bal
     assert set(outcomes) == {a for a, _ in stakers}
     for address, amount in stakers:
         assert outcomes[address].stake == amount
-        assert escrow.functions.getStake(1, address).call()[2] == 2  # settled
+        assert escrow.functions.getStake(1, address, 0).call()[2] == 2  # settled
     for address, (nmr_before, usd_before) in balances_before.items():
         outcome, prize = outcomes.get(address), prizes.get(address)
         # Balances before the stake was taken: the settled stake comes back less its burn.
@@ -220,7 +220,7 @@ def test_settlement_resumes_after_a_crash_without_paying_twice(app, w3, keys, de
     with app.app_context():
         with pytest.raises(KeyboardInterrupt):
             oracle.settle_round(1, report=lambda _: None, after_batch=crash)
-        settled_first = sum(escrow.functions.getStake(1, a).call()[2] == 2 for a, _ in stakers)
+        settled_first = sum(escrow.functions.getStake(1, a, 0).call()[2] == 2 for a, _ in stakers)
         assert settled_first == 3 * (crash_after + 1)
         again = oracle.settle_round(1, report=lambda _: None)
         assert again["settled"] == 10 - settled_first

@@ -45,7 +45,7 @@ def test_scripts_run_a_round_without_stakes(operator_env, w3, deployment, keys):
     assert (view[2], view[3], view[5], view[7]) == (treasury, 25 * USD, 10_500_000, 100 * NMR)
     staker = keys[3]
     send(w3, staker, token.functions.approve(escrow.address, NMR))
-    send(w3, staker, escrow.functions.stake(1, NMR, 10**18, b"\x42" * 32))
+    send(w3, staker, escrow.functions.stake(1, 0, NMR, 10**18, b"\x42" * 32))
     advance_chain_time(w3, 601)
     close_round.main(1)
     resolve_round.main(1)
@@ -55,7 +55,7 @@ def test_scripts_run_a_round_without_stakes(operator_env, w3, deployment, keys):
 
     address = Account.from_key(staker).address
     # The stake committed to no uploaded file: returned in full, nothing burned or paid.
-    assert escrow.functions.getStake(1, address).call()[2] == 2
+    assert escrow.functions.getStake(1, address, 0).call()[2] == 2
     # Nobody was paid: the pools came back, and the 100 NMR of issuance minted for the
     # round stay with the treasury.
     assert (token.functions.balanceOf(treasury).call(), usd.functions.balanceOf(treasury).call()) == (

@@ -48,7 +48,7 @@ def test_crash_after_sending_a_batch_resumes_from_its_hash(app, w3, keys, deploy
         assert [(b.status, b.tx_hash is not None) for b in store.list_batches(1)] == [("confirmed", True)] * 5
         prizes = len(store.latest_plan(1)["prizes"])
     assert result == {"settled": 2, "already_settled": 2, "withdrawn": [], "prizes": prizes}
-    assert all(escrow.functions.getStake(1, a).call()[2] == 2 for a, _ in stakers)
+    assert all(escrow.functions.getStake(1, a, 0).call()[2] == 2 for a, _ in stakers)
 
 
 def test_a_plan_the_chain_does_not_know_is_refused(app, w3, keys, deployment):
@@ -121,12 +121,12 @@ def test_escape_hatch_withdrawals_still_verify(app, w3, keys, deployment):
     with app.app_context(), pytest.raises(KeyboardInterrupt):
         oracle.settle_round(1, **QUIET, after_batch=lambda i: (_ for _ in ()).throw(KeyboardInterrupt()))
     advance_chain_time(w3, 7200)  # past resolvesBy: the oracle missed its deadline
-    late = [a for a, _ in stakers if escrow.functions.getStake(1, a).call()[2] == 1]
+    late = [a for a, _ in stakers if escrow.functions.getStake(1, a, 0).call()[2] == 1]
     assert len(late) == 2
     for address in late:
         key = next(k for k in keys if Account.from_key(k).address == address)
         before = token.functions.balanceOf(address).call()
-        send(w3, key, escrow.functions.withdrawStake(1))
+        send(w3, key, escrow.functions.withdrawStake(1, 0))
         stake = next(e.stake for e in plan_from_json(document).stakes if e.staker == address)
         assert token.functions.balanceOf(address).call() == before + stake
     with app.app_context():
@@ -161,7 +161,7 @@ def test_a_round_past_its_deadline_expires_and_everyone_gets_their_own_back(app,
     for address, amount in stakers:
         key = next(k for k in keys if Account.from_key(k).address == address)
         before = token.functions.balanceOf(address).call()
-        send(w3, key, escrow.functions.withdrawStake(1))
+        send(w3, key, escrow.functions.withdrawStake(1, 0))
         assert token.functions.balanceOf(address).call() == before + amount
     assert token.functions.balanceOf(escrow.address).call() == 0
     assert usd.functions.balanceOf(escrow.address).call() == 0

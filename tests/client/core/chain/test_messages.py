@@ -91,17 +91,19 @@ def test_an_error_without_template_or_arguments_reads_as_a_call():
 
 def test_revert_data_is_decoded_into_the_sentence():
     decoder = ErrorDecoder([compiled_abi("TournamentEscrow")])
-    selector = function_signature_to_4byte_selector("TournamentEscrowNoStake(uint256,address)")
-    data = "0x" + (selector + encode(["uint256", "address"], [9, ALICE])).hex()
+    selector = function_signature_to_4byte_selector("TournamentEscrowNoStake(uint256,address,uint32)")
+    data = "0x" + (selector + encode(["uint256", "address", "uint32"], [9, ALICE, 2])).hex()
 
     class Revert(Exception):
         pass
 
     error = Revert("execution reverted")
     error.data = data
-    revert = decoder.revert(error, "withdrawStake(9)")
-    assert str(revert) == f"withdrawStake(9) reverted: {ALICE} has no stake in round 9 [TournamentEscrowNoStake]"
-    assert (revert.error, revert.args_by_name) == ("TournamentEscrowNoStake", {"roundId": 9, "staker": ALICE})
+    revert = decoder.revert(error, "withdrawStake(9, model 2)")
+    assert str(revert) == (f"withdrawStake(9, model 2) reverted: {ALICE} has no stake on its model 2 in round 9 "
+                           "[TournamentEscrowNoStake]")
+    assert (revert.error, revert.args_by_name) == ("TournamentEscrowNoStake", {"roundId": 9, "staker": ALICE,
+                                                                              "model": 2})
 
 
 def test_public_table_shape():
