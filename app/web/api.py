@@ -16,6 +16,7 @@ from app.web.inputs import (
     DISPLAY_NAME_MAX,
     display_name,
     json_body,
+    model_arg,
     uploaded_file,
     use_round_converter,
 )
@@ -81,9 +82,10 @@ def dataset(number: int, file_format: str) -> Response:
 @bp.post("/rounds/<round:number>/submissions")
 @login_required
 def upload(number: int) -> Response:
-    """Upload predictions (multipart field ``file``); 201 with hash and metrics, or 422."""
+    """Upload predictions (multipart field ``file``; ``model``: a model name or key, default
+    model 0); 201 with hash, metrics and the model, or 422."""
     raw, filename = uploaded_file()
-    outcome = services.upload_predictions(number, g.address, raw, filename)
+    outcome = services.upload_predictions(number, g.address, raw, filename, model_arg())
     payload, status = views.upload_view(outcome, number)
     return ok(payload, status)
 
@@ -116,6 +118,25 @@ def update_account() -> Response:
     """Set my display name: ``{"display_name": "..."}`` (empty or null clears it)."""
     user = store.set_display_name(g.address, display_name(json_body().get("display_name")))
     return ok({"address": user.address, "display_name": user.display_name})
+
+
+@bp.get("/models")
+def models() -> Response:
+    """A wallet's models (``?address=0x...``): model 0 first, then the ones it named."""
+    raw = request.args.get("address")
+    if not raw:
+        raise ApiError(400, "name the wallet: /api/v1/models?address=0x... (its checksummed or lowercase address)")
+    return ok({"models": store.list_models(auth.checksum_address(raw))})
+
+
+@bp.post("/account/models")
+@login_required
+def add_model() -> Response:
+    """Register a new model of my wallet: ``{"name": "..."}``; 201 with the model."""
+    name = request.form.get("name") if request.mimetype != "application/json" else json_body().get("name")
+    if name is None:
+        raise ApiError(400, f'send {{"name": "..."}}: {store.wallet_models.NAME_RULE}')
+    return ok(services.add_model(g.address, name), 201)
 
 
 @bp.get("/account/tokens")

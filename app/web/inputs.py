@@ -123,6 +123,18 @@ def uploaded_file() -> tuple[bytes, str]:
     return upload.read(), upload.filename or "predictions"
 
 
+def model_arg() -> str | None:
+    """The upload's ``model`` (a model name or key): the form field, else the query
+    argument; None (model 0) when neither is given. Bounded before any lookup."""
+    raw = request.form.get("model") if request.mimetype == "multipart/form-data" else None
+    raw = raw if raw not in (None, "") else request.args.get("model")
+    if raw is None or raw.strip() == "":
+        return None
+    if len(raw) > 120:
+        raise ApiError(400, f"model must be a model name or key (at most 120 characters), got {_shown(raw)}")
+    return raw.strip()
+
+
 def display_name(raw: Any) -> str | None:
     """A display name to store (``None`` clears it), or a 400: at most
     :data:`DISPLAY_NAME_MAX` printable characters, surrounding spaces dropped."""

@@ -32,6 +32,7 @@ from app.web import participant, round_header, rules, services, views
 from app.web.inputs import (
     DISPLAY_NAME_MAX,
     display_name,
+    model_arg,
     uploaded_file,
     use_round_converter,
 )
@@ -93,9 +94,10 @@ def ethers_js() -> Response:
 @bp.post("/rounds/<round:number>/upload")
 @login_required
 def upload(number: int) -> tuple[str, int]:
-    """The upload form: shows the problems, or the hash and validation metrics."""
+    """The upload form (``model``: which of my models, default model 0): shows the
+    problems, or the hash and validation metrics."""
     raw, filename = uploaded_file()
-    outcome = services.upload_predictions(number, g.address, raw, filename)
+    outcome = services.upload_predictions(number, g.address, raw, filename, model_arg())
     payload, status = views.upload_view(outcome, number)
     return render_template("upload_result.html", result=payload, round_number=number), 200 if status == 201 else 422
 
@@ -150,9 +152,22 @@ def settings() -> str:
     return _settings_page(new_token=None)
 
 
-def _settings_page(new_token: str | None) -> str:
+def _settings_page(new_token: str | None, model_error: str | None = None, model_name: str = "") -> str:
     page = participant.settings_page(g.address, auth.current_session_key())
-    return render_template("settings.html", page=page, new_token=new_token)
+    return render_template("settings.html", page=page, new_token=new_token, model_error=model_error,
+                           model_name=model_name)
+
+
+@bp.post("/account/models")
+@login_required
+def add_model() -> Any:
+    """Register a new model by name; a bad or taken name shows Settings again with why (400/409)."""
+    name = request.form.get("name", "")
+    try:
+        services.add_model(g.address, name)
+    except ApiError as exc:
+        return _settings_page(new_token=None, model_error=exc.message, model_name=name[:store.MODEL_NAME_MAX]), exc.status
+    return redirect(url_for("pages.settings", _anchor="models"), code=303)
 
 
 @bp.post("/account/name")

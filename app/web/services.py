@@ -119,10 +119,12 @@ upload_limiter = RateLimiter()
 
 @dataclass(frozen=True)
 class UploadOutcome:
-    """An accepted or rejected upload: the validation result and, if accepted, the row."""
+    """An accepted or rejected upload: the validation result, the model it was for
+    (:func:`app.store.model_dict`) and, if accepted, the row."""
 
     result: ValidationResult
     submission: store.Submission | None
+    model: dict[str, Any] | None = None
 
 
 def open_round_or_error(number: int) -> store.Round:
@@ -137,13 +139,36 @@ def open_round_or_error(number: int) -> store.Round:
     return round_row
 
 
-def upload_predictions(number: int, address: str, raw: bytes, filename: str) -> UploadOutcome:
-    """Validate an upload for ``address`` to round ``number`` and keep it if accepted.
+def wallet_model(address: str, reference: Any) -> dict[str, Any]:
+    """The model of wallet ``address`` that ``reference`` (a name or key; None: model 0)
+    names, or a 400 listing the wallet's models."""
+    try:
+        return store.resolve_model(address, reference)
+    except store.UnknownModel as exc:
+        raise ApiError(400, str(exc)) from None
 
-    Order matters: the round is checked first, then the rate limit (which counts attempts,
-    accepted or not), then the file. Rejected files leave no trace in the database.
+
+def add_model(address: str, name: Any) -> dict[str, Any]:
+    """Register model ``name`` for wallet ``address`` (:func:`app.store.add_model`); a bad
+    name is a 400, a taken one a 409, each saying what to do."""
+    try:
+        return store.add_model(address, name)
+    except store.ModelNameTaken as exc:
+        raise ApiError(409, str(exc)) from None
+    except store.StoreError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+def upload_predictions(number: int, address: str, raw: bytes, filename: str, model: Any = None) -> UploadOutcome:
+    """Validate an upload by wallet ``address`` for its model ``model`` (a name or key;
+    None: model 0) to round ``number`` and keep it if accepted.
+
+    Order matters: the round is checked first, then the model, then the rate limit (per
+    wallet; it counts attempts, accepted or not), then the file. Rejected files leave no
+    trace in the database.
     """
     round_row = open_round_or_error(number)
+    chosen = wallet_model(address, model)
     config = current_app.config
     wait = upload_limiter.hit(address, config["UPLOAD_RATE_LIMIT"], config["UPLOAD_RATE_WINDOW"])
     if wait:
@@ -156,13 +181,13 @@ def upload_predictions(number: int, address: str, raw: bytes, filename: str) -> 
     frame = round_frame(round_row)
     result = frame.validator.validate(raw, _display_name(filename))
     if not result.ok:
-        return UploadOutcome(result=result, submission=None)
+        return UploadOutcome(result=result, submission=None, model=chosen)
     metrics = validation_metrics(frame, result.frame["probability"].to_numpy())
     path = _store_file(number, canonical_text(result.frame))
     try:
         submission = store.save_submission(
             number,
-            address,
+            chosen["key"],
             stored_path=str(path),
             original_filename=_display_name(filename),
             file_hash=result.hash,
@@ -174,7 +199,7 @@ def upload_predictions(number: int, address: str, raw: bytes, filename: str) -> 
         path.unlink(missing_ok=True)
         raise
     performance.schedule(number)  # originality and concordance for the Performance panel
-    return UploadOutcome(result=result, submission=submission)
+    return UploadOutcome(result=result, submission=submission, model=chosen)
 
 
 def _display_name(filename: str | None) -> str:

@@ -90,9 +90,11 @@ def round_summary(row: store.Round) -> dict[str, Any]:
 
 
 def submission_view(sub: store.Submission) -> dict[str, Any]:
-    """A submission as its owner sees it."""
+    """A submission as its owner sees it (``model``: its model key, ``model_number``)."""
     return {
         "id": sub.id,
+        "model": sub.model_key,
+        "model_number": sub.model_number or 0,
         "round": sub.round_number,
         "hash": sub.hash,
         "original_filename": sub.original_filename,
@@ -105,11 +107,26 @@ def submission_view(sub: store.Submission) -> dict[str, Any]:
 
 def upload_view(outcome: UploadOutcome, round_number: int) -> tuple[dict[str, Any], int]:
     """An upload's outcome as the pages and the API show it, with its HTTP status: 201 with
-    the hash and validation metrics, or 422 with the problems."""
+    the hash and validation metrics, or 422 with the problems; ``model`` says which model
+    it was for (``key``, ``name``, ``number``)."""
     result = outcome.result
+    model = {k: outcome.model[k] for k in ("key", "name", "number")} if outcome.model else None
     if outcome.submission is None:
-        return {"accepted": False, "round": round_number, "problems": result.problems}, 422
-    return {"accepted": True, **submission_view(outcome.submission), "notes": result.notes}, 201
+        return {"accepted": False, "round": round_number, "model": model, "problems": result.problems}, 422
+    return {"accepted": True, **submission_view(outcome.submission), "model": model, "notes": result.notes}, 201
+
+
+def models_with_submissions(address: str, round_number: int | None) -> list[dict[str, Any]]:
+    """Every model of the wallet (:func:`app.store.list_models`, model 0 first), each with
+    ``submission``: its current file in round ``round_number`` (``round``, ``hash``,
+    ``filename``, ``rows``) or None."""
+    current = {s.model_number or 0: s for s in store.list_submissions(round_number)
+               if s.address == address} if round_number is not None else {}  # fmt: skip
+    return [
+        {**model, "submission": ({"round": sub.round_number, "hash": sub.hash, "filename": sub.original_filename,
+                                  "rows": sub.rows} if (sub := current.get(model["number"])) else None)}
+        for model in store.list_models(address)
+    ]  # fmt: skip
 
 
 def current_round_page(address: str | None) -> dict[str, Any]:
@@ -118,11 +135,14 @@ def current_round_page(address: str | None) -> dict[str, Any]:
     why); ``header`` is every page's round header (:mod:`app.web.round_header`)."""
     row = store.current_round()
     if row is None:
-        return {"round": None, "my_submission": None, "my_result": None, "performance": None, "header": None}
+        return {"round": None, "my_submission": None, "my_result": None, "performance": None, "header": None,
+                "models": store.list_models(address) if address else []}  # fmt: skip
     mine = store.current_submission(row.number, address) if address else None
     my_result = _my_result(row.number, address) if address else None
     return {
         "round": round_summary(row),
+        # The signed-in wallet's models, each with its current file here (the upload form's choice).
+        "models": models_with_submissions(address, row.number) if address else [],
         "n_submissions": len(store.list_submissions(row.number)),
         "my_submission": submission_view(mine) if mine else None,
         "my_result": my_result,
@@ -131,9 +151,9 @@ def current_round_page(address: str | None) -> dict[str, Any]:
     }
 
 
-def _my_result(number: int, address: str) -> dict[str, Any] | None:
+def _my_result(number: int, key: str) -> dict[str, Any] | None:
     for score in store.round_scores(number):
-        if score.address == address:
+        if score.model_key == key:
             return store.score_view(score)
     return None
 
@@ -263,26 +283,37 @@ def chain_info(address: str) -> dict[str, Any]:
 
 
 def account_page(address: str) -> dict[str, Any]:
-    """My name, balances (chain), submissions, per-round results with their reason,
-    career USD and NMR, tokens and the per-era chart of my latest upload."""
+    """My name, balances (chain), my models (each with its current file in the current
+    round and its career), submissions, per-round results of every model with their
+    reason, the wallet's career USD and NMR (all models), tokens and the per-era chart of
+    my latest upload."""
     user = store.get_user(address)
-    submissions = store.user_submissions(address)
-    results = store.account_results(address)
+    current = store.current_round()
+    models = models_with_submissions(address, current.number if current else None)
+    submissions = store.wallet_submissions(address)
     chain = chain_info(address)
-    scores = [{**score, "why": _account_why(score)} for score in results["scores"]]
-    latest = submissions[0] if submissions else None
+    scores = []
+    for model in models:
+        results = store.account_results(model["key"])
+        model.update(career_usd=results["career_usd"], career_nmr=results["career_nmr"])
+        scores += [{**score, "model": model["key"], "model_name": model["name"], "model_number": model["number"],
+                    "why": _account_why(score)} for score in results["scores"]]  # fmt: skip
+    scores.sort(key=lambda score: (-score["round"], score["model_number"]))
+    latest = max(submissions, key=lambda s: (s.created_at, s.id)) if submissions else None
     per_era = (latest.metrics or {}).get("per_era", []) if latest else []
+    career_nmr = sum(model["career_nmr"] for model in models)
     return {
         "address": address,
         "display_name": user.display_name if user else None,
         "decimals": DECIMALS,
         "chain": chain,
+        "models": models,
         "submissions": [submission_view(s) for s in submissions],
         "scores": scores,
-        "rounds": account_rounds(submissions, scores, chain.get("stakes") or []),
-        "career_usd": results["career_usd"],
-        "career_nmr": results["career_nmr"],
-        "career_nmr_wei": results["career_nmr_wei"],
+        "rounds": account_rounds(submissions, scores, chain.get("stakes") or [], models),
+        "career_usd": sum(model["career_usd"] for model in models),
+        "career_nmr": career_nmr,
+        "career_nmr_wei": career_nmr,
         "tokens": [
             {"public_id": t.public_id, "name": t.name, "created_at": t.created_at}
             for t in store.list_api_tokens(address)
@@ -296,28 +327,32 @@ def account_page(address: str) -> dict[str, Any]:
 
 
 def account_rounds(submissions: list[store.Submission], scores: list[dict[str, Any]],
-                   stakes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per round I took part in, newest first: my submission, my stake (the
+                   stakes: list[dict[str, Any]], models: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """One row per round and model I took part with, newest round first, then by model:
+    the model (``model``, ``model_name``, ``model_number``), my submission, my stake (the
     chain's, else the oracle's record), the outcome, why, round USD and round NMR."""
-    by_round: dict[int, dict[str, Any]] = {}
+    names = {model["number"]: (model["key"], model["name"]) for model in models or []}
+    by_round: dict[tuple[int, int], dict[str, Any]] = {}
 
-    def row(number: int) -> dict[str, Any]:
-        return by_round.setdefault(number, {"round": number, "submission": None, "stake_wei": 0, "confidence": None,
-                                            "stake_status": None, "score": None})  # fmt: skip
+    def row(number: int, model: int) -> dict[str, Any]:
+        key, name = names.get(model, (None, None))
+        return by_round.setdefault((number, model), {
+            "round": number, "model": key, "model_name": name, "model_number": model, "submission": None,
+            "stake_wei": 0, "confidence": None, "stake_status": None, "score": None})  # fmt: skip
 
     for submission in submissions:
-        row(submission.round_number)["submission"] = submission_view(submission)
+        row(submission.round_number, submission.model_number or 0)["submission"] = submission_view(submission)
     for score in scores:
-        entry = row(score["round"])
+        entry = row(score["round"], score.get("model_number") or 0)
         entry["score"] = score
         entry["stake_wei"], entry["confidence"] = score.get("stake_wei") or 0, score.get("confidence")
     for stake in stakes:
-        entry = row(int(stake["round"]))
+        entry = row(int(stake["round"]), int(stake.get("model") or 0))
         entry["stake_wei"], entry["confidence"] = int(stake["amount_wei"]), stake.get("confidence")
         entry["stake_status"] = stake.get("status") or ("settled" if stake.get("settled") else "active")
     table = []
-    for number in sorted(by_round, reverse=True):
-        entry = by_round[number]
+    for number, model in sorted(by_round, key=lambda k: (-k[0], k[1])):
+        entry = by_round[(number, model)]
         score = entry.pop("score")
         table.append({**entry, "outcome": _outcome(score, entry), "why": score["why"] if score else
                       "not scored yet: the round resolves after it closes",
