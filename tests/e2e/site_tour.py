@@ -1,7 +1,8 @@
 """A lived-in site for the whole-site browser checks (accessibility, screenshots, layout):
 a real Ganache, round 1 played by four named data scientists (three stakes), resolved,
-settled and finalized by the oracle, and round 2 open with the staker's upload; then every
-page, as a visitor and as the signed-in staker, in a tab of any width and colour scheme.
+settled and finalized by the oracle, and round 2 open with the staker running two models
+(a file and a stake each, so the stake page lists two positions); then every page, as a
+visitor and as the signed-in staker, in a tab of any width and colour scheme.
 
 Modules use it by importing ``deployment`` (four funded stakers) and ``toured_site``.
 """
@@ -41,6 +42,9 @@ PLAYERS = (
 # Eras big enough for the prediction distributions to be concordant, so the round pays out.
 DATASET = {"n_features": 8, "rows_per_era": 800, "n_train_eras": 3, "n_validation_eras": 3}
 FILE = {"lean": 0.06, "noise": 0.012}
+# The staker's second model in round 2, and the round-2 stakes (NMR, confidence) of models 0 and 1.
+SECOND_MODEL = "STUDYAI_LIVE"
+ROUND_2_STAKES = ((30, NMR // 2), (20, 7 * NMR // 10))
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 # Every page: (name, path, signed in). The staker is the first player.
 PAGES = (
@@ -70,7 +74,8 @@ def deployment(w3, keys, tmp_path_factory):
 
 @pytest.fixture
 def toured_site(app, w3, keys, contracts) -> dict[str, str]:
-    """Round 1 played and finalized, round 2 open with the staker's file. Returns {name: address}."""
+    """Round 1 played and finalized, round 2 open with a file and a stake for each of the
+    staker's two models. Returns {name: address}."""
     token, escrow = contracts
     addresses = {}
     with app.app_context():
@@ -94,7 +99,16 @@ def toured_site(app, w3, keys, contracts) -> dict[str, str]:
         second = oracle.open_round(2, closes_in=CLOSES_IN, resolves_in=RESOLVES_IN, pools=POOLS,
                                    dataset_options=DATASET, report=lambda _: None)
         staker = addresses[PLAYERS[0][0]]
-        assert services.upload_predictions(2, staker, leaning_predictions(second, seed=1, **FILE), "model.csv").result.ok
+        second_model = store.add_model(staker, SECOND_MODEL)
+        hashes = []
+        for model, seed in ((None, 1), (second_model["key"], 6)):
+            body = leaning_predictions(second, seed=seed, **FILE)
+            outcome = services.upload_predictions(2, staker, body, f"model-{seed}.csv", model=model)
+            assert outcome.result.ok, outcome.result.problems
+            hashes.append(outcome.result.hash)
+    for number, ((amount, confidence), file_hash) in enumerate(zip(ROUND_2_STAKES, hashes, strict=True)):
+        send(w3, keys[3], token.functions.approve(escrow.address, amount * NMR))
+        send(w3, keys[3], escrow.functions.stake(2, number, amount * NMR, confidence, bytes.fromhex(file_hash[2:])))
     return addresses
 
 

@@ -27,6 +27,8 @@ from tests.e2e.site_tour import (  # noqa: F401  (fixtures)
 from tests.e2e.support import leaning_predictions
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Pages that fill in from the chain after loading (through the wallet, not the network): looked at once done.
+READY = {"stake": "#stake-app[data-ready='1']"}
 AXE_RUN = """async () => {
   const result = await axe.run(document, {
     runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
@@ -50,13 +52,15 @@ FOCUS_PROBE = """() => {
 }"""
 
 
-def audit(page, url: str, arrive: Callable[[], object] | None = None) -> list[str]:
-    """What is wrong with the page at ``url`` (reached by ``arrive()``, by default a visit),
-    one line each (empty when nothing is)."""
+def audit(page, url: str, arrive: Callable[[], object] | None = None, ready: str | None = None) -> list[str]:
+    """What is wrong with the page at ``url`` (reached by ``arrive()``, by default a visit,
+    and looked at once ``ready`` matches, when given), one line each (empty when nothing is)."""
     failed = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 and r.url != url else None)
     (arrive or (lambda: page.goto(url)))()
     page.wait_for_load_state("networkidle")
+    if ready:
+        page.wait_for_selector(ready, state="attached")
     problems = [f"request failed: {line}" for line in failed]
     page.add_script_tag(path=str(AXE))
     for violation in page.evaluate(AXE_RUN):
@@ -99,8 +103,11 @@ def test_every_page_passes_axe_fits_the_screen_and_shows_keyboard_focus(
                     for name, path, needs_session in PAGES:
                         if needs_session != signed_in:
                             continue
-                        for problem in audit(page, server + path):
+                        for problem in audit(page, server + path, ready=READY.get(name)):
                             findings.append(f"{name} at {VIEWPORTS[viewport]['width']} px, {scheme}: {problem}")
+                        if name == "stake":  # the checks above covered the model selector and both positions
+                            assert page.locator("#stake-model option").count() == 2
+                            assert page.locator("#positions tbody tr").count() == 2
                         page.screenshot(path=str(screenshot_path(name, viewport, scheme)), full_page=True)
                 for problem in audit(page, server + "/rounds/2/upload", upload_through_the_form(page, server, predictions)):
                     findings.append(f"upload-result at {VIEWPORTS[viewport]['width']} px, {scheme}: {problem}")
