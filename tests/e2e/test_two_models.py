@@ -3,17 +3,32 @@ a real Ganache and the real app: it names a second model (POST /api/v1/account/m
 uploads one file per model through the upload form's model selector, stakes on each from the
 stake page (a different amount, confidence and method per model) and the positions table
 shows both; the chain's getStake per model and the Staked events agree, each model's stake
-committing that model's own file. Screenshots go to artifacts/screenshots/models-*.png."""
+committing that model's own file. Then, per model: the oracle settles both and the page
+shows each model's own outcome; past the oracle's deadline one model is withdrawn alone.
+Screenshots go to artifacts/screenshots/models-*.png."""
 
 from __future__ import annotations
 
+import pytest
 from web3.logs import DISCARD
 
-from tests.app.oracle.conftest import NMR
+from app import oracle, store
+from app.web import services
+from tests.app.oracle.conftest import NMR, advance_chain_time
 from tests.app.web.test_browser import SCREENSHOTS
-from tests.e2e.conftest import ROUND
+from tests.e2e.conftest import CLOSES_IN, RESOLVES_IN, ROUND
 from tests.e2e.support import leaning_predictions
-from tests.e2e.test_stake_page import ACTIVE, confirmed_hash, shown_wei, stake_from_page, step
+from tests.e2e.test_stake_page import (
+    ACTIVE,
+    SETTLED,
+    WITHDRAWN,
+    confirmed_hash,
+    open_stake_page,
+    shown_units,
+    shown_wei,
+    stake_from_page,
+    step,
+)
 
 SECOND = "second_model"
 ADD_MODEL = """async (name) => {
@@ -48,6 +63,31 @@ def upload_for(page, server: str, path, model_key: str) -> str:
     return page.inner_text("#submission-hash")
 
 
+@pytest.fixture
+def two_staked_models(app, round_open, staker, stake_from_python) -> list[tuple[str, int]]:
+    """The staker's model 0 (a file leaning towards the targets, 10 NMR) and a second model
+    SECOND (leaning away: its live CORR is negative, 30 NMR), both staked at 0.5 from Python.
+    Returns [(file hash, NMR wei staked)] by model number."""
+    with app.app_context():
+        second = store.add_model(staker.address, SECOND)
+        hashes = []
+        for model, toward, seed in ((None, True, 1), (second["key"], False, 2)):
+            body = leaning_predictions(round_open, toward=toward, seed=seed, shift=0.02 * seed)
+            outcome = services.upload_predictions(ROUND, staker.address, body, f"model{seed}.csv", model=model)
+            assert outcome.result.ok, outcome.result.problems
+            hashes.append(outcome.result.hash)
+    return [(file_hash, stake_from_python(file_hash, amount, model=number))
+            for number, (file_hash, amount) in enumerate(zip(hashes, (10 * NMR, 30 * NMR), strict=True))]
+
+
+def choose(page, number: int) -> None:
+    """Picks model `number` in the stake page's selector and waits for the page to read it."""
+    page.select_option("#stake-model", str(number))
+    page.wait_for_function("(n) => document.getElementById('stake-app').dataset.model === n", arg=str(number))
+    page.wait_for_function("() => document.querySelector('#positions tbody tr[aria-current=\"true\"]')"
+                           "?.dataset.model === document.getElementById('stake-app').dataset.model")
+
+
 def staked_events(w3, escrow, receipt_hash: str) -> list[dict]:
     return [e["args"] for e in escrow.events.Staked().process_receipt(w3.eth.get_transaction_receipt(receipt_hash),
                                                                         errors=DISCARD)]
@@ -80,10 +120,17 @@ def test_two_models_upload_and_stake_each_and_the_page_shows_both_positions(
     first_hash = upload_for(page, server, first_file, staker.address)
     second_hash = upload_for(page, server, second_file, second_key)
     assert first_hash != second_hash
+    assert page.get_attribute("#stake-on-this", "href") == f"/stake?hash={second_hash}&model=1"
     shot(page, "01-uploaded-second")
+    page.goto(server + "/?model=" + SECOND)  # ?model= preselects the upload form's model
+    assert page.input_value("#upload-model") == second_key
+    # The round page lists each model's current file with its own stake link.
+    files = page.eval_on_selector_all("#model-files tbody tr", """(rows) => rows.map((row) => [row.dataset.model,
+      row.querySelector("code").textContent, row.querySelector("a").getAttribute("href")])""")
+    assert files == [["0", first_hash, f"/stake?hash={first_hash}"], ["1", second_hash, f"/stake?hash={second_hash}&model=1"]]
 
-    # "Stake on this file" of the second model's file: the stake page opens on that model.
-    page.click("#stake-on-this")
+    # Stake on the second model's file: the stake page opens on that model.
+    page.click("#model-files tr[data-model='1'] a")
     page.wait_for_selector("#stake-app[data-ready='1']")
     assert page.input_value("#stake-model") == "1"
     assert page.inner_text("#stake-hash") == second_hash
@@ -132,3 +179,67 @@ def test_two_models_upload_and_stake_each_and_the_page_shows_both_positions(
     assert shown_wei(page, "#my-stake") == 10 * NMR
     assert page.inner_text("#stake-hash") == second_hash
     assert [row["current"] for row in page.evaluate(POSITIONS)] == [False, True]
+
+
+def test_each_model_shows_its_own_settlement(server, app, open_page, two_staked_models, staker, w3, contracts):
+    token, escrow = contracts
+    advance_chain_time(w3, CLOSES_IN + 1)
+    with app.app_context():
+        oracle.close_round(ROUND, report=lambda _: None)
+        oracle.resolve_round(ROUND, report=lambda _: None)
+        oracle.settle_round(ROUND, report=lambda _: None)
+        reasons = {score.model_key: score.reason for score in store.round_scores(ROUND)}
+    settled = {e["args"]["model"]: e["args"] for e in
+               escrow.events.StakeSettled().get_logs(from_block=0, argument_filters={"staker": staker.address})}
+    assert sorted(settled) == [0, 1]
+    assert settled[1]["burned"] == two_staked_models[1][1] // 4  # corr: CORR < 0, capped at 25 %
+    assert settled[0]["burned"] == 0
+
+    page = open_page()
+    open_stake_page(page, server, sign_in=True)
+    for number, (_hash, staked) in enumerate(two_staked_models):
+        choose(page, number)
+        page.wait_for_selector("#outcome-section:visible")
+        page.wait_for_function("(b) => document.getElementById('outcome-burned').dataset.wei === b",
+                               arg=str(settled[number]["burned"]))
+        assert page.inner_text("#stake-status") == "settled"
+        assert shown_wei(page, "#outcome-released") == staked - settled[number]["burned"]
+        assert shown_wei(page, "#outcome-nmr-reward") == settled[number]["nmrReward"]
+        assert shown_units(page, "#outcome-usd-reward") == settled[number]["usdReward"]
+        assert escrow.functions.getStake(ROUND, staker.address, number).call()[2] == SETTLED
+        shot(page, f"03-settled-model-{number}")
+    assert page.inner_text("#outcome-prize-label") == "Prize (to the wallet, all models)"
+    assert reasons[f"{staker.address}-1"].startswith("corr -")
+    assert [row["cells"][3] for row in page.evaluate(POSITIONS)] == ["settled", "settled"]
+
+
+def test_withdrawing_one_model_leaves_the_other_staked(server, open_page, two_staked_models, staker, w3, contracts):
+    token, escrow = contracts
+    advance_chain_time(w3, RESOLVES_IN + 1)  # the oracle missed its deadline
+    page = open_page()
+    page.goto(server + f"/stake?hash={two_staked_models[1][0]}")  # a file of model 1: the page opens on it
+    page.click("#sign-in")
+    page.wait_for_selector("#signed-in-as")
+    page.wait_for_selector("#stake-app[data-ready='1']")
+    assert page.input_value("#stake-model") == "1" and page.inner_text("#stake-hash") == two_staked_models[1][0]
+    page.wait_for_selector("#withdraw-button:visible")
+    assert page.inner_text("#withdraw-button") == f"Withdraw my stake on {SECOND}"
+    balance_before = token.functions.balanceOf(staker.address).call()
+    page.click("#withdraw-button")
+
+    withdrawn_tx = confirmed_hash(page, w3, "withdrawStake")
+    assert f"withdrawStake ({SECOND}):" in step(page, "withdrawStake", "confirmed").inner_text()
+    page.wait_for_function("() => document.getElementById('stake-status').textContent === 'withdrawn'")
+    [event] = escrow.events.StakeWithdrawn().process_receipt(w3.eth.get_transaction_receipt(withdrawn_tx),
+                                                             errors=DISCARD)
+    assert (event["args"]["model"], event["args"]["amount"]) == (1, two_staked_models[1][1])
+    assert escrow.functions.getStake(ROUND, staker.address, 1).call()[2] == WITHDRAWN
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (two_staked_models[0][1], NMR // 2, ACTIVE)
+    assert token.functions.balanceOf(staker.address).call() == balance_before + two_staked_models[1][1]
+    assert [row["cells"][3] for row in page.evaluate(POSITIONS)] == ["active", "withdrawn"]
+    shot(page, "04-one-withdrawn")
+
+    choose(page, 0)  # model 0 is still in the escrow: its own escape hatch is offered
+    page.wait_for_selector("#withdraw-button:visible")
+    assert page.inner_text("#stake-status") == "active"
+    assert shown_wei(page, "#my-stake") == two_staked_models[0][1]
