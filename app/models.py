@@ -173,19 +173,26 @@ class WebSession(Base):
 
 
 class UploadTicket(Base):
-    """One numerapi upload (app/web/numerapi_upload.py): for one account and round, short
+    """One numerapi upload (app/web/numerapi_upload.py): for one model (``address``,
+    ``model_number``; :attr:`model_key`) and round, short
     lived, PUT once (``put_at``) and submitted once (``used_at``). ``id`` is the SHA-256 of
     the secret in the URL."""
 
     __tablename__ = "upload_tickets"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     address: Mapped[str] = mapped_column(String(42), index=True)
+    model_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     round_number: Mapped[int] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     put_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def model_key(self) -> str:
+        """The key of the model the upload is for (the address for model 0)."""
+        return key_of(self.address, self.model_number or 0)
 
 
 class Round(Base):

@@ -243,14 +243,15 @@ def _revoke_sessions(condition: Any) -> int:
     return result.rowcount
 
 
-def create_upload_ticket(address: str, round_number: int, filename: str, ttl_seconds: int) -> str:
-    """A numerapi upload ticket for ``address``; returns its secret (only its hash is kept).
-    Expired tickets are swept."""
+def create_upload_ticket(key: str, round_number: int, filename: str, ttl_seconds: int) -> str:
+    """A numerapi upload ticket for model ``key`` (an address: its model 0); returns its
+    secret (only its hash is kept). Expired tickets are swept."""
+    address, number = split_key(key)
     secret = secrets.token_urlsafe(32)
     now = utcnow()
     session = get_session()
     session.execute(delete(UploadTicket).where(UploadTicket.expires_at < now - timedelta(days=1)))
-    session.add(UploadTicket(id=_session_digest(secret), address=address, round_number=round_number,
+    session.add(UploadTicket(id=_session_digest(secret), address=address, model_number=number, round_number=round_number,
                              filename=filename[:255], created_at=now,
                              expires_at=now + timedelta(seconds=ttl_seconds)))  # fmt: skip
     session.commit()

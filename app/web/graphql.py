@@ -11,8 +11,10 @@ and argument names (including its snake_case ``submission_upload_auth`` and
 :mod:`app.web.services`, :mod:`app.web.views` and :mod:`app.store`. How our tournament
 maps onto Numerai's words:
 
-- one tournament (numerapi's classic id, 8); an account (a wallet) has one model whose id
-  is the wallet address and whose name is the display name (or the address);
+- one tournament (numerapi's classic id, 8); an account (a wallet) has models: model 0,
+  whose id is the wallet address and whose name is the display name (or the address),
+  and the ones it registered by name, whose ids are ``<address>-<n>`` (the model keys;
+  :mod:`app.web.numerapi_models` reads a model argument);
 - ``listDatasets`` lists our dataset files; ``dataset`` returns the URL that serves one;
 - an upload is three calls (:mod:`app.web.numerapi_upload`): ``submission_upload_auth``
   hands out a signed, single-user PUT URL; the PUT stores the bytes aside;
@@ -30,8 +32,9 @@ maps onto Numerai's words:
   settled), and per live era its logloss (the one metric kept per era);
   ``v3UserProfile`` (``daily_model_performances`` — one entry per scored round, not per
   day — ``public_user_profile``, ``stake_get``) reads the stake from the escrow;
-- model arguments take a model id (the wallet address, :func:`model_id`) or a model
-  name (a display name one wallet has); TC, BMC, CORJ60 and FNC v3 are not computed here
+- model arguments take a model id (its key) or a model name; uploads, submissions,
+  scores, performances, payouts, profiles and stakes (the escrow's ``getStake(round,
+  wallet, number)``) are each model's own; TC, BMC, CORJ60 and FNC v3 are not computed here
   and answer null;
 - ``submissions`` and ``submissionDownloadAuth`` give back my stored files through a
   signed, short-lived URL (:func:`app.web.numerapi_upload.issue_download`).
@@ -84,7 +87,7 @@ from graphql import (
     GraphQLResolveInfo,
 )
 
-from app import auth, store
+from app import store
 from app.errors import ApiError
 from app.scoring import STORED_METRICS
 from app.store import numerapi as numerapi_store
@@ -100,6 +103,7 @@ from app.web.graphql_rules import (
     validate_query,
 )
 from app.web.inputs import parse_json
+from app.web.numerapi_models import model_of, my_model, wallet_models
 
 bp = Blueprint("graphql", __name__)
 
@@ -149,35 +153,6 @@ def _round_or_current(number: int | None) -> store.Round:
     return row
 
 
-def model_id(address: str) -> str:
-    """numerapi's id of a wallet's model. A wallet has one model, whose id is the wallet
-    address (and whose name is the display name, or the address). Named models, when a
-    wallet can have several, get ids derived from (wallet, model name); the wallet's first
-    model keeps this one, so single-model scripts never see their id change."""
-    return address
-
-
-def _model_address(model_id: str | None, address: str) -> str:
-    """``address`` when ``model_id`` is empty or names it; our model ids are wallet addresses."""
-    if model_id and _model_of(model_id) != address:
-        raise ApiError(403, f"model {model_id} is not yours; your model id is {address}")
-    return address
-
-
-def _model_of(reference: str) -> str:
-    """The wallet address of the model ``reference`` names: its id (the address, in any
-    case) or its name (the display name, when one wallet has it), or a 404 saying which."""
-    if isinstance(reference, str) and reference.lower().startswith("0x") and len(reference) == 42:
-        return auth.checksum_address(reference)
-    named = numerapi_store.wallets_named(reference) if isinstance(reference, str) and 0 < len(reference) <= 100 else []
-    if len(named) == 1:
-        return named[0]
-    if named:
-        raise ApiError(409, f"{len(named)} models are named {reference!r}; use the model id (the wallet address)")
-    raise ApiError(404, f"no model is named {str(reference)[:100]!r}; a model id is a wallet address (0x + 40 hex "
-                        "digits), a model name a display name")
-
-
 def _cached(info: GraphQLResolveInfo, key: Any, load: Any) -> Any:
     """``load()`` once per request (the request's GraphQL context holds the answers)."""
     cache = info.context.setdefault("cache", {})
@@ -201,9 +176,15 @@ def _chain(info: GraphQLResolveInfo, address: str) -> dict[str, Any]:
     return _cached(info, ("chain", address), lambda: views.chain_info(address))
 
 
-def _model_name(info: GraphQLResolveInfo, address: str) -> str:
-    user = _user(info, address)
-    return (user.display_name if user else None) or address
+def _models(info: GraphQLResolveInfo, address: str) -> list[dict[str, Any]]:
+    """Every model of wallet ``address`` (:func:`app.store.list_models`), read once per request."""
+    return _cached(info, ("models", address), lambda: store.list_models(address))
+
+
+def _model_name(info: GraphQLResolveInfo, key: str) -> str:
+    """The name of model ``key`` (model 0: the display name, or the address)."""
+    address, number = store.split_key(key)
+    return next((m["name"] for m in _models(info, address) if m["number"] == number), key)
 
 
 def _nmr(wei: int | None) -> str | None:
@@ -331,7 +312,7 @@ account_type.set_field("username", lambda address, _info: address)
 account_type.set_field("walletAddress", lambda address, _info: address)
 account_type.set_field("mfaEnabled", lambda _address, _info: False)
 account_type.set_field("status", lambda _address, _info: "VERIFIED")
-account_type.set_field("models", lambda address, _info: [address])
+account_type.set_field("models", lambda address, info: [m["key"] for m in _models(info, address)])
 
 
 @account_type.field("displayName")
@@ -341,8 +322,9 @@ def resolve_display_name(address: str, info: GraphQLResolveInfo) -> str | None:
 
 
 @account_type.field("insertedAt")
-def resolve_inserted_at(address: str, info: GraphQLResolveInfo) -> str | None:
-    user = _user(info, address)
+def resolve_inserted_at(key: str, info: GraphQLResolveInfo) -> str | None:
+    """When the wallet (of an account, or of a profile's model) first signed in."""
+    user = _user(info, store.split_key(key)[0])
     return views.iso(user.created_at) if user else None
 
 
@@ -370,15 +352,15 @@ def resolve_api_tokens(address: str, _info: Any) -> list[dict[str, Any]]:
 
 @query.field("model")
 def resolve_model(_obj: Any, _info: Any, modelId: str | None = None) -> str:
-    """The token's model (our model id is the wallet address)."""
-    return _model_address(modelId, _signed_in())
+    """One of the token's models (default model 0); its fields resolve from its key."""
+    return my_model(modelId, _signed_in())
 
 
-model_type.set_field("id", lambda address, _info: model_id(address))
-model_type.set_field("name", lambda address, info: _model_name(info, address))
-model_type.set_field("tournament", lambda _address, _info: TOURNAMENT)
-model_type.set_field("submissions", lambda address, _info: store.user_submissions(address))
-model_type.set_field("v2Stake", lambda _address, _info: None)
+model_type.set_field("id", lambda key, _info: key)
+model_type.set_field("name", lambda key, info: _model_name(info, key))
+model_type.set_field("tournament", lambda _key, _info: TOURNAMENT)
+model_type.set_field("submissions", lambda key, _info: store.user_submissions(key))
+model_type.set_field("v2Stake", lambda _key, _info: None)
 
 submission_type.set_field("id", lambda sub, _info: str(sub.id))
 submission_type.set_field("filename", lambda sub, _info: sub.original_filename)
@@ -394,11 +376,12 @@ submission_type.set_field("consistency", lambda sub, _info: (sub.metrics or {}).
 def resolve_upload_auth(
     _obj: Any, _info: Any, filename: str, tournament: int, modelId: str | None = None
 ) -> dict[str, str]:
-    """A signed PUT URL for one upload to the current round (refused if it is closed)."""
+    """A signed PUT URL for one upload for my model ``modelId`` (default model 0) to the
+    current round (refused if it is closed)."""
     _check_tournament(tournament)
-    address = _model_address(modelId, _signed_in())
+    key = my_model(modelId, _signed_in())
     row = services.open_round_or_error(_round_or_current(None).number)
-    return numerapi_upload.issue(address, row.number, filename)
+    return numerapi_upload.issue(key, row.number, filename)
 
 
 @query.field("submissionScores")
@@ -412,13 +395,12 @@ def resolve_submission_scores(
     lastNRounds: int | None = None,
     **_ignored: Any,
 ) -> list[dict[str, Any]]:
-    """One entry per metric per scored round of the model (wallet), newest round first.
+    """One entry per metric per scored round of the model, newest round first.
 
     Three queries whatever the number of rounds: the model's scores, the rounds, and every
     score of those rounds (for the percentiles)."""
     _check_tournament(tournament)
-    address = _model_of(modelId)
-    scores = store.user_scores(address)
+    scores = store.user_scores(model_of(modelId))
     if lastNRounds is not None:
         scores = scores[:lastNRounds]
     rounds = _rounds(info)
@@ -498,7 +480,7 @@ def resolve_account_leaderboard(
     return [
         {
             "rank": r["rank"],
-            "username": r["address"],
+            "username": r["key"],
             "displayName": r["name"],
             "address": r["address"],
             "round": board["round"],
@@ -527,14 +509,19 @@ def resolve_account_leaderboard(
 def resolve_pending_model_payouts(
     _obj: Any, info: GraphQLResolveInfo, tournament: int | None = None
 ) -> dict[str, list]:
-    """My model's payout per resolved round: settled on chain (``actual``) or still to be
-    posted (``pending``); USD as ``payoutValue``, net NMR as ``payoutNmr``. Expired rounds
-    paid nothing by plan and are left out."""
+    """Each of my models' payout per resolved round: settled on chain (``actual``) or still
+    to be posted (``pending``); USD as ``payoutValue``, net NMR as ``payoutNmr``. Expired
+    rounds paid nothing by plan and are left out."""
     _check_tournament(tournament)
-    address = _signed_in()
-    name = _model_name(info, address)
     payouts: dict[str, list] = {"actual": [], "pending": []}
-    for score in store.account_results(address)["scores"]:
+    for model in _models(info, _signed_in()):
+        _add_payouts(payouts, info, model["key"], model["name"])
+    return payouts
+
+
+def _add_payouts(payouts: dict[str, list], info: GraphQLResolveInfo, key: str, name: str) -> None:
+    """Model ``key``'s resolved rounds into ``payouts`` (see :func:`resolve_pending_model_payouts`)."""
+    for score in store.account_results(key)["scores"]:
         if score["round_status"] not in RESOLVED_STATUSES or score["round_status"] == "expired":
             continue  # not scored yet, or never paid (the oracle missed its deadline)
         row = _rounds(info)[score["round"]]
@@ -543,15 +530,14 @@ def resolve_pending_model_payouts(
             "roundId": str(row.number),
             "roundNumber": row.number,
             "roundResolveTime": views.iso(row.resolved_at),
-            "modelId": address,
+            "modelId": key,
             "modelName": name,
             "modelDisplayName": name,
             "payoutNmr": _nmr(score["net_nmr"]),
             "payoutValue": money["roundUsd"],
             "currencySymbol": "$",
-            **{key: money[key] for key in ("roundUsd", "roundNmr", "burnedNmr", "reason")},
+            **{field: money[field] for field in ("roundUsd", "roundNmr", "burnedNmr", "reason")},
         })
-    return payouts
 
 
 @query.field("v2RoundModelPerformances")
@@ -563,9 +549,8 @@ def resolve_round_model_performances(
     (``intraRoundSubmissionScores``; only logloss is kept per era), and the round's NMR
     payout on the metric the round pays on, pending until settled on chain."""
     _check_tournament(tournament)
-    address = _model_of(modelId)
     performances = []
-    for score, row, round_scores in _scored_rounds(info, store.user_scores(address)):
+    for score, row, round_scores in _scored_rounds(info, store.user_scores(model_of(modelId))):
         money = _money(store.score_view(score))
         settled = row.status in SETTLED_STATUSES
         pays_on = PAYOUT_METRIC.get(row.policy)
@@ -604,10 +589,10 @@ def resolve_v2_leaderboard(_obj: Any, _info: Any, limit: int, offset: int) -> li
     reputation = numerapi_store.reputations(board["round"]) if rows else {}
     entries = []
     for r in rows:
-        rep = reputation.get(r["address"], {})
+        rep = reputation.get(r["key"], {})
         entries.append({
             "rank": r["rank"],
-            "username": r["address"],
+            "username": r["key"],
             "displayName": r["name"],
             "nmrStaked": _nmr(r["stake_wei"]),
             "corr20Rep": rep.get("corr"),
@@ -632,61 +617,62 @@ def resolve_user_profile(
     name = modelName if modelName is not None else model_name
     if name is None:
         raise ApiError(400, "name the model: v3UserProfile(modelName: ...) with a model name or id")
-    return _model_of(name)
+    return model_of(name)
 
 
-profile_type.set_field("id", lambda address, _info: model_id(address))
-profile_type.set_field("username", lambda address, _info: address)
-profile_type.set_field("displayName", lambda address, info: _model_name(info, address))
-profile_type.set_field("bio", lambda _address, _info: None)  # profiles here are a display name only
+profile_type.set_field("id", lambda key, _info: key)
+profile_type.set_field("username", lambda key, _info: key)
+profile_type.set_field("displayName", lambda key, info: _model_name(info, key))
+profile_type.set_field("bio", lambda _key, _info: None)  # profiles here are a name only
 
 
 @profile_type.field("stakeValue")
-def resolve_stake_value(address: str, info: GraphQLResolveInfo) -> str | None:
+def resolve_stake_value(key: str, info: GraphQLResolveInfo) -> str | None:
     """The model's stake in the current round, read from the escrow (null: no stake)."""
-    stake = _current_stake(info, address)
+    stake = _current_stake(info, key)
     return _nmr(stake["amount"]) if stake and stake["amount"] else None
 
 
 profile_type.set_field("nmrStaked", resolve_stake_value)
 profile_type.set_field("startDate", resolve_inserted_at)  # when the wallet first signed in
-profile_type.set_field("stakeRound", lambda address, info: (_current_stake(info, address) or {}).get("round"))
+profile_type.set_field("stakeRound", lambda key, info: (_current_stake(info, key) or {}).get("round"))
 
 
-def _current_stake(info: GraphQLResolveInfo, address: str) -> dict[str, Any] | None:
-    """``address``'s position in the current round on chain (``round``, ``amount`` wei,
-    ``confidence``, ``status``), read once per request; None when there is no round."""
+def _current_stake(info: GraphQLResolveInfo, key: str) -> dict[str, Any] | None:
+    """Model ``key``'s position in the current round on chain (``round``, ``amount`` wei,
+    ``confidence``, ``status``: the escrow's getStake(round, wallet, model number)), read
+    once per request; None when there is no round."""
 
     def load() -> dict[str, Any] | None:
         row = store.current_round()
         if row is None:
             return None
         try:
-            position = current_app.extensions["chain"].stake_of(row.number, address)
+            position = current_app.extensions["chain"].stake_of(row.number, key)
         except Exception:  # an unreachable node or missing deployment: say so, never a 500
             current_app.logger.warning("stake read failed for v3UserProfile", exc_info=True)
             raise ApiError(503, "the chain did not answer, so the stake cannot be read now; stakes are read from the "
                                 "escrow (addresses and ABIs at /api/v1/chain)") from None
         return {"round": row.number, **position}
 
-    return _cached(info, ("stake", address), load)
+    return _cached(info, ("stake", key), load)
 
 
 @profile_type.field("dailyModelPerformances")
-def resolve_daily_performances(address: str, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+def resolve_daily_performances(key: str, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
     """One entry per scored round, newest first (scores are made once a round, not daily):
     the round's CORR, MMC, FNC and live logloss, each with the model's rank in the round.
     TC and FNC v3 are not computed here (null)."""
     entries = []
-    for score, row, others in _scored_rounds(info, store.user_scores(address)):
+    for score, row, others in _scored_rounds(info, store.user_scores(key)):
         entries.append({
             "roundNumber": score.round_number,
             "date": views.iso(row.resolved_at),
             **{f"{metric}Rep": getattr(score, metric) for metric in numerapi_store.REPUTATION_METRICS},
-            **{f"{metric}Rank": numerapi_store.rank_in_round(address, others, metric)
+            **{f"{metric}Rank": numerapi_store.rank_in_round(key, others, metric)
                for metric in numerapi_store.REPUTATION_METRICS},
             "logloss": score.live_logloss,
-            "loglossRank": numerapi_store.rank_in_round(address, others, "live_logloss", higher_is_better=False),
+            "loglossRank": numerapi_store.rank_in_round(key, others, "live_logloss", higher_is_better=False),
         })
     return entries
 
@@ -694,17 +680,18 @@ def resolve_daily_performances(address: str, info: GraphQLResolveInfo) -> list[d
 @query.field("accountProfile")
 def resolve_account_profile(_obj: Any, info: GraphQLResolveInfo, username: str, tournament: int | None = None
                             ) -> dict[str, Any]:
-    """An account's models by name: one per wallet, its id the wallet address."""
+    """An account's models by name (``username``: its wallet address, or any of its
+    models' ids or names), model 0 first, each with its id (model key)."""
     _check_tournament(tournament)
-    address = _model_of(username)
-    name = _model_name(info, address)
-    return {"username": address, "models": [{"id": model_id(address), "name": name, "displayName": name}]}
+    address, models = wallet_models(username)
+    return {"username": address, "models": [{"id": m["key"], "name": m["name"], "displayName": m["name"]}
+                                            for m in models]}  # fmt: skip
 
 
 @query.field("submissions")
 def resolve_submissions(_obj: Any, _info: Any, modelId: str | None = None) -> list[store.Submission]:
-    """Every upload of my model, oldest first."""
-    return store.user_submissions(_model_address(modelId, _signed_in()))
+    """Every upload of my model (default model 0), oldest first."""
+    return store.user_submissions(my_model(modelId, _signed_in()))
 
 
 @query.field("submissionDownloadAuth")
@@ -729,12 +716,16 @@ def resolve_create_submission(
     Same checks and messages as the web upload; a rejected file raises its problems.
     """
     _check_tournament(tournament)
-    address = _model_address(modelId, _signed_in())
+    address = _signed_in()
+    key = my_model(modelId, address)
     ticket = numerapi_upload.ticket(filename)
     if ticket["address"] != address:
         raise ApiError(403, "this upload was authorised for another account")
+    if ticket["model"] != key:
+        raise ApiError(403, f"this upload was authorised for your model {ticket['model']}, not {key}; "
+                            "pass the same modelId to both calls")  # fmt: skip
     body = numerapi_upload.pending_bytes(filename)
-    outcome = services.upload_predictions(ticket["round"], address, body, ticket["filename"])
+    outcome = services.upload_predictions(ticket["round"], address, body, ticket["filename"], key)
     numerapi_upload.discard(filename)
     if outcome.submission is None:
         problems = "; ".join(outcome.result.problems)

@@ -4,7 +4,7 @@ bytes kept aside until that account's ``create_submission`` validates them.
 numerapi uploads in three calls; :mod:`app.web.graphql` answers the first and the last:
 
 1. ``submission_upload_auth`` -> :func:`issue`: a ticket row (:class:`app.models.UploadTicket`:
-   the asking account, round, filename, valid :data:`UPLOAD_TTL` seconds) whose random
+   the asking account's model, round, filename, valid :data:`UPLOAD_TTL` seconds) whose random
    secret, known only to the asker, is the ticket (numerapi's ``filename``) and the URL;
 2. ``PUT /graphql/uploads/<ticket>`` (:func:`upload_target`): accepted once per ticket (one
    atomic UPDATE of ``put_at``), so whoever else learns the URL cannot overwrite the file;
@@ -43,15 +43,17 @@ UPLOAD_TTL = 600  # seconds a handed-out upload (or download) URL stays valid
 DOWNLOAD_SALT = "numerapi-submission-download"
 
 
-def issue(address: str, round_number: int, filename: str) -> dict[str, str]:
-    """numerapi's UploadAuth for one upload by ``address`` to ``round_number``: the ticket
-    (numerapi's ``filename``, handed back to ``create_submission``) and the PUT URL."""
-    key = store.create_upload_ticket(address, round_number, filename, UPLOAD_TTL)
+def issue(model: str, round_number: int, filename: str) -> dict[str, str]:
+    """numerapi's UploadAuth for one upload for model ``model`` (a model key) to
+    ``round_number``: the ticket (numerapi's ``filename``, handed back to
+    ``create_submission``) and the PUT URL."""
+    key = store.create_upload_ticket(model, round_number, filename, UPLOAD_TTL)
     return {"filename": key, "url": url_for("numerapi_upload.upload_target", key=key, _external=True)}
 
 
 def ticket(key: str) -> dict[str, Any]:
-    """The live upload ticket ``{"address", "round", "filename"}``, or an error."""
+    """The live upload ticket ``{"address", "model", "round", "filename"}`` (``model``: the
+    model key it is for), or an error."""
     row = store.get_upload_ticket(key) if isinstance(key, str) and len(key) <= 200 else None
     if row is None:
         raise ApiError(404, "unknown upload; call upload_predictions again")
@@ -59,7 +61,7 @@ def ticket(key: str) -> dict[str, Any]:
         raise ApiError(409, "this upload URL was already used for a submission; call upload_predictions again")
     if row.expires_at <= store.utcnow():
         raise ApiError(410, "this upload URL has expired; call upload_predictions again")
-    return {"address": row.address, "round": row.round_number, "filename": row.filename}
+    return {"address": row.address, "model": row.model_key, "round": row.round_number, "filename": row.filename}
 
 
 def pending_bytes(key: str) -> bytes:

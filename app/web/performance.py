@@ -99,10 +99,10 @@ def refresh_round(number: int) -> int:
     missing = [i for i, old in enumerate(known) if "concordance" not in old]
     fresh = dict(zip(missing, concordance_fractions([columns[i] for i in missing], rows.splits, rows.clusters),
                      strict=True)) if missing else {}  # fmt: skip
-    names = store.display_names(s.address for s in submissions)
+    names = store.display_names(s.model_key for s in submissions)
     changed = 0
     for i, submission in enumerate(submissions):
-        like = submissions[similar_to[i]].address if similar_to[i] >= 0 else None
+        like = submissions[similar_to[i]].model_key if similar_to[i] >= 0 else None
         panel = {
             "original": bool(original[i]),
             "similar_to": like,
