@@ -7,6 +7,11 @@ Ethereum, signed here with a local key. Staking signs transactions here with tha
 (:mod:`client.core.chain`); the key itself is never sent anywhere, only signatures and
 signed transactions.
 
+A wallet runs one or more models (:mod:`client.core.models`): uploads and stakes name one
+by its name or key (``model=``; none means model 0, the wallet's first, so a single-model
+wallet never names one). The escrow keys a stake by the model's number; the server keeps
+the names (:meth:`NumeraireClient.models`, :meth:`NumeraireClient.add_model`).
+
 Prediction files are checked with the server's own validator
 (:mod:`client.core.predictions`) before they are uploaded, so a bad file fails here with
 the server's exact messages and costs no upload. Nothing here needs the server package
@@ -38,6 +43,7 @@ from urllib3 import encode_multipart_formdata
 from client import settings, transfers
 from client.amounts import from_wei, to_wei
 from client.core.files import dataset_file_name
+from client.core.models import model_key, split_model_key
 from client.core.predictions import ValidationResult, validate_predictions
 from client.errors import ApiError, NoCredentials, NumeraireError, ValidationFailed
 from client.transfers import RetryPolicy
@@ -210,6 +216,43 @@ class NumeraireClient:
         """My account: submissions, scores, stakes and balances as the server sees them."""
         return self._json("GET", "/account", auth=True)
 
+    # ---- models --------------------------------------------------------------------------
+
+    def models(self, address: str | None = None) -> list[dict[str, Any]]:
+        """The models of wallet `address` (default: mine), model 0 first: ``key``, ``name``,
+        ``number``, ``wallet``."""
+        return self._json("GET", "/models", params={"address": address or self.address})["models"]
+
+    def add_model(self, name: str) -> dict[str, Any]:
+        """Registers a new model of my wallet named `name` (numbered next after my others);
+        returns it (``key``, ``name``, ``number``, ``wallet``)."""
+        return self._json("POST", "/account/models", auth=True, json={"name": name})
+
+    def model(self, reference: str | None = None) -> dict[str, Any]:
+        """The model of my wallet that `reference` names: None for model 0 (no request),
+        else one of my models' names (any letter case) or keys. A reference that names
+        none of them is a NumeraireError listing my models."""
+        address = model_key(self.address)
+        first = {"key": address, "name": None, "number": 0, "wallet": address}
+        if reference is None or not str(reference).strip():
+            return first
+        wanted = str(reference).strip()
+        try:
+            wallet, number = split_model_key(wanted)
+        except ValueError:
+            wallet, number = None, None
+        if wallet is not None and wallet != address:
+            raise NumeraireError(f"{wanted} is a model of the wallet {wallet}, not of yours ({address})")
+        if number == 0:
+            return first  # every wallet has its model 0: nothing to ask
+        mine = self.models(address)
+        for model in mine:
+            if wanted.lower() in (model["key"].lower(), str(model["name"]).lower()):
+                return model
+        listed = ", ".join(f"{m['name']} ({m['key']})" if m["name"] != m["key"] else m["key"] for m in mine)
+        raise NumeraireError(f"{wanted!r} is none of your models; your models are {listed}. "
+                             "Name one by its name or key, or add one: nmr models add NAME")
+
     # ---- rounds and results --------------------------------------------------------------
 
     def current_round(self, mine: bool = False) -> dict[str, Any]:
@@ -321,15 +364,20 @@ class NumeraireClient:
         return validate_predictions(path.read_bytes(), path.name, ids, settings.MAX_UPLOAD_BYTES)
 
     def upload_predictions(self, path: str | Path, round_number: int | None = None,
-                           dataset: str | Path | None = None) -> dict[str, Any]:
-        """Validate `path` here, then upload it; returns the accepted submission (``hash``,
-        ``metrics``). Raises ValidationFailed (nothing sent) if the file is bad."""
+                           dataset: str | Path | None = None, model: str | None = None) -> dict[str, Any]:
+        """Validate `path` here, then upload it as the file of my `model` (a name or key;
+        default model 0); returns the accepted submission (``hash``, ``metrics``,
+        ``model``). Raises ValidationFailed (nothing sent) if the file is bad."""
         path = Path(path)
         number = self.current_round_number() if round_number is None else int(round_number)
+        chosen = self.model(model) if model is not None else None
         result = self.check_predictions(path, number, dataset)
         if not result.ok:
             raise ValidationFailed(path.name, result.problems)
-        body, content_type = encode_multipart_formdata({"file": (path.name, path.read_bytes(), "application/octet-stream")})
+        fields: dict[str, Any] = {"file": (path.name, path.read_bytes(), "application/octet-stream")}
+        if chosen is not None:
+            fields["model"] = chosen["key"]
+        body, content_type = encode_multipart_formdata(fields)
         headers = {"Content-Type": content_type, **self._auth_headers("POST")}  # signs in first, if need be
 
         def send() -> requests.Response:
@@ -337,7 +385,8 @@ class NumeraireClient:
                 return self.http.post(self._url(f"/rounds/{number}/submissions"), data=_ProgressReader(body, bar),
                                       headers=headers, timeout=(transfers.CONNECT_TIMEOUT, self.timeout))
 
-        answer = transfers.upload(send, lambda: self._stored_upload(number, result.hash), policy=self.retry,
+        answer = transfers.upload(send, lambda: self._stored_upload(number, result.hash, chosen and chosen["key"]),
+                                  policy=self.retry,
                                   timeout=self.timeout, what=path.name)
         if isinstance(answer, dict):
             return answer
@@ -348,21 +397,35 @@ class NumeraireClient:
             raise ValidationFailed(path.name, payload.get("problems") or ["refused by the server"])
         return payload
 
-    def _stored_upload(self, round_number: int, file_hash: str) -> dict[str, Any] | None:
-        """My newest submission to the round as an accepted upload, if it is this file
-        (an upload whose answer was lost arrived after all), else None."""
-        mine = [s for s in self.account().get("submissions", []) if int(s["round"]) == round_number]
+    def _stored_upload(self, round_number: int, file_hash: str, key: str | None = None) -> dict[str, Any] | None:
+        """My newest submission to the round (of model `key`, default model 0) as an
+        accepted upload, if it is this file (an upload whose answer was lost arrived after
+        all), else None."""
+        mine = self._submissions(round_number, key)
         newest = max(mine, key=lambda s: s["id"], default=None)
         if newest is None or newest["hash"] != file_hash:
             return None
         return {"accepted": True, "recovered": True, **newest}
 
-    def submission_hash(self, round_number: int) -> str:
-        """The hash of my current submission to the round (what a stake commits to)."""
-        for submission in self.account().get("submissions", []):
-            if int(submission["round"]) == int(round_number):
-                return submission["hash"]
-        raise NumeraireError(f"you have no submission in round {round_number}; upload predictions first (nmr upload FILE)")
+    def _submissions(self, round_number: int, key: str | None = None) -> list[dict[str, Any]]:
+        """My current submissions to the round of model `key` (default model 0; a
+        server that names no model has only model 0's)."""
+        key = (key or model_key(self.address)).lower()
+        return [s for s in self.account().get("submissions", [])
+                if int(s["round"]) == int(round_number) and str(s.get("model") or self.address).lower() == key]
+
+    def submission_hash(self, round_number: int, model: str | None = None) -> str:
+        """The hash of my current submission to the round (what a stake commits to), of my
+        `model` (a name or key; default model 0)."""
+        chosen = self.model(model)
+        mine = self._submissions(round_number, chosen["key"])
+        if mine:
+            return max(mine, key=lambda s: s["id"])["hash"]
+        if chosen["number"] == 0:
+            raise NumeraireError(f"you have no submission in round {round_number}; "
+                                 "upload predictions first (nmr upload FILE)")
+        raise NumeraireError(f"your model {chosen['name']} has no submission in round {round_number}; upload "
+                             f"predictions first (nmr upload FILE --model {chosen['name']})")
 
     # ---- chain ---------------------------------------------------------------------------
 
@@ -392,25 +455,30 @@ class NumeraireClient:
         with self._on_chain():
             return self.chain().balances(address or self.address)
 
-    def stake_of(self, round_number: int, address: str | None = None) -> dict[str, Any]:
-        """My (or `address`'s) stake in a round on chain: amount, confidence (WAD), status."""
+    def stake_of(self, round_number: int, address: str | None = None, model: str | None = None) -> dict[str, Any]:
+        """A stake in a round on chain: amount, confidence (WAD), status. Whose: `address`
+        (a wallet, i.e. its model 0, or a model key), else my `model` (a name or key;
+        default model 0)."""
+        key = address or self.model(model)["key"]
         with self._on_chain():
-            return self.chain().stake_of(int(round_number), address or self.address)
+            return self.chain().stake_of(int(round_number), key)
 
     def stake(self, amount: str | int | Decimal, confidence: str | int | Decimal, round_number: int | None = None,
-              submission_hash: str | None = None) -> dict[str, Any]:
-        """Stake `amount` NMR at `confidence` on my current submission (or `submission_hash`)
-        in the round (default: current): approve + stake, signed with my local key.
+              submission_hash: str | None = None, model: str | None = None) -> dict[str, Any]:
+        """Stake `amount` NMR at `confidence` on my `model` (a name or key; default model
+        0), committing its current submission (or `submission_hash`) in the round
+        (default: current): approve + stake, signed with my local key.
 
-        Checked first, so nothing is sent when it would fail: the round open on chain, a
-        submission to commit to, ETH for gas and enough NMR."""
+        Checked first, so nothing is sent when it would fail: the model is mine, the round
+        open on chain, a submission to commit to, ETH for gas and enough NMR."""
         amount_wei = to_wei(amount, "amount")
         confidence_wad = to_wei(confidence, "confidence")
         if not self.has_wallet:
             raise NoCredentials("staking signs with your wallet: set NMR_PRIVATE_KEY, or NMR_KEYSTORE (a keystore file)")
         number = self.current_round_number() if round_number is None else int(round_number)
+        chosen = self.model(model)
         if submission_hash is None:
-            submission_hash = self.submission_hash(number)
+            submission_hash = self.submission_hash(number, chosen["key"])
         if not re.fullmatch(r"0x[0-9a-fA-F]{64}", submission_hash):
             raise NumeraireError(f"the submission hash must be 0x + 64 hex digits (got {submission_hash!r})")
         chain = self.chain()
@@ -429,21 +497,25 @@ class NumeraireClient:
                 raise NumeraireError(_sentence("ERC20InsufficientBalance", balance=balances["nmr_wei"],
                                                needed=amount_wei) + f" (wallet {address})")
             with self._bar(2, f"approve + stake {from_wei(amount_wei)} NMR on round {number}", unit="tx") as bar:
-                tx = chain.stake(number, amount_wei, confidence_wad, submission_hash)
+                tx = chain.stake(number, amount_wei, confidence_wad, submission_hash, model=chosen["number"])
                 bar.update(2)
-            position = chain.stake_of(number, address)
-        return {"round": number, "staker": address, "amount_wei": amount_wei, "confidence_wad": confidence_wad,
-                "submission_hash": submission_hash, "total_stake_wei": position["amount"], **tx}
+            position = chain.stake_of(number, chosen["key"])
+        return {"round": number, "staker": address, **_model_fields(chosen), "amount_wei": amount_wei,
+                "confidence_wad": confidence_wad, "submission_hash": submission_hash,
+                "total_stake_wei": position["amount"], **tx}
 
-    def withdraw(self, round_number: int) -> dict[str, Any]:
-        """The escape hatch: take back my unsettled stake after the round's oracle deadline."""
+    def withdraw(self, round_number: int, model: str | None = None) -> dict[str, Any]:
+        """The escape hatch: take back my `model`'s (a name or key; default model 0)
+        unsettled stake after the round's oracle deadline."""
         if not self.has_wallet:
             raise NoCredentials("withdrawing signs with your wallet: set NMR_PRIVATE_KEY, or NMR_KEYSTORE")
+        chosen = self.model(model)
         with self._on_chain():
             chain = self.chain()
-            position = chain.stake_of(int(round_number), self.signer.address)
-            tx = chain.withdraw_stake(int(round_number))
-        return {"round": int(round_number), "staker": self.signer.address, "amount_wei": position["amount"], **tx}
+            position = chain.stake_of(int(round_number), chosen["key"])
+            tx = chain.withdraw_stake(int(round_number), model=chosen["number"])
+        return {"round": int(round_number), "staker": self.signer.address, **_model_fields(chosen),
+                "amount_wei": position["amount"], **tx}
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -451,6 +523,11 @@ class NumeraireClient:
         scale = unit == "B"
         return tqdm(total=total, desc=description, unit=unit, unit_scale=scale, unit_divisor=1024 if scale else 1000,
                     disable=not self.progress, leave=False)
+
+
+def _model_fields(model: dict[str, Any]) -> dict[str, Any]:
+    """How a receipt names the model a stake backs: its key, name and number."""
+    return {"model": model["key"], "model_name": model["name"], "model_number": model["number"]}
 
 
 def _sentence(error: str, **args: Any) -> str:

@@ -6,6 +6,10 @@ default http://127.0.0.1:8000), ``NMR_API_TOKEN`` (an API token), ``NMR_PRIVATE_
 prompt) and ``NMR_RPC_URL`` (override the chain RPC the server publishes). Keys sign
 here; only signatures and signed transactions leave this machine.
 
+A wallet may run several models (``nmr models``, ``nmr models add NAME``); ``upload``,
+``stake`` and ``withdraw`` take ``--model NAME`` (a model's name or key; default the
+wallet's first model, so a single-model wallet never names one).
+
 Every failure exits with status 1 and one message saying what to do. One module for every
 verb: each is a thin print of :mod:`client.api`'s answer, with the amount formatters they share.
 """
@@ -87,6 +91,16 @@ def _fmt(value: Any, places: int = 5) -> str:
     return str(value)
 
 
+MODEL_HELP = "Which of my models: its name or key (default: my first model, model 0)."
+
+
+def _model_label(model: dict[str, Any] | None) -> str:
+    """`` for model NAME (KEY)`` for a model other than 0; nothing for model 0 (as before)."""
+    if not model or not model.get("number"):
+        return ""
+    return f" for model {model.get('name') or model['key']} ({model['key']})"
+
+
 def _prediction_file_options(command: Callable) -> Callable:
     """FILE, --round and --dataset: what `upload` and `check` take."""
     for decorator in reversed((
@@ -147,17 +161,20 @@ def download(ctx: click.Context, round_number: int | None, file_format: str, des
 
 @main.command()
 @_prediction_file_options
-def upload(ctx: click.Context, file: str, round_number: int | None, dataset: str | None) -> None:
-    """Check FILE here with the server's rules, then upload it."""
-    result = _client(ctx).upload_predictions(file, round_number, dataset)
+@click.option("--model", default=None, help=MODEL_HELP)
+def upload(ctx: click.Context, file: str, round_number: int | None, dataset: str | None, model: str | None) -> None:
+    """Check FILE here with the server's rules, then upload it (as my model --model)."""
+    result = _client(ctx).upload_predictions(file, round_number, dataset, model=model)
     metrics = result.get("metrics") or {}
+    chosen = result.get("model") if isinstance(result.get("model"), dict) else None
+    model_option = f" --model {chosen.get('name') or chosen['key']}" if chosen and chosen.get("number") else ""
     _show(ctx, result, [
-        f"accepted: round {result['round']}, {result['rows']:,} rows",
+        f"accepted: round {result['round']}, {result['rows']:,} rows{_model_label(chosen)}",
         f"hash: {result['hash']}",
         (f"validation logloss {_fmt(metrics.get('validation_logloss'))}, "
         f"consistency {_fmt(metrics.get('consistency'), 2)}, corr {_fmt(metrics.get('validation_corr'))}"),
         *(f"note: {note}" for note in result.get("notes") or []),
-        f"stake on it: nmr stake AMOUNT --confidence C --round {result['round']}",
+        f"stake on it: nmr stake AMOUNT --confidence C --round {result['round']}{model_option}",
     ])
 
 
@@ -289,15 +306,17 @@ def account(ctx: click.Context) -> None:
 @click.argument("amount")
 @click.option("--confidence", "-c", required=True, help="Your confidence (the 2017 auction's bid; > 0).")
 @click.option("--round", "round_number", type=int, default=None, help="Round (default: current).")
-@click.option("--hash", "submission_hash", default=None, help="Submission hash (default: my current upload).")
+@click.option("--hash", "submission_hash", default=None, help="Submission hash (default: the model's current upload).")
+@click.option("--model", default=None, help=MODEL_HELP)
 @click.pass_context
 def stake(ctx: click.Context, amount: str, confidence: str, round_number: int | None,
-          submission_hash: str | None) -> None:
-    """Stake AMOUNT NMR on my submission: approve + stake, signed with my local key."""
-    receipt = _client(ctx).stake(amount, confidence, round_number, submission_hash)
+          submission_hash: str | None, model: str | None) -> None:
+    """Stake AMOUNT NMR on my model's submission: approve + stake, signed with my local key."""
+    receipt = _client(ctx).stake(amount, confidence, round_number, submission_hash, model=model)
+    chosen = {"key": receipt["model"], "name": receipt["model_name"], "number": receipt["model_number"]}
     _show(ctx, receipt, [
-        (f"staked {from_wei(receipt['amount_wei'])} NMR on round {receipt['round']} at confidence "
-        f"{from_wei(receipt['confidence_wad'])} (total {from_wei(receipt['total_stake_wei'])} NMR)"),
+        (f"staked {from_wei(receipt['amount_wei'])} NMR on round {receipt['round']}{_model_label(chosen)} at "
+         f"confidence {from_wei(receipt['confidence_wad'])} (total {from_wei(receipt['total_stake_wei'])} NMR)"),
         f"hash: {receipt['submission_hash']}",
         f"tx: {receipt['tx_hash']} (block {receipt['block']})",
     ])
@@ -305,12 +324,36 @@ def stake(ctx: click.Context, amount: str, confidence: str, round_number: int | 
 
 @main.command()
 @click.argument("round_number", metavar="ROUND", type=int)
+@click.option("--model", default=None, help=MODEL_HELP)
 @click.pass_context
-def withdraw(ctx: click.Context, round_number: int) -> None:
-    """Take back my unsettled stake in ROUND after the oracle's deadline (escape hatch)."""
-    receipt = _client(ctx).withdraw(round_number)
-    _show(ctx, receipt, [f"withdrew {from_wei(receipt['amount_wei'])} NMR from round {round_number}",
+def withdraw(ctx: click.Context, round_number: int, model: str | None) -> None:
+    """Take back my model's unsettled stake in ROUND after the oracle's deadline (escape hatch)."""
+    receipt = _client(ctx).withdraw(round_number, model=model)
+    chosen = {"key": receipt["model"], "name": receipt["model_name"], "number": receipt["model_number"]}
+    _show(ctx, receipt, [f"withdrew {from_wei(receipt['amount_wei'])} NMR from round {round_number}{_model_label(chosen)}",
                          f"tx: {receipt['tx_hash']} (block {receipt['block']})"])
+
+
+@main.group(invoke_without_command=True)
+@click.option("--address", default=None, help="Another wallet (default: mine).")
+@click.pass_context
+def models(ctx: click.Context, address: str | None) -> None:
+    """My wallet's models (number, name, key); `nmr models add NAME` registers one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    listed = _client(ctx).models(address)
+    _show(ctx, {"models": listed}, [f"{'#':>3}  {'name':<42}  key"] + [
+        f"{m['number']:>3}  {m['name']!s:<42}  {m['key']}" for m in listed])
+
+
+@models.command("add")
+@click.argument("name")
+@click.pass_context
+def models_add(ctx: click.Context, name: str) -> None:
+    """Register a new model of my wallet named NAME (letters, digits, _ and -)."""
+    created = _client(ctx).add_model(name)
+    _show(ctx, created, [f"model {created['number']} {created['name']} added: key {created['key']}",
+                         f"upload to it: nmr upload FILE --model {created['name']}"])
 
 
 @main.command()

@@ -167,7 +167,9 @@ def test_leaderboard_results_and_account(nmr_cli, predictions, app, w3, round_nu
         [score] = store.round_scores(round_number)
         view = store.score_view(score)
     board = nmr_cli("leaderboard", "--round", str(round_number), key=None).output
-    assert f"round {round_number}" in board and "   1  0x" in board
+    # Rank 1 is the one staker, by its display name if an earlier test gave the wallet one.
+    [first] = [line for line in board.splitlines() if line.startswith("   1  ")]
+    assert f"round {round_number}" in board and f"{view['live_logloss']:.6f}" in first
     assert "career USD" in board and "career NMR" in board
     results = nmr_cli("results", str(round_number), key=None).output
     assert f"round {round_number}: finalized; 1 participants, 1 stakers, controlling capital" in results
@@ -209,3 +211,53 @@ def test_keystore_password_is_prompted(server, round_number, keys, tmp_path):
     assert f"signed in as {Account.from_key(keys[STAKER]).address}" in result.output
     result = CliRunner().invoke(main, ["login"], env=env, input="wrong\n")
     assert result.exit_code == 1 and "wrong password?" in result.output
+
+
+# ---- several models per wallet -----------------------------------------------------------
+
+MODELLER = STAKER + 2  # a funded wallet no other CLI test stakes from
+
+
+def test_models_upload_stake_and_withdraw_per_model(nmr_cli, predictions, w3, round_number, keys, tmp_path, server):
+    from eth_account import Account
+
+    from client import NumeraireClient
+
+    address = Account.from_key(keys[MODELLER]).address
+    name = f"alpha{round_number}"  # model names are unique across the session's wallets
+    [zero] = [line for line in nmr_cli("models", key=MODELLER).output.splitlines() if line.startswith("  0  ")]
+    assert zero.endswith(f"  {address}")  # model 0 is always there, keyed by the address
+    added = nmr_cli("models", "add", name, key=MODELLER).output
+    number = int(re.search(rf"model (\d+) {name} added: key {address}-(\d+)", added).group(1))
+    key = f"{address}-{number}"
+    assert f"upload to it: nmr upload FILE --model {name}" in added
+    assert f"{number:>3}  {name:<42}  {key}" in nmr_cli("models", key=MODELLER).output
+    assert "Error: a model is already named" in nmr_cli("models", "add", name.upper(), key=MODELLER, expect=1).output
+
+    path, dataset = predictions
+    other = write_predictions(dataset, tmp_path / "second.csv", seed=1)
+    first_upload = nmr_cli("upload", str(path), "--dataset", str(dataset), key=MODELLER).output
+    assert "for model" not in first_upload  # model 0 reads as a single-model wallet always did
+    second_upload = nmr_cli("upload", str(other), "--dataset", str(dataset), "--model", name, key=MODELLER).output
+    assert f"rows for model {name} ({key})" in second_upload
+    assert f"--round {round_number} --model {name}" in second_upload
+    hashes = [re.search(r"hash: (0x[0-9a-f]{64})", out).group(1) for out in (first_upload, second_upload)]
+    assert hashes[0] != hashes[1]
+
+    staked = nmr_cli("stake", "4", "--confidence", "0.5", "--model", name, key=MODELLER).output
+    assert f"staked 4 NMR on round {round_number} for model {name} ({key}) at confidence 0.5 (total 4 NMR)" in staked
+    staked = nmr_cli("stake", "2", "--confidence", "0.25", key=MODELLER).output
+    assert f"staked 2 NMR on round {round_number} at confidence 0.25 (total 2 NMR)" in staked
+    client = NumeraireClient(server, progress=False, private_key=keys[MODELLER])
+    records = {r.staker: r for r in client.chain().stake_records(round_number)}
+    assert (records[address].amount, records[address].submission_hash) == (2 * NMR, hashes[0])
+    assert (records[key].amount, records[key].submission_hash, records[key].model) == (4 * NMR, hashes[1], number)
+
+    for verb in (["stake", "1", "--confidence", "0.5"], ["upload", str(path), "--dataset", str(dataset)]):
+        refused = nmr_cli(*verb, "--model", "nosuch", key=MODELLER, expect=1).output
+        assert f"Error: 'nosuch' is none of your models; your models are {address}, {name} ({key})" in refused
+    advance_chain_time(w3, RESOLVES_IN + 1)
+    out = nmr_cli("withdraw", str(round_number), "--model", key, key=MODELLER).output
+    assert f"withdrew 4 NMR from round {round_number} for model {name} ({key})" in out
+    assert client.stake_of(round_number, model=name)["status"] == "withdrawn"
+    assert client.stake_of(round_number)["status"] == "active"  # model 0 untouched

@@ -251,7 +251,7 @@ def test_withdraw_before_the_deadline_is_refused_then_allowed(round_number, nmr,
 
 def test_withdraw_without_a_stake(round_number, nmr, w3):
     advance_chain_time(w3, RESOLVES_IN + 1)
-    with pytest.raises(NumeraireError, match=f"has no stake in round {round_number}"):
+    with pytest.raises(NumeraireError, match=f"has no stake on its model 0 in round {round_number}"):
         nmr.withdraw(round_number)
 
 
@@ -290,3 +290,41 @@ def test_verify_before_publication_says_so(round_number, nmr):
 def test_results_of_unknown_round(nmr):
     with pytest.raises(ApiError, match="round 999 does not exist"):
         nmr.round_results(999)
+
+
+# ---- several models per wallet -----------------------------------------------------------
+
+
+def test_models_are_listed_added_and_named_by_name_or_key(make_client, round_number, tmp_path):
+    nmr = make_client(STAKER + 3)
+    address = nmr.address
+    zero = nmr.models()[0]
+    assert (zero["key"], zero["number"], zero["wallet"]) == (address, 0, address)
+    name = f"beta{round_number}"
+    created = nmr.add_model(name)
+    assert created["key"] == f"{address}-{created['number']}" and created["number"] >= 1
+    assert created in nmr.models() and nmr.models(address) == nmr.models()
+    assert nmr.model(name.upper())["key"] == nmr.model(created["key"])["key"] == created["key"]
+    assert nmr.model(None)["number"] == nmr.model(address)["number"] == 0
+    with pytest.raises(ApiError, match="is not a valid model name") as refused:
+        nmr.add_model("9lives")
+    assert refused.value.status == 400
+    stranger = Account.create().address
+    with pytest.raises(NumeraireError, match=f"{stranger}-1 is a model of the wallet {stranger}, not of yours"):
+        nmr.model(f"{stranger}-1")
+    with pytest.raises(NumeraireError, match=rf"your model {name} has no submission in round {round_number}; "
+                                             rf"upload predictions first \(nmr upload FILE --model {name}\)"):
+        nmr.stake("1", "0.5", model=name)
+
+    dataset = nmr.download_dataset(tmp_path / "data")
+    result = nmr.upload_predictions(write_predictions(dataset, tmp_path / "b.csv", seed=7), model=name)
+    assert result["accepted"] and result["model"]["key"] == created["key"]
+    assert nmr.submission_hash(round_number, name) == result["hash"]
+    with pytest.raises(NumeraireError, match=f"you have no submission in round {round_number}"):
+        nmr.submission_hash(round_number)  # model 0 uploaded nothing
+    receipt = nmr.stake("3", "0.5", model=created["key"])
+    assert (receipt["model"], receipt["model_name"], receipt["model_number"]) == (created["key"], name,
+                                                                                 created["number"])
+    assert receipt["submission_hash"] == result["hash"] and receipt["total_stake_wei"] == 3 * NMR
+    assert nmr.stake_of(round_number, model=name)["amount"] == 3 * NMR
+    assert nmr.stake_of(round_number)["amount"] == 0  # model 0's position is its own
