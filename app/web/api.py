@@ -129,6 +129,16 @@ def models() -> Response:
     return ok({"models": store.list_models(auth.checksum_address(raw))})
 
 
+@bp.get("/models/<key>")
+def model_page(key: str) -> Response:
+    """A model's page (the page /models/KEY): the model, its career and scored rounds."""
+    page = views.model_page(key)
+    if page is None:
+        raise ApiError(404, f"no model has the key {key[:80]!r}; GET /api/v1/models?address=0x... lists a wallet's")
+    page.pop("models", None)
+    return ok(page)
+
+
 @bp.post("/account/models")
 @login_required
 def add_model() -> Response:

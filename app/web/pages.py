@@ -125,6 +125,16 @@ def published(number: int, name: str) -> Response:
     return send_from_directory(paths.published_dir(number), name, as_attachment=True)
 
 
+@bp.get("/models/<key>")
+def model(key: str) -> str:
+    """A model's page: its name, wallet, career and every tournament it was scored in."""
+    page = views.model_page(key)
+    if page is None:
+        raise ApiError(404, f"no model has the key {key[:80]!r}; a model key is a wallet address (its first model) "
+                            "or <address>-<n>, as the leaderboard links them")  # fmt: skip
+    return render_template("model.html", page=page)
+
+
 @bp.get("/leaderboard")
 def leaderboard() -> str:
     """The leaderboard: ``?round=N`` or ``round=all``, ``sort``, ``order``, ``page`` (app/web/leaderboard.py)."""

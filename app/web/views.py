@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from eth_utils import is_address, to_checksum_address
 from flask import current_app
 
 from app import store
@@ -323,6 +324,34 @@ def account_page(address: str) -> dict[str, Any]:
             [e["era"] for e in per_era], [e["logloss"] for e in per_era], baseline=charts.LN2,
             title="Validation logloss per era (lower is better; line = ln 2)",
         ) if per_era else None,
+    }
+
+
+def model_page(reference: str) -> dict[str, Any] | None:
+    """A model's public page (``/models/<key>``), or None when no model has that key: the
+    model (``key``, ``name``, ``number``, ``wallet``), its rounds newest first (every
+    :func:`app.store.score_view` key, ``per_era``, ``why``), its current submissions
+    (hash, rows, validation metrics) and career USD and NMR."""
+    try:
+        address, number = store.split_key(reference)
+    except store.StoreError:
+        return None
+    if not is_address(address):
+        return None
+    address = to_checksum_address(address)
+    model = next((m for m in store.list_models(address) if m["number"] == number), None)
+    if model is None or not (number or store.get_user(address)):
+        return None
+    results = store.account_results(model["key"])
+    scores = [{**score, "model": model["key"], "why": _account_why(score)} for score in results["scores"]]
+    return {
+        "model": model,
+        "models": [model],
+        "decimals": DECIMALS,
+        "scores": scores,
+        "submissions": [submission_view(s) for s in store.user_submissions(model["key"])],
+        "career_usd": results["career_usd"],
+        "career_nmr": results["career_nmr"],
     }
 
 

@@ -146,3 +146,26 @@ def test_boards_show_one_row_per_model_by_name(app, signed_in, csrf_headers, mak
     assert [(r["round"], r["model_name"]) for r in account["rounds"]] == [(7, "satoshi"), (7, "alpha")]
     page = signed_in.get("/account").get_data(as_text=True)
     assert ">alpha<" in page and ">satoshi<" in page
+
+
+def test_a_models_page_shows_its_own_rounds_and_is_linked_from_the_boards(app, client, alice):
+    key = f"{alice.address}-1"
+    with app.app_context():
+        store.add_model(alice.address, "alpha")
+        store.set_round_status(7, "closed")
+        store.save_scores(7, [{"address": alice.address, "live_logloss": 0.690, "usd_reward": 3},
+                              {"address": key, "live_logloss": 0.689, "usd_reward": 5 * 10**6, "reason": "alpha's"}])
+        store.set_round_status(7, "resolved")
+    body = client.get(f"/api/v1/models/{key.lower()}").get_json()
+    assert body["model"] == {"key": key, "name": "alpha", "number": 1, "wallet": alice.address}
+    assert [(s["round"], s["live_logloss"], s["why"]) for s in body["scores"]] == [(7, 0.689, "alpha's")]
+    assert body["career_usd"] == str(5 * 10**6)
+    page = client.get(f"/models/{key}").get_data(as_text=True)
+    assert '<h1 id="model-name">alpha</h1>' in page and 'id="model-rounds"' in page and "$5.00" in page
+    assert client.get(f"/models/{alice.address}").status_code == 200  # model 0
+    board = client.get("/leaderboard?round=7").get_data(as_text=True)
+    assert f'href="/models/{key}"' in board and f'href="/models/{alice.address}"' in board
+    assert f'href="/models/{key}"' in client.get("/rounds/7").get_data(as_text=True)
+    for unknown in (f"{alice.address}-2", "0x" + "1" * 40, "nobody", f"{alice.address}-0"):
+        assert client.get(f"/models/{unknown}").status_code == 404, unknown
+        assert "no model has the key" in client.get(f"/api/v1/models/{unknown}").get_json()["error"]["message"]
