@@ -1,6 +1,5 @@
-"""What numerapi's per-model reads need beyond the other store modules: the wallets a
-model name can mean, a leaderboard's 20-round reputations, and a model's rank within
-each of its rounds.
+"""What numerapi's per-model reads need beyond the other store modules: a leaderboard's
+20-round reputations, and a model's rank within each of its rounds.
 
 Models are keyed by model key (the address for a wallet's model 0, ``<address>-<n>``
 for model n); numerapi passes model names where Numerai had user names, and a name is
@@ -12,20 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from statistics import fmean
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.db import get_session
-from app.models import Score, User
+from app.models import Score
 from app.store.scores import scores_of_rounds
 
 REPUTATION_ROUNDS = 20  # numerapi's corr20Rep: Numerai's reputation spans 20 rounds
 REPUTATION_METRICS = ("corr", "mmc", "fnc")
-
-
-def wallets_named(name: str) -> list[str]:
-    """The addresses whose display name is ``name`` (case-insensitive), oldest first."""
-    query = select(User.address).where(func.lower(User.display_name) == name.lower()).order_by(User.created_at)
-    return list(get_session().scalars(query))
 
 
 def reputations(round_number: int, window: int = REPUTATION_ROUNDS) -> dict[str, dict[str, float | None]]:
