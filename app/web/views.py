@@ -137,7 +137,7 @@ def current_round_page(address: str | None) -> dict[str, Any]:
     row = store.current_round()
     if row is None:
         return {"round": None, "my_submission": None, "my_result": None, "performance": None, "header": None,
-                "models": store.list_models(address) if address else []}  # fmt: skip
+                "models": models_with_submissions(address, None) if address else []}  # fmt: skip
     mine = store.current_submission(row.number, address) if address else None
     my_result = _my_result(row.number, address) if address else None
     return {
