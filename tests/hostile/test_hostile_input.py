@@ -215,6 +215,28 @@ CASES["graphql upload PUT unknown key"] = lambda w: w["client"].put("/graphql/up
 CASES["graphql upload PUT traversal key"] = lambda w: w["client"].put("/graphql/uploads/..%2F..%2Ftest.sqlite3", data=b"x")
 
 
+# A wallet's models: names, model references on uploads, model keys in paths and queries.
+HOSTILE_MODELS = ["x" * 5000, "../../test.sqlite3", "a\x00b", "ünï", " ", "0x" + "1" * 40, "0x" + "1" * 40 + "-0",
+                  "0x" + "1" * 40 + "-" + "9" * 30, "0x" + "1" * 40 + "-1", "'; drop table models; --", "%00", "٣"]  # fmt: skip
+for value in HOSTILE_MODELS:
+    shown = repr(value[:50])
+    CASES[f"add model named {shown}"] = lambda w, v=value: w["client"].post("/api/v1/account/models", json={"name": v},
+                                                                           headers=w["auth"])  # fmt: skip
+    CASES[f"upload to model {shown}"] = lambda w, v=value: w["client"].post(
+        f"/api/v1/rounds/{ROUND}/submissions", data={"file": (io.BytesIO(b"id,probability\n"), "p.csv"), "model": v},
+        headers=w["auth"])  # fmt: skip
+    CASES[f"upload to ?model={shown}"] = lambda w, v=value: w["client"].post(
+        f"/api/v1/rounds/{ROUND}/submissions", query_string={"model": v},
+        data={"file": (io.BytesIO(b"id,probability\n"), "p.csv")}, headers=w["auth"])  # fmt: skip
+    CASES[f"GET model page {shown}"] = lambda w, v=value: w["client"].get(f"/api/v1/models/{v}")
+    if value != "0x" + "1" * 40:  # a well-formed address is every wallet's model 0: listed, not refused
+        CASES[f"GET models of {shown}"] = lambda w, v=value: w["client"].get("/api/v1/models", query_string={"address": v})
+        CASES[f"graphql profile of model {shown}"] = lambda w, v=value: gql(
+            w, "query($m: String) { v3UserProfile(modelName: $m) { id } }", {"m": v})
+CASES["add model name not a string"] = lambda w: w["client"].post("/api/v1/account/models", json={"name": ["a"]},
+                                                                 headers=w["auth"])  # fmt: skip
+CASES["add model anonymous"] = lambda w: w["client"].post("/api/v1/account/models", json={"name": "alpha"})
+
 def outcome(response) -> tuple[int, str]:
     """The refusal's status and message (a /graphql error's status is in its extensions)."""
     text = response.get_data(as_text=True)
