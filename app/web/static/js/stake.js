@@ -68,6 +68,7 @@ class StakePage {
     this.models = [];
     this.model = 0;
     this.positions = [];
+    this.prefilledModel = null;  // whose confidence the form shows
     // The wallet: {info, provider}, its account and chain.
     this.wallet = null;
     this.account = null;
@@ -383,7 +384,12 @@ class StakePage {
     el.resolvesBy.textContent = utcText(this.round.resolvesBy);
     showNmr(el.myStake, this.stake.amount);
     el.myConfidence.textContent = this.stake.amount > 0n ? wadText(this.stake.confidence) : "–";
-    if (this.stake.amount > 0n) el.stakeForm.elements.confidence.value = wadText(this.stake.confidence);
+    // Prefilled: a top-up's confidence may only stay or rise. A model without a stake starts
+    // from the form's default, not from the confidence of the model chosen before.
+    const confidenceField = el.stakeForm.elements.confidence;
+    if (this.stake.amount > 0n) confidenceField.value = wadText(this.stake.confidence);
+    else if (this.prefilledModel !== this.model) confidenceField.value = confidenceField.defaultValue;
+    this.prefilledModel = this.model;
     const status = STATUS[Number(this.stake.status)];
     el.stakeStatus.textContent = status;
     el.stakeStatus.dataset.status = status;
@@ -448,6 +454,8 @@ class StakePage {
       this.log.entry("stake")("failed", "amount and confidence must be more than 0");
       return;
     }
+    // The model and its file as they were at the click (the selector is off until done).
+    const { model: number, hash } = this;
     const model = this.modelWord();
     await this.whileBusy(async (signer) => {
       const escrow = this.contracts.escrow.connect(signer);
@@ -456,14 +464,14 @@ class StakePage {
         const permit = await this.signPermit(signer, amount);
         if (permit) {
           await this.log.run("stakeWithPermit", () => escrow.stakeWithPermit(
-            this.roundId, this.model, amount, confidence, this.hash, permit.deadline, permit.v, permit.r, permit.s), { model });
+            this.roundId, number, amount, confidence, hash, permit.deadline, permit.v, permit.r, permit.s), { model });
         }
         return;
       }
       const allowance = await this.contracts.token.allowance(this.account, spender);
       const approved = allowance >= amount
         || await this.log.run("approve", () => this.contracts.token.connect(signer).approve(spender, amount));
-      if (approved) await this.log.run("stake", () => escrow.stake(this.roundId, this.model, amount, confidence, this.hash), { model });
+      if (approved) await this.log.run("stake", () => escrow.stake(this.roundId, number, amount, confidence, hash), { model });
     });
   }
 
@@ -479,19 +487,23 @@ class StakePage {
   }
 
   async withdraw() {
+    const { model: number } = this;
+    const model = this.modelWord();
     await this.whileBusy((signer) =>
-      this.log.run("withdrawStake", () => this.contracts.escrow.connect(signer).withdrawStake(this.roundId, this.model),
-        { model: this.modelWord() }));
+      this.log.run("withdrawStake", () => this.contracts.escrow.connect(signer).withdrawStake(this.roundId, number),
+        { model }));
   }
 
-  // Runs `steps(signer)` with the stake button off, then reads the chain again.
+  // Runs `steps(signer)` with the stake button and the model selector off, then reads the chain again.
   async whileBusy(steps) {
     this.busy = true;
     this.updateStakeButton();
+    if (this.el.stakeModel) this.el.stakeModel.disabled = true;
     try {
       await steps(await this.contracts.provider.getSigner(this.account));
     } finally {
       this.busy = false;
+      if (this.el.stakeModel) this.el.stakeModel.disabled = false;
       await this.refresh();
     }
   }
