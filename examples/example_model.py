@@ -6,7 +6,9 @@ predictions and stake on them — the whole loop through the Python client.
     .venv/bin/python examples/example_model.py --stake 10 --confidence 0.5
 
 Without ``--stake`` it only uploads. ``NMR_API_TOKEN`` is enough to upload; staking needs
-the wallet (``NMR_PRIVATE_KEY`` or ``NMR_KEYSTORE``).
+the wallet (``NMR_PRIVATE_KEY`` or ``NMR_KEYSTORE``). ``--model NAME`` uploads and stakes as
+another of the wallet's models (``nmr models add NAME`` registers one); the default is its
+first model.
 """
 
 from __future__ import annotations
@@ -39,16 +41,17 @@ def train_and_predict(public: pd.DataFrame, features: list[str] | None = None, c
 
 
 def run(client: NumeraireClient, work_dir: str | Path, stake: str | None = None, confidence: str = "0.5",
-        round_number: int | None = None) -> dict[str, Any]:
-    """Download, train, upload and (if `stake`) stake; returns the submission and the stake receipt."""
+        round_number: int | None = None, model: str | None = None) -> dict[str, Any]:
+    """Download, train, upload and (if `stake`) stake, as my `model` (a name or key; default
+    my first model); returns the submission and the stake receipt."""
     work_dir = Path(work_dir)
     number = client.current_round_number() if round_number is None else round_number
     dataset = client.download_dataset(work_dir, number)
     predictions = train_and_predict(pd.read_parquet(dataset))
     path = work_dir / f"predictions_round{number}.csv"
     predictions.to_csv(path, index=False)
-    submission = client.upload_predictions(path, number, dataset)
-    receipt = client.stake(stake, confidence, number, submission["hash"]) if stake else None
+    submission = client.upload_predictions(path, number, dataset, model=model)
+    receipt = client.stake(stake, confidence, number, submission["hash"], model=model) if stake else None
     return {"submission": submission, "stake": receipt}
 
 
@@ -58,12 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stake", help="NMR to stake on the upload (default: none)")
     parser.add_argument("--confidence", default="0.5", help="confidence of the stake (default 0.5)")
     parser.add_argument("--round", type=int, help="round (default: the current one)")
+    parser.add_argument("--model", help="which of my models, by name or key (default: my first)")
     parser.add_argument("--dir", help="where to keep the dataset and predictions (default: a temporary folder)")
     args = parser.parse_args(argv)
     client = NumeraireClient.from_env()
     work_dir = args.dir or tempfile.mkdtemp(prefix="nmr-example-")
     try:
-        result = run(client, work_dir, args.stake, args.confidence, args.round)
+        result = run(client, work_dir, args.stake, args.confidence, args.round, args.model)
     except NumeraireError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
