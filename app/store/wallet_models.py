@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import get_session
 from app.models import Model, User, key_of
-from app.store.accounts import add_user
+from app.store.accounts import ensure_user
 from app.store.errors import MAX_MODEL_NUMBER, StoreError, split_key
 
 MODEL_NAME_MAX = 40
@@ -67,8 +67,11 @@ def add_model(address: str, name: Any) -> dict[str, Any]:
     name = check_model_name(name)
     _check_name_free(name)
     session = get_session()
-    add_user(address)
-    for _attempt in range(3):  # two adds at once may pick one number: the loser takes the next
+    try:
+        ensure_user(address)  # committed first: a retry's rollback below must not take the user with it
+    except IntegrityError:
+        session.rollback()  # another request made the user first
+    for _attempt in range(5):  # two adds at once may pick one number: the loser takes the next
         number = (session.scalar(select(func.max(Model.number)).where(Model.address == address)) or 0) + 1
         if number > MAX_MODEL_NUMBER:
             raise StoreError(f"this wallet has the most models the escrow can number ({MAX_MODEL_NUMBER})")

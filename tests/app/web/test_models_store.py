@@ -158,3 +158,27 @@ def test_a_database_made_before_models_is_migrated_keeping_its_rows(tmp_path, da
         store.save_scores(3, [{"address": A, "stake_wei": 9}, {"address": f"{A}-1", "live_logloss": 0.6}])
         assert [s.model_key for s in store.round_scores(3)] == [f"{A}-1", A]
         assert store.current_submission(3, A).hash == "0x01"
+
+
+def test_models_added_at_once_get_one_number_each(app):
+    import threading
+
+    barrier = threading.Barrier(4)
+    added, failed = [], []
+
+    def add_one(name: str) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                added.append(store.add_model(A, name)["number"])
+            except Exception as exc:  # noqa: BLE001 (the test reports any failure)
+                failed.append(repr(exc))
+
+    threads = [threading.Thread(target=add_one, args=(f"m{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failed == [] and sorted(added) == [1, 2, 3, 4]
+    with app.app_context():
+        assert [m["number"] for m in store.list_models(A)] == [0, 1, 2, 3, 4]
