@@ -2,7 +2,7 @@
 
 Beside :mod:`app.web.views` (the pages everyone sees and the account page the API
 mirrors) because these two read only the participant's own rows: sessions, tokens, name,
-and which of their files a stake commits to.
+models, and which of their models' files a stake commits to.
 """
 
 from __future__ import annotations

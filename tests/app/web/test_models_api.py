@@ -169,3 +169,18 @@ def test_a_models_page_shows_its_own_rounds_and_is_linked_from_the_boards(app, c
     for unknown in (f"{alice.address}-2", "0x" + "1" * 40, "nobody", f"{alice.address}-0"):
         assert client.get(f"/models/{unknown}").status_code == 404, unknown
         assert "no model has the key" in client.get(f"/api/v1/models/{unknown}").get_json()["error"]["message"]
+
+
+def test_the_stake_form_finds_a_file_of_any_of_my_models(app, signed_in, csrf_headers, make_predictions, alice):
+    from app.web import participant
+
+    headers = csrf_headers(signed_in)
+    add(signed_in, "alpha", headers)
+    mine = upload(signed_in, make_predictions(1), headers, model="alpha").get_json()["hash"]
+    zero = upload(signed_in, make_predictions(2), headers).get_json()["hash"]
+    with app.test_request_context():
+        page = participant.stake_page(alice.address, mine)
+        assert (page["stake_file"]["hash"], page["stake_model"], page["notice"]) == (mine, 1, None)
+        assert participant.stake_page(alice.address, None)["stake_model"] == 0
+        assert participant.stake_page(alice.address, zero)["stake_file"]["model"] == alice.address
+        assert [m["submission"]["hash"] for m in page["models"]] == [zero, mine]
