@@ -221,6 +221,12 @@ def status(ctx: click.Context) -> None:
         lines.append("wallet " + _balances_line(client.address, balances, client.chain().usd_decimals))
         lines.append(f"my stake: {from_wei(stake['amount'])} NMR at confidence {from_wei(stake['confidence'])} "
                      f"({stake['status']})" if stake["amount"] else "my stake: none")
+        # My other models' positions in this round (model 0's is the line above).
+        others = [row for row in client.chain().stakes(client.address)
+                  if row["round"] == current["number"] and row["model"]]
+        payload["model_stakes"] = others
+        lines += [f"my stake on model {row['key']}: {from_wei(row['amount_wei'])} NMR at confidence "
+                  f"{row['confidence']} ({row['status']})" for row in others]
     _show(ctx, payload, lines)
 
 

@@ -248,6 +248,9 @@ def test_models_upload_stake_and_withdraw_per_model(nmr_cli, predictions, w3, ro
     assert f"staked 4 NMR on round {round_number} for model {name} ({key}) at confidence 0.5 (total 4 NMR)" in staked
     staked = nmr_cli("stake", "2", "--confidence", "0.25", key=MODELLER).output
     assert f"staked 2 NMR on round {round_number} at confidence 0.25 (total 2 NMR)" in staked
+    status = nmr_cli("status", key=MODELLER).output
+    assert "my stake: 2 NMR at confidence 0.25 (active)" in status
+    assert f"my stake on model {key}: 4 NMR at confidence 0.5 (active)" in status
     client = NumeraireClient(server, progress=False, private_key=keys[MODELLER])
     records = {r.staker: r for r in client.chain().stake_records(round_number)}
     assert (records[address].amount, records[address].submission_hash) == (2 * NMR, hashes[0])
