@@ -243,3 +243,9 @@ def test_withdrawing_one_model_leaves_the_other_staked(server, open_page, two_st
     page.wait_for_selector("#withdraw-button:visible")
     assert page.inner_text("#stake-status") == "active"
     assert shown_wei(page, "#my-stake") == two_staked_models[0][1]
+
+    page.goto(server + "/stake?model=NoSuchModel")  # a model the wallet does not have: said, model 0 shown
+    page.wait_for_selector("#stake-app[data-ready='1']")
+    help_text = page.inner_text("#model-help.error")
+    assert help_text.startswith('You have no model "NoSuchModel"') and SECOND in help_text
+    assert page.input_value("#stake-model") == "0"

@@ -24,7 +24,7 @@ const IDS = [
   "resolves-by", "my-stake", "my-confidence", "stake-status", "stake-form", "stake-button", "outcome-section",
   "outcome-released", "outcome-burned", "outcome-usd-reward", "outcome-nmr-reward", "outcome-prize-usd",
   "outcome-prize-nmr", "outcome-prize-label", "escape-section", "withdraw-button", "withdraw-model", "tx-log",
-  "model-choice", "stake-model", "positions-box", "positions", "stake-hint", "stake-hint-who", "stake-commit",
+  "model-choice", "stake-model", "model-help", "positions-box", "positions", "stake-hint", "stake-hint-who", "stake-commit",
 ];
 const camel = (id) => id.replace(/-(\w)/g, (_, c) => c.toUpperCase());
 
@@ -169,11 +169,17 @@ class StakePage {
       return option;
     }));
     this.el.modelChoice.hidden = false;
-    const wanted = (new URLSearchParams(window.location.search).get("model") || "").toLowerCase();
+    const raw = new URLSearchParams(window.location.search).get("model") || "";
+    const wanted = raw.trim().toLowerCase();
     const asked = wanted && this.models.find((m) =>
       String(m.number) === wanted || m.key.toLowerCase() === wanted || m.name.toLowerCase() === wanted);
     const first = asked || this.models.find((m) => m.number === this.renderedModel) || this.models[0];
     select.value = String(first.number);
+    if (wanted && !asked) {
+      const names = this.models.map(modelLabel).join(", ");
+      say(this.el.modelHelp, `You have no model ${JSON.stringify(raw.slice(0, 60))} (?model= takes a name, key or number: `
+        + `${names}); showing ${modelLabel(first)}.`, true);
+    }
     this.chooseModel(first.number, { read: false });
   }
 
