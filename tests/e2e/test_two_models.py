@@ -182,7 +182,7 @@ def test_two_models_upload_and_stake_each_and_the_page_shows_both_positions(
 
 
 def test_each_model_shows_its_own_settlement(server, app, open_page, two_staked_models, staker, w3, contracts):
-    token, escrow = contracts
+    _, escrow = contracts
     advance_chain_time(w3, CLOSES_IN + 1)
     with app.app_context():
         oracle.close_round(ROUND, report=lambda _: None)
