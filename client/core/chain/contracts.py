@@ -37,11 +37,10 @@ from client.core.models import MAX_MODEL_NUMBER, model_key, split_model_key
 STAKE_STATUS = ("none", "active", "settled", "withdrawn")
 # Gas a settle() costs per staker at worst plus headroom; batches are sized to fill 3/4 of a
 # block. The worst entry pays a wallet that staked all its NMR and holds no USD: the stake
-# back (with any NMR reward) and the USD reward each write a balance that was zero (two
-# fresh SSTOREs, ~44k). Measured
-# at the per-model escrow: 63,400 per staker in a 200-staker batch, 64,500 with a partial
-# burn beside both rewards (tests/client/core/chain/test_settle_budget.py holds a full batch
-# of them to the budget).
+# back (with any NMR reward) and the USD reward each write a balance that was zero (two fresh
+# SSTOREs, ~44k). Measured at the per-model escrow: 63,400 per staker in a 200-staker batch,
+# 64,500 with a partial burn beside both rewards (test_settle_budget.py holds a batch of them
+# to the budget).
 SETTLE_GAS_PER_STAKER = 72_000
 SETTLE_GAS_BASE = 60_000
 USD_DECIMALS_LOCAL = 6
