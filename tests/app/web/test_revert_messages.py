@@ -33,7 +33,7 @@ BY_FORMATTER = {
     "pool_amount": [3_603_030_000],
     "role": [b"\0" * 32, keccak(text="ORACLE_ROLE"), keccak(text="MINTER_ROLE"), b"\x01" * 32],
 }
-BY_TYPE = {"uint256": 7, "uint64": 7, "uint8": 7, "address": ADDRESS, "bytes32": b"\x02" * 32, "string": "x" * 40,
+BY_TYPE = {"uint256": 7, "uint64": 7, "uint32": 2, "uint8": 7, "address": ADDRESS, "bytes32": b"\x02" * 32, "string": "x" * 40,
            "bytes": b"\x03" * 5}  # fmt: skip
 
 RENDER_JS = """
