@@ -73,7 +73,7 @@ def main() -> None:
         for round_id in (1, 2):
             chain.create_round(round_id, now + 3600, now + 86_400, n * STAKE)
             send_all(w3, [(s, call_tx(token.functions.approve(escrow.address, STAKE), s.address)) for s in stakers])
-            send_all(w3, [(s, call_tx(escrow.functions.stake(round_id, STAKE, 10**18, b"\x01" * 32), s.address))
+            send_all(w3, [(s, call_tx(escrow.functions.stake(round_id, 0, STAKE, 10**18, b"\x01" * 32), s.address))
                           for s in stakers])
         w3.provider.make_request("evm_increaseTime", [3601])
         w3.provider.make_request("evm_mine", [])

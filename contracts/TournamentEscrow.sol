@@ -92,7 +92,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     /// @dev A mapping, not an array: a batch reads its one hash without the length's slot.
     mapping(uint256 roundId => mapping(uint256 index => bytes32)) private _batchHashes;
     /// @dev A wallet stakes once per model it runs; model 0 is its first (or only) model.
-    mapping(uint256 roundId => mapping(address staker => mapping(uint32 model => Stake))) private _stakes;
+    /// One key per (staker, model), see {_positionKey}: one hash fewer than a third mapping.
+    mapping(uint256 roundId => mapping(uint256 position => Stake)) private _stakes;
 
     /// @param nmr The NMR token.
     /// @param usd_ The USD stablecoin.
@@ -404,7 +405,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         if (block.timestamp < resolvesBy && !round.voided) {
             revert TournamentEscrowDeadlineNotReached(roundId, resolvesBy);
         }
-        Stake storage position = _stakes[roundId][msg.sender][model];
+        Stake storage position = _stakes[roundId][_positionKey(msg.sender, model)];
         _requireActive(position.status, roundId, msg.sender, model);
         uint256 amount = position.amount;
 
@@ -484,7 +485,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc ITournamentEscrow
     function getStake(uint256 roundId, address staker, uint32 model) external view returns (StakeView memory) {
-        Stake storage position = _stakes[roundId][staker][model];
+        Stake storage position = _stakes[roundId][_positionKey(staker, model)];
         return StakeView({amount: position.amount, confidence: position.confidence, status: position.status});
     }
 
@@ -520,6 +521,12 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     function _returnPools(address funder, uint256 usdReturned, uint256 nmrReturned) private {
         if (usdReturned != 0) _usd.safeTransfer(funder, usdReturned);
         if (nmrReturned != 0) IERC20(address(_token)).safeTransfer(funder, nmrReturned);
+    }
+
+    /// @dev The key of `staker`'s position on its model `model`: the address in the low 160
+    /// bits, the model above it (a uint192, so distinct pairs never share a key).
+    function _positionKey(address staker, uint32 model) private pure returns (uint256) {
+        return uint256(uint160(staker)) | (uint256(model) << 160);
     }
 
     /// @dev Reverts unless a stake is active (staked and neither settled nor withdrawn).
@@ -565,7 +572,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
             StakeSettlement calldata entry = settlements[i];
             address staker = entry.staker;
             uint32 model = entry.model;
-            Stake storage position = _stakes[roundId][staker][model];
+            Stake storage position = _stakes[roundId][_positionKey(staker, model)];
             _requireActive(position.status, roundId, staker, model);
             uint256 amount = position.amount;
             uint256 burn = entry.burn;
@@ -623,13 +630,19 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         private
     {
         Round storage round = _rounds[roundId];
-        uint256 closesAt = round.closesAt;
+        // The round's slot 0 (closesAt, resolvesBy, stakerCount, totalStaked; see {Round}) is
+        // read once here and written once below: Solidity would read it again to write it.
+        uint256 slot0;
+        assembly ("memory-safe") {
+            slot0 := sload(round.slot)
+        }
+        uint256 closesAt = uint40(slot0);
         if (closesAt == 0) revert TournamentEscrowUnknownRound(roundId);
         if (block.timestamp >= closesAt) revert TournamentEscrowRoundClosed(roundId, closesAt);
         if (amount == 0) revert TournamentEscrowZeroAmount();
         if (submissionHash == bytes32(0)) revert TournamentEscrowZeroSubmissionHash();
         if (confidence == 0 || confidence > type(uint64).max) revert TournamentEscrowInvalidConfidence(confidence);
-        Stake storage position = _stakes[roundId][msg.sender][model];
+        Stake storage position = _stakes[roundId][_positionKey(msg.sender, model)];
         uint256 current = position.amount;
         uint256 currentConfidence = position.confidence;
         if (confidence < currentConfidence) {
@@ -640,22 +653,33 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         uint256 total = current + amount;
         if (total > type(uint96).max) revert TournamentEscrowAmountTooLarge(total);
 
-        // Casts are safe: amount and confidence were bounded just above. A position with an
-        // amount is already Active (nothing settles or withdraws before closesAt), so only a
-        // first stake writes the status. The staker counter uses checked arithmetic, so an
-        // impossible overflow (2^32 stakers) would revert.
-        position.amount = uint96(total);
-        position.confidence = uint64(confidence);
-        if (current == 0) {
-            position.status = StakeStatus.Active;
-            round.stakerCount += 1;
+        // The position's whole slot in one write, no read: amount (bits 0-95, total < 2^96
+        // above), confidence (96-159, < 2^64 above), status Active (160-167), nothing else
+        // (see {Stake}). A position with an amount is already Active (nothing settles or
+        // withdraws before closesAt), so writing Active again changes nothing on a top-up.
+        assembly ("memory-safe") {
+            sstore(position.slot, or(or(total, shl(96, confidence)), shl(160, 1)))
         }
-        // Cannot overflow: totalStaked sums fewer than 2^32 positions of at most 2^96 - 1 each.
+        if (current == 0) {
+            // stakerCount (bits 80-111) + 1, checked as a uint32: an impossible 2^32nd
+            // position reverts rather than carry into totalStaked.
+            uint256 count = uint32(slot0 >> 80) + 1;
+            slot0 = (slot0 & ~(uint256(type(uint32).max) << 80)) | (count << 80);
+        }
+        // totalStaked (bits 112-239) + amount. Cannot overflow into the free top bits:
+        // totalStaked sums fewer than 2^32 positions of at most 2^96 - 1 each (< 2^128).
         unchecked {
-            round.totalStaked += uint128(amount);
+            slot0 += amount << 112;
+        }
+        assembly ("memory-safe") {
+            sstore(round.slot, slot0)
         }
 
-        IERC20(address(_token)).safeTransferFrom(msg.sender, address(this), amount);
+        // The NMR token is this project's OpenZeppelin ERC20 (immutable): it reverts on any
+        // failure and never returns false, so a plain call is as safe as SafeERC20 here and
+        // about 100 gas cheaper on the hottest path (every stake and top-up).
+        // slither-disable-next-line unchecked-transfer
+        _token.transferFrom(msg.sender, address(this), amount);
         emit Staked(roundId, msg.sender, model, amount, confidence, submissionHash);
     }
 }

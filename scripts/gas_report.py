@@ -31,6 +31,7 @@ def _measure():
     alice, bob = gas.stakers()
     measured = {
         "first stake (round already has stakers)": fresh(gas.first_stake_gas, [alice, bob]),
+        "first stake on a second model (model 1)": fresh(gas.second_model_stake_gas, [alice, bob]),
         "top-up": fresh(gas.top_up_gas, alice),
         "stakeWithPermit": fresh(lambda d: gas.permit_stake_gas(d, *gas.permit_staker(d))),
     }

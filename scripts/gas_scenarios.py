@@ -47,6 +47,7 @@ STAKERS = (3, 4)  # accounts[3], accounts[4]: wallets with NMR, for the single s
 # Targets from the contracts issue (#11); an OpenZeppelin ERC20 transfer is the yardstick.
 TARGETS = {
     "first stake (round already has stakers)": 75_000,
+    "first stake on a second model (model 1)": 75_000,
     "top-up": 55_000,
     "stakeWithPermit": 110_000,
     "settle, per staker (200-staker batch)": 25_000,
@@ -140,10 +141,11 @@ def commit(d, round_id, batches, prizes=(), wait=True):
     return tx
 
 
-def approve_and_stake(d, staker, round_id, amount, confidence=WAD):
-    """Exact-amount approve, then stake; returns the stake transaction."""
+def approve_and_stake(d, staker, round_id, amount, confidence=WAD, model=0):
+    """Exact-amount approve, then stake on the staker's model `model`; returns the stake
+    transaction."""
     d.nmr.approve(d.escrow, amount, {"from": staker})
-    return d.escrow.stake(round_id, amount, confidence, HASH, {"from": staker})
+    return d.escrow.stake(round_id, model, amount, confidence, HASH, {"from": staker})
 
 
 def first_stake_gas(d, stakers, round_id=101):
@@ -151,6 +153,15 @@ def first_stake_gas(d, stakers, round_id=101):
     open_round(d, round_id)
     approve_and_stake(d, stakers[0], round_id, 10 * NMR)
     return approve_and_stake(d, stakers[1], round_id, 10 * NMR).gas_used
+
+
+def second_model_stake_gas(d, stakers, round_id=112):
+    """Gas of a wallet's first stake on its model 1 into a round where it (and another
+    wallet) already stake on model 0: a new position, as costly as a first stake."""
+    open_round(d, round_id)
+    approve_and_stake(d, stakers[1], round_id, 10 * NMR)
+    approve_and_stake(d, stakers[0], round_id, 10 * NMR)
+    return approve_and_stake(d, stakers[0], round_id, 10 * NMR, model=1).gas_used
 
 
 def top_up_gas(d, staker, round_id=102):
@@ -169,7 +180,7 @@ def permit_stake_gas(d, key, staker, round_id=103):
     approve_and_stake(d, d.treasury, round_id, NMR)
     amount = 10 * NMR
     v, r, s = sign_permit(key, d.nmr.address, chain.id, d.escrow.address, amount, d.nmr.nonces(staker), PERMIT_DEADLINE)
-    tx = d.escrow.stakeWithPermit(round_id, amount, WAD, HASH, PERMIT_DEADLINE, v, r, s, {"from": staker})
+    tx = d.escrow.stakeWithPermit(round_id, 0, amount, WAD, HASH, PERMIT_DEADLINE, v, r, s, {"from": staker})
     return tx.gas_used
 
 
@@ -201,7 +212,7 @@ def auction_settlements(members):
     """The 2017 auction's two outcomes, alternating: even members released with a $5 reward
     (half their $10 bid), odd members burned whole."""
     return [
-        (str(m), 0, 5 * USD, 0) if i % 2 == 0 else (str(m), SWARM_STAKE, 0, 0)
+        (str(m), 0, 0, 5 * USD, 0) if i % 2 == 0 else (str(m), 0, SWARM_STAKE, 0, 0)
         for i, m in enumerate(members)
     ]
 

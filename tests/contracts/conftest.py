@@ -223,11 +223,12 @@ def open_round(create_round, fund_round):
 
 @pytest.fixture(scope="module")
 def stake(escrow, nmr):
-    """Factory: approves exactly `amount` and stakes it."""
+    """Factory: approves exactly `amount` and stakes it on the staker's model `model` (0,
+    a wallet's first model, unless a test is about several)."""
 
-    def _stake(staker, amount, confidence=WAD, round_id=1, submission=HASH):
+    def _stake(staker, amount, confidence=WAD, round_id=1, submission=HASH, model=0):
         nmr.approve(escrow, amount, {"from": staker})
-        return escrow.stake(round_id, amount, confidence, submission, {"from": staker})
+        return escrow.stake(round_id, model, amount, confidence, submission, {"from": staker})
 
     return _stake
 
@@ -247,10 +248,11 @@ def close_round(escrow):
 
 @pytest.fixture(scope="module")
 def settle_entry():
-    """(staker, burn, usdReward, nmrReward) as the escrow's StakeSettlement tuple."""
+    """(staker, model, burn, usdReward, nmrReward) as the escrow's StakeSettlement tuple;
+    the model is a keyword (0 unless given) so the amounts keep their positions."""
 
-    def _entry(staker, burn=0, usd_reward=0, nmr_reward=0):
-        return (str(staker), burn, usd_reward, nmr_reward)
+    def _entry(staker, burn=0, usd_reward=0, nmr_reward=0, model=0):
+        return (str(staker), model, burn, usd_reward, nmr_reward)
 
     return _entry
 

@@ -3,7 +3,8 @@
 Rules: rounds created by the oracle naming their funder (and refused: an existing id, a
 schedule out of bounds, a stranger), funded by that funder (and refused: anyone else,
 nothing, a closed round, while paused), stakes, top-ups and permit stakes (and refused:
-closed, paused, a lowered confidence, a zero hash), the oracle's commitment of a round's
+closed, paused, a lowered confidence, a zero hash) on several models per wallet (0, 1 and
+the widest model number: each (staker, model) is its own position), the oracle's commitment of a round's
 plan (its settle batches and prize list, valid or breaking one bound in turn; refused: a
 stranger, too late, twice), the committed batches posted in order after the challenge
 window (and refused: during the window, while disputed, a batch not committed, every bound
@@ -31,7 +32,9 @@ Invariants, read from the chain after every step (not from the model):
 - a voided round paid nothing (no burn, no reward, no prize) and returned every pool, and
   each of its stakes comes back in full;
 - every pool's paid <= pool, burned <= settled stake <= total staked;
-- the views of every round, stake and wallet a step touched equal the model.
+- the views of every round, stake and wallet a step touched equal the model, and each
+  touched round's totalStaked, settledStake, stakerCount and settledCount equal the sums
+  over its positions as getStake(round, staker, model) reads them from the chain.
 Teardown: past every deadline and while paused, every unsettled stake is withdrawn, every
 round finalizes, the escrow ends empty of both tokens and every wallet equals the model.
 
@@ -89,6 +92,8 @@ MIN_STEPS = int(os.environ.get("STATEFUL_MIN_STEPS", "0"))
 MAX_ROUNDS = 8
 HASH = b"\x5a" * 32
 ZERO_HASH = bytes(32)
+# The models a wallet stakes on: its first (0), a second (1) and the widest uint32.
+MODELS = (0, 1, 2**32 - 1)
 POOLS = ("usd staking", "usd prize", "nmr")
 STAKING, PRIZE, NMR_POOL = range(3)
 INITIAL, WEEKLY, CAP = 1_000_000 * NMR, 96_153_846153846153846153, 21_000_000 * NMR
@@ -97,8 +102,8 @@ FANS = [brownie.convert.to_address("0x" + "f4" * 20), brownie.convert.to_address
 TOO_MANY = sorted((f"0x{0xC0FFEE0000 + i:040x}" for i in range(MAX_PRIZE_WINNERS + 1)), key=lambda a: int(a, 16))
 
 TRANSFER = event_topic("Transfer(address,address,uint256)")
-SETTLED_TOPIC = event_topic("StakeSettled(uint256,address,uint256,uint256,uint256)")
-WITHDRAWN_TOPIC = event_topic("StakeWithdrawn(uint256,address,uint256)")
+SETTLED_TOPIC = event_topic("StakeSettled(uint256,address,uint32,uint256,uint256,uint256)")
+WITHDRAWN_TOPIC = event_topic("StakeWithdrawn(uint256,address,uint32,uint256)")
 PRIZE_PAID_TOPIC = event_topic("PrizePaid(uint256,address,uint256,uint256)")
 AWARDED_TOPIC = event_topic("PrizesAwarded(uint256,uint256,uint256,uint256)")
 ZERO_TOPIC = address_topic(brownie.ZERO_ADDRESS)
@@ -129,7 +134,7 @@ class RoundModel:
     funder: str
     pools: list = field(default_factory=lambda: [0, 0, 0])
     paid: list = field(default_factory=lambda: [0, 0, 0])
-    stakes: dict = field(default_factory=dict)
+    stakes: dict = field(default_factory=dict)  # (staker, model) -> StakeModel
     burned: int = 0
     settled_stake: int = 0
     prizes_paid: bool = False
@@ -149,14 +154,15 @@ class RoundModel:
     def hashes(self):
         return batch_hashes(self.batches, self.prizes) if self.committed else []
 
-    def stake(self, who):
-        return self.stakes.get(who, StakeModel())
+    def stake(self, position):
+        """The (staker, model) position's model (an empty one if never staked)."""
+        return self.stakes.get(position, StakeModel())
 
     def active(self):
-        return [who for who, p in self.stakes.items() if p.status == ACTIVE]
+        return [key for key, p in self.stakes.items() if p.status == ACTIVE]
 
     def closed_stakes(self):
-        return [who for who, p in self.stakes.items() if p.status in (SETTLED, WITHDRAWN)]
+        return [key for key, p in self.stakes.items() if p.status in (SETTLED, WITHDRAWN)]
 
     def left(self, pool):
         return self.pools[pool] - self.paid[pool]
@@ -234,7 +240,7 @@ class EscrowStateMachine:
         self.minted = self.start_minted
         self.week_used = {0: self.start_minted}
         self.plans = {}  # tx hash -> Counter{(recipient, token): amount} the machine chose
-        self.closings = Counter()  # (roundId, staker) -> StakeSettled + StakeWithdrawn events
+        self.closings = Counter()  # (roundId, (staker, model)) -> StakeSettled + StakeWithdrawn events
         self.prize_lists = Counter()  # roundId -> PrizesAwarded events
         self.log_burned = self.log_minted = self.escrow_burned = self.bonds_burned = 0
         self.cursor = web3.eth.block_number
@@ -277,9 +283,11 @@ class EscrowStateMachine:
         return [rid for rid in sorted(self.rounds) if chain.time() < self.rounds[rid].closes_at - margin]
 
     def _touch(self, round_id=None, *addresses):
+        """Marks the round, every position of `addresses` in it, and their wallets, for the
+        views check."""
         if round_id in self.rounds:
             self.dirty_rounds.add(round_id)
-            self.dirty_stakes.update((round_id, a) for a in addresses if a in self.rounds[round_id].stakes)
+            self.dirty_stakes.update((round_id, k) for k in self.rounds[round_id].stakes if k[0] in addresses)
         self.dirty_wallets.update(a for a in addresses if a in self.wallets)
 
     def _move_to_window(self, round_id):
@@ -297,7 +305,7 @@ class EscrowStateMachine:
         self._step("first_round")
         self._create(closes_in, window, self.funders[0])
         self._fund(1, self.funders[0], usd, usd // 3, nmr)
-        self._plain_stake(1, self.plain_stakers[0], amount, confidence)
+        self._plain_stake(1, self.plain_stakers[0], amount, confidence, model=MODELS[amount % len(MODELS)])
 
     def _new_round(self, closes_in, window, who, usd, nmr):
         """A new round, funded by the treasury or a sponsor (one in five left unfunded)."""
@@ -405,7 +413,7 @@ class EscrowStateMachine:
 
     # ---- staking ---------------------------------------------------------------------
 
-    def _stake_error(self, round_id, staker, amount, confidence, submission, timestamp):
+    def _stake_error(self, round_id, position, amount, confidence, submission, timestamp):
         round_ = self.rounds[round_id]
         if self.paused:
             return "EnforcedPause: "
@@ -415,7 +423,7 @@ class EscrowStateMachine:
             return "TournamentEscrowZeroSubmissionHash: "
         if confidence == 0 or confidence > MAX_CONFIDENCE:
             return f"TournamentEscrowInvalidConfidence: {confidence}"
-        current = round_.stake(staker).confidence
+        current = round_.stake(position).confidence  # the rule is per model
         if confidence < current:
             return f"TournamentEscrowConfidenceLowered: {round_id}, {current}, {confidence}"
         return None
@@ -432,33 +440,35 @@ class EscrowStateMachine:
             return open_ids[(index // 4) % len(open_ids)]
         return self._pick(index)
 
-    def _confidence_for(self, round_id, staker, move, fresh):
-        current = self.rounds[round_id].stake(staker).confidence
+    def _confidence_for(self, round_id, position, move, fresh):
+        current = self.rounds[round_id].stake(position).confidence
         if current == 0:
             return fresh
         return {-1: current - 1, 0: current, 1: min(current + 1, MAX_CONFIDENCE)}.get(move, max(current, fresh))
 
-    def _record_stake(self, tx, round_id, staker, amount, confidence, submission):
-        position = self.rounds[round_id].stakes.setdefault(staker, StakeModel())
+    def _record_stake(self, tx, round_id, staker, model, amount, confidence, submission):
+        position = self.rounds[round_id].stakes.setdefault((staker, model), StakeModel())
         position.amount += amount
         position.confidence = confidence
         position.status = ACTIVE
         self.wallets[staker][0] -= amount
         values = list(tx.events["Staked"].values())
-        assert [int(values[0]), str(values[1]), int(values[2]), int(values[3]), hex0x(values[4])] == [
-            round_id, staker, amount, confidence, hex0x(submission),
-        ]
+        assert [int(values[0]), str(values[1]), int(values[2]), int(values[3]), int(values[4]),
+                hex0x(values[5])] == [round_id, staker, model, amount, confidence, hex0x(submission)]
+        STATS[f"stake:model {'0' if model == 0 else '1' if model == 1 else 'max'}"] += 1
 
-    def _plain_stake(self, round_id, staker, amount, confidence, submission=HASH):
+    def _plain_stake(self, round_id, staker, amount, confidence, submission=HASH, model=0):
         amount = min(amount, self.wallets[staker.address][0])
         if amount == 0:
             return
         self.nmr.approve(self.escrow, amount, {"from": staker})
-        tx, error, mined_at = self._send(self.escrow.stake, round_id, amount, confidence, submission, {"from": staker})
-        self._expect(error, self._stake_error(round_id, staker.address, amount, confidence, submission, mined_at),
-                     "stake")
+        tx, error, mined_at = self._send(
+            self.escrow.stake, round_id, model, amount, confidence, submission, {"from": staker}
+        )
+        expected = self._stake_error(round_id, (staker.address, model), amount, confidence, submission, mined_at)
+        self._expect(error, expected, "stake")
         if error is None:
-            self._record_stake(tx, round_id, staker.address, amount, confidence, submission)
+            self._record_stake(tx, round_id, staker.address, model, amount, confidence, submission)
         self._touch(round_id, staker.address)
 
     def _first_stake(self, index, who, amount, confidence):
@@ -466,19 +476,22 @@ class EscrowStateMachine:
         round_id = self._pick_staking_round(index)
         if round_id is None:
             return
-        fresh = [s for s in self.plain_stakers if s.address not in self.rounds[round_id].stakes]
-        staker = fresh[who % len(fresh)] if fresh else self.plain_stakers[who % len(self.plain_stakers)]
-        self._plain_stake(round_id, staker, amount, confidence, ZERO_HASH if who % 11 == 10 else HASH)
+        # A position not yet staked: a new wallet, or a staking wallet's next model.
+        stakes = self.rounds[round_id].stakes
+        fresh = [(s, m) for m in MODELS for s in self.plain_stakers if (s.address, m) not in stakes]
+        staker, model = fresh[who % len(fresh)] if fresh else (self.plain_stakers[who % len(self.plain_stakers)], 0)
+        self._plain_stake(round_id, staker, amount, confidence, ZERO_HASH if who % 11 == 10 else HASH, model)
 
     def _top_up(self, index, who, amount, move, confidence):
         STATS["action:top_up"] += 1
         round_id = self._pick_staking_round(index)
         if round_id is None:
             return
-        holders = [s for s in self.plain_stakers if s.address in self.rounds[round_id].stakes]
+        holders = [(self.accounts[a], m) for a, m in self.rounds[round_id].stakes if self.accounts[a] in self.plain_stakers]
         if holders:
-            staker = holders[who % len(holders)]
-            self._plain_stake(round_id, staker, amount, self._confidence_for(round_id, staker.address, move, confidence))
+            staker, model = holders[who % len(holders)]
+            confidence = self._confidence_for(round_id, (staker.address, model), move, confidence)
+            self._plain_stake(round_id, staker, amount, confidence, model=model)
 
     def _permit_stake(self, index, who, amount, move, confidence):
         """First stake or top-up in one transaction, approved by a locally signed permit."""
@@ -487,20 +500,22 @@ class EscrowStateMachine:
         if round_id is None:
             return
         staker = self.permit_stakers[who % len(self.permit_stakers)]
+        model = MODELS[(who // len(self.permit_stakers)) % len(MODELS)]
         amount = min(amount, self.wallets[staker.address][0])
         if amount == 0:
             return
-        confidence = self._confidence_for(round_id, staker.address, move, confidence)
+        confidence = self._confidence_for(round_id, (staker.address, model), move, confidence)
         submission = ZERO_HASH if who % 13 == 12 else HASH
         nonce = self.nmr.nonces(staker)
         deadline, v, r, s = self.sign_permit(self.permit_keys[staker.address], amount, nonce=nonce)
         tx, error, mined_at = self._send(
-            self.escrow.stakeWithPermit, round_id, amount, confidence, submission, deadline, v, r, s, {"from": staker}
+            self.escrow.stakeWithPermit, round_id, model, amount, confidence, submission, deadline, v, r, s,
+            {"from": staker},
         )
-        self._expect(error, self._stake_error(round_id, staker.address, amount, confidence, submission, mined_at),
-                     "permit")
+        expected = self._stake_error(round_id, (staker.address, model), amount, confidence, submission, mined_at)
+        self._expect(error, expected, "permit")
         if error is None:
-            self._record_stake(tx, round_id, staker.address, amount, confidence, submission)
+            self._record_stake(tx, round_id, staker.address, model, amount, confidence, submission)
             assert self.nmr.nonces(staker) == nonce + 1
             assert self.nmr.allowance(staker, self.escrow) == 0
         self._touch(round_id, staker.address)
@@ -545,13 +560,13 @@ class EscrowStateMachine:
         if error is not None:
             return error
         usd_left, nmr_left, seen = round_.left(STAKING), round_.left(NMR_POOL), set()
-        for staker, burn, usd_reward, nmr_reward in entries:
+        for staker, model, burn, usd_reward, nmr_reward in entries:
             who = staker.lower()
-            position = round_.stake(staker)
+            position = round_.stake((staker, model))
             if position.status == NONE:
-                return f"TournamentEscrowNoStake: {round_id}, {who}"
-            if position.status != ACTIVE or staker in seen:
-                return f"TournamentEscrowAlreadySettled: {round_id}, {who}"
+                return f"TournamentEscrowNoStake: {round_id}, {who}, {model}"
+            if position.status != ACTIVE or (staker, model) in seen:
+                return f"TournamentEscrowAlreadySettled: {round_id}, {who}, {model}"
             if burn > position.amount:
                 return f"TournamentEscrowBurnExceedsStake: {who}, {burn}, {position.amount}"
             if usd_reward:
@@ -565,7 +580,7 @@ class EscrowStateMachine:
             if nmr_reward > nmr_left:
                 return f"TournamentEscrowPoolExceeded: {round_id}, {NMR_POOL}, {nmr_reward}, {nmr_left}"
             usd_left, nmr_left = usd_left - usd_reward, nmr_left - nmr_reward
-            seen.add(staker)
+            seen.add((staker, model))
         return None
 
     def _fresh_round(self, index, stake=True):
@@ -577,8 +592,10 @@ class EscrowStateMachine:
         round_id = self._create(600 + index, 2 * CHALLENGE_WINDOW + 600 * index, self.funders[index % 2])
         self._fund(round_id, self.funders[index % 2], 2_000 * USD, 1_000 * USD, 1_000 * NMR)
         if stake:
-            for i, staker in enumerate(self.plain_stakers[:2]):
-                self._plain_stake(round_id, staker, (100 + 50 * i) * NMR, WAD // (1 + i))
+            # Two wallets, the first on two models: a batch settles both of a wallet's models.
+            for i, (staker, model) in enumerate([(0, 0), (0, 1), (1, 0)][: 2 + index % 2]):
+                self._plain_stake(round_id, self.plain_stakers[staker], (100 + 50 * i) * NMR, WAD // (1 + i),
+                                  model=model)
         return round_id
 
     def _postable(self, index, rng, want_stakes):
@@ -615,14 +632,14 @@ class EscrowStateMachine:
             rng.shuffle(active)
             active = active[: rng.randint(1, len(active))] if active else []
         usd_left, nmr_left, entries = round_.left(STAKING), round_.left(NMR_POOL), []
-        for staker in active:
-            position = round_.stakes[staker]
+        for staker, model in active:
+            position = round_.stakes[staker, model]
             usd_cap = min(bid(position.amount, position.confidence), usd_left)
             nmr_cap = min(position.amount, nmr_left)
             burn = rng.choice([0, 0, position.amount, rng.randint(0, position.amount)])
             usd_reward = rng.choice([0, usd_cap, rng.randint(0, usd_cap)]) if not burn else 0
             nmr_reward = rng.choice([0, 0, nmr_cap, rng.randint(0, nmr_cap)])
-            entries.append((staker, burn, usd_reward, nmr_reward))
+            entries.append((staker, model, burn, usd_reward, nmr_reward))
             usd_left, nmr_left = usd_left - usd_reward, nmr_left - nmr_reward
         return entries
 
@@ -630,29 +647,29 @@ class EscrowStateMachine:
         """`entries` (lists) with one bound broken in turn, kinds 0..8."""
         round_ = self.rounds[round_id]
         spot = rng.randrange(len(entries))
-        staker = entries[spot][0]
-        position = round_.stakes[staker]
-        usd_left = round_.left(STAKING) - sum(e[2] for e in entries[:spot])
-        nmr_left = round_.left(NMR_POOL) - sum(e[3] for e in entries[:spot])
+        staker, model = entries[spot][:2]
+        position = round_.stakes[staker, model]
+        usd_left = round_.left(STAKING) - sum(e[3] for e in entries[:spot])
+        nmr_left = round_.left(NMR_POOL) - sum(e[4] for e in entries[:spot])
         if kind == 0:
-            entries[spot][1] = position.amount + rng.randint(1, 10 * NMR)
+            entries[spot][2] = position.amount + rng.randint(1, 10 * NMR)
         elif kind == 1:
-            entries[spot][2] = bid(position.amount, position.confidence) + 1
+            entries[spot][3] = bid(position.amount, position.confidence) + 1
         elif kind == 2:  # past the staking pool (or past the bid first, if the bid is smaller)
-            entries[spot][2] = usd_left + 1
+            entries[spot][3] = usd_left + 1
         elif kind == 3:
-            entries[spot][3] = position.amount + 1
+            entries[spot][4] = position.amount + 1
         elif kind == 4:  # past the NMR pool (or past the stake first)
-            entries[spot][3] = nmr_left + 1
-        elif kind == 5:  # the same staker twice
-            entries.insert(rng.randrange(spot + 1, len(entries) + 1), [staker, 0, 0, 0])
-        elif kind == 6:  # someone with no stake in this round
-            outsiders = [a for a in [*self.accounts, *FANS] if a not in round_.stakes]
-            entries[spot][0] = outsiders[seed % len(outsiders)]
+            entries[spot][4] = nmr_left + 1
+        elif kind == 5:  # the same (staker, model) twice
+            entries.insert(rng.randrange(spot + 1, len(entries) + 1), [staker, model, 0, 0, 0])
+        elif kind == 6:  # a position with no stake in this round: a stranger, or a staker's other model
+            outsiders = [(a, m) for a in [*self.accounts, *FANS] for m in MODELS if (a, m) not in round_.stakes]
+            entries[spot][:2] = outsiders[seed % len(outsiders)]
         else:  # a stake already settled or withdrawn, else the batch twice over
             closed = round_.closed_stakes()
             if closed:
-                entries[spot][0] = closed[seed % len(closed)]
+                entries[spot][:2] = closed[seed % len(closed)]
             else:
                 entries += [list(e) for e in entries]
         return [tuple(e) for e in entries]
@@ -763,8 +780,8 @@ class EscrowStateMachine:
     def _record_settlement(self, tx, round_id, entries):
         round_, payments = self.rounds[round_id], []
         round_.posted += 1
-        for staker, burn, usd_reward, nmr_reward in entries:
-            position = round_.stakes[staker]
+        for staker, model, burn, usd_reward, nmr_reward in entries:
+            position = round_.stakes[staker, model]
             position.status = SETTLED
             back = position.amount - burn + nmr_reward
             round_.settled_stake += position.amount
@@ -774,7 +791,7 @@ class EscrowStateMachine:
             self.wallets[staker][0] += back
             self.wallets[staker][1] += usd_reward
             payments += [(staker, self.nmr, back), (staker, self.usd, usd_reward)]
-        payments.append((brownie.ZERO_ADDRESS, self.nmr, sum(e[1] for e in entries)))
+        payments.append((brownie.ZERO_ADDRESS, self.nmr, sum(e[2] for e in entries)))
         self._plan(tx, payments)
 
     def rule_settle(self, index="st_index", seed="st_seed"):
@@ -798,7 +815,7 @@ class EscrowStateMachine:
             return
         other = self._valid_batch(round_id, rng)
         if settle_batch_hash(other) == settle_batch_hash(committed):
-            other = [*other, (self.rando.address, 0, 0, 0)]
+            other = [*other, (self.rando.address, 0, 0, 0, 0)]
         assert self._settle(round_id, other, "settle_uncommitted") is not None, "an uncommitted batch landed"
 
     def _settle_elsewhere(self, index, kind):
@@ -1088,24 +1105,26 @@ class EscrowStateMachine:
         caller = [self.rando, *self.funders, *self.plain_stakers][who % 6]
         self._finalize(round_id, caller)
 
-    def _withdraw_error(self, round_id, staker, timestamp):
+    def _withdraw_error(self, round_id, staker, model, timestamp):
         round_ = self.rounds.get(round_id)
         if round_ is None:
             return f"TournamentEscrowUnknownRound: {round_id}"
         if timestamp < round_.resolves_by and not round_.voided:
             return f"TournamentEscrowDeadlineNotReached: {round_id}, {round_.resolves_by}"
-        status = round_.stake(staker).status
+        status = round_.stake((staker, model)).status
         if status == NONE:
-            return f"TournamentEscrowNoStake: {round_id}, {staker.lower()}"
+            return f"TournamentEscrowNoStake: {round_id}, {staker.lower()}, {model}"
         if status != ACTIVE:
-            return f"TournamentEscrowAlreadySettled: {round_id}, {staker.lower()}"
+            return f"TournamentEscrowAlreadySettled: {round_id}, {staker.lower()}, {model}"
         return None
 
-    def _withdraw(self, round_id, staker, label="withdraw"):
-        tx, error, mined_at = self._send(self.escrow.withdrawStake, round_id, {"from": self.accounts[staker]})
-        self._expect(error, self._withdraw_error(round_id, staker, mined_at), label)
+    def _withdraw(self, round_id, position, label="withdraw"):
+        """`position` (staker, model) takes its stake back: only that model's."""
+        staker, model = position
+        tx, error, mined_at = self._send(self.escrow.withdrawStake, round_id, model, {"from": self.accounts[staker]})
+        self._expect(error, self._withdraw_error(round_id, staker, model, mined_at), label)
         if error is None:
-            position = self.rounds[round_id].stakes[staker]
+            position = self.rounds[round_id].stakes[staker, model]
             position.status = WITHDRAWN
             self.rounds[round_id].settled_stake += position.amount
             self.wallets[staker][0] += position.amount
@@ -1118,17 +1137,19 @@ class EscrowStateMachine:
         """Escape hatch. Two times in three an unsettled staker whose oracle let the
         deadline pass (time moves there); otherwise anyone, a stranger included."""
         self._step("withdraw")
-        active = [(rid, a) for rid, r in sorted(self.rounds.items()) for a in r.active()]
+        active = [(rid, key) for rid, r in sorted(self.rounds.items()) for key in r.active()]
         if active and index % 3 != 2:
-            round_id, staker = active[who % len(active)]
+            round_id, position = active[who % len(active)]
             chain.sleep(max(0, self.rounds[round_id].resolves_by - chain.time()))
         else:
             round_id = self._pick(index)
             if round_id is None:
                 return
-            holders = sorted(self.rounds[round_id].stakes) + [self.rando.address]
-            staker = holders[who % len(holders)]
-        self._withdraw(round_id, staker)
+            # Any position of the round, a staker's model it never staked, or a stranger.
+            stakes = self.rounds[round_id].stakes
+            holders = sorted(stakes) + [(a, m) for a, _ in sorted(stakes) for m in MODELS if (a, m) not in stakes]
+            position = (holders + [(self.rando.address, 0)])[who % (len(holders) + 1)]
+        self._withdraw(round_id, position)
 
     def rule_pause(self, index="st_index", amount="st_amount", usd="st_usd"):
         """Pauses and shows that staking and funding are refused, or unpauses. One time in
@@ -1143,8 +1164,9 @@ class EscrowStateMachine:
         self.paused = True
         round_id = self._pick(index)
         if round_id is not None:
-            staker = self.plain_stakers[index % len(self.plain_stakers)]
-            self._plain_stake(round_id, staker, amount, self._confidence_for(round_id, staker.address, 0, WAD))
+            staker, model = self.plain_stakers[index % len(self.plain_stakers)], MODELS[index % len(MODELS)]
+            confidence = self._confidence_for(round_id, (staker.address, model), 0, WAD)
+            self._plain_stake(round_id, staker, amount, confidence, model=model)
             self._fund(round_id, self.funders[index % 2], usd + 1, 0, 0, label="fund_paused")
         if index % 4 != 3:
             self._unpause()
@@ -1279,7 +1301,8 @@ class EscrowStateMachine:
     def _count_closings(self):
         escrow = [self.escrow.address]
         for log in self._logs(escrow, [[SETTLED_TOPIC, WITHDRAWN_TOPIC]]):
-            self.closings[(int(hex0x(log["topics"][1]), 16), _address(log["topics"][2]))] += 1
+            model = int(hex0x(log["data"])[2:66], 16)  # the first data word of both events
+            self.closings[(int(hex0x(log["topics"][1]), 16), (_address(log["topics"][2]), model))] += 1
         for log in self._logs(escrow, [AWARDED_TOPIC]):
             self.prize_lists[int(hex0x(log["topics"][1]), 16)] += 1
         paid = Counter()
@@ -1325,15 +1348,31 @@ class EscrowStateMachine:
             assert {k: plain(k, v) for k, v in view.items()} == {
                 k: plain(k, v) for k, v in self.rounds[round_id].view().items()
             }, round_id
-        for round_id, staker in self.dirty_stakes:
-            position = self.rounds[round_id].stake(staker)
-            view = [int(v) for v in self.escrow.getStake(round_id, staker)]
-            assert view == [position.amount, position.confidence, position.status], (round_id, staker)
+        for round_id, key in self.dirty_stakes:
+            position = self.rounds[round_id].stake(key)
+            view = [int(v) for v in self.escrow.getStake(round_id, *key)]
+            assert view == [position.amount, position.confidence, position.status], (round_id, key)
             # A closed stake has exactly one closing event on chain, an active one none.
-            assert self.closings[(round_id, staker)] == (view[2] in (SETTLED, WITHDRAWN))
+            assert self.closings[(round_id, key)] == (view[2] in (SETTLED, WITHDRAWN))
+        for round_id in self.dirty_rounds:
+            self._check_totals_are_sums_over_positions(round_id)
         for address in self.dirty_wallets:
             assert [self.nmr.balanceOf(address), self.usd.balanceOf(address)] == self.wallets[address], address
         self.dirty_rounds, self.dirty_stakes, self.dirty_wallets = set(), set(), set()
+
+    def _check_totals_are_sums_over_positions(self, round_id):
+        """The round's totals equal the sums over its positions, each read from the chain
+        by getStake(round, staker, model): every wallet that ever staked, on every model
+        the machine uses (a position never staked reads as zero)."""
+        wallets = sorted({a for a, _ in self.rounds[round_id].stakes})
+        views = [self.escrow.getStake(round_id, a, m) for a in wallets for m in MODELS]
+        info = self.escrow.getRound(round_id)
+        closed = [v for v in views if v["status"] in (SETTLED, WITHDRAWN)]
+        assert info["totalStaked"] == sum(v["amount"] for v in views), round_id
+        assert info["settledStake"] == sum(v["amount"] for v in closed), round_id
+        assert info["stakerCount"] == sum(v["status"] != NONE for v in views), round_id
+        assert info["settledCount"] == len(closed), round_id
+        STATS["totals:checked"] += 1
 
     # ---- teardown: nothing can be stranded --------------------------------------------
 
@@ -1347,12 +1386,12 @@ class EscrowStateMachine:
             self._send(self.escrow.pause, {"from": self.pauser})
             self.paused = True
         for round_id, round_ in sorted(self.rounds.items()):
-            for staker in round_.active():
-                assert self._withdraw(round_id, staker, "teardown_withdraw") is None, f"{staker} stranded"
+            for position in round_.active():
+                assert self._withdraw(round_id, position, "teardown_withdraw") is None, f"{position} stranded"
                 STATS["teardown:withdrawn_while_paused"] += 1
             if not round_.finalized:
                 assert self._finalize(round_id, self.rando, "teardown_finalize") is None, f"round {round_id}"
-            self._touch(round_id, *round_.stakes)
+            self._touch(round_id, *{a for a, _ in round_.stakes})
         self.dirty_wallets.update(self.wallets)
         self.invariant_chain()
         assert self.nmr.balanceOf(self.escrow) == 0

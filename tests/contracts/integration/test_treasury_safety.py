@@ -125,9 +125,9 @@ def test_nobody_but_the_treasury_moves_treasury_funds(
         nmr.transferFrom(treasury, oracle, NMR, {"from": oracle})
 
     # A sybil stake of 1 wei NMR by the oracle, and an honest 4,000 NMR stake ($4,000 bid).
-    escrow.stake(1, 1, WAD, HASH, {"from": oracle})
+    escrow.stake(1, 0, 1, WAD, HASH, {"from": oracle})
     nmr.approve(escrow, 4_000 * NMR, {"from": alice})
-    escrow.stake(1, 4_000 * NMR, WAD, HASH, {"from": alice})
+    escrow.stake(1, 0, 4_000 * NMR, WAD, HASH, {"from": alice})
     chain.sleep(1_001)
     chain.mine()
     ledger.check()
@@ -167,11 +167,11 @@ def test_nobody_but_the_treasury_moves_treasury_funds(
     ledger.returned(escrow.finalize(1, {"from": rando}))
     for round_id in (2, 3):
         ledger.attempt(escrow.finalize, round_id, {"from": oracle})
-    ledger.attempt(escrow.withdrawStake, 1, {"from": oracle})
+    ledger.attempt(escrow.withdrawStake, 1, 0, {"from": oracle})
     chain.sleep(resolves_by - chain.time() + 1)
     for round_id in (2, 3):
         ledger.returned(escrow.finalize(round_id, {"from": oracle}))
-    ledger.attempt(escrow.withdrawStake, 1, {"from": rando})
+    ledger.attempt(escrow.withdrawStake, 1, 0, {"from": rando})
 
     # The treasury lost exactly what round 1 spent: $1,000 of prizes and 1,000 NMR.
     assert nmr.balanceOf(escrow) == usd.balanceOf(escrow) == 0

@@ -27,7 +27,7 @@ def test_stake_and_fund_succeed_iff_before_close(
     if st_fund:
         _tx, error, mined_at = observe(escrow.fundRound, 2, USD, 0, 0, {"from": treasury})
     else:
-        _tx, error, mined_at = observe(escrow.stake, 2, NMR, WAD, HASH, {"from": alice})
+        _tx, error, mined_at = observe(escrow.stake, 2, 0, NMR, WAD, HASH, {"from": alice})
 
     if mined_at < closes_at:
         assert error is None
@@ -44,8 +44,8 @@ def test_settle_and_prizes_succeed_iff_inside_window(
     nmr, escrow, oracle, round_one, alice, observe, commit, st_at_resolves_by, st_prizes, st_mantissa, st_exponent
 ):
     """Committed right after close: the plan posts iff challengeEndsAt <= t < resolvesBy."""
-    escrow.stake(round_one, NMR, WAD, HASH, {"from": alice})
-    batch, prizes = [(alice.address, NMR // 4, 0, 0)], [(alice.address, USD, 0)]
+    escrow.stake(round_one, 0, NMR, WAD, HASH, {"from": alice})
+    batch, prizes = [(alice.address, 0, NMR // 4, 0, 0)], [(alice.address, USD, 0)]
     _sleep_until(escrow.getRound(round_one)["closesAt"] + 1)
     commit(round_one, [batch], prizes, wait=False)
     info = escrow.getRound(round_one)
@@ -67,7 +67,7 @@ def test_settle_and_prizes_succeed_iff_inside_window(
         assert error == f"TournamentEscrowSettlementWindowOver: {round_one}, {info['resolvesBy']}"
     if error is not None:
         assert nmr.totalSupply() == supply
-        assert escrow.getStake(round_one, alice)["status"] == 1
+        assert escrow.getStake(round_one, alice, 0)["status"] == 1
         assert not escrow.getRound(round_one)["prizesPaid"]
 
 
@@ -75,16 +75,16 @@ def test_settle_and_prizes_succeed_iff_inside_window(
 @given(st_mantissa=st_mantissa, st_exponent=st_exponent)
 def test_withdraw_succeeds_iff_after_deadline(nmr, escrow, round_one, alice, observe, st_mantissa, st_exponent):
     start = nmr.balanceOf(alice)
-    escrow.stake(round_one, 3 * NMR, WAD, HASH, {"from": alice})
+    escrow.stake(round_one, 0, 3 * NMR, WAD, HASH, {"from": alice})
     resolves_by = escrow.getRound(round_one)["resolvesBy"]
     _sleep_until(resolves_by + st_mantissa * 10**st_exponent)
 
-    _tx, error, mined_at = observe(escrow.withdrawStake, round_one, {"from": alice})
+    _tx, error, mined_at = observe(escrow.withdrawStake, round_one, 0, {"from": alice})
 
     if mined_at >= resolves_by:
         assert error is None
         assert nmr.balanceOf(alice) == start
-        assert escrow.getStake(round_one, alice)["status"] == WITHDRAWN
+        assert escrow.getStake(round_one, alice, 0)["status"] == WITHDRAWN
     else:
         assert error == f"TournamentEscrowDeadlineNotReached: {round_one}, {resolves_by}"
         assert nmr.balanceOf(alice) == start - 3 * NMR

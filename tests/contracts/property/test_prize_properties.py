@@ -78,11 +78,11 @@ def test_random_prize_lists(
     # 0..9 winners or the most allowed, 100; one more than that for "too many".
     count = 101 if fault == "too many" else st_count if st_count < 10 else 100
     if st_nmr_spent:  # stake rewards spend part of the shared NMR pool first
-        escrow.stake(ROUND, 1_000 * NMR, WAD, HASH, {"from": alice})
+        escrow.stake(ROUND, 0, 1_000 * NMR, WAD, HASH, {"from": alice})
     chain.sleep(escrow.getRound(ROUND)["closesAt"] - chain.time() + 1)
     usd_left, nmr_left = 1_000 * USD, 1_000 * NMR - st_nmr_spent
     prizes = _prizes(count, st_seed, fault, usd_left, nmr_left)
-    batches = [[(alice.address, 0, 0, st_nmr_spent)]] if st_nmr_spent else []
+    batches = [[(alice.address, 0, 0, 0, st_nmr_spent)]] if st_nmr_spent else []
     commit(ROUND, batches, prizes)
     for batch in batches:
         escrow.settle(ROUND, batch, {"from": oracle})

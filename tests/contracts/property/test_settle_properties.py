@@ -1,9 +1,10 @@
 """Property tests of settle: random batches against a model of the contract's checks.
 
-Each example stakes three random positions, funds the round with random pools, and posts
-one or two batches built from random seeds: mostly within every bound, sometimes breaking
-one on purpose (burn above stake, USD above the bid, NMR above the stake, a staker twice,
-an outsider), while random pools make the pool bounds bite on their own. A batch the
+Each example stakes three random positions, two of them one wallet's two models (model 0
+and a random model number), funds the round with random pools, and posts one or two batches
+built from random seeds: mostly within every bound, sometimes breaking one on purpose (burn
+above stake, USD above the bid, NMR above the stake, a position twice, an outsider, a model
+the wallet did not stake), while random pools make the pool bounds bite on their own. A batch the
 model refuses must revert with the exact error and change nothing; an accepted one must
 move exactly the computed amounts. Always: each pool's paid <= pool, burned <= settled
 stake <= total staked, the escrow holds exactly the unsettled stakes and unspent pools.
@@ -33,19 +34,19 @@ from tests.contracts.helpers import (
 
 ROUND = 7
 # What each example breaks on purpose (the pools, random, break batches on their own too).
-BREAKS = ["none", "burn", "usd above bid", "nmr above stake", "twice", "outsider"]
+BREAKS = ["none", "burn", "usd above bid", "nmr above stake", "twice", "outsider", "unstaked model"]
 
 
 def first_error(entries, positions, usd_left, nmr_left):
     """The error the escrow must raise for `entries` (its checks, in its order), or None."""
     seen = set()
-    for staker, burn, usd_reward, nmr_reward in entries:
+    for staker, model, burn, usd_reward, nmr_reward in entries:
         who = staker.lower()
-        if staker not in positions:
-            return f"TournamentEscrowNoStake: {ROUND}, {who}"
-        amount, confidence, status = positions[staker]
-        if status != ACTIVE or staker in seen:
-            return f"TournamentEscrowAlreadySettled: {ROUND}, {who}"
+        if (staker, model) not in positions:
+            return f"TournamentEscrowNoStake: {ROUND}, {who}, {model}"
+        amount, confidence, status = positions[staker, model]
+        if status != ACTIVE or (staker, model) in seen:
+            return f"TournamentEscrowAlreadySettled: {ROUND}, {who}, {model}"
         if burn > amount:
             return f"TournamentEscrowBurnExceedsStake: {who}, {burn}, {amount}"
         if usd_reward:
@@ -59,13 +60,13 @@ def first_error(entries, positions, usd_left, nmr_left):
             return f"TournamentEscrowPoolExceeded: {ROUND}, {NMR_POOL_INDEX}, {nmr_reward}, {nmr_left}"
         usd_left -= usd_reward
         nmr_left -= nmr_reward
-        seen.add(staker)
+        seen.add((staker, model))
     return None
 
 
-def _entries(stakers, stakes, confidences, burns, usds, nmrs, broken, culprit, outsider):
+def _entries(owners, stakes, confidences, burns, usds, nmrs, broken, culprit, outsider):
     entries = []
-    for i, staker in enumerate(stakers):
+    for i, (staker, model) in enumerate(owners):
         amount, limit = stakes[i], bid(stakes[i], confidences[i])
         burn, usd_reward, nmr_reward = burns[i] % (amount + 1), usds[i] % (limit + 1), nmrs[i] % (amount + 1)
         if i == culprit and broken == "burn":
@@ -74,20 +75,24 @@ def _entries(stakers, stakes, confidences, burns, usds, nmrs, broken, culprit, o
             usd_reward = limit + 1 + usds[i] % (limit + 1)
         elif i == culprit and broken == "nmr above stake":
             nmr_reward = amount + 1 + nmrs[i] % amount
-        entries.append((staker.address, burn, usd_reward, nmr_reward))
+        entries.append((staker.address, model, burn, usd_reward, nmr_reward))
     if broken == "twice":
-        entries.insert(culprit + 1, (stakers[culprit].address, 0, 0, 0))
+        entries.insert(culprit + 1, (owners[culprit][0].address, owners[culprit][1], 0, 0, 0))
     elif broken == "outsider":
-        entries[culprit] = (outsider.address, 0, 0, 0)
+        entries[culprit] = (outsider.address, 0, 0, 0, 0)
+    elif broken == "unstaked model":
+        # The first wallet staked models 0 and `model`; model + 1 (mod 2^32, never 0) it did not.
+        unstaked = owners[1][1] % (2**32 - 1) + 1
+        entries[culprit] = (owners[0][0].address, unstaked, 0, 0, 0)
     return entries
 
 
-def _snapshot(nmr, usd, escrow, holders):
+def _snapshot(nmr, usd, escrow, holders, owners):
     return (
         [(nmr.balanceOf(h), usd.balanceOf(h)) for h in holders],
         nmr.totalSupply(),
         plain(escrow.getRound(ROUND)),
-        [plain(escrow.getStake(ROUND, h)) for h in holders],
+        [plain(escrow.getStake(ROUND, s, m)) for s, m in owners],
     )
 
 
@@ -96,37 +101,43 @@ def _snapshot(nmr, usd, escrow, holders):
 @given(
     st_usd_pool=strategy("uint256", max_value=5_000 * USD),
     st_nmr_pool=strategy("uint256", max_value=3_000 * NMR),
-    st_stakes=strategy("uint256[3]", min_value=1, max_value=STAKER_NMR),
+    st_stakes=strategy("uint256[3]", min_value=1, max_value=STAKER_NMR // 2),  # alice stakes two
     st_confidences=strategy("uint64[3]", min_value=WAD // 100, max_value=18 * WAD),
     st_burns=strategy("uint256[3]", max_value=2**96),
     st_usds=strategy("uint256[3]", max_value=2**96),
     st_nmrs=strategy("uint256[3]", max_value=2**96),
     st_culprit=strategy("uint8", max_value=2),
     st_split=strategy("uint8", max_value=3),
+    st_model=strategy("uint32", min_value=1),
 )
 def test_random_settlements_keep_every_bound(
     nmr, usd, escrow, oracle, treasury, create_round, approved, rando, commit,
-    st_usd_pool, st_nmr_pool, st_stakes, st_confidences, st_burns, st_usds, st_nmrs, st_culprit, st_split, broken,
+    st_usd_pool, st_nmr_pool, st_stakes, st_confidences, st_burns, st_usds, st_nmrs, st_culprit, st_split,
+    st_model, broken,
 ):
-    stakers = approved
+    alice, bob = approved[:2]
+    # Three positions, (staker, model): alice's models 0 and st_model, bob's model 0.
+    owners = [(alice, 0), (alice, st_model), (bob, 0)]
     create_round(ROUND)
     if st_usd_pool or st_nmr_pool:
         escrow.fundRound(ROUND, st_usd_pool, 0, st_nmr_pool, {"from": treasury})
-    for staker, amount, confidence in zip(stakers, st_stakes, st_confidences):
-        escrow.stake(ROUND, amount, confidence, HASH, {"from": staker})
+    for (staker, model), amount, confidence in zip(owners, st_stakes, st_confidences):
+        escrow.stake(ROUND, model, amount, confidence, HASH, {"from": staker})
     chain.sleep(escrow.getRound(ROUND)["closesAt"] - chain.time() + 1)
+    assert escrow.getRound(ROUND)["stakerCount"] == 3  # positions, not wallets
 
-    positions = {s.address: [a, c, ACTIVE] for s, a, c in zip(stakers, st_stakes, st_confidences)}
+    positions = {(s.address, m): [a, c, ACTIVE] for (s, m), a, c in zip(owners, st_stakes, st_confidences)}
     entries = _entries(
-        stakers, st_stakes, st_confidences, st_burns, st_usds, st_nmrs, broken, st_culprit, rando
+        owners, st_stakes, st_confidences, st_burns, st_usds, st_nmrs, broken, st_culprit, rando
     )
-    holders = [*stakers, rando, escrow]
+    holders = [alice, bob, rando, escrow]
+    keys = [(s.address, m) for s, m in owners]
     usd_left, nmr_left = st_usd_pool, st_nmr_pool
     batches = [entries[:st_split], entries[st_split:]]
     commit(ROUND, batches)
     posted = 0  # a refused batch is not posted: the next one then is not the committed next
     for batch in batches:
-        before = _snapshot(nmr, usd, escrow, holders)
+        before = _snapshot(nmr, usd, escrow, holders, keys)
         expected = first_error(batch, positions, usd_left, nmr_left)
         if batch is not batches[posted]:
             committed, sent = b32(settle_batch_hash(batches[posted])), b32(settle_batch_hash(batch))
@@ -134,24 +145,25 @@ def test_random_settlements_keep_every_bound(
         if expected is not None:
             with brownie.reverts(expected):
                 escrow.settle(ROUND, batch, {"from": oracle})
-            assert _snapshot(nmr, usd, escrow, holders) == before
+            assert _snapshot(nmr, usd, escrow, holders, keys) == before
             continue
         tx = escrow.settle(ROUND, batch, {"from": oracle})
         posted += 1
-        wallets = dict(zip([str(h) for h in holders], before[0]))
-        for staker, burn, usd_reward, nmr_reward in batch:
-            amount = positions[staker][0]
-            positions[staker][2] = SETTLED
+        # A wallet receives what each of its settled models earned, summed.
+        wallets = {str(h): list(b) for h, b in zip(holders, before[0])}
+        for staker, model, burn, usd_reward, nmr_reward in batch:
+            amount = positions[staker, model][0]
+            positions[staker, model][2] = SETTLED
             usd_left, nmr_left = usd_left - usd_reward, nmr_left - nmr_reward
-            nmr_before, usd_before = wallets[staker]
-            assert (nmr.balanceOf(staker), usd.balanceOf(staker)) == (
-                nmr_before + amount - burn + nmr_reward, usd_before + usd_reward,
-            )
-        assert nmr.totalSupply() == before[1] - sum(e[1] for e in batch)
+            wallets[staker][0] += amount - burn + nmr_reward
+            wallets[staker][1] += usd_reward
+        for holder in (alice, bob):
+            assert [nmr.balanceOf(holder), usd.balanceOf(holder)] == wallets[holder.address]
+        assert nmr.totalSupply() == before[1] - sum(e[2] for e in batch)
         settled = [plain(e.values())[1:] for e in tx.events["StakeSettled"]] if batch else []
         assert settled == [list(e) for e in batch]
-        for staker in positions:
-            assert escrow.getStake(ROUND, staker)["status"] == positions[staker][2]
+        for staker, model in positions:
+            assert escrow.getStake(ROUND, staker, model)["status"] == positions[staker, model][2]
 
     info = escrow.getRound(ROUND)
     assert (info["usdStakingPaid"], info["nmrPaid"]) == (st_usd_pool - usd_left, st_nmr_pool - nmr_left)

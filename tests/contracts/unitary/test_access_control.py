@@ -43,7 +43,7 @@ def actors(admin, oracle, pauser, minter, guardian, rando):
 
 # Round 3's committed plan: the stranger's stake and prize.
 def _round_3_plan(rando):
-    return [[(rando.address, 0, USD, NMR)]], [(rando.address, USD, NMR)]
+    return [[(rando.address, 0, 0, USD, NMR)]], [(rando.address, USD, NMR)]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -63,7 +63,7 @@ def rounds(escrow, nmr, usd, oracle, minter, admin, treasury, rando, actors, fun
     for account in actors.values():
         nmr.approve(escrow, 2 * NMR, {"from": account})
         for round_id in (3, 4):
-            escrow.stake(round_id, NMR, WAD, HASH, {"from": account})
+            escrow.stake(round_id, 0, NMR, WAD, HASH, {"from": account})
     chain.sleep(300)
     escrow.commitResults(3, RESULTS_DIGEST, batch_hashes(*_round_3_plan(rando)), {"from": oracle})
     chain.sleep(CHALLENGE_WINDOW + 1)
@@ -139,18 +139,18 @@ def unpause(ctx, caller):
 
 def stake(ctx, caller):
     ctx.nmr.approve(ctx.escrow, NMR, {"from": caller})
-    ctx.escrow.stake(1, NMR, WAD, HASH, {"from": caller})
+    ctx.escrow.stake(1, 0, NMR, WAD, HASH, {"from": caller})
 
 
 def stake_with_permit(ctx, caller):
     # Only the caller varies between the rows' calls: each stakes its own approved NMR, and
     # the unusable permit is skipped by design (a valid one is tested beside the function).
     ctx.nmr.approve(ctx.escrow, NMR, {"from": caller})
-    ctx.escrow.stakeWithPermit(1, NMR, WAD, HASH, 0, 27, bytes(32), bytes(32), {"from": caller})
+    ctx.escrow.stakeWithPermit(1, 0, NMR, WAD, HASH, 0, 27, bytes(32), bytes(32), {"from": caller})
 
 
 def withdraw_stake(ctx, caller):
-    ctx.escrow.withdrawStake(4, {"from": caller})
+    ctx.escrow.withdrawStake(4, 0, {"from": caller})
 
 
 def escrow_grant_role(ctx, caller):

@@ -57,7 +57,7 @@ def test_the_oracle_cannot_be_made_guardian(escrow, admin, oracle, guardian):
 def test_unknown_round_and_stake_read_as_zero(escrow, alice):
     assert plain(escrow.getRound(5))[:16] == [0, 0, brownie.ZERO_ADDRESS] + [0] * 11 + [0, 0]
     assert escrow.getRound(5)["batchCount"] == 0 and list(escrow.committedBatches(5)) == []
-    assert plain(escrow.getStake(5, alice)) == [0, 0, 0]
+    assert plain(escrow.getStake(5, alice, 0)) == [0, 0, 0]
 
 
 def test_zero_token_addresses_revert(nmr, usd, admin):
@@ -109,9 +109,9 @@ def test_bid_unit_follows_the_stablecoin_decimals(nmr, admin, alice, minter):
     for round_id in (1, 2):
         contract.createRound(round_id, closes_at, closes_at + 1000, admin, DATASET_DIGEST, {"from": admin})
         contract.fundRound(round_id, 10 * NMR, 0, 0, {"from": admin})
-        contract.stake(round_id, NMR, WAD, b"\x01" * 32, {"from": alice})
+        contract.stake(round_id, 0, NMR, WAD, b"\x01" * 32, {"from": alice})
     brownie.chain.sleep(101)
-    over, bid = [(alice, 0, NMR + 1, 0)], [(alice, 0, NMR, 0)]
+    over, bid = [(alice, 0, 0, NMR + 1, 0)], [(alice, 0, 0, NMR, 0)]
     contract.commitResults(1, RESULTS_DIGEST, batch_hashes([over], []), {"from": admin})
     contract.commitResults(2, RESULTS_DIGEST, batch_hashes([bid], []), {"from": admin})
     brownie.chain.sleep(101)

@@ -13,17 +13,18 @@ from scripts import gas_scenarios as gas
 
 # Exact gas of each scenario.
 EXPECTED = {
-    "first stake": 72_607,
-    "top-up": 54_740,
-    "permit stake": 106_164,
-    "settle 200": 3_891_078,
-    "settle 250": 4_843_171,
-    "prizes 100": 2_212_614,
-    "commit 1": 102_556,
-    "commit 5": 194_772,
-    "dispute": 49_961,
-    "rule upheld": 80_936,
-    "rule rejected": 51_341,
+    "first stake": 72_215,
+    "second model stake": 72_227,
+    "top-up": 54_949,
+    "permit stake": 105_776,
+    "settle 200": 4_061_806,
+    "settle 250": 5_057_013,
+    "prizes 100": 2_212_570,
+    "commit 1": 102_512,
+    "commit 5": 194_728,
+    "dispute": 49_962,
+    "rule upheld": 81_010,
+    "rule rejected": 51_416,
 }
 
 LONG = os.environ.get("NMR_LONG_TESTS") == "1"
@@ -40,6 +41,14 @@ def test_first_stake_into_a_round_with_stakers(d):
     used = gas.first_stake_gas(d, gas.stakers())
     assert used <= gas.TARGETS["first stake (round already has stakers)"]
     assert used == EXPECTED["first stake"]
+
+
+def test_first_stake_on_a_second_model(d):
+    """A wallet already staking on model 0 opens a position on model 1: a first stake (a
+    new slot and the staker count), within the first stake's target."""
+    used = gas.second_model_stake_gas(d, gas.stakers())
+    assert used <= gas.TARGETS["first stake on a second model (model 1)"]
+    assert used == EXPECTED["second model stake"]
 
 
 def test_top_up(d):
@@ -71,7 +80,8 @@ def test_a_250_staker_batch_fits_three_quarters_of_a_block(d):
     """The arithmetic of the 1,000-staker round: if 250 stakes settle in one transaction
     within 3/4 of a 12M block, 1,000 settle in four, and the 100 prizes (one transaction,
     asserted above to fit too) make five."""
-    _per_staker, total = gas.settle_batch_gas(d, 250, round_id=107)
+    per_staker, total = gas.settle_batch_gas(d, 250, round_id=107)
+    assert per_staker <= gas.TARGETS["settle, per staker (200-staker batch)"]
     assert total <= gas.BATCH_GAS_BUDGET
     assert total == EXPECTED["settle 250"]
     assert -(-1_000 // 250) + 1 <= gas.TARGETS["1,000-staker round: transactions"]

@@ -30,7 +30,7 @@ def round_one(open_round, stake, close_round, alice, bob):
 @pytest.fixture
 def batch(alice, bob):
     """A wrong plan: alice's good stake burned."""
-    return [(alice.address, 100 * NMR, 0, 0), (bob.address, 0, 0, 0)]
+    return [(alice.address, 0, 100 * NMR, 0, 0), (bob.address, 0, 0, 0, 0)]
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_upheld_voids_the_round_and_returns_everything(
     assert chain.time() < info["resolvesBy"]
     for staker in (alice, bob):
         before = nmr.balanceOf(staker)
-        escrow.withdrawStake(1, {"from": staker})
+        escrow.withdrawStake(1, 0, {"from": staker})
         assert nmr.balanceOf(staker) == before + 100 * NMR
     assert (nmr.balanceOf(escrow), usd.balanceOf(escrow)) == (0, 0)
 
@@ -85,7 +85,7 @@ def test_the_reward_is_capped_by_the_nmr_pool(
     open_round(2, nmr_pool=30 * NMR)
     stake(alice, NMR, round_id=2)
     close_round(2)
-    commit(2, [[(alice.address, NMR, 0, 0)]], [], wait=False)
+    commit(2, [[(alice.address, 0, NMR, 0, 0)]], [], wait=False)
     nmr.approve(escrow, DISPUTE_BOND, {"from": rando})
     escrow.dispute(2, {"from": rando})
     before = nmr.balanceOf(rando)

@@ -66,8 +66,8 @@ def test_release_with_usd_reward(escrow, nmr, usd, alice, staked, settle_entry, 
     tx = post([settle_entry(alice, usd_reward=60 * USD)])
     assert _wallets(nmr, usd, alice) == [(nmr_before + 100 * NMR, usd_before + 60 * USD)]
     assert (nmr.balanceOf(escrow), usd.balanceOf(escrow)) == (held[0] - 100 * NMR, held[1] - 60 * USD)
-    assert plain(tx.events["StakeSettled"].values()) == [1, alice, 0, 60 * USD, 0]
-    assert plain(escrow.getStake(1, alice)) == [100 * NMR, WAD, SETTLED]
+    assert plain(tx.events["StakeSettled"].values()) == [1, alice, 0, 0, 60 * USD, 0]
+    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, WAD, SETTLED]
     info = escrow.getRound(1)
     assert (info["usdStakingPaid"], info["settledStake"], info["settledCount"], info["totalBurned"]) == (
         60 * USD, 100 * NMR, 1, 0,
@@ -80,7 +80,7 @@ def test_whole_burn_destroys_the_stake(escrow, nmr, usd, bob, staked, settle_ent
     assert _wallets(nmr, usd, bob) == before
     assert nmr.totalSupply() == supply - 200 * NMR
     assert plain(tx.events["Transfer"].values()) == [escrow, brownie.ZERO_ADDRESS, 200 * NMR]
-    assert plain(tx.events["StakeSettled"].values()) == [1, bob, 200 * NMR, 0, 0]
+    assert plain(tx.events["StakeSettled"].values()) == [1, bob, 0, 200 * NMR, 0, 0]
     assert escrow.getRound(1)["totalBurned"] == 200 * NMR
 
 
@@ -107,8 +107,8 @@ def test_batches_settle_in_order_and_add_up(escrow, oracle, alice, bob, carol, s
     commit(1, [first, second])
     tx = escrow.settle(1, first, {"from": oracle})
     assert [plain(e.values()) for e in tx.events["StakeSettled"]] == [
-        [1, bob, 0, 50 * USD, 0],
-        [1, alice, NMR, 0, 0],
+        [1, bob, 0, 0, 50 * USD, 0],
+        [1, alice, 0, NMR, 0, 0],
     ]
     assert plain(tx.events["BatchPosted"].values()) == [1, 0]
     tx = escrow.settle(1, second, {"from": oracle})
@@ -116,7 +116,7 @@ def test_batches_settle_in_order_and_add_up(escrow, oracle, alice, bob, carol, s
     info = escrow.getRound(1)
     assert (info["settledCount"], info["settledStake"], info["totalBurned"]) == (3, 350 * NMR, NMR)
     assert (info["usdStakingPaid"], info["nmrPaid"]) == (150 * USD, 5 * NMR)
-    assert [escrow.getStake(1, s)["status"] for s in (alice, bob, carol)] == [SETTLED] * 3
+    assert [escrow.getStake(1, s, 0)["status"] for s in (alice, bob, carol)] == [SETTLED] * 3
     assert escrow.getRound(1)["batchesSettled"] == 2
 
 
@@ -129,7 +129,7 @@ def test_empty_batch_changes_nothing_but_the_batch_index(escrow, staked, post):
 def test_settle_works_while_paused(escrow, pauser, alice, staked, settle_entry, post):
     escrow.pause({"from": pauser})
     post([settle_entry(alice)])
-    assert escrow.getStake(1, alice)["status"] == SETTLED
+    assert escrow.getStake(1, alice, 0)["status"] == SETTLED
 
 
 @pytest.mark.parametrize("excess", [1, 0], ids=["bid + 1 reverts", "the bid settles"])
@@ -161,7 +161,7 @@ def test_the_bid_is_checked_only_for_a_usd_reward(escrow, stake, close_round, al
             post([settle_entry(alice, usd_reward=1)])
     else:
         post([settle_entry(alice, nmr_reward=amount)])
-        assert escrow.getStake(1, alice)["status"] == SETTLED
+        assert escrow.getStake(1, alice, 0)["status"] == SETTLED
 
 
 # ---- the whitepaper's auction (section 3.3), posted as the oracle computes it ---------
@@ -187,7 +187,7 @@ def test_whitepaper_auction_settles_on_chain(
     for name, amount, confidence, _good, _won in AUCTION:
         people[name] = local_account(f"whitepaper-{name}", amount * NMR)
         nmr.approve(escrow, amount * NMR, {"from": people[name]})
-        escrow.stake(1, amount * NMR, confidence, b"\x01" * 32, {"from": people[name]})
+        escrow.stake(1, 0, amount * NMR, confidence, b"\x01" * 32, {"from": people[name]})
     close_round(1)
     plan = [
         settle_entry(people[name], 0 if good else amount * NMR, won * USD)
@@ -196,7 +196,7 @@ def test_whitepaper_auction_settles_on_chain(
 
     commit(1, [plan])
     # Only the committed plan settles: ABRIOSI's full $600 bid is another plan.
-    abriosi = plan[:4] + [(*plan[4][:2], 600 * USD, 0)] + plan[5:]
+    abriosi = plan[:4] + [(*plan[4][:3], 600 * USD, 0)] + plan[5:]
     committed = settle_batch_hash(plan)
     with brownie.reverts(f"TournamentEscrowBatchMismatch: 1, 0, {b32(committed)}, {b32(settle_batch_hash(abriosi))}"):
         escrow.settle(1, abriosi, {"from": oracle})
@@ -296,17 +296,17 @@ def test_settle_after_finalize_reverts(escrow, oracle, alice, bob, carol, staked
 
 
 def test_address_without_stake_reverts(rando, staked, settle_entry, post):
-    with brownie.reverts(f"TournamentEscrowNoStake: 1, {rando.address.lower()}"):
+    with brownie.reverts(f"TournamentEscrowNoStake: 1, {rando.address.lower()}, 0"):
         post([settle_entry(rando)])
 
 
 def test_second_settlement_of_a_stake_reverts(alice, staked, settle_entry, post):
-    with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}"):
+    with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}, 0"):
         post([settle_entry(alice, usd_reward=USD)], [settle_entry(alice, usd_reward=USD)])
 
 
 def test_same_staker_twice_in_a_batch_reverts(alice, bob, staked, settle_entry, post):
-    with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}"):
+    with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}, 0"):
         post([settle_entry(alice), settle_entry(bob), settle_entry(alice)])
 
 
@@ -412,7 +412,7 @@ def test_a_refused_batch_changes_nothing(escrow, nmr, usd, oracle, alice, bob, c
     assert _wallets(nmr, usd, *holders) == before
     assert nmr.totalSupply() == supply
     assert plain(escrow.getRound(1)) == info
-    assert [escrow.getStake(1, s)["status"] for s in (alice, bob, carol)] == [ACTIVE] * 3
+    assert [escrow.getStake(1, s, 0)["status"] for s in (alice, bob, carol)] == [ACTIVE] * 3
 
 
 def test_only_the_oracle_settles(escrow, admin, rando, guardian, alice, staked, settle_entry, commit):
