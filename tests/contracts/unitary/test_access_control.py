@@ -5,9 +5,10 @@ The module sets up one state in which the caller is the only thing that varies: 
 open and funded, round 2 open and unfunded (its named funder the admin), round 3 closed,
 committed and past its challenge window, round 4 past its deadline, round 5 closed and not
 committed, round 6 committed inside its challenge window, round 7 disputed; every actor
-holds NMR and USD and has staked in rounds 3 and 4. Each row calls one function from each role: permissionless functions must
-succeed for everyone, guarded ones only for their role, reverting with the exact error
-for everyone else.
+holds NMR and USD and has staked in round 3 (model 0) and round 4 (models 0 and 1). Each
+row calls one function from each role: permissionless functions must succeed for everyone,
+guarded ones only for their role, reverting with the exact error for everyone else. Staking
+and withdrawing go through a wallet's second model (1): models are nobody's privilege.
 """
 
 from collections import namedtuple
@@ -26,6 +27,7 @@ from tests.contracts.helpers import (
     RESULTS_DIGEST,
     USD,
     WAD,
+    plain,
     role_error,
 )
 
@@ -61,9 +63,9 @@ def rounds(escrow, nmr, usd, oracle, minter, admin, treasury, rando, actors, fun
     fund_round(1)
     fund_round(3)
     for account in actors.values():
-        nmr.approve(escrow, 2 * NMR, {"from": account})
-        for round_id in (3, 4):
-            escrow.stake(round_id, 0, NMR, WAD, HASH, {"from": account})
+        nmr.approve(escrow, 3 * NMR, {"from": account})
+        for round_id, model in ((3, 0), (4, 0), (4, 1)):
+            escrow.stake(round_id, model, NMR, WAD, HASH, {"from": account})
     chain.sleep(300)
     escrow.commitResults(3, RESULTS_DIGEST, batch_hashes(*_round_3_plan(rando)), {"from": oracle})
     chain.sleep(CHALLENGE_WINDOW + 1)
@@ -139,18 +141,18 @@ def unpause(ctx, caller):
 
 def stake(ctx, caller):
     ctx.nmr.approve(ctx.escrow, NMR, {"from": caller})
-    ctx.escrow.stake(1, 0, NMR, WAD, HASH, {"from": caller})
+    ctx.escrow.stake(1, 1, NMR, WAD, HASH, {"from": caller})
 
 
 def stake_with_permit(ctx, caller):
     # Only the caller varies between the rows' calls: each stakes its own approved NMR, and
     # the unusable permit is skipped by design (a valid one is tested beside the function).
     ctx.nmr.approve(ctx.escrow, NMR, {"from": caller})
-    ctx.escrow.stakeWithPermit(1, 0, NMR, WAD, HASH, 0, 27, bytes(32), bytes(32), {"from": caller})
+    ctx.escrow.stakeWithPermit(1, 1, NMR, WAD, HASH, 0, 27, bytes(32), bytes(32), {"from": caller})
 
 
 def withdraw_stake(ctx, caller):
-    ctx.escrow.withdrawStake(4, 0, {"from": caller})
+    ctx.escrow.withdrawStake(4, 1, {"from": caller})
 
 
 def escrow_grant_role(ctx, caller):
@@ -325,3 +327,16 @@ def test_table_covers_every_state_changing_function(name, escrow, nmr):
         if item["type"] == "function" and item["stateMutability"] not in ("view", "pure")
     }
     assert writes == {row.function for row in TABLE if row.contract == name}
+
+
+def test_withdraw_moves_only_the_callers_own_position(escrow, nmr, actors):
+    """withdrawStake names a model of the caller's wallet, never another's: the stranger's
+    withdrawal of model 1 returns its own stake and leaves everyone else's (and its own
+    model 0) staked."""
+    rando = actors["rando"]
+    before = nmr.balanceOf(rando)
+    tx = escrow.withdrawStake(4, 1, {"from": rando})
+    assert nmr.balanceOf(rando) == before + NMR
+    assert [plain(e.values()) for e in tx.events["StakeWithdrawn"]] == [[4, rando, 1, NMR]]
+    assert escrow.getStake(4, rando, 0)["status"] == 1
+    assert all(escrow.getStake(4, a, m)["status"] == 1 for r, a in actors.items() if r != "rando" for m in (0, 1))
