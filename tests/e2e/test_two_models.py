@@ -118,6 +118,17 @@ def test_two_models_upload_and_stake_each_and_the_page_shows_both_positions(
         first_file.write_bytes(leaning_predictions(round_open, toward=True, seed=1))
         second_file.write_bytes(leaning_predictions(round_open, toward=False, seed=2, shift=0.02))
     first_hash = upload_for(page, server, first_file, staker.address)
+    # A rejected file says which model it was for; "Back" returns to the form with that model chosen.
+    bad_file = tmp_path / "bad.csv"
+    bad_file.write_bytes(b"id,probability\nnobody,2\n")
+    page.goto(server + "/")
+    page.select_option("#upload-model", second_key)
+    page.set_input_files("#upload-file", str(bad_file))
+    page.click("#upload-button")
+    page.wait_for_selector("#problems li")
+    assert page.get_attribute("#upload-model-name", "data-key") == second_key
+    page.click(f"text=Back to tournament {ROUND}")
+    assert page.input_value("#upload-model") == second_key
     second_hash = upload_for(page, server, second_file, second_key)
     assert first_hash != second_hash
     assert page.get_attribute("#stake-on-this", "href") == f"/stake?hash={second_hash}&model=1"
