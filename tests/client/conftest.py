@@ -41,8 +41,12 @@ def deployment(w3, keys, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(ganache_url, deployment, keys, tmp_path_factory):
-    """The app on the session's chain (the oracle tests' configuration)."""
-    return chain_app(tmp_path_factory.mktemp("app"), ganache_url, deployment[0], keys[1], treasury_key=keys[0])
+    """The app on the session's chain (the oracle tests' configuration). Every client here
+    signs in from 127.0.0.1, a fresh one per CLI call: the per-address nonce limit (tested
+    with the sign-in) would refuse the suite's pace."""
+    application = chain_app(tmp_path_factory.mktemp("app"), ganache_url, deployment[0], keys[1], treasury_key=keys[0])
+    application.config["SIWE_NONCE_RATE_LIMIT"] = 10_000
+    return application
 
 
 @pytest.fixture(scope="session")
