@@ -19,7 +19,7 @@ test-contracts: compile
 	brownie test tests/contracts -W ignore::FutureWarning
 
 test-app: compile
-	python -m pytest -p no:pytest-brownie tests/app tests/client tests/e2e tests/run -q
+	python -m pytest -p no:pytest-brownie tests/app tests/client tests/e2e tests/run tests/hostile -q
 
 test: setup lint slither test-contracts test-app
 
