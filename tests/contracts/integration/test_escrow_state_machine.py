@@ -40,8 +40,9 @@ round finalizes, the escrow ends empty of both tokens and every wallet equals th
 
 `make test` runs the brownie-config step count (hypothesis.stateful_step_count) over
 STATEFUL_EXAMPLES examples (default 12). `make test-long` sets STATEFUL_EXAMPLES,
-STATEFUL_STEPS and STATEFUL_MIN_STEPS=10000: the run fails if fewer steps were executed
-(Hypothesis draws each example's length, so the product is only an upper bound). The
+STATEFUL_STEPS and STATEFUL_MIN_STEPS=10000: Hypothesis draws each example's length (one
+run of 250 x 50 executed 7,451 steps), so the machine is rerun until that many steps were
+executed (at most MAX_RUNS runs; the test fails if still fewer). The
 steps run, how often each rule and outcome occurred and those seen in under 1% of the
 steps are printed.
 """
@@ -89,6 +90,7 @@ from tests.contracts.helpers import (
 EXAMPLES = int(os.environ.get("STATEFUL_EXAMPLES", "12"))
 STEPS = int(os.environ["STATEFUL_STEPS"]) if os.environ.get("STATEFUL_STEPS") else None
 MIN_STEPS = int(os.environ.get("STATEFUL_MIN_STEPS", "0"))
+MAX_RUNS = 100  # the long mode's bound on reruns; each adds hundreds of steps
 MAX_ROUNDS = 8
 HASH = b"\x5a" * 32
 ZERO_HASH = bytes(32)
@@ -1413,12 +1415,18 @@ def test_escrow_state_machine(
     if STEPS:
         settings["stateful_step_count"] = STEPS
     roles = {"oracle": oracle, "pauser": pauser, "minter": minter, "guardian": guardian}
-    state_machine(
-        EscrowStateMachine, nmr, usd, escrow, roles, [treasury, sponsor], stakers, permit_accounts, rando,
-        sign_permit, settings=settings,
-    )
+    # Hypothesis draws each example's length (often far below the step cap), so the long
+    # mode reruns the machine until STATEFUL_MIN_STEPS steps ran rather than hope one run does.
+    runs = 0
+    while runs == 0 or (STATS["steps"] < MIN_STEPS and runs < MAX_RUNS):
+        state_machine(
+            EscrowStateMachine, nmr, usd, escrow, roles, [treasury, sponsor], stakers, permit_accounts, rando,
+            sign_permit, settings=settings,
+        )
+        runs += 1
+        chain.revert()  # to the snapshot the run took at its start: the next run starts clean
     with capsys.disabled():
-        print(f"\nstateful run: {STATS['examples']} examples, {STATS['steps']} steps, "
+        print(f"\nstateful run: {runs} run(s), {STATS['examples']} examples, {STATS['steps']} steps, "
               f"{STATS['transactions']} transactions ({STATS['reverted']} reverted as the model predicted)")
         for key in sorted(k for k in STATS if ":" in k):
             print(f"  {key}: {STATS[key]}")
