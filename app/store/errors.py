@@ -9,11 +9,11 @@ from typing import Any
 
 from app.db import get_session
 from app.models import MODEL_KEY_SEPARATOR, Round
+from client.core.models import MAX_MODEL_NUMBER  # the escrow's uint32
 
 # Round numbers are 1 .. 2**31 - 1: what every database column and the chain's round ids
 # hold. A number outside is looked up nowhere (SQLite refuses integers past 2**63).
 ROUND_NUMBER_MAX = 2**31 - 1
-MAX_MODEL_NUMBER = 2**32 - 1  # the escrow's uint32 (client.core.models.MAX_MODEL_NUMBER)
 
 
 class StoreError(ValueError):
