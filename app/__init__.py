@@ -41,10 +41,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     web.init_app(app)
 
-    # --- chain and oracle (owned by app/chain/ and app/oracle_cli.py) -------------------
+    # --- chain and oracle (owned by app/chain/ and app/oracle/cli.py) -------------------
     # Each optional module exposes init_app(app): CLI commands and, for the chain,
     # app.extensions["chain"] (balances(address) / stakes(address) for the account page).
-    for name in ("app.chain", "app.oracle_cli"):
+    for name in ("app.chain", "app.oracle.cli"):
         if importlib.util.find_spec(name) is not None:
             module = importlib.import_module(name)
             if hasattr(module, "init_app"):

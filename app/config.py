@@ -41,6 +41,13 @@ Keys:
   when empty).
 - ``ROUND_HEADER_POLL_SECONDS``: how often every page's round header asks the server for
   the round's state (and how long the server trusts its reading of the chain's clock).
+- The schedule the keeper (``flask oracle run``) opens rounds on, in seconds:
+  ``ROUND_EVERY`` (a new round this long after the newest opened, whatever state the
+  earlier ones are in; 0: the keeper opens none, the operator does), ``ROUND_STAKING_SECONDS``
+  (uploads and stakes), ``ROUND_LIVE_SECONDS`` (after the close, until the live targets are
+  known), ``ROUND_RESOLUTION_SECONDS`` (after that, until the escrow's oracle deadline);
+  each round's pools ``ROUND_POOL_USD_STAKING``, ``ROUND_POOL_USD_PRIZE`` (dollars) and
+  ``ROUND_POOL_NMR`` (NMR), decimal strings. ``KEEPER_TICK_SECONDS``: how often it looks.
 - ``SESSION_COOKIE_SECURE``: set to true behind HTTPS. Cookies are always HttpOnly and
   SameSite=Lax.
 """
@@ -82,15 +89,15 @@ class Config:
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600
     JSON_SORT_KEYS = False
-    # The oracle (app/chain, app/oracle.py): a raw key or an encrypted keystore file.
+    # The oracle (app/chain, app/oracle/): a raw key or an encrypted keystore file.
     ORACLE_PRIVATE_KEY = ""
     ORACLE_KEYSTORE = ""
     ORACLE_KEYSTORE_PASSWORD = ""
-    # The round funder (app/oracle.py fund_round): the treasury's or a sponsor's key.
+    # The round funder (app/oracle/opening.py): the treasury's or a sponsor's key.
     TREASURY_PRIVATE_KEY = ""
     TREASURY_KEYSTORE = ""
     TREASURY_KEYSTORE_PASSWORD = ""
-    # The guardian (app/oracle.py rule_round): rules on disputes, apart from the oracle.
+    # The guardian (app/oracle/endings.py): rules on disputes, apart from the oracle.
     GUARDIAN_PRIVATE_KEY = ""
     GUARDIAN_KEYSTORE = ""
     GUARDIAN_KEYSTORE_PASSWORD = ""
@@ -101,6 +108,15 @@ class Config:
     FORUM_URL = ""
     CHAT_URL = ""
     ROUND_HEADER_POLL_SECONDS = 20
+    # The keeper's schedule (app/oracle/keeper.py): weekly rounds, as in 2017.
+    ROUND_EVERY = 7 * 24 * 3600
+    ROUND_STAKING_SECONDS = 3 * 24 * 3600
+    ROUND_LIVE_SECONDS = 3 * 24 * 3600
+    ROUND_RESOLUTION_SECONDS = 24 * 3600
+    ROUND_POOL_USD_STAKING = "3000"
+    ROUND_POOL_USD_PRIZE = "3603.03"
+    ROUND_POOL_NMR = "14412.13"
+    KEEPER_TICK_SECONDS = 10
 
 
 def _convert(raw: str, default: object) -> object:

@@ -44,11 +44,18 @@ from sqlalchemy.types import TypeDecorator
 # "expired": the oracle's deadline passed before the round was settled; it is finalized on
 # the escape-hatch path (stakers withdraw their whole stake, the pools go back).
 # voided: a dispute of the committed results was upheld; every stake came back in full.
-ROUND_STATUSES = ("open", "closed", "resolved", "settled", "finalized", "expired", "voided")
+# "opening": stored, its dataset written, but createRound or its funding not yet confirmed
+# (the keeper resumes it); "open" takes uploads and stakes until closesAt.
+ROUND_STATUSES = ("opening", "open", "closed", "resolved", "settled", "finalized", "expired", "voided")
+# The statuses a round ends in; every other is "in flight" and the keeper takes its next step.
+FINAL_STATUSES = ("finalized", "expired", "voided")
 # What the chain answered to an oracle transaction: refused (not sent; the escrow said why),
 # reverted (mined, failed), unknown (sent, no answer yet: resumed by a rerun, never "failed"),
 # unsent (the node did not answer; nothing was sent).
-BATCH_STATUSES = ("pending", "sent", "confirmed", "refused", "reverted", "unknown", "unsent")
+TRANSACTION_STATUSES = ("pending", "sent", "confirmed", "refused", "reverted", "unknown", "unsent")
+# The oracle's (and the funder's) transactions of a round, in the order a round sends them;
+# a kind sent more than once per round (the settle batches) numbers them by ``position``.
+TRANSACTION_KINDS = ("create", "mint", "fund", "commit", "settle", "prizes", "finalize")
 REASON_MAX_CHARS = 300
 
 
@@ -198,12 +205,19 @@ class UploadTicket(Base):
 class Round(Base):
     """A tournament round: its schedule, dataset files, pools and payout policy.
 
+    Schedule: uploads and stakes until ``closes_at``; the live targets are known at
+    ``live_until`` (None: at the close), after which the oracle resolves it, before
+    ``resolves_by`` (the escrow's deadline).
     The pools are what the funder paid into the escrow: ``usd_staking_pool`` (the staking
     auction's prizes) and ``usd_prize_pool`` (the rank prizes), in USD units, and
     ``nmr_pool`` (the NMR issuance for rank prizes and the corr policy), in wei.
     ``nmr_pool`` lives in the column that was ``reward_budget_wei`` (the single NMR budget
     of older versions), so rounds recorded before keep their budget as their NMR pool;
     ``reward_budget_wei`` stays readable and writable as a deprecated alias.
+    ``paid_usd``, ``paid_nmr``, ``burned_nmr``, ``returned_usd``, ``returned_nmr`` and
+    ``unsettled_stakes`` are the chain's totals, copied from the escrow when the round
+    ended (None before): what was paid, never what was planned. ``keeper_note``: why the
+    keeper's last step for it could not go on (None when it went on).
     """
 
     __tablename__ = "rounds"
@@ -220,7 +234,15 @@ class Round(Base):
     usd_prize_pool: Mapped[int] = amount_column()
     funder: Mapped[str | None] = mapped_column(String(42))
     policy: Mapped[str] = mapped_column(String(32), default="auction2017")
-    settle_info: Mapped[dict] = mapped_column(JSON, default=dict)
+    live_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_files: Mapped[list | None] = mapped_column(JSON)
+    paid_usd: Mapped[int | None] = mapped_column(Wei)
+    paid_nmr: Mapped[int | None] = mapped_column(Wei)
+    burned_nmr: Mapped[int | None] = mapped_column(Wei)
+    returned_usd: Mapped[int | None] = mapped_column(Wei)
+    returned_nmr: Mapped[int | None] = mapped_column(Wei)
+    unsettled_stakes: Mapped[int | None] = mapped_column(Integer)
+    keeper_note: Mapped[str | None] = mapped_column(String(REASON_MAX_CHARS))
 
     reward_budget_wei = synonym("nmr_pool")
 
@@ -320,15 +342,18 @@ class SettlementPlan(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SettlementBatch(Base):
-    """One oracle transaction of a round (a settle batch, the prizes, the commitment, the
-    creation, the finalize: see app.store.settlement); (round, index) is unique, so resumable."""
+class OracleTransaction(Base):
+    """One transaction the oracle (or the funder) sends for a round: ``kind`` (one of
+    :data:`TRANSACTION_KINDS`) and ``position`` (the settle batch's index, else 0) name it,
+    unique per round, so a rerun finds the row a crashed run left and resumes it. The row
+    is written before the transaction is sent and gets its hash before the wait."""
 
-    __tablename__ = "settlement_batches"
-    __table_args__ = (UniqueConstraint("round_number", "batch_index"),)
+    __tablename__ = "oracle_transactions"
+    __table_args__ = (UniqueConstraint("round_number", "kind", "position", name="uq_oracle_transaction"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"), index=True)
-    batch_index: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -7,7 +7,7 @@ Pays (more) into an open round's pools from the funder's own balance
 from decimal import Decimal
 
 from app import oracle
-from app.oracle_cli import pools_from_amounts
+from app.oracle.cli import pools_from_amounts
 from scripts.oracle_step import run_step
 
 

@@ -10,7 +10,7 @@ and NMR of issuance for the prizes by rank (defaults 3603.03 and 14412.13, Tourn
 from decimal import Decimal
 
 from app import oracle
-from app.oracle_cli import pools_from_amounts
+from app.oracle.cli import pools_from_amounts
 from scripts.oracle_step import run_step
 
 

@@ -1,17 +1,19 @@
-"""`make run`'s living tournament: simulated data scientists and the oracle's clock.
+"""`make run`'s living tournament, in two processes (tools/run.sh starts both):
 
-Seven participants (Ganache accounts 3..9) play every round through the same client a
-real user has: sign in with their wallet, download, train, upload, stake. When a round's
-staking closes on chain, the oracle resolves it (publishes every file and commits the
-results), waits out the challenge window, settles (stakes, then the prizes by rank) and
-finalizes it, and the next round opens, so the results page fills within minutes. One
-round in three the oracle commits a wrong plan (every stake burned): the honest
-participant recomputes the round from the published files, disputes it during the
-window, the guardian (Ganache account 12, NMR_GUARDIAN_PRIVATE_KEY) upholds the dispute
-and the round is voided: every staker takes the whole stake back at once. The treasury pays every round's pools: a USD staking pool, a USD prize pool and
-an NMR issuance. Stopped and started again after the oracle's deadline of the open round
-has passed, the round is finalized on the escape-hatch path (the demo's stakers withdraw
-their stakes) and the next round opens. Runs until interrupted.
+- ``python tools/demo.py keeper``: the oracle's keeper (``flask oracle run``'s loop) on
+  `make run`'s short schedule: a round opens every ``NMR_ROUND_EVERY`` seconds whatever
+  state the earlier ones are in, so several are in flight at once (one open, one waiting
+  for its live data, one committed or settling). One round in three it commits a wrong
+  plan (every stake burned), for the disputer below to catch.
+- ``python tools/demo.py players``: seven simulated data scientists (Ganache accounts
+  3..9) play every open round through the same client a real user has (sign in, download,
+  train, upload, stake); the honest one (steady-logit) recomputes every committed round
+  from its published files and disputes a wrong one during its challenge window; the
+  guardian (account 12, NMR_GUARDIAN_PRIVATE_KEY) upholds the dispute, and the round is
+  voided: every staker takes the whole stake back at once, as they do from an expired round.
+
+Stopped and started again at any moment, both pick up where every round stands: the
+keeper's steps are journaled, the players look at the chain.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 from app import create_app, oracle, store
 from app.chain import get_chain
 from app.paths import published_dir
-from app.payout import Pools
 from app.verify import verify_published
 from client.api import NumeraireClient, NumeraireError
 from client.core.chain.contracts import Chain
@@ -43,9 +44,6 @@ from client.core.chain.signing import key_from_mnemonic
 from examples.example_model import train_and_predict
 
 Model = Callable[[pd.DataFrame, np.random.Generator], np.ndarray]
-# Small enough that the week's NMR issuance and the treasury's dollars last many rounds.
-DEMO_POOLS = Pools(usd_staking=300 * 10**6, usd_prize=360_303_000, nmr=1_441_213 * 10**15)
-DONE = ("finalized", "expired", "voided")
 WRONG_PLAN_EVERY = 3  # rounds 3, 6, 9 ... are resolved with a wrong plan, disputed and voided
 Report = Callable[[str], None]
 
@@ -125,16 +123,15 @@ def withdraw_all(api_url: str, number: int) -> None:
             print(f"demo: {participant.name} could not withdraw from round {number}: {exc}")
 
 
-def resolve_with_a_wrong_plan(number: int, report: Report) -> None:
-    """The oracle plans the round, then burns every stake in the plan it publishes and
-    commits: a plan the published scores do not give."""
-    oracle.close_round(number, report)
-    document = oracle.plan_round(number, report=report)
+def wrong_plan(number: int, document: dict) -> dict | None:
+    """The keeper's plan amender: one round in three, every stake burned in the plan it
+    publishes and commits (a plan the published scores do not give)."""
+    if number % WRONG_PLAN_EVERY:
+        return None
     for entry in document["stakes"]:
         entry["burn"], entry["usd_reward"], entry["nmr_reward"] = entry["stake"], "0", "0"
         document["reasons"][entry["staker"]] = "burned (the demo's wrong plan)"
-    store.save_plan(number, document)
-    oracle.commit_round(number, report)
+    return document
 
 
 def honest_participant_checks(number: int, rpc_url: str) -> bool:
@@ -158,58 +155,60 @@ def honest_participant_checks(number: int, rpc_url: str) -> bool:
     return True
 
 
-def dispute_a_wrong_plan(number: int, say: Report) -> None:
-    """The wrong-plan round: committed wrong, disputed by the honest participant during
-    the window, voided by the guardian (each step resumable after a restart)."""
-    if store.get_round(number).status in ("open", "closed"):
-        resolve_with_a_wrong_plan(number, say)
-    if store.get_round(number).status != "resolved":
-        return
+def watch_commitments(checked: set[int], rpc_url: str) -> None:
+    """Every committed round in its challenge window is checked once; a disputed round is
+    ruled on by the guardian (upheld: the demo's disputes are of wrong plans)."""
     chain = get_chain()
-    view = chain.round(number)
-    if view["committed"] and not view["disputed"] and not view["voided"] and chain.now() < view["challenge_ends_at"]:
-        honest_participant_checks(number, os.environ["NMR_RPC_URL"])
-    if chain.round(number)["disputed"]:
-        oracle.rule_round(number, upheld=True, report=lambda line: print(f"guardian: {line}"))
+    for row in store.rounds_in_flight():
+        if row.status in ("opening", "open"):
+            continue
+        view = chain.round(row.number)
+        if (view["committed"] and not view["disputed"] and not view["voided"] and row.number not in checked
+                and chain.now() < view["challenge_ends_at"] and published_dir(row.number).joinpath("manifest.json").is_file()):
+            checked.add(row.number)
+            honest_participant_checks(row.number, rpc_url)
+        if chain.round(row.number)["disputed"]:
+            try:
+                oracle.rule_round(row.number, upheld=True, report=lambda line: print(f"guardian: {line}"))
+            except oracle.OPERATOR_ERRORS as exc:
+                print(f"guardian: could not rule on round {row.number}: {exc}")
 
 
-def main() -> None:
+def players() -> None:
+    """The simulated data scientists, the honest disputer and the guardian, until stopped."""
     api_url = os.environ.get("NMR_API_URL", "http://127.0.0.1:8000")
-    closes_in = int(os.environ.get("NMR_DEMO_CLOSES_IN", "180"))
+    rpc_url = os.environ["NMR_RPC_URL"]
     app = create_app()
     played: set[int] = set()
+    checked: set[int] = set()
+    withdrawn: set[int] = set()
     with tempfile.TemporaryDirectory(prefix="nmr-demo-") as tmp:
         while True:
             with app.app_context():
-                current = store.current_round()
-                number = current.number if current else None
-                open_now = current is not None and current.accepts_uploads()
-            if open_now and number not in played:
+                watch_commitments(checked, rpc_url)
+                open_now = [r.number for r in store.list_rounds("open") if r.accepts_uploads()]
+                ended = [r.number for r in store.list_rounds() if r.status in ("expired", "voided")]
+            for number in sorted(set(open_now) - played):
+                played.add(number)
                 for participant in PARTICIPANTS:
                     play(participant, api_url, number, Path(tmp))
-                played.add(number)
-            with app.app_context():
-                chain = get_chain()
-                # Ganache mines only on transactions: tick its clock so deadlines pass.
-                chain.mine_empty_block()
-                if number is not None and chain.now() >= chain.round(number)["closes_at"]:
-                    try:
-                        say = lambda line: print(f"oracle: {line}")
-                        if number % WRONG_PLAN_EVERY == 0:
-                            dispute_a_wrong_plan(number, say)
-                        if store.get_round(number).status not in DONE:
-                            oracle.run_round(number, report=say)
-                        if store.get_round(number).status in ("expired", "voided"):
-                            withdraw_all(api_url, number)
-                        oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600, pools=DEMO_POOLS,
-                                          report=lambda line: print(f"oracle: {line}"))
-                    except oracle.OPERATOR_ERRORS as exc:  # every step resumes: retry next tick
-                        print(f"oracle: {exc}; retrying")
+                    with app.app_context():  # a window may close while seven models train
+                        watch_commitments(checked, rpc_url)
+            for number in sorted(set(ended) - withdrawn):
+                withdrawn.add(number)
+                withdraw_all(api_url, number)
             time.sleep(2)
+
+
+def keeper() -> None:
+    """The oracle's keeper on `make run`'s schedule, with the demo's wrong plan one round in three."""
+    app = create_app()
+    with app.app_context():
+        oracle.run(report=lambda line: print(f"oracle: {line}", flush=True), amend_plan=wrong_plan)
 
 
 if __name__ == "__main__":
     try:
-        main()
+        {"keeper": keeper, "players": players}[sys.argv[1] if len(sys.argv) > 1 else "players"]()
     except KeyboardInterrupt:
         pass

@@ -14,6 +14,17 @@ export NMR_API_URL="http://127.0.0.1:$PORT_APP"
 export NMR_SIWE_DOMAIN="${NMR_SIWE_DOMAIN:-127.0.0.1:$PORT_APP}"
 export NMR_SIWE_URI="${NMR_SIWE_URI:-$NMR_API_URL}"
 export NMR_DEPLOYMENTS_FILE="${NMR_DEPLOYMENTS_FILE:-$PWD/deployments/local.json}"
+# The keeper's schedule, minutes instead of weeks: a round opens every NMR_ROUND_EVERY s
+# whatever state the earlier ones are in, so three or more are in flight at once.
+export NMR_ROUND_EVERY="${NMR_ROUND_EVERY:-120}"
+export NMR_ROUND_STAKING_SECONDS="${NMR_DEMO_CLOSES_IN:-180}"
+export NMR_ROUND_LIVE_SECONDS="${NMR_ROUND_LIVE_SECONDS:-120}"
+export NMR_ROUND_RESOLUTION_SECONDS="${NMR_ROUND_RESOLUTION_SECONDS:-3600}"
+export NMR_KEEPER_TICK_SECONDS="${NMR_KEEPER_TICK_SECONDS:-2}"
+# Small enough that the week's NMR issuance and the treasury's dollars last many rounds.
+export NMR_ROUND_POOL_USD_STAKING="${NMR_ROUND_POOL_USD_STAKING:-300}"
+export NMR_ROUND_POOL_USD_PRIZE="${NMR_ROUND_POOL_USD_PRIZE:-360.303}"
+export NMR_ROUND_POOL_NMR="${NMR_ROUND_POOL_NMR:-1441.213}"
 export NMR_ORACLE_PRIVATE_KEY
 NMR_ORACLE_PRIVATE_KEY=$(python -c "import sys; sys.path.insert(0, '.'); from client.core.chain.signing import key_from_mnemonic; print(key_from_mnemonic('$NMR_DEV_MNEMONIC', 1))")
 # The treasury (account 0) funds every round's pools from its own balance.
@@ -64,7 +75,9 @@ until curl -s -o /dev/null "$NMR_API_URL/api/v1/rounds/current"; do
   kill -0 "$gunicorn_pid" 2>/dev/null || { echo "the app failed to start on $NMR_API_URL" >&2; exit 1; }
   sleep 0.2
 done
-python tools/demo.py &
+python tools/demo.py keeper &
+pids+=($!)
+python tools/demo.py players &
 pids+=($!)
 # The next three things to do, with the wallets' balances read from the chain.
 python tools/banner.py

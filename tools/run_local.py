@@ -1,4 +1,6 @@
-"""`make run`'s Python half: deploy the contracts on the local chain if needed, open a round.
+"""`make run`'s Python half: deploy the contracts on the local chain if needed, then one
+pass of the keeper (a round is open before the app serves; after a long stop, rounds past
+their deadline are expired and the schedule's next round opens).
 
 Ganache was started by tools/run.sh with a fixed development mnemonic; its accounts are
 admin/treasury (0), oracle (1), pauser (2), simulated participants (3..9) and two
@@ -21,7 +23,6 @@ sys.path.insert(0, str(ROOT))
 from app import create_app, oracle, store
 from app.chain.deploy import deploy_contracts
 from client.core.chain.signing import key_from_mnemonic
-from tools.demo import DEMO_POOLS
 
 MNEMONIC = os.environ["NMR_DEV_MNEMONIC"]
 
@@ -43,10 +44,7 @@ def main() -> None:
         print(f"contracts deployed; addresses in {deployments}")
     app = create_app()
     with app.app_context():
-        current = store.current_round()
-        if current is None or current.status != "open":
-            closes_in = int(os.environ.get("NMR_DEMO_CLOSES_IN", "180"))
-            oracle.open_round(closes_in=closes_in, resolves_in=closes_in + 3600, pools=DEMO_POOLS)
+        oracle.run(once=True, report=lambda line: print(f"oracle: {line}", flush=True))
         current = store.current_round()
         print(f"round {current.number} open until {current.closes_at:%Y-%m-%d %H:%M:%S} UTC")
 

@@ -4,7 +4,8 @@
 - :mod:`app.store.wallet_models`: a wallet's models (model 0 and the ones it named)
 - :mod:`app.store.rounds`: rounds (schedule, pools, status) and submissions
 - :mod:`app.store.scores`: scores and career sums
-- :mod:`app.store.settlement`: settlement plans and batches
+- :mod:`app.store.settlement`: settlement plans
+- :mod:`app.store.journal`: the oracle's transactions (kind, position, hash, status)
 - :mod:`app.store.results`: the view models pages and the API show
 
 The tables are in :mod:`app.models`, the engine and session in :mod:`app.db`; this package
@@ -16,32 +17,31 @@ rows carry ``address`` and ``model_number`` and their ``model_key``. Every funct
 from a Flask CLI command and the web app from a request. Amounts are Python ints: NMR in
 wei (18 decimals), USD in units of 1e-6 dollar. Times are timezone-aware UTC datetimes.
 
-The oracle's calls, in round order::
+The oracle's calls, in round order (:mod:`app.oracle`)::
 
-    create_round(n, closes_at=..., resolves_by=..., dataset_paths={"csv": p, "parquet": p},
-                 usd_staking_pool=..., usd_prize_pool=..., nmr_pool=..., funder=..., policy=...)
+    create_round(n, closes_at=..., resolves_by=..., live_until=..., dataset_paths=...,
+                 policy=..., status="opening")
+    record_transaction(n, kind, position, tx_hash, status) -> idempotent per (round, kind, position)
     set_round_funding(n, usd_staking_pool=..., ...)  -> the pools as funded on chain
-    set_round_status(n, "closed")
-    list_submissions(n)                 -> current submissions (stored_path, hash, model_key ...)
-    submission_by_hash(n, key, hash)    -> the file a model's stake committed to
-    save_scores(n, rows)                -> replaces the round's scores (row "address": the model key)
-    set_round_status(n, "resolved", resolved_at=..., live_targets_path=...)
-    save_plan(n, plan)                  -> plan id
-    record_batch(n, i, tx_hash, status) -> idempotent per (round, batch index)
-    set_round_status(n, "settled" / "finalized" / "expired", **settle_info)
+    set_round_status(n, "open" / "closed" / "resolved" / "settled")
+    list_submissions(n), submission_by_hash(n, key, hash)
+    save_scores(n, rows), save_plan(n, plan), set_published_files(n, names)
+    record_chain_totals(n, paid_usd=..., ...) and set_round_status(n, "finalized" / "expired" / "voided")
 """
 
 from app.db import get_session
 from app.models import (
-    BATCH_STATUSES,
+    FINAL_STATUSES,
     REASON_MAX_CHARS,
     ROUND_STATUSES,
+    TRANSACTION_KINDS,
+    TRANSACTION_STATUSES,
     ApiToken,
     Base,
     Model,
+    OracleTransaction,
     Round,
     Score,
-    SettlementBatch,
     SettlementPlan,
     SiweNonce,
     Submission,
@@ -77,6 +77,12 @@ from app.store.accounts import (
     web_session_key,
 )
 from app.store.errors import StoreError, split_key
+from app.store.journal import (
+    get_transaction,
+    list_transactions,
+    record_transaction,
+    transaction_label,
+)
 from app.store.results import (
     AMOUNT_KEYS,
     AMOUNT_UNITS,
@@ -98,7 +104,11 @@ from app.store.rounds import (
     get_submission,
     list_rounds,
     list_submissions,
+    record_chain_totals,
+    rounds_in_flight,
     save_submission,
+    set_keeper_note,
+    set_published_files,
     set_round_funding,
     set_round_status,
     set_submission_metrics,
@@ -120,14 +130,7 @@ from app.store.scores import (
     scores_of_rounds,
     user_scores,
 )
-from app.store.settlement import (
-    PRIZE_BATCH_INDEX,
-    latest_plan,
-    list_batches,
-    record_batch,
-    save_plan,
-    transaction_label,
-)
+from app.store.settlement import latest_plan, save_plan
 from app.store.wallet_models import (
     MODEL_NAME_MAX,
     ModelNameTaken,
@@ -144,24 +147,25 @@ from app.store.wallet_models import (
 __all__ = [
     "AMOUNT_KEYS",
     "AMOUNT_UNITS",
-    "BATCH_STATUSES",
     "CHAIN_TOTALS",
+    "FINAL_STATUSES",
     "MODEL_NAME_MAX",
-    "PRIZE_BATCH_INDEX",
     "REASON_MAX_CHARS",
     "ROUND_STATUSES",
     "SCORE_ALIASES",
     "SCORE_AMOUNTS",
     "SCORE_FIELDS",
     "TOKEN_SEPARATOR",
+    "TRANSACTION_KINDS",
+    "TRANSACTION_STATUSES",
     "UNSCORED",
     "ApiToken",
     "Base",
     "Model",
     "ModelNameTaken",
+    "OracleTransaction",
     "Round",
     "Score",
-    "SettlementBatch",
     "SettlementPlan",
     "SiweNonce",
     "StoreError",
@@ -190,6 +194,7 @@ __all__ = [
     "get_round",
     "get_session",
     "get_submission",
+    "get_transaction",
     "get_upload_ticket",
     "get_user",
     "is_controlling",
@@ -197,17 +202,18 @@ __all__ = [
     "latest_plan",
     "leaderboard",
     "list_api_tokens",
-    "list_batches",
     "list_models",
     "list_rounds",
     "list_submissions",
+    "list_transactions",
     "list_web_sessions",
     "model_dict",
     "model_exists",
     "models_named",
     "net_nmr",
     "nonce_counts",
-    "record_batch",
+    "record_chain_totals",
+    "record_transaction",
     "resolve_model",
     "revoke_all_web_sessions",
     "revoke_api_token",
@@ -217,12 +223,15 @@ __all__ = [
     "round_results",
     "round_scores",
     "round_usd",
+    "rounds_in_flight",
     "save_plan",
     "save_scores",
     "save_submission",
     "score_view",
     "scores_of_rounds",
     "set_display_name",
+    "set_keeper_note",
+    "set_published_files",
     "set_round_funding",
     "set_round_status",
     "set_submission_metrics",

@@ -22,6 +22,7 @@ from app.payout import CONSISTENCY_THRESHOLD
 from app.scoring.metrics import beats_coin_flip
 from app.store.accounts import display_names
 from app.store.errors import split_key
+from app.store.journal import list_transactions
 from app.store.rounds import get_round, list_submissions
 from app.store.scores import (
     career_totals,
@@ -31,7 +32,6 @@ from app.store.scores import (
     round_usd,
     user_scores,
 )
-from app.store.settlement import list_batches
 
 # Every amount key of these views and its token: "nmr" amounts are wei (18 decimals),
 # "usd" amounts are units of 1e-6 dollar (6 decimals). Keys ending in "_wei" are older.
@@ -44,8 +44,9 @@ AMOUNT_UNITS = {
     "usd_staking_pool": "usd", "usd_prize_pool": "usd", "usd_returned": "usd",
 }  # fmt: skip
 AMOUNT_KEYS = frozenset(AMOUNT_UNITS)
-# Totals the oracle records in a round's settle_info from the chain when it finalizes.
-CHAIN_TOTALS = ("usd_paid", "nmr_paid", "burned", "usd_returned", "nmr_returned")
+# The chain's totals of an ended round (the view's key -> the round's column).
+CHAIN_TOTALS = {"usd_paid": "paid_usd", "nmr_paid": "paid_nmr", "burned": "burned_nmr",
+                "usd_returned": "returned_usd", "nmr_returned": "returned_nmr"}
 
 
 def score_view(s: Score) -> dict[str, Any]:
@@ -114,11 +115,11 @@ def is_controlling(s: Score) -> bool:
 
 
 def chain_totals(row: Round) -> dict[str, int] | None:
-    """The round's totals as the oracle read them from the chain on finalizing (ints),
-    or None before that."""
-    info = row.settle_info or {}
-    recorded = {key: int(info[key]) for key in CHAIN_TOTALS if info.get(key) is not None}
-    return recorded or None
+    """The round's totals as the oracle read them from the chain when it ended (ints), or
+    None before that."""
+    if row.paid_usd is None:
+        return None
+    return {key: int(getattr(row, column) or 0) for key, column in CHAIN_TOTALS.items()}
 
 
 def leaderboard(round_number: int | None = None) -> dict[str, Any]:
@@ -200,7 +201,7 @@ def round_results(number: int) -> dict[str, Any] | None:
         "on_chain": chain_totals(row),
         "paid_wei": nmr_paid,
         "burned_wei": burned,
-        "batches": list_batches(number),
+        "transactions": list_transactions(number),
     }
 
 

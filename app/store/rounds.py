@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import get_session
-from app.models import ROUND_STATUSES, Round, Submission, utcnow
+from app.models import (
+    FINAL_STATUSES,
+    REASON_MAX_CHARS,
+    ROUND_STATUSES,
+    Round,
+    Submission,
+    utcnow,
+)
 from app.store.accounts import add_user
 from app.store.errors import (
     ROUND_NUMBER_MAX,
@@ -41,6 +48,7 @@ def create_round(
     funder: str | None = None,
     reward_budget_wei: int | None = None,
     opened_at: datetime | None = None,
+    live_until: datetime | None = None,
     status: str = "open",
 ) -> Round:
     """Record a new round. ``dataset_paths`` is what ``RoundDataset.write`` returns.
@@ -48,12 +56,14 @@ def create_round(
     Pools: ``usd_staking_pool`` and ``usd_prize_pool`` in USD units (1e-6 dollar),
     ``nmr_pool`` in NMR wei; ``funder`` is the address that paid them in.
     ``reward_budget_wei`` is the deprecated name of ``nmr_pool`` (pass either; both only
-    when equal)."""
+    when equal). ``live_until``: when the live targets are known (None: at the close)."""
     check_choice("round status", status, ROUND_STATUSES)
     if not is_round_number(number):
         raise StoreError(f"round number must be an integer from 1 to {ROUND_NUMBER_MAX:,}, not {number!r}")
     if closes_at >= resolves_by:
         raise StoreError("closes_at must be before resolves_by")
+    if live_until is not None and not closes_at <= live_until < resolves_by:
+        raise StoreError("live_until must fall between closes_at and resolves_by")
     pools = _pools(usd_staking_pool=usd_staking_pool, usd_prize_pool=usd_prize_pool,
                    nmr_pool=_nmr_pool(nmr_pool, reward_budget_wei))  # fmt: skip
     session = get_session()
@@ -70,7 +80,7 @@ def create_round(
         dataset_parquet_path=str(paths["parquet"]) if paths.get("parquet") else None,
         funder=_funder(funder),
         policy=policy,
-        settle_info={},
+        live_until=live_until,
         **pools,
     )
     session.add(row)
@@ -139,16 +149,52 @@ def current_round() -> Round | None:
     return open_round or session.scalar(select(Round).order_by(Round.number.desc()))
 
 
-def set_round_status(number: int, status: str, *, resolved_at: datetime | None = None, **settle_info: Any) -> Round:
-    """Move a round to ``status``; extra keyword arguments are merged into ``settle_info``
-    (JSON-serialisable values: tx hashes, totals as strings, published file names ...)."""
+def rounds_in_flight() -> list[Round]:
+    """Every round not yet finalized, expired or voided, oldest first: the keeper's work."""
+    query = select(Round).where(Round.status.not_in(FINAL_STATUSES)).order_by(Round.number)
+    return list(get_session().scalars(query))
+
+
+def set_round_status(number: int, status: str, *, resolved_at: datetime | None = None) -> Round:
+    """Move a round to ``status`` (one of ``ROUND_STATUSES``)."""
     check_choice("round status", status, ROUND_STATUSES)
     row = require_round(number)
     row.status = status
     if resolved_at is not None:
         row.resolved_at = resolved_at
-    if settle_info:
-        row.settle_info = {**(row.settle_info or {}), **settle_info}
+    get_session().commit()
+    return row
+
+
+CHAIN_TOTAL_COLUMNS = ("paid_usd", "paid_nmr", "burned_nmr", "returned_usd", "returned_nmr")
+
+
+def record_chain_totals(number: int, *, unsettled_stakes: int, **totals: int) -> Round:
+    """Record what the escrow paid, burned and returned for the round (read from the chain
+    when it ended): every one of :data:`CHAIN_TOTAL_COLUMNS`, in token units."""
+    if set(totals) != set(CHAIN_TOTAL_COLUMNS):
+        raise StoreError(f"chain totals must be exactly {', '.join(CHAIN_TOTAL_COLUMNS)}")
+    checked = _pools(**totals)
+    row = require_round(number)
+    for key, value in checked.items():
+        setattr(row, key, value)
+    row.unsettled_stakes = int(unsettled_stakes)
+    get_session().commit()
+    return row
+
+
+def set_keeper_note(number: int, note: str | None) -> Round:
+    """Record why the keeper's step for the round cannot go on (None: it went on)."""
+    row = require_round(number)
+    row.keeper_note = None if note is None else note[:REASON_MAX_CHARS]
+    get_session().commit()
+    return row
+
+
+def set_published_files(number: int, names: list[str]) -> Round:
+    """Record the names of the files published for the round (relative to its folder)."""
+    row = require_round(number)
+    row.published_files = sorted(str(name) for name in names)
     get_session().commit()
     return row
 

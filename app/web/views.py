@@ -43,6 +43,8 @@ RESOLVED_STATUSES = ("resolved", "settled", "finalized", "expired")
 def status_note(row: store.Round) -> str:
     """One sentence on where the round stands (the results page's first line)."""
     closes, due = iso(row.closes_at), iso(row.resolves_by)
+    if row.status == "opening":
+        return "This tournament is being opened on chain; uploads start once its creation is confirmed."
     if row.status == "open":
         return f"This tournament is open: uploads and stakes close at {closes}."
     if row.status == "closed":
@@ -60,9 +62,9 @@ def status_note(row: store.Round) -> str:
             "the Stake page, or `nmr withdraw N`), nobody else is burned or paid, and the pools went back to the funder."
         )
     if row.status == "voided":
-        return ("A dispute against the oracle's results was upheld, so this round was voided: nobody is paid or "
-                "burned, every stake can be withdrawn at once (Withdraw on the Stake page, or `nmr withdraw N`) "
-                "and the pools went back to the funder.")
+        return ("A dispute against the oracle's results was upheld, so this round was voided: no staker is paid "
+                "or burned, every stake can be withdrawn at once (Withdraw on the Stake page, or nmr withdraw N), "
+                "the disputer was paid a reward from the NMR pool and the rest of the pools went back to the funder.")
     return f"Status: {row.status}."
 
 
@@ -159,15 +161,6 @@ def _my_result(number: int, key: str) -> dict[str, Any] | None:
     return None
 
 
-def _on_chain_totals(row: store.Round) -> dict[str, int] | None:
-    """What the oracle recorded from the chain when the round was finalized (or expired)."""
-    info = row.settle_info or {}
-    if "usd_paid" not in info:
-        return None
-    keys = ("usd_paid", "nmr_paid", "burned", "usd_returned", "nmr_returned")
-    return {key: int(info.get(key) or 0) for key in keys}
-
-
 def past_rounds_page() -> dict[str, Any]:
     """Every round past its open phase, newest first, with its totals (the open round is
     the current round's page, not a past tournament)."""
@@ -175,9 +168,9 @@ def past_rounds_page() -> dict[str, Any]:
     for row in store.list_rounds():
         if row.status == "open":
             continue
-        results = round_results_page(row.number)
+        results = round_results_page(row.number, read_chain=row.status not in store.FINAL_STATUSES)
         keys = ("n_participants", "n_stakers", "controlling_capital", "staked_wei", "usd_paid", "nmr_paid",
-                "burned", "paid_wei", "burned_wei")
+                "burned", "paid_wei", "burned_wei", "paid_source", "planned", "planned_unpaid")
         rounds.append({**results["round"], **{key: results[key] for key in keys}})
     return {"rounds": rounds}
 
@@ -201,12 +194,15 @@ def _account_why(score: dict[str, Any]) -> str:
     return line
 
 
-def round_results_page(number: int) -> dict[str, Any] | None:
+def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] | None:
     """"Tournament N results", or None for an unknown round.
 
-    ``usd_paid``, ``nmr_paid`` and ``burned`` are what the chain paid and burned as the
-    oracle recorded it at finalization (``on_chain``, with what went back to the funder)
-    and, before that, the sums of the participants' rows (``planned``, the plan)."""
+    Every amount says where it comes from. ``usd_paid``, ``nmr_paid`` and ``burned`` are
+    the chain's: copied from the escrow when the round ended, read from it (``chain``)
+    while it is in flight, None when the chain did not answer (``paid_source`` says
+    which). ``planned`` is the plan's (the participants' rows), shown as planned, never as
+    paid. An open round's ``n_stakers`` and ``staked_wei`` are the escrow's too.
+    With `read_chain` False (the round list), an in-flight round is not read."""
     results = store.round_results(number)
     if results is None:
         return None
@@ -221,8 +217,18 @@ def round_results_page(number: int) -> dict[str, Any] | None:
             else p.get("validation_logloss_at_upload"),
             "why": why(p, row.status),
         })  # fmt: skip
-    on_chain = _on_chain_totals(row)
-    planned = {key: results[key] for key in ("usd_paid", "nmr_paid", "burned")}
+    ended = row.status in store.FINAL_STATUSES
+    recorded = store.chain_totals(row)
+    chain = round_chain_state(number, disputes=ended or row.status != "open") if read_chain else None
+    paid_keys = ("usd_paid", "nmr_paid", "burned")
+    if recorded is not None:
+        paid, source = {key: recorded[key] for key in paid_keys}, "recorded from the chain when the round ended"
+    elif chain is not None:
+        paid, source = {key: chain[key] for key in paid_keys}, "read from the chain now"
+    else:
+        paid, source = dict.fromkeys(paid_keys), "the chain did not answer"
+    planned = {key: results[key] for key in paid_keys}
+    stakers = (chain["n_stakers"], chain["staked_wei"]) if chain else (results["n_stakers"], results["staked_wei"])
     return {
         "round": round_summary(row),
         # An open or closed round has no results yet: its page is "Tournament N".
@@ -231,21 +237,26 @@ def round_results_page(number: int) -> dict[str, Any] | None:
         "resolved_at": results["resolved_at"],
         "n_participants": results["n_participants"],
         "controlling_capital": results["controlling_capital"],
-        "n_stakers": results["n_stakers"],
-        "staked_wei": results["staked_wei"],
-        **{key: (on_chain or planned)[key] for key in planned},
+        "n_stakers": stakers[0],
+        "staked_wei": stakers[1],
+        "stakes_source": "chain" if chain else "scores",
+        **paid,
+        "paid_source": source,
         "planned": planned,
-        "on_chain": on_chain,
-        "paid_wei": results["paid_wei"],
-        "burned_wei": results["burned_wei"],
+        # The plan's amounts not yet on chain: shown "planned: ... (not yet paid)".
+        "planned_unpaid": not ended and any(planned[key] for key in paid_keys),
+        "on_chain": recorded,
+        "paid_wei": paid["nmr_paid"],
+        "burned_wei": paid["burned"],
         "participants": participants,
         "published_files": published_files(number),
         # The escrow's word on the round: committed, challenge ends in ..., disputed, voided.
-        "chain_state": round_chain_state(number),
-        "settlement_batches": [
-            {"index": b.batch_index, "what": store.transaction_label(b.batch_index),
-             "tx_hash": b.tx_hash, "status": b.status}
-            for b in results["batches"]
+        "chain_state": chain,
+        "dispute": chain["dispute"] if chain else None,
+        "transactions": [
+            {"kind": t.kind, "position": t.position, "what": store.transaction_label(t.kind, t.position),
+             "tx_hash": t.tx_hash, "status": t.status}
+            for t in results["transactions"]
         ],
     }
 

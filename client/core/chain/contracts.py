@@ -341,12 +341,14 @@ class Chain:
 
     # a funder: the treasury or a sponsor
 
-    def mint(self, to: str, amount: int) -> dict:
+    def mint(self, to: str, amount: int, on_sent: Callable[[str], None] | None = None) -> dict:
         """Mints NMR within the weekly schedule (the signer needs MINTER_ROLE)."""
-        return self.transact(self.token.functions.mint(to_checksum_address(to), amount), "mint")
+        return self.transact(self.token.functions.mint(to_checksum_address(to), amount), "mint", on_sent=on_sent)
 
-    def fund_round(self, round_id: int, usd_staking: int, usd_prize: int, nmr: int) -> dict:
-        """Pays the round's pools from this Chain's key: exact approvals, then fundRound."""
+    def fund_round(self, round_id: int, usd_staking: int, usd_prize: int, nmr: int,
+                   on_sent: Callable[[str], None] | None = None) -> dict:
+        """Pays the round's pools from this Chain's key: exact approvals, then fundRound
+        (`on_sent` gets fundRound's hash before the wait)."""
         if usd_staking + usd_prize:
             self.transact(self.usd.functions.approve(self.escrow.address, usd_staking + usd_prize), "approve USD")
         if nmr:
@@ -354,7 +356,8 @@ class Chain:
         # A short balance is the USD's when the funder holds fewer dollars than the pools.
         usd_short = usd_staking + usd_prize > self.balances(self.signer.address)["usd_units"] if self.signer else False
         return self.transact(self.escrow.functions.fundRound(round_id, usd_staking, usd_prize, nmr),
-                             f"fundRound({round_id})", decoder=self.decoder.for_token("USD") if usd_short else None)
+                             f"fundRound({round_id})", decoder=self.decoder.for_token("USD") if usd_short else None,
+                             on_sent=on_sent)
 
     # the oracle
 

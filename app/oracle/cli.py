@@ -1,6 +1,7 @@
-"""The operator's Flask CLI: ``flask --app app oracle open|fund|close|resolve|commit|
-settle|finalize|expire|publish|verify|dispute-status|rule|run``, thin calls into
-:mod:`app.oracle`.
+"""The operator's Flask CLI: ``flask --app app oracle run|status|open|fund|close|resolve|
+commit|settle|finalize|expire|publish|verify|dispute-status|rule``, thin calls into
+:mod:`app.oracle`. ``run`` is the keeper (every round in flight, on the schedule);
+the others take one step of one round by hand.
 
 Amounts are parsed exactly (decimal strings, never floats); an operator's error prints
 as one sentence (exit status 1), anything else keeps its traceback.
@@ -16,24 +17,18 @@ from typing import Any
 import click
 from flask import Flask, current_app
 
-from app.oracle import (
+from app.oracle import keeper
+from app.oracle.common import (
     DEFAULT_POOLS,
     NMR,
     OPERATOR_ERRORS,
     USD,
-    close_round,
-    commit_round,
-    dispute_status,
-    expire_round,
-    finalize_round,
-    fund_round,
-    open_round,
-    publish_round,
-    resolve_round,
-    rule_round,
-    run_round,
-    settle_round,
 )
+from app.oracle.endings import dispute_status, expire_round, rule_round
+from app.oracle.opening import fund_round, open_round
+from app.oracle.publishing import commit_round, publish_round, resolve_round
+from app.oracle.resolving import close_round
+from app.oracle.settling import finalize_round, settle_round
 from app.paths import published_dir
 from app.payout import Pools
 
@@ -88,11 +83,13 @@ def init_app(app: Flask) -> None:
     @click.option("--round", "number", type=int, default=None, help="Round number (default: next).")
     @click.option("--closes-in", type=int, default=3600, show_default=True, help="Seconds until staking closes.")
     @click.option("--resolves-in", type=int, default=7200, show_default=True, help="Seconds until the oracle deadline.")
+    @click.option("--live-in", type=int, default=None,
+                  help="Seconds until the live targets are known (default: at the close).")
     @pool_options
     @click.option("--policy", default="auction2017", show_default=True)
-    def open_command(number, closes_in, resolves_in, usd_staking, usd_prize, nmr, policy):
+    def open_command(number, closes_in, resolves_in, live_in, usd_staking, usd_prize, nmr, policy):
         """Build the dataset, open a round on chain and pay its pools (the funder's key)."""
-        _cli_step(open_round, number, closes_in=closes_in, resolves_in=resolves_in,
+        _cli_step(open_round, number, closes_in=closes_in, resolves_in=resolves_in, live_in=live_in,
                   pools=pools_from_amounts(usd_staking, usd_prize, nmr), policy=policy)
 
     @oracle_group.command("fund")
@@ -171,7 +168,19 @@ def init_app(app: Flask) -> None:
         raise SystemExit(verify_main([str(published_dir(number)), "--rpc-url", current_app.config["RPC_URL"]]))
 
     @oracle_group.command("run")
-    @click.argument("number", type=int)
-    def run_command(number):
-        """Close, resolve (plan, publish, commit), settle after the challenge window and finalize."""
-        _cli_step(run_round, number)
+    @click.argument("number", type=int, required=False)
+    @click.option("--once", is_flag=True, help="One pass over every round in flight, then exit.")
+    @click.option("--every", type=float, default=None,
+                  help="Seconds between passes (default KEEPER_TICK_SECONDS).")
+    def run_command(number, once, every):
+        """The keeper: open rounds on the schedule and take every round's next step, until
+        stopped. With NUMBER: drive that one round to its end now."""
+        if number is not None:
+            _cli_step(keeper.run_round, number)
+        else:
+            _cli_step(keeper.run, every=every, once=once)
+
+    @oracle_group.command("status")
+    def status_command():
+        """Every round in flight: its state, its next step and when it is due."""
+        _cli_step(keeper.status)

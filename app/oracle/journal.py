@@ -1,0 +1,68 @@
+"""The one path every oracle transaction takes: recorded before it is sent, its hash
+before the wait, resumed (never sent twice) by a rerun after a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app import store
+from app.oracle.common import OracleError, Reporter
+from client.core.chain.contracts import Chain
+from client.core.chain.errors import ChainError, ContractRevert
+
+Send = Callable[[Callable[[str], None]], dict]
+
+
+def send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callable[[], bool], send: Send,
+                  report: Reporter, position: int = 0) -> dict | None:
+    """One transaction of round `number`, journaled as (`kind`, `position`) before it is sent.
+
+    A transaction a previous run left sent is waited for first, never sent again (a second
+    one would reuse its nonce). Then, unless `done()` says the chain already has what it
+    would do, it is sent: its row goes ``pending``, then ``sent`` with the hash before the
+    wait, then ``confirmed``. What the chain answered otherwise is recorded and said:
+    ``refused`` (not sent: the escrow's reason), ``reverted`` (mined, failed), ``unknown``
+    (sent, no answer: a rerun resumes it) or ``unsent`` (the node did not answer).
+    Returns the receipt of a transaction sent now or resumed (``resumed`` True), None if
+    nothing was needed."""
+    left = store.get_transaction(number, kind, position)
+    if left is not None and left.status in ("sent", "unknown") and left.tx_hash:
+        try:
+            receipt = chain.wait_for(left.tx_hash, what)
+        except ContractRevert as exc:
+            store.record_transaction(number, kind, position, left.tx_hash, "reverted")
+            report(f"round {number}: {what} {left.tx_hash}, left by a previous run, reverted: {exc}")
+        except ChainError as exc:
+            store.record_transaction(number, kind, position, left.tx_hash, "unknown")
+            raise OracleError(f"round {number}: {what} {left.tx_hash}, sent by a previous run, has no answer from "
+                              f"the chain yet ({exc}); its outcome is unknown, not failed: rerun to resume it") from exc
+        else:
+            store.record_transaction(number, kind, position, left.tx_hash, "confirmed")
+            report(f"round {number}: {what} {left.tx_hash}, left by a previous run, was mined")
+            return {**receipt, "resumed": True}
+    if done():
+        if left is not None and left.status != "confirmed":
+            store.record_transaction(number, kind, position, left.tx_hash,
+                                     "confirmed" if left.tx_hash else left.status)
+        return None
+    sent: list[str] = []
+
+    def on_sent(tx_hash: str) -> None:
+        sent.append(tx_hash)
+        store.record_transaction(number, kind, position, tx_hash, "sent")
+
+    store.record_transaction(number, kind, position, None, "pending")
+    try:
+        receipt = send(on_sent)
+    except ContractRevert as exc:
+        store.record_transaction(number, kind, position, None, "reverted" if sent else "refused")
+        answer = "was mined and reverted" if sent else "was refused by the chain (not sent)"
+        raise OracleError(f"round {number}: {what} {answer}: {exc}") from exc
+    except ChainError as exc:
+        store.record_transaction(number, kind, position, None, "unknown" if sent else "unsent")
+        if sent:
+            raise OracleError(f"round {number}: {what} {sent[0]} was sent but the chain has not answered ({exc}); "
+                              "its outcome is unknown, not failed: rerun to resume it") from exc
+        raise OracleError(f"round {number}: {what} was not sent: the chain did not answer ({exc})") from exc
+    store.record_transaction(number, kind, position, receipt["tx_hash"], "confirmed")
+    return receipt
