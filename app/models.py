@@ -217,7 +217,9 @@ class Round(Base):
     ``paid_usd``, ``paid_nmr``, ``burned_nmr``, ``returned_usd``, ``returned_nmr`` and
     ``unsettled_stakes`` are the chain's totals, copied from the escrow when the round
     ended (None before): what was paid, never what was planned. ``keeper_note``: why the
-    keeper's last step for it could not go on (None when it went on).
+    keeper's last step for it could not go on (None when it went on). ``disputer``,
+    ``dispute_upheld`` and ``dispute_reward`` (NMR wei, paid from the NMR pool when
+    upheld) are the guardian's ruling as the chain's DisputeRuled event has it.
     """
 
     __tablename__ = "rounds"
@@ -243,6 +245,9 @@ class Round(Base):
     returned_nmr: Mapped[int | None] = mapped_column(Wei)
     unsettled_stakes: Mapped[int | None] = mapped_column(Integer)
     keeper_note: Mapped[str | None] = mapped_column(String(REASON_MAX_CHARS))
+    disputer: Mapped[str | None] = mapped_column(String(42), index=True)
+    dispute_upheld: Mapped[bool | None] = mapped_column(Boolean)
+    dispute_reward: Mapped[int | None] = mapped_column(Wei)
 
     reward_budget_wei = synonym("nmr_pool")
 

@@ -48,6 +48,14 @@ class Schedule:
     live_until: int
     resolves_by: int
 
+    @classmethod
+    def of(cls, row: Any) -> Schedule:
+        """The deadlines of a stored round (aware datetimes ``closes_at``, ``live_until``
+        or None, ``resolves_by``)."""
+        closes = int(row.closes_at.timestamp())
+        live = int(row.live_until.timestamp()) if row.live_until else closes
+        return cls(closes, live, int(row.resolves_by.timestamp()))
+
 
 def round_phase(status: str, schedule: Schedule, view: Mapping[str, Any] | None, now: int,
                 challenge_window: int) -> Phase:

@@ -114,9 +114,17 @@ def rule_round(number: int, upheld: bool, report: Reporter = print) -> dict:
         raise OracleError(f"round {number} has no open dispute to rule on ({round_state(view, guardian.now())})")
     tx = guardian.rule(number, upheld)
     report(f"round {number}: dispute by {view['disputer']} {'upheld' if upheld else 'rejected'} in {tx['tx_hash']}")
+    _record_ruling(number)
     if upheld:
         void_round(number, report)
     return guardian.round(number)
+
+
+def _record_ruling(number: int) -> None:
+    """Copies the guardian's last ruling on the round (DisputeRuled) to the store."""
+    rulings = [e for e in get_chain().dispute_records(number) if e["event"] == "ruled"]
+    if rulings:
+        store.record_dispute(number, rulings[-1]["disputer"], rulings[-1]["upheld"], rulings[-1]["reward"])
 
 
 def void_round(number: int, report: Reporter = print) -> store.Round:
@@ -124,6 +132,7 @@ def void_round(number: int, report: Reporter = print) -> store.Round:
     row = round_or_error(number)
     if row.status == "voided":
         return row
+    _record_ruling(number)
     _scores_as_paid(number, "round voided: a dispute of the committed results was upheld")
     report(f"round {number}: voided; every staker withdraws the whole stake (withdrawStake), the pools went back "
            "to the funder")

@@ -46,15 +46,9 @@ PlanAmender = Callable[[int, dict], dict | None]
 STEPS = ("open", "close", "resolve", "commit", "settle", "finalize", "void", "expire")
 
 
-def schedule_of(row: store.Round) -> Schedule:
-    """The round's deadlines as chain timestamps."""
-    closes = timestamp(row.closes_at)
-    return Schedule(closes, timestamp(row.live_until) if row.live_until else closes, timestamp(row.resolves_by))
-
-
 def phase_of(row: store.Round, view: dict | None, now: int, window: int) -> Phase:
     """Where the stored round stands, by the escrow's `view` of it."""
-    return round_phase(row.status, schedule_of(row), view, now, window)
+    return round_phase(row.status, Schedule.of(row), view, now, window)
 
 
 def scheduled_pools() -> Pools:

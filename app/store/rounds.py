@@ -143,10 +143,12 @@ def list_rounds(status: str | None = None) -> list[Round]:
 
 
 def current_round() -> Round | None:
-    """The newest open round, else the newest round of any status, else None."""
+    """The newest round taking uploads, else the newest open one (its close passed, the
+    oracle has not marked it), else the newest round of any status, else None."""
     session = get_session()
-    open_round = session.scalar(select(Round).where(Round.status == "open").order_by(Round.number.desc()))
-    return open_round or session.scalar(select(Round).order_by(Round.number.desc()))
+    newest_open = select(Round).where(Round.status == "open").order_by(Round.number.desc())
+    taking = session.scalar(newest_open.where(Round.closes_at > utcnow()))
+    return taking or session.scalar(newest_open) or session.scalar(select(Round).order_by(Round.number.desc()))
 
 
 def rounds_in_flight() -> list[Round]:
@@ -189,6 +191,22 @@ def set_keeper_note(number: int, note: str | None) -> Round:
     row.keeper_note = None if note is None else note[:REASON_MAX_CHARS]
     get_session().commit()
     return row
+
+
+def record_dispute(number: int, disputer: str, upheld: bool, reward: int) -> Round:
+    """Record the guardian's ruling on the round's dispute (from the chain's event)."""
+    checked = _funder(disputer)
+    row = require_round(number)
+    row.disputer, row.dispute_upheld = checked, bool(upheld)
+    row.dispute_reward = check_amount("dispute reward", reward)
+    get_session().commit()
+    return row
+
+
+def disputes_by(address: str) -> list[Round]:
+    """The rounds `address` disputed and the guardian ruled on, newest first."""
+    query = select(Round).where(Round.disputer == address).order_by(Round.number.desc())
+    return list(get_session().scalars(query))
 
 
 def set_published_files(number: int, names: list[str]) -> Round:

@@ -22,6 +22,7 @@ from typing import Any
 from flask import current_app, url_for
 
 from app import store
+from app.schedule import duration_text
 
 # What the header says of a round's status once its staking deadline has passed.
 PHASES = {
@@ -111,9 +112,5 @@ def _previous_resolved(number: int) -> dict[str, Any] | None:
 
 
 def remaining_text(seconds: int) -> str:
-    """``2D 9H 53M 17S`` (the 2017 pages' countdown)."""
-    days, rest = divmod(max(0, seconds), 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{days}D {hours}H {minutes}M {secs}S"
-
+    """``2D 9H 53M 17S`` (the 2017 pages' countdown; :func:`app.schedule.duration_text`)."""
+    return duration_text(seconds)

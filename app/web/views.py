@@ -17,7 +17,8 @@ from eth_utils import is_address, to_checksum_address
 from flask import current_app
 
 from app import store
-from app.chain import round_chain_state
+from app.chain import get_chain, round_chain_state
+from app.schedule import Schedule, duration_text, round_phase
 from app.web import charts, performance, round_header
 from app.web.formatting import (  # noqa: F401  (re-exported: views.format_nmr etc.)
     DECIMALS,
@@ -29,12 +30,13 @@ from app.web.formatting import (  # noqa: F401  (re-exported: views.format_nmr e
     iso,
 )
 from app.web.services import UploadOutcome, published_files
+from client.core.chain.errors import ChainError
 
 # Amount keys of these views beyond the store's: balances, what a finalized round returned
 # to its funder, and the Rules page's examples.
 VIEW_AMOUNT_KEYS = store.AMOUNT_KEYS | {
     "usd_units", "usd_returned", "nmr_returned", "bid_usd", "pool_usd", "article_usd", "article_nmr",
-    "article_usd_pool", "article_nmr_pool",
+    "article_usd_pool", "article_nmr_pool", "reward", "bond",
 }  # fmt: skip
 # Statuses whose scores (and reasons) are the oracle's final word.
 RESOLVED_STATUSES = ("resolved", "settled", "finalized", "expired")
@@ -151,6 +153,8 @@ def current_round_page(address: str | None) -> dict[str, Any]:
         "my_result": my_result,
         "performance": performance.panel(mine.metrics if mine else None, my_result),
         "header": round_header.round_header(),  # what every page's header polls for
+        # The other rounds in flight (waiting for live data, committed, settling ...).
+        "in_flight": rounds_in_flight(skip=row.number),
     }
 
 
@@ -162,16 +166,18 @@ def _my_result(number: int, key: str) -> dict[str, Any] | None:
 
 
 def past_rounds_page() -> dict[str, Any]:
-    """Every round past its open phase, newest first, with its totals (the open round is
-    the current round's page, not a past tournament)."""
+    """Every round, newest first, with its state in words (by the chain, for a round in
+    flight) and its totals: paid from the chain, planned from the plan."""
+    phases = {entry["number"]: entry for entry in rounds_in_flight()}
     rounds = []
     for row in store.list_rounds():
-        if row.status == "open":
-            continue
         results = round_results_page(row.number, read_chain=row.status not in store.FINAL_STATUSES)
         keys = ("n_participants", "n_stakers", "controlling_capital", "staked_wei", "usd_paid", "nmr_paid",
                 "burned", "paid_wei", "burned_wei", "paid_source", "planned", "planned_unpaid")
-        rounds.append({**results["round"], **{key: results[key] for key in keys}})
+        phase = phases.get(row.number)
+        rounds.append({**results["round"], **{key: results[key] for key in keys},
+                       "state": phase["state"] if phase else row.status,
+                       "state_words": phase["words"] if phase else None})
     return {"rounds": rounds}
 
 
@@ -192,6 +198,30 @@ def _account_why(score: dict[str, Any]) -> str:
     if score["round_status"] == "expired" and score.get("stake_wei"):
         line += " (the round expired unsettled: unless the oracle settled your stake before its deadline, withdraw it on the Stake page)"
     return line
+
+
+def rounds_in_flight(skip: int | None = None) -> list[dict[str, Any]]:
+    """Every round not yet ended (but `skip`), newest first, with its phase by the chain:
+    ``state``, ``words`` ("live data until 1D 2H ...", "challenge ends in ...") and
+    ``seconds_left`` until its next step. Without a chain, the stored status speaks."""
+    try:
+        chain = get_chain()
+        now, window = chain.now(), chain.challenge_window()
+    except (ChainError, KeyError):
+        chain, now, window = None, int(store.utcnow().timestamp()), 0
+    rows = []
+    for row in reversed(store.rounds_in_flight()):
+        if row.number == skip:
+            continue
+        try:
+            view = chain.round(row.number) if chain is not None and row.status != "opening" else None
+        except ChainError:
+            view = None
+        phase = round_phase(row.status, Schedule.of(row), view, now, window)
+        rows.append({"number": row.number, "status": row.status, "state": phase.state, "words": phase.words,
+                     "seconds_left": max(0, phase.due - now) if phase.due else 0,
+                     "time_left": duration_text(phase.due - now) if phase.due and phase.due > now else None})
+    return rows
 
 
 def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] | None:
@@ -330,6 +360,10 @@ def account_page(address: str) -> dict[str, Any]:
             {"public_id": t.public_id, "name": t.name, "created_at": t.created_at}
             for t in store.list_api_tokens(address)
         ],
+        "in_flight": rounds_in_flight(),
+        # Disputes this wallet raised and the guardian ruled on: the bond back with a reward, or burned.
+        "disputes": [{"round": r.number, "upheld": r.dispute_upheld, "reward": r.dispute_reward or 0,
+                      "bond_burned": not r.dispute_upheld} for r in store.disputes_by(address)],
         "chart_round": latest.round_number if latest else None,
         "chart_svg": charts.era_bar_chart(
             [e["era"] for e in per_era], [e["logloss"] for e in per_era], baseline=charts.LN2,

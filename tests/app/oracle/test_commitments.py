@@ -18,7 +18,6 @@ from app.chain import get_chain
 from app.chain.deploy import deploy_contracts
 from app.payout import plan_from_json
 from app.settlement import committed_batches
-from app.store.settlement import FINALIZE_INDEX, get_batch
 from app.verify import verify_published
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ContractRevert
@@ -168,9 +167,20 @@ def test_a_wrong_plan_is_disputed_and_the_guardian_voids_the_round(app, w3, keys
         assert view["voided"] and view["finalized"]
         assert store.get_round(1).status == "voided"
         assert all(r.reason.startswith("round voided") for r in store.round_scores(1))
-    state = app.test_client().get("/api/v1/rounds/1").get_json()["chain_state"]
-    assert state["voided"] and not state["disputed"]  # the ruling closed the dispute
+    results = app.test_client().get("/api/v1/rounds/1").get_json()
+    state = results["chain_state"]
+    # The ruling closed the dispute; the round still names who disputed it, as the chain does.
+    assert state["voided"] and state["disputed"] and not state["dispute_open"]
+    assert state["disputer"] == disputer.signer.address
     assert state["state"].startswith("voided: a dispute was upheld")
+    dispute = results["dispute"]
+    assert (dispute["disputer"], dispute["upheld"], int(dispute["reward"])) == (
+        disputer.signer.address, True, min(bond, view["nmr_pool"]))
+    assert dispute["disputed_tx"].startswith("0x") and dispute["ruling_tx"].startswith("0x")
+    # The only NMR paid out of a voided round is the disputer's reward, and the page says so.
+    assert results["nmr_paid"] == dispute["reward"] and results["usd_paid"] == "0"
+    page = app.test_client().get("/rounds/1").get_data(as_text=True)
+    assert "The disputer's reward" in page and disputer.signer.address in page
 
     # Every stake comes back in full, at once; the pools go back to the funder less the reward.
     for address, amount in stakers:
@@ -216,12 +226,12 @@ def test_a_finalize_killed_while_pending_is_resumed_not_sent_again(app, w3, keys
         monkeypatch.setattr(Chain, "wait_for", killed_while_pending)
         with pytest.raises(KeyboardInterrupt):
             oracle.finalize_round(1, **QUIET)
-        left = get_batch(1, FINALIZE_INDEX)
+        left = store.get_transaction(1, "finalize")
         assert left.status == "sent" and left.tx_hash.startswith("0x")
         monkeypatch.setattr(Chain, "wait_for", real_wait)
         row = oracle.finalize_round(1, report=lines.append)
         assert row.status == "finalized"
-        assert get_batch(1, FINALIZE_INDEX).status == "confirmed"
+        assert store.get_transaction(1, "finalize").status == "confirmed"
     assert any("left by a previous run, was mined" in line for line in lines), lines
     logs = escrow.events.RoundFinalized.get_logs(from_block=0)
     assert len(logs) == 1 and "0x" + bytes(logs[0]["transactionHash"]).hex().removeprefix("0x") == left.tx_hash

@@ -16,7 +16,6 @@ from sklearn.linear_model import LogisticRegression
 
 from app import oracle, store
 from app.payout import Pools, plan_from_json, plan_totals
-from app.store.settlement import COMMIT_INDEX, CREATE_INDEX
 from app.verify import verify_published
 from app.web import services
 from tests.app.oracle.conftest import (
@@ -148,10 +147,11 @@ def test_full_round_pays_both_tokens_as_planned(app, w3, keys, deployment, tmp_p
     with app.app_context():
         result = oracle.settle_round(1, report=lambda _: None)
         assert result["settled"] == N_STAKERS and result["prizes"] == len(plan.prizes)
-        # Four settle batches (6, 6, 6, 2 stakes), the prizes, the commitment, the creation.
-        assert [(b.batch_index, b.status) for b in store.list_batches(1)] == [
-            (0, "confirmed"), (1, "confirmed"), (2, "confirmed"), (3, "confirmed"),
-            (store.PRIZE_BATCH_INDEX, "confirmed"), (COMMIT_INDEX, "confirmed"), (CREATE_INDEX, "confirmed"),
+        # The creation, the mint and funding, the commitment, four settle batches (6, 6, 6, 2 stakes), the prizes.
+        assert [(t.kind, t.position, t.status) for t in store.list_transactions(1)] == [
+            ("create", 0, "confirmed"), ("mint", 0, "confirmed"), ("fund", 0, "confirmed"), ("commit", 0, "confirmed"),
+            ("settle", 0, "confirmed"), ("settle", 1, "confirmed"), ("settle", 2, "confirmed"),
+            ("settle", 3, "confirmed"), ("prizes", 0, "confirmed"),
         ]
         treasury_before = _balances(w3, record, [treasury])[treasury]
         oracle.finalize_round(1, report=lambda _: None)
@@ -253,5 +253,5 @@ def test_a_reverted_batch_is_reported_with_the_decoded_error(app, w3, keys, depl
         assert "was refused by the chain (not sent)" in str(excinfo.value)
         assert "TournamentEscrowSettlementWindowOver" in str(excinfo.value)
         assert "stakers withdraw alone" in str(excinfo.value)
-        assert store.list_batches(1)[0].status == "refused"
+        assert store.get_transaction(1, "settle", 0).status == "refused"
 

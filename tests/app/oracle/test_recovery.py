@@ -9,9 +9,8 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.models import SettlementBatch
+from app.models import OracleTransaction
 from app.payout import plan_from_json
-from app.store.settlement import COMMIT_INDEX, CREATE_INDEX
 from app.verify import verify_published
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
@@ -40,12 +39,15 @@ def test_crash_after_sending_a_batch_resumes_from_its_hash(app, w3, keys, deploy
         monkeypatch.setattr(Chain, "wait_for", killed_while_waiting)
         with pytest.raises(KeyboardInterrupt):
             oracle.settle_round(1, **QUIET)
-        batch = store.list_batches(1)[0]
-        assert (batch.batch_index, batch.status) == (0, "sent") and batch.tx_hash.startswith("0x")
+        batch = store.get_transaction(1, "settle", 0)
+        assert batch.status == "sent" and batch.tx_hash.startswith("0x")
         monkeypatch.setattr(Chain, "wait_for", real_wait)
         result = oracle.settle_round(1, **QUIET)
-        # Two settle batches and the prizes, after the commitment and the creation.
-        assert [(b.status, b.tx_hash is not None) for b in store.list_batches(1)] == [("confirmed", True)] * 5
+        # The creation, the commitment, two settle batches and the prizes (the test pools are unfunded).
+        assert [(t.kind, t.status, t.tx_hash is not None) for t in store.list_transactions(1)
+                if t.kind not in ("mint", "fund")] == [
+            ("create", "confirmed", True), ("commit", "confirmed", True), ("settle", "confirmed", True),
+            ("settle", "confirmed", True), ("prizes", "confirmed", True)]
         prizes = len(store.latest_plan(1)["prizes"])
     assert result == {"settled": 2, "already_settled": 2, "withdrawn": [], "prizes": prizes}
     assert all(escrow.functions.getStake(1, a, 0).call()[2] == 2 for a, _ in stakers)
@@ -62,7 +64,7 @@ def test_a_plan_the_chain_does_not_know_is_refused(app, w3, keys, deployment):
         store.save_plan(1, document)
         with pytest.raises(oracle.OracleError, match="committed on chain are not this stored plan's; is this the database"):
             oracle.settle_round(1, **QUIET)
-        assert [b.batch_index for b in store.list_batches(1)] == [COMMIT_INDEX, CREATE_INDEX]  # no batch sent
+        assert "settle" not in {t.kind for t in store.list_transactions(1)}  # no batch sent
 
 
 def test_a_closed_round_on_chain_is_not_adopted(app, w3, keys, deployment):
@@ -70,7 +72,7 @@ def test_a_closed_round_on_chain_is_not_adopted(app, w3, keys, deployment):
         oracle.open_round(1, closes_in=60, resolves_in=120, dataset_options={"rows_per_era": 100}, **QUIET)
     advance_chain_time(w3, 61)
     with app.app_context():  # the same chain, but a server that lost its database
-        store.get_session().execute(SettlementBatch.__table__.delete())
+        store.get_session().execute(OracleTransaction.__table__.delete())
         store.get_session().execute(store.Round.__table__.delete())
         store.get_session().commit()
         with pytest.raises(oracle.OracleError, match="round 1 already exists on chain and is closed"):

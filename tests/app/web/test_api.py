@@ -122,14 +122,17 @@ def test_upload_page_shows_metrics_and_hash(signed_in, make_predictions):
     assert 'id="submission-hash"' in signed_in.get("/").get_data(as_text=True)
 
 
-def score_round_7(app, rows, status="resolved", **settle_info):
-    """Saves ``rows`` as round 7's scores, with the round funded and moved to ``status``."""
+def score_round_7(app, rows, status="resolved", **chain_totals):
+    """Saves ``rows`` as round 7's scores, with the round funded and moved to ``status``
+    (and, given, the chain's totals recorded as when the round ended)."""
     with app.app_context():
         store.set_round_funding(7, usd_staking_pool=3_000 * USD, usd_prize_pool=3_603_030_000,
                                 nmr_pool=14_412_130 * NMR // 1000, funder="0x" + "f0" * 20)
         store.set_round_status(7, "closed")
         store.save_scores(7, rows)
-        store.set_round_status(7, status, resolved_at=datetime(2017, 6, 15, 18, tzinfo=UTC), **settle_info)
+        if chain_totals:
+            store.record_chain_totals(7, unsettled_stakes=0, **chain_totals)
+        store.set_round_status(7, status, resolved_at=datetime(2017, 6, 15, 18, tzinfo=UTC))
 
 
 def alice_row(address, **overrides):
@@ -156,7 +159,7 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
     upload(signed_in, make_predictions(), headers=csrf_headers(signed_in))
     score_round_7(app, [alice_row(alice.address), bob_row(bob.address)])
     with app.app_context():
-        store.record_batch(7, 0, "0x" + "ab" * 32, "confirmed")
+        store.record_transaction(7, "settle", 0, "0x" + "ab" * 32, "confirmed")
     published = Path(app.config["DATA_DIR"]) / "published" / "round-7"
     published.mkdir(parents=True)
     (published / "predictions").mkdir()
@@ -166,8 +169,11 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
 
     results = signed_in.get("/api/v1/rounds/7").get_json()
     assert results["n_participants"] == 2 and results["n_stakers"] == 2 and results["controlling_capital"] == 1
-    assert results["usd_paid"] == str(1_020 * USD) and results["nmr_paid"] == str(4_000 * NMR)
-    assert results["burned"] == str(5 * NMR) and results["staked_wei"] == str(15 * NMR)
+    # Nothing is called paid that the chain did not say (no node here): the plan's are planned.
+    assert (results["usd_paid"], results["nmr_paid"], results["burned"]) == (None, None, None)
+    assert results["paid_source"] == "the chain did not answer" and results["planned_unpaid"] is True
+    assert results["planned"] == {"usd_paid": str(1_020 * USD), "nmr_paid": str(4_000 * NMR), "burned": str(5 * NMR)}
+    assert results["staked_wei"] == str(15 * NMR) and results["stakes_source"] == "scores"
     assert results["decimals"] == {"nmr": 18, "usd": 6}
     assert results["round"]["usd_prize_pool"] == "3603030000" and results["resolved_at"] == "2017-06-15T18:00:00Z"
     first, second = results["participants"]
@@ -181,6 +187,7 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
     page = signed_in.get("/rounds/7").get_data(as_text=True)
     assert "Tournament 7 results" in page and "/rounds/7/published/scores.csv" in page
     assert "This tournament has resolved" in page
+    assert "planned: $1,020.00 (not yet paid)" in page and "planned: 4,000.00 (not yet paid)" in page
     for words in ("Participants", "Controlling capital", "USD paid out", "NMR paid out", "Resolved",
                   "Data scientist", "Live logloss", "Val. logloss", "Round USD", "Round NMR", "Consistency", "Why",
                   "$1,020.00", "4,000.00", "Thu Jun 15 2017", "100%", "83.33%", "0.691331", "0.666398",
@@ -200,8 +207,8 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
         assert words in page, words
 
     rounds = signed_in.get("/api/v1/rounds").get_json()["rounds"]
-    assert rounds[0]["number"] == 7 and rounds[0]["usd_paid"] == str(1_020 * USD)
-    assert rounds[0]["paid_wei"] == str(4_000 * NMR)
+    assert rounds[0]["number"] == 7 and rounds[0]["usd_paid"] is None
+    assert rounds[0]["planned"]["usd_paid"] == str(1_020 * USD)
 
     account = signed_in.get("/api/v1/account").get_json()
     assert account["career_usd"] == str(1_020 * USD) and account["career_nmr_wei"] == str(4_000 * NMR)
@@ -222,8 +229,8 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
 
 
 def test_an_expired_round_says_what_happened(app, client, alice, bob):
-    score_round_7(app, [alice_row(alice.address), bob_row(bob.address)], status="expired", usd_paid="0",
-                  nmr_paid="0", burned="0", usd_returned=str(6_603_030_000), nmr_returned=str(14_412_130 * NMR // 1000))
+    score_round_7(app, [alice_row(alice.address), bob_row(bob.address)], status="expired", paid_usd=0,
+                  paid_nmr=0, burned_nmr=0, returned_usd=6_603_030_000, returned_nmr=14_412_130 * NMR // 1000)
     results = client.get("/api/v1/rounds/7").get_json()
     assert results["round"]["status"] == "expired"
     assert results["on_chain"]["usd_returned"] == "6603030000"

@@ -127,7 +127,7 @@ def test_a_database_made_before_models_is_migrated_keeping_its_rows(tmp_path, da
                            {"a": A, "t": "2026-01-01 00:00:00"})  # fmt: skip
         connection.execute(text(
             "INSERT INTO rounds (number, status, opened_at, closes_at, resolves_by, reward_budget_wei, usd_staking_pool,"
-            " usd_prize_pool, policy, settle_info) VALUES (3, 'closed', :t, :t, :t, '5', '0', '0', 'auction2017', '{}')"
+            " usd_prize_pool, policy) VALUES (3, 'closed', :t, :t, :t, '5', '0', '0', 'auction2017')"
         ), {"t": "2026-01-01 00:00:00"})
         connection.execute(text(
             "INSERT INTO submissions (round_number, address, stored_path, original_filename, hash, file_format,"

@@ -35,11 +35,17 @@ def test_oracle_round_lifecycle(app, alice):
         assert [s.live_logloss for s in store.round_scores(7)] == [0.68]
         plan_id = store.save_plan(7, {"stakers": [alice.address], "burns": ["0"], "rewards": ["5"]})
         assert store.latest_plan(7)["rewards"] == ["5"] and plan_id > 0
-        store.record_batch(7, 0, None, "pending")
-        store.record_batch(7, 0, "0x" + "01" * 32, "confirmed")  # resumed: same row updated
-        assert [(b.batch_index, b.status) for b in store.list_batches(7)] == [(0, "confirmed")]
-        done = store.set_round_status(7, "finalized", resolved_at=store.utcnow(), unspent_wei="12")
-        assert done.settle_info == {"unspent_wei": "12"} and done.resolved_at is not None
+        store.record_transaction(7, "settle", 0, None, "pending")
+        store.record_transaction(7, "settle", 0, "0x" + "01" * 32, "confirmed")  # resumed: same row updated
+        store.record_transaction(7, "create", 0, "0x" + "02" * 32, "confirmed")
+        assert [(t.kind, t.position, t.status) for t in store.list_transactions(7)] == [
+            ("create", 0, "confirmed"), ("settle", 0, "confirmed")]  # in the order a round sends them
+        store.record_chain_totals(7, paid_usd=1, paid_nmr=2, burned_nmr=3, returned_usd=4, returned_nmr=12,
+                                  unsettled_stakes=0)
+        done = store.set_round_status(7, "finalized", resolved_at=store.utcnow())
+        assert store.chain_totals(done) == {"usd_paid": 1, "nmr_paid": 2, "burned": 3, "usd_returned": 4,
+                                            "nmr_returned": 12}
+        assert done.resolved_at is not None and store.rounds_in_flight() == []
 
 
 def test_wei_beyond_64_bits_round_trips(app, alice):
@@ -103,8 +109,10 @@ def test_reward_wei_is_the_old_name_of_nmr_reward(app, alice):
         lambda: store.save_scores(7, [{"address": A, "reason": "two\nlines"}]),
         lambda: store.save_scores(7, [{"address": A, "reward_wei": 1, "nmr_reward": 2}]),
         lambda: store.save_scores(7, [{"address": A}, {"address": B, "burn_wei": 0.0}]),  # all or nothing
-        lambda: store.record_batch(7, 0, None, "maybe"),
-        lambda: store.record_batch(99, 0, None, "pending"),
+        lambda: store.record_transaction(7, "settle", 0, None, "maybe"),
+        lambda: store.record_transaction(7, "bribe", 0, None, "pending"),
+        lambda: store.record_transaction(99, "settle", 0, None, "pending"),
+        lambda: store.record_chain_totals(7, paid_usd=1, unsettled_stakes=0),
         lambda: store.create_round(7, closes_at=store.utcnow(), resolves_by=store.utcnow() + timedelta(days=1)),
         lambda: store.create_round(8, closes_at=NOON, resolves_by=NOON),
         lambda: store.create_round(8, closes_at=NOON, resolves_by=NOON + timedelta(1), nmr_pool=1, reward_budget_wei=2),
@@ -158,7 +166,9 @@ def test_round_results_count_controlling_capital_and_add_up_the_rows(app):
             _score(D, 0.60, prize_nmr=3, eligible=False),  # not original, not concordant
             _score(E, 0.60, consistency=0.7499),  # consistency short of 75%
         ])  # fmt: skip
-        store.set_round_status(7, "finalized", resolved_at=NOON, usd_paid=str(HUGE), nmr_paid="5", burned="0")
+        store.record_chain_totals(7, paid_usd=HUGE, paid_nmr=5, burned_nmr=0, returned_usd=0, returned_nmr=0,
+                                  unsettled_stakes=0)
+        store.set_round_status(7, "finalized", resolved_at=NOON)
         results = store.round_results(7)
     assert results["controlling_capital"] == 2 and results["n_participants"] == 5
     assert type(results["controlling_capital"]) is int  # JSON-ready, not a numpy integer
@@ -167,7 +177,7 @@ def test_round_results_count_controlling_capital_and_add_up_the_rows(app):
     assert results["burned"] == results["burned_wei"] == 10 * NMR
     assert (results["usd_staking_pool"], results["usd_prize_pool"], results["nmr_pool"]) == (3_000 * USD, HUGE, 1000 * NMR)
     assert (results["funder"], results["resolved_at"], results["status"]) == (A, NOON, "finalized")
-    assert results["on_chain"] == {"usd_paid": HUGE, "nmr_paid": 5, "burned": 0}
+    assert results["on_chain"] == {"usd_paid": HUGE, "nmr_paid": 5, "burned": 0, "usd_returned": 0, "nmr_returned": 0}
     rows = {p["address"]: p for p in results["participants"]}
     assert (rows[A]["round_usd"], rows[A]["round_nmr"], rows[A]["burned"]) == (500 * USD + HUGE, 4 * NMR, 0)
     assert (rows[C]["round_nmr"], rows[C]["burned"], rows[C]["net_nmr"]) == (0, 10 * NMR, -10 * NMR)

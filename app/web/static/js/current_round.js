@@ -9,9 +9,24 @@ const countdown = document.getElementById("countdown");
 const status = document.getElementById("round-status");
 const pageRound = status ? Number(status.dataset.round) : null;
 
+const newer = document.getElementById("newer-round");
+
 document.addEventListener("roundheader", ({ detail }) => {
-  if (detail.number !== pageRound) return;  // the header has moved on to the next round
-  if (countdown) countdown.textContent = detail.phase === "open" ? remainingText(detail.secondsLeft) : "closed";
+  if (detail.number !== pageRound) {
+    // A newer round is open: say so plainly, with a link, instead of a stale body.
+    if (newer && detail.number > pageRound && detail.phase === "open") {
+      newer.hidden = false;
+      newer.querySelector("a").textContent = `Tournament ${detail.number} is open now: go to it`;
+    }
+    return;
+  }
+  if (countdown && detail.phase !== "open") {
+    // "Closes in 0D 0H 0M 0S" becomes "Closed", never "Closes in closed".
+    const line = countdown.closest(".countdown");
+    if (line) line.textContent = "Staking closed; the round resolves after its live period.";
+  } else if (countdown) {
+    countdown.textContent = remainingText(detail.secondsLeft);
+  }
   if (status) status.textContent = detail.phase === "open" ? "open" : STATUS_WORDS[detail.phase] || detail.phase;
 });
 
