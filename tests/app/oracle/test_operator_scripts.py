@@ -8,6 +8,8 @@ from eth_account import Account
 from app import store
 from scripts import (
     close_round,
+    oracle_status,
+    run_keeper,
     finalize_round,
     open_round,
     publish_round,
@@ -65,3 +67,21 @@ def test_scripts_run_a_round_without_stakes(operator_env, w3, deployment, keys):
         [entry] = store.latest_plan(1)["stakes"]
         assert {k: entry[k] for k in ("staker", "stake", "burn", "usd_reward", "nmr_reward")} == {
             "staker": address, "stake": str(NMR), "burn": "0", "usd_reward": "0", "nmr_reward": "0"}
+
+
+def test_the_keeper_scripts_list_the_pipeline_and_finish_a_round(operator_env, w3, deployment, capsys, monkeypatch):
+    app = operator_env
+    open_round.main(1, 600, 3600, "0", "0", "0")
+    oracle_status.main()
+    out = capsys.readouterr().out
+    assert "round 1: open — open: staking closes in 0D 0H" in out and "next step: close, due in 0D 0H" in out
+    assert "next round: scheduled" in out  # the weekly schedule's next opening
+    advance_chain_time(w3, 601)
+    monkeypatch.setenv("NMR_ROUND_EVERY", "0")  # the scripts read the server's configuration
+    run_keeper.main("once")  # closes, resolves, commits; the test chain's window is 3 s
+    advance_chain_time(w3, 10)
+    run_keeper.main("once")
+    with app.app_context():
+        assert store.get_round(1).status == "finalized"
+    oracle_status.main()
+    assert "no round in flight" in capsys.readouterr().out
