@@ -18,6 +18,7 @@ import pytest
 import requests
 from eth_account import Account
 
+from app.verify import verify_published
 from client.api import NumeraireClient
 from client.core.chain.signing import key_from_mnemonic
 from tools.ganache import TEST_MNEMONIC, free_port
@@ -142,31 +143,70 @@ def test_ctrl_c_stops_everything(running):
     assert [p.pid for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
 
 
-def test_a_restart_after_the_oracle_deadline_expires_the_round_and_opens_the_next(tmp_path):
+def _rounds(api: str) -> list[dict]:
+    return (_get(f"{api}/api/v1/rounds") or {}).get("rounds") or []
+
+
+def test_rounds_in_flight_survive_a_stop_in_the_challenge_window_and_one_past_the_deadline(tmp_path):
     rpc_port, app_port = free_port(), free_port()
-    api = f"http://127.0.0.1:{app_port}"
-    process, _ = _start(tmp_path, rpc_port, app_port)
+    api, rpc = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rpc_port}"
+    # A window long enough to stop and start again inside it; a round every 80 s.
+    schedule = {"NMR_CHALLENGE_WINDOW": "150", "NMR_ROUND_EVERY": "80", "NMR_ROUND_LIVE_SECONDS": "60"}
+    process, _ = _start(tmp_path, rpc_port, app_port, **schedule)
     try:
-        page = _wait_for(lambda: _get(f"{api}/api/v1/rounds/current"), 240, "the app to serve a round", process)
-        number = page["round"]["number"]
+        def committed_round():
+            for entry in _rounds(api):
+                if entry.get("state") == "committed":
+                    return entry
+            return None
+
+        started = time.monotonic()
+        committed = _wait_for(committed_round, 480, "a round in its challenge window", process)
+        number = committed["number"]
+        # Three rounds in flight at once: the committed one, one waiting for live data, one open.
+        in_flight = {e["number"]: e["state"] for e in _rounds(api) if e["status"] not in ("finalized", "expired", "voided")}
+        assert len(in_flight) >= 3 and "open" in in_flight.values(), in_flight
         staker = NumeraireClient(api, private_key=key_from_mnemonic(TEST_MNEMONIC, 3), progress=False)
-        _wait_for(lambda: staker.stake_of(number)["status"] == "active", 180, "a demo participant to stake", process)
     finally:
         _stop(process)
+    stopped_in_window = time.monotonic()
 
-    # Started again two hours later (by the chain's clock): past round `number`'s deadline.
-    later = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    process, log = _start(tmp_path, rpc_port, app_port, "restart.log", NMR_CHAIN_TIME=later)
+    process, log = _start(tmp_path, rpc_port, app_port, "restart.log", **schedule)
     try:
-        def next_round_open():
-            current = (_get(f"{api}/api/v1/rounds/current") or {}).get("round") or {}
-            return current if current.get("number") == number + 1 and current.get("status") == "open" else None
+        def ended(n):
+            results = _get(f"{api}/api/v1/rounds/{n}") or {}
+            return results if (results.get("round") or {}).get("status") in ("finalized", "voided") else None
 
-        _wait_for(next_round_open, 240, "the next round to open after the restart", process)
-        expired = _get(f"{api}/api/v1/rounds/{number}")
-        assert expired["round"]["status"] == "expired", expired["round"]
-        assert staker.stake_of(number)["status"] == "withdrawn", "the demo's stakers take their stakes back"
-        assert "escape-hatch" in log.read_text()
+        results = _wait_for(lambda: ended(number), 300, f"round {number} to end after the restart", process)
+        restarted_in = time.monotonic() - stopped_in_window
+        assert results["chain_state"]["finalized"], results["chain_state"]
+        # What the page calls paid is the chain's: recorded from the escrow when the round ended.
+        assert results["paid_source"] == "recorded from the chain when the round ended"
+        assert results["planned_unpaid"] is False
         assert "retrying" not in log.read_text()
+        # Anyone can check the round from its published files against the chain.
+        verdict = verify_published(tmp_path / "data" / "published" / f"round-{number}", rpc)
+        assert verdict.ok, verdict.mismatches
     finally:
         _stop(process)
+    # Started again two hours later (by the chain's clock): past every round's oracle deadline.
+    later = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    process, log = _start(tmp_path, rpc_port, app_port, "late.log", NMR_CHAIN_TIME=later, **schedule)
+    try:
+        newest = max(e["number"] for e in in_flight)
+
+        def all_ended():
+            rounds = {e["number"]: e["status"] for e in _rounds(api)}
+            old = [rounds.get(n) for n in range(1, newest + 1)]
+            return rounds if all(s in ("finalized", "expired", "voided") for s in old) else None
+
+        rounds = _wait_for(all_ended, 300, "every round of before the stop to end", process)
+        assert "expired" in rounds.values(), rounds
+        expired = [n for n, s in rounds.items() if s == "expired" and n <= newest]
+        _wait_for(lambda: all(staker.stake_of(n)["status"] in ("withdrawn", "none", "settled") for n in expired), 120,
+                  "the demo's stakers to take back their expired stakes", process)
+        assert "escape-hatch" in log.read_text()
+    finally:
+        _stop(process)
+    print(f"\nrun command: round {number} committed after {stopped_in_window - started:.0f} s; stopped in its window, "
+          f"restarted and finalized {restarted_in:.0f} s later; rounds past the deadline: {expired}")
