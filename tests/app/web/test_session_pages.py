@@ -130,14 +130,16 @@ def test_a_voided_round_says_so_in_the_header_and_on_its_page(app, client):
     assert results["heading"] == "Tournament 7" and "was voided" in results["round"]["status_note"]
 
 
-def test_past_tournaments_leave_out_the_open_round(app, client):
-    assert client.get("/api/v1/rounds").get_json()["rounds"] == []
+def test_the_round_list_holds_every_round_with_its_state(app, client):
+    [listed] = client.get("/api/v1/rounds").get_json()["rounds"]  # the open one too, saying so
+    assert (listed["number"], listed["status"], listed["state"]) == (ROUND, "open", "open")
     assert client.get(f"/api/v1/rounds/{ROUND}").get_json()["heading"] == "Tournament 7"  # no "results" while open
     page = client.get(f"/rounds/{ROUND}").get_data(as_text=True)
     assert "<h1>Tournament 7</h1>" in page and "<title>Tournament 7 · " in page and "Tournament 7 results" not in page
     with app.app_context():
         store.set_round_status(ROUND, "closed")
-    assert [r["number"] for r in client.get("/api/v1/rounds").get_json()["rounds"]] == [ROUND]
+    [listed] = client.get("/api/v1/rounds").get_json()["rounds"]
+    assert (listed["number"], listed["status"]) == (ROUND, "closed")
     with app.app_context():
         store.set_round_status(ROUND, "settled", resolved_at=store.utcnow())
     assert client.get(f"/api/v1/rounds/{ROUND}").get_json()["heading"] == "Tournament 7 results"
