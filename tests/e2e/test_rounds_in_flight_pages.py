@@ -10,11 +10,10 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.chain.deploy import deploy_contracts
 from app.oracle import DEFAULT_POOLS
 from app.web import services
 from client.core.chain.contracts import Chain
-from tests.app.oracle.conftest import NMR, ROOT, advance_chain_time, send
+from tests.app.oracle.conftest import NMR, advance_chain_time, deploy_guarded, send
 from tests.app.web.test_browser import SCREENSHOTS
 from tests.e2e.support import leaning_predictions, nmr_text, usd_text
 
@@ -28,11 +27,7 @@ FILES = ({"seed": 1, "lean": 0.08, "noise": 0.012}, {"seed": 2, "lean": 0.06, "s
 def deployment(w3, keys, tmp_path_factory):
     """Fresh contracts with a ten-minute challenge window and a guardian (the last key)."""
     out = tmp_path_factory.mktemp("chain") / "deployments.json"
-    record = deploy_contracts(
-        w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
-        ROOT / "build" / "contracts", out, demo_stakers=[Account.from_key(k).address for k in keys[3:8]],
-        stake_funds=1_000 * NMR, challenge_window=WINDOW, guardian=Account.from_key(keys[-1]).address,
-    )
+    record = deploy_guarded(w3, keys, out, WINDOW, slice(3, 8))
     return out, record
 
 

@@ -15,13 +15,17 @@ from eth_account import Account
 
 from app import oracle, store
 from app.chain import get_chain
-from app.chain.deploy import deploy_contracts
 from app.payout import plan_from_json
 from app.settlement import committed_batches
 from app.verify import verify_published
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ContractRevert
-from tests.app.oracle.conftest import NMR, ROOT, send, token_and_escrow, usd_token
+from tests.app.oracle.conftest import (
+    deploy_guarded,
+    send,
+    token_and_escrow,
+    usd_token,
+)
 from tests.app.oracle.test_full_round import _open_and_stake, advance_chain_time
 
 QUIET = {"report": lambda _: None}
@@ -32,11 +36,7 @@ WINDOW = 120  # long enough to verify and dispute on the wall clock; tests move 
 def deployment(w3, keys, tmp_path):
     """Fresh contracts with a two-minute challenge window and a guardian (the last key)."""
     out = tmp_path / "deployments.json"
-    record = deploy_contracts(
-        w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
-        ROOT / "build" / "contracts", out, demo_stakers=[Account.from_key(k).address for k in keys[3:-1]],
-        stake_funds=1_000 * NMR, challenge_window=WINDOW, guardian=Account.from_key(keys[-1]).address,
-    )
+    record = deploy_guarded(w3, keys, out, WINDOW)
     return out, record
 
 

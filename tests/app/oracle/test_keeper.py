@@ -12,7 +12,6 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.chain.deploy import deploy_contracts
 from app.oracle import keeper as keeper_module
 from app.paths import published_dir, secret_dir
 from app.payout import Pools
@@ -21,9 +20,9 @@ from app.web import services
 from client.core.chain.contracts import Chain
 from tests.app.oracle.conftest import (
     NMR,
-    ROOT,
     USD,
     advance_chain_time,
+    deploy_guarded,
     send,
     token_and_escrow,
 )
@@ -37,11 +36,7 @@ DATASET_ROWS = {"rows_per_era": 100}
 def deployment(w3, keys, tmp_path):
     """Fresh contracts with a two-minute challenge window, long enough to stop in."""
     out = tmp_path / "deployments.json"
-    record = deploy_contracts(
-        w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
-        ROOT / "build" / "contracts", out, demo_stakers=[Account.from_key(k).address for k in keys[3:-1]],
-        stake_funds=1_000 * NMR, challenge_window=WINDOW, guardian=Account.from_key(keys[-1]).address,
-    )
+    record = deploy_guarded(w3, keys, out, WINDOW)
     return out, record
 
 

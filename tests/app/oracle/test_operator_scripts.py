@@ -8,12 +8,12 @@ from eth_account import Account
 from app import store
 from scripts import (
     close_round,
-    oracle_status,
-    run_keeper,
     finalize_round,
     open_round,
+    oracle_status,
     publish_round,
     resolve_round,
+    run_keeper,
     settle_round,
 )
 from tests.app.oracle.conftest import (
