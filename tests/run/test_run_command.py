@@ -112,8 +112,9 @@ def test_run_command_serves_a_living_tournament(running):
     assert int(results["usd_paid"]) > 0 and int(results["nmr_paid"]) > 0, results
     assert client.stake_of(number)["status"] == "settled"
     _assert_banner(log_path.read_text(), api, key)
-    _wait_for(lambda: (_get(f"{api}/api/v1/rounds/current") or {}).get("round", {}).get("number") == number + 1,
-              120, "the next round to open", process)
+    # Later rounds opened on the schedule meanwhile, whatever this one was doing.
+    newer = (_get(f"{api}/api/v1/rounds/current") or {}).get("round") or {}
+    assert newer.get("number", 0) > number and newer.get("status") == "open", newer
 
 
 def _assert_banner(log: str, api: str, key: str) -> None:
