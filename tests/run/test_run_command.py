@@ -194,7 +194,7 @@ def test_rounds_in_flight_survive_a_stop_in_the_challenge_window_and_one_past_th
     later = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     process, log = _start(tmp_path, rpc_port, app_port, "late.log", NMR_CHAIN_TIME=later, **schedule)
     try:
-        newest = max(e["number"] for e in in_flight)
+        newest = max(in_flight)
 
         def all_ended():
             rounds = {e["number"]: e["status"] for e in _rounds(api)}
