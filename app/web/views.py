@@ -6,6 +6,9 @@ JSON-safe values (amounts as decimal strings of the token's base unit, times as 
 with ``Z``). Amounts are NMR in wei (18 decimals) and USD in units of 1e-6 dollar (the
 stablecoin's 6 decimals); which key holds which is :data:`app.store.AMOUNT_UNITS`.
 The formatters live in :mod:`app.web.formatting` (imported here for the older callers).
+
+Why one module past ~350 lines: one view function per page, so the JSON API mirrors the
+pages exactly; the split into view modules per page is issue 25's (each module one job).
 """
 
 from __future__ import annotations

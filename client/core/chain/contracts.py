@@ -12,6 +12,9 @@ The escrow keys a stake by (round, wallet, model number); every method here take
 gives the model key of :mod:`client.core.models` instead (the wallet's address for its
 model 0), so only this module splits a key into the two and joins them back from events.
 Prizes stay per wallet: :meth:`Chain.pay_prizes` sums a wallet's models' prizes.
+
+Why one module past ~350 lines: the one class every caller binds to the deployed
+contracts (reads, then each role's writes); the split by role is issue 25's.
 """
 
 from __future__ import annotations
