@@ -3,6 +3,11 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+# The app suites run on pytest-xdist workers (tests/conftest.py says how they are spread):
+# most of their time is spent waiting on chains and served rounds, not on the CPU.
+APP_WORKERS ?= 3
+# The contract suite is CPU-bound (Ganache's EVM): one Brownie worker per core.
+CONTRACT_WORKERS ?= 2
 
 .PHONY: setup compile test test-contracts test-app test-long lint coverage slither slither-all gas-report bench run clean
 
@@ -16,10 +21,10 @@ lint: setup
 	ruff check .
 
 test-contracts: compile
-	brownie test tests/contracts -W ignore::FutureWarning
+	brownie test tests/contracts -W ignore::FutureWarning -n $(CONTRACT_WORKERS)
 
 test-app: compile
-	python -m pytest -p no:pytest-brownie tests/app tests/client tests/e2e tests/run tests/hostile -q
+	python -m pytest -p no:pytest-brownie tests/app tests/client tests/e2e tests/run tests/hostile -q -n $(APP_WORKERS) --dist loadgroup
 
 test: setup lint slither test-contracts test-app
 

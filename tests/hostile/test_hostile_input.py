@@ -25,6 +25,7 @@ from eth_account import Account
 
 from app import store
 from app.data import build_round_dataset
+from tests.figures import FIGURES
 from tests.support import app_with_open_round
 
 ROUND = 7
@@ -280,11 +281,10 @@ def test_hostile_request_is_refused_cleanly(case, world):
         SLOWEST.update(case=case, seconds=elapsed)
 
 
-def test_zz_summary_of_the_hostile_suite(capsys):
-    """Counts for the report (run with the suite: -s shows them)."""
+def test_zz_summary_of_the_hostile_suite(record_property):
+    """Counts for the report (printed at the end of the run, tests/conftest.py)."""
     summary = f"hostile input: tried {TALLY['tried']} / 4xx {TALLY['4xx']} / 500 {TALLY['500']} / database or data changed {TALLY['changed']} / slowest refusal {SLOWEST['seconds']:.2f} s ({SLOWEST['case']})"
-    with capsys.disabled():
-        print("\n" + summary)
+    record_property(FIGURES, summary)
     assert TALLY["tried"] == 0 or (TALLY["500"] == 0 and TALLY["changed"] == 0 and TALLY["4xx"] == TALLY["tried"])
 
 

@@ -21,6 +21,7 @@ from eth_account import Account
 from app.verify import verify_published
 from client.api import NumeraireClient
 from client.core.chain.signing import key_from_mnemonic
+from tests.figures import FIGURES
 from tools.ganache import TEST_MNEMONIC, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,7 +149,7 @@ def _rounds(api: str) -> list[dict]:
     return (_get(f"{api}/api/v1/rounds") or {}).get("rounds") or []
 
 
-def test_rounds_in_flight_survive_a_stop_in_the_challenge_window_and_one_past_the_deadline(tmp_path):
+def test_rounds_in_flight_survive_a_stop_in_the_challenge_window_and_one_past_the_deadline(tmp_path, record_property):
     rpc_port, app_port = free_port(), free_port()
     api, rpc = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rpc_port}"
     # A window long enough to stop and start again inside it; a round every 80 s.
@@ -164,9 +165,16 @@ def test_rounds_in_flight_survive_a_stop_in_the_challenge_window_and_one_past_th
         started = time.monotonic()
         committed = _wait_for(committed_round, 480, "a round in its challenge window", process)
         number = committed["number"]
-        # Three rounds in flight at once: the committed one, one waiting for live data, one open.
-        in_flight = {e["number"]: e["state"] for e in _rounds(api) if e["status"] not in ("finalized", "expired", "voided")}
-        assert len(in_flight) >= 3 and "open" in in_flight.values(), in_flight
+
+        def three_in_flight():
+            """The committed round, one waiting for live data or closing, one open (the next
+            round may open a few seconds after the first commit: the window is 150 s)."""
+            states = {e["number"]: e["state"] for e in _rounds(api)
+                      if e["status"] not in ("finalized", "expired", "voided")}
+            ready = len(states) >= 3 and "open" in states.values() and states.get(number) == "committed"
+            return states if ready else None
+
+        in_flight = _wait_for(three_in_flight, 100, f"three rounds in flight with round {number} committed", process)
         staker = NumeraireClient(api, private_key=key_from_mnemonic(TEST_MNEMONIC, 3), progress=False)
     finally:
         _stop(process)
@@ -209,5 +217,5 @@ def test_rounds_in_flight_survive_a_stop_in_the_challenge_window_and_one_past_th
         assert "escape-hatch" in log.read_text()
     finally:
         _stop(process)
-    print(f"\nrun command: round {number} committed after {stopped_in_window - started:.0f} s; stopped in its window, "
+    record_property(FIGURES, f"run command: round {number} committed after {stopped_in_window - started:.0f} s; stopped in its window, "
           f"restarted and finalized {restarted_in:.0f} s later; rounds past the deadline: {expired}")

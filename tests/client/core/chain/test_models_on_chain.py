@@ -29,6 +29,7 @@ def chains(ganache_url, deployment, keys):
 
 
 def _open(oracle: Chain, funder: Chain, round_id: int, closes_in: int = 60, resolves_in: int = 600) -> None:
+    oracle.mine_empty_block()  # Ganache's clock stands still while idle (another test's wait)
     now = oracle.now()
     oracle.create_round(round_id, now + closes_in, now + resolves_in, funder.signer.address, DIGEST)
     funder.fund_round(round_id, 100 * USD, 50 * USD, 100 * NMR)
