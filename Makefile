@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 # The app suites run on pytest-xdist workers (tests/conftest.py says how they are spread):
-# most of their time is spent waiting on chains and served rounds, not on the CPU.
-APP_WORKERS ?= 3
+# most of their time is spent waiting on chains and served rounds, not on the CPU, and
+# two of the four mostly wait on the run-command tests' rounds.
+APP_WORKERS ?= 4
 # The contract suite is CPU-bound (Ganache's EVM): one Brownie worker per core.
 CONTRACT_WORKERS ?= 2
 

@@ -36,9 +36,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
-    from app import db, web
+    from app import db, store, web
 
     db.init_app(app)
+    with app.app_context():  # rows from before names were claimed and models numbered by row
+        store.claim_existing_names()
+        store.sync_model_numbers()
     web.init_app(app)
 
     # --- chain and oracle (owned by app/chain/ and app/oracle/cli.py) -------------------

@@ -17,7 +17,9 @@ cannot fill the database.
 
 Scripts send ``Authorization: Token PUBLIC$SECRET`` (numerapi's shape) or
 ``Authorization: Bearer PUBLIC$SECRET`` with a token a signed-in user created. A request
-with an Authorization header is judged by it alone (never falls back to the cookie).
+with an Authorization header is judged by it alone (never falls back to the cookie). A
+token carries the scopes it was created with; :mod:`app.access` says which routes each
+credential reaches.
 
 CSRF: every state-changing request authenticated by the cookie must carry the session's
 token, as the form field ``csrf_token`` or the header ``X-CSRF-Token``. Token-authenticated
@@ -29,9 +31,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import warnings
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
 from typing import Any
 
 from eth_utils import to_checksum_address
@@ -252,15 +252,16 @@ def identify() -> None:
     """
     g.address = None
     g.auth_method = None
+    g.token_scopes = ()
     header = request.headers.get("Authorization")
     if header:
         scheme, _, credential = header.strip().partition(" ")
         if scheme.lower() not in ("token", "bearer") or not credential.strip():
             raise ApiError(401, "Authorization must be 'Token PUBLIC$SECRET' or 'Bearer PUBLIC$SECRET'")
-        address = store.verify_api_token(credential.strip())
-        if address is None:
-            raise ApiError(401, "the API token is unknown, revoked or wrong; create a new one on the account page")
-        g.address, g.auth_method = address, "token"
+        token = store.verify_api_token(credential.strip())
+        if token is None:
+            raise ApiError(401, "the API token is unknown, revoked or wrong; create a new one on the Settings page")
+        g.address, g.auth_method, g.token_scopes = token.address, "token", tuple(token.scope_list)
         return
     session_id = session.get(SESSION_ID)
     if session_id:
@@ -279,26 +280,19 @@ def check_csrf() -> None:
     if expected is None and g.auth_method is None:
         return  # anonymous, no session: nothing a forged request could act as
     presented = request.headers.get(CSRF_HEADER) or _form_field(CSRF_FIELD)
-    if not expected or not presented or not hmac.compare_digest(str(presented), expected):
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, a 500).
+    if not expected or not presented or not hmac.compare_digest(_as_bytes(presented), _as_bytes(expected)):
         raise ApiError(403, "missing or wrong CSRF token; reload the page and try again")
+
+
+def _as_bytes(text: str) -> bytes:
+    return str(text).encode("utf-8", "surrogatepass")
 
 
 def _form_field(name: str) -> str | None:
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         return request.form.get(name)
     return None
-
-
-def login_required(view: Callable) -> Callable:
-    """Refuse anonymous requests with 401 (the error handler renders page or JSON)."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not g.get("address"):
-            raise ApiError(401, "sign in with your wallet (or send an API token) first")
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _first_line(exc: BaseException) -> str:

@@ -17,6 +17,8 @@ Keys:
   ``MAX_UPLOAD_BYTES + 64 KiB`` are refused with 413 before they are read.
 - ``UPLOAD_RATE_LIMIT`` / ``UPLOAD_RATE_WINDOW``: uploads per identity per window (seconds),
   counted in each server process's memory.
+- ``MODELS_PER_WALLET``: the most models one wallet may have, model 0 included (numer.ai's
+  cap is 50 as well); models are never deleted.
 - ``SIWE_DOMAIN``, ``SIWE_URI``: the domain (``host[:port]``) and URI a Sign-In with
   Ethereum message must name, with ``CHAIN_ID``; never taken from the request. ``SIWE_URI``
   empty means ``https://`` (``http://`` without ``SESSION_COOKIE_SECURE``) + the domain.
@@ -77,6 +79,7 @@ class Config:
     MAX_UPLOAD_BYTES = MAX_PREDICTION_BYTES
     UPLOAD_RATE_LIMIT = 10
     UPLOAD_RATE_WINDOW = 60
+    MODELS_PER_WALLET = 50
     SIWE_DOMAIN = ""
     SIWE_URI = ""
     SIWE_NONCE_TTL = 600

@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -125,6 +126,9 @@ class User(Base):
     address: Mapped[str] = mapped_column(String(42), primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The number the wallet's newest model took: raised by one UPDATE per new model, which
+    # locks the row, so two adds at once take two numbers (never the same max + 1).
+    models_numbered: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Model(Base):
@@ -147,6 +151,22 @@ class Model(Base):
 Index("uq_model_name", func.lower(Model.name), unique=True)
 
 
+SKELETON_MAX = 400  # NFKC may widen a character (a ligature to its letters); 40 such fit
+
+
+class NameClaim(Base):
+    """One name of the one namespace of display names and model names, keyed by its
+    skeleton (app.names: case and look-alike letters folded), so no two names that read
+    alike can exist. (address, 0) is a display name, (address, n) model n's name."""
+
+    __tablename__ = "name_claims"
+    __table_args__ = (UniqueConstraint("address", "number", name="uq_name_claim_model"),)
+    skeleton: Mapped[str] = mapped_column(String(SKELETON_MAX), primary_key=True)
+    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(40))
+
+
 class ApiToken(Base):
     """An API token: the public id is shown, the secret only once; we keep its SHA-256."""
 
@@ -156,8 +176,16 @@ class ApiToken(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
     name: Mapped[str] = mapped_column(String(40), default="")
+    # What the token may do, space-separated (app.access.SCOPES). Tokens made before scopes
+    # existed were advertised with both, so the column's default gives them both.
+    scopes: Mapped[str] = mapped_column(String(64), default="upload read", server_default="upload read")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def scope_list(self) -> list[str]:
+        """The scopes, in their canonical order."""
+        return self.scopes.split()
 
 
 class SiweNonce(Base):

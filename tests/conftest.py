@@ -21,6 +21,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = item.nodeid.split("::", 1)[0]
         item.add_marker(pytest.mark.xdist_group(item.nodeid if path.startswith(SPREAD_ONE_BY_ONE) else path))
+    # The longest first: xdist hands the groups out in this order, so the run-command tests
+    # start at once and the short modules fill the other workers meanwhile.
+    items.sort(key=lambda item: not item.nodeid.startswith(SPREAD_ONE_BY_ONE))
 
 
 def pytest_configure(config: pytest.Config) -> None:

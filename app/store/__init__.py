@@ -83,6 +83,7 @@ from app.store.journal import (
     record_transaction,
     transaction_label,
 )
+from app.store.names import NameTaken, claim_existing_names
 from app.store.results import (
     AMOUNT_KEYS,
     AMOUNT_UNITS,
@@ -95,6 +96,7 @@ from app.store.results import (
     round_results,
     score_view,
     shared_ranks,
+    wallet_results,
 )
 from app.store.rounds import (
     create_round,
@@ -135,7 +137,7 @@ from app.store.scores import (
 from app.store.settlement import latest_plan, save_plan
 from app.store.wallet_models import (
     MODEL_NAME_MAX,
-    ModelNameTaken,
+    ModelCapReached,
     UnknownModel,
     add_model,
     check_model_name,
@@ -144,6 +146,7 @@ from app.store.wallet_models import (
     model_exists,
     models_named,
     resolve_model,
+    sync_model_numbers,
 )
 
 __all__ = [
@@ -164,7 +167,8 @@ __all__ = [
     "ApiToken",
     "Base",
     "Model",
-    "ModelNameTaken",
+    "ModelCapReached",
+    "NameTaken",
     "OracleTransaction",
     "Round",
     "Score",
@@ -182,6 +186,7 @@ __all__ = [
     "career_wei",
     "chain_totals",
     "check_model_name",
+    "claim_existing_names",
     "consume_nonce",
     "create_api_token",
     "create_nonce",
@@ -243,11 +248,13 @@ __all__ = [
     "spend_upload_ticket",
     "split_key",
     "submission_by_hash",
+    "sync_model_numbers",
     "transaction_label",
     "user_scores",
     "user_submissions",
     "utcnow",
     "verify_api_token",
+    "wallet_results",
     "wallet_submissions",
     "web_session_address",
     "web_session_key",

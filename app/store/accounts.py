@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.db import get_session
 from app.models import (
@@ -26,9 +28,11 @@ from app.models import (
     WebSession,
     utcnow,
 )
-from app.store.errors import split_key
+from app.store.errors import StoreError, split_key
+from app.store.names import claim_name, release_name
 
 TOKEN_SEPARATOR = "$"
+ADDRESS_LIKE = re.compile(r"0[xX][0-9a-fA-F]{40}")
 
 
 def get_user(address: str) -> User | None:
@@ -56,10 +60,24 @@ def add_user(address: str) -> User:
 
 
 def set_display_name(address: str, display_name: str | None) -> User:
-    """Set (or clear, with None/empty) a user's display name."""
+    """Set (or clear, with None/empty) a user's display name: model 0's name, in the one
+    namespace of names (:mod:`app.store.names`; a look-alike of a taken name is a
+    :class:`~app.store.names.NameTaken`, an address-like one a StoreError)."""
     user = ensure_user(address)
-    user.display_name = display_name or None
-    get_session().commit()
+    session = get_session()
+    try:
+        if display_name:
+            if ADDRESS_LIKE.fullmatch(display_name.strip()):
+                raise StoreError("a display name may not look like a wallet address (a wallet without a name goes "
+                                 "by its address); pick a name")  # fmt: skip
+            claim_name(address, 0, display_name)
+        else:
+            release_name(address, 0)
+        user.display_name = display_name or None
+        session.commit()
+    except (StoreError, IntegrityError):
+        session.rollback()
+        raise
     return user
 
 
@@ -87,33 +105,38 @@ def _short(address: str, number: int) -> str:
 
 
 def _secret_digest(secret: str) -> str:
-    # The secret is 256 random bits, so a fast hash is enough (no dictionary to attack).
-    return hashlib.sha256(secret.encode()).hexdigest()
+    # Secrets (tokens, session ids, upload tickets) are 256 random bits, so a fast hash is
+    # enough (no dictionary to attack).
+    # surrogatepass: a JSON body may carry a lone surrogate; it must hash, never raise.
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_api_token(address: str, name: str = "") -> tuple[ApiToken, str]:
-    """Create a token for ``address``; returns (row, ``"PUBLIC$SECRET"``). The secret is not kept."""
+def create_api_token(address: str, name: str = "", scopes: Iterable[str] = ("upload", "read")) -> tuple[ApiToken, str]:
+    """Create a token for ``address`` that may do ``scopes`` (checked by the caller against
+    :data:`app.access.SCOPES`); returns (row, ``"PUBLIC$SECRET"``). The secret is not kept."""
     add_user(address)
     public_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
-    token = ApiToken(public_id=public_id, secret_hash=_secret_digest(secret), address=address, name=name)
+    token = ApiToken(public_id=public_id, secret_hash=_secret_digest(secret), address=address, name=name,
+                     scopes=" ".join(scopes))  # fmt: skip
     session = get_session()
     session.add(token)
     session.commit()
     return token, f"{public_id}{TOKEN_SEPARATOR}{secret}"
 
 
-def verify_api_token(presented: str) -> str | None:
-    """The address owning ``"PUBLIC$SECRET"``, or None if unknown, wrong or revoked."""
+def verify_api_token(presented: str) -> ApiToken | None:
+    """The live token ``"PUBLIC$SECRET"`` names (its ``address`` and ``scope_list``), or
+    None if unknown, wrong or revoked."""
     public_id, sep, secret = presented.partition(TOKEN_SEPARATOR)
-    if not sep or not public_id or not secret:
+    if not sep or not public_id or not secret or len(public_id) > 32:
         return None
     token = get_session().scalar(select(ApiToken).where(ApiToken.public_id == public_id))
     if token is None or token.revoked_at is not None:
         return None
-    if not hmac.compare_digest(token.secret_hash, _secret_digest(secret)):
+    if not hmac.compare_digest(token.secret_hash.encode(), _secret_digest(secret).encode()):
         return None
-    return token.address
+    return token
 
 
 def list_api_tokens(address: str) -> list[ApiToken]:
@@ -177,17 +200,13 @@ def consume_nonce(nonce: str) -> bool:
     return result.rowcount == 1
 
 
-def _session_digest(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode()).hexdigest()
-
-
 def create_web_session(address: str, lifetime_seconds: int) -> str:
     """A new signed-in session for ``address``; returns its id (the cookie's; only its hash is kept)."""
     add_user(address)
     session_id = secrets.token_urlsafe(32)
     now = utcnow()
     session = get_session()
-    session.add(WebSession(id=_session_digest(session_id), address=address, created_at=now,
+    session.add(WebSession(id=_secret_digest(session_id), address=address, created_at=now,
                            expires_at=now + timedelta(seconds=lifetime_seconds)))  # fmt: skip
     session.execute(delete(WebSession).where(WebSession.expires_at < now - timedelta(days=1)))
     session.commit()
@@ -196,7 +215,7 @@ def create_web_session(address: str, lifetime_seconds: int) -> str:
 
 def web_session_address(session_id: str) -> str | None:
     """The address of a live (unrevoked, unexpired) session, or None."""
-    row = get_session().get(WebSession, _session_digest(session_id))
+    row = get_session().get(WebSession, _secret_digest(session_id))
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.address
@@ -204,7 +223,7 @@ def web_session_address(session_id: str) -> str | None:
 
 def web_session_key(session_id: str) -> str:
     """The key a session is listed and ended by (its row id): a digest, never the cookie's secret."""
-    return _session_digest(session_id)
+    return _secret_digest(session_id)
 
 
 def list_web_sessions(address: str) -> list[WebSession]:
@@ -225,7 +244,7 @@ def revoke_web_session_by_key(address: str, key: str) -> bool:
 
 def revoke_web_session(session_id: str) -> bool:
     """End one session at once; False if it was not live."""
-    return _revoke_sessions(WebSession.id == _session_digest(session_id)) == 1
+    return _revoke_sessions(WebSession.id == _secret_digest(session_id)) == 1
 
 
 def revoke_all_web_sessions(address: str) -> int:
@@ -251,7 +270,7 @@ def create_upload_ticket(key: str, round_number: int, filename: str, ttl_seconds
     now = utcnow()
     session = get_session()
     session.execute(delete(UploadTicket).where(UploadTicket.expires_at < now - timedelta(days=1)))
-    session.add(UploadTicket(id=_session_digest(secret), address=address, model_number=number, round_number=round_number,
+    session.add(UploadTicket(id=_secret_digest(secret), address=address, model_number=number, round_number=round_number,
                              filename=filename[:255], created_at=now,
                              expires_at=now + timedelta(seconds=ttl_seconds)))  # fmt: skip
     session.commit()
@@ -260,7 +279,7 @@ def create_upload_ticket(key: str, round_number: int, filename: str, ttl_seconds
 
 def get_upload_ticket(secret: str) -> UploadTicket | None:
     """The ticket with this secret, or None."""
-    return get_session().get(UploadTicket, _session_digest(secret))
+    return get_session().get(UploadTicket, _secret_digest(secret))
 
 
 def spend_upload_ticket(secret: str, step: str) -> bool:
@@ -268,7 +287,7 @@ def spend_upload_ticket(secret: str, step: str) -> bool:
     request that did it (one UPDATE ... WHERE <step> IS NULL), False for every other."""
     column = {"put_at": UploadTicket.put_at, "used_at": UploadTicket.used_at}[step]
     now = utcnow()
-    condition = [UploadTicket.id == _session_digest(secret), column.is_(None), UploadTicket.expires_at > now]
+    condition = [UploadTicket.id == _secret_digest(secret), column.is_(None), UploadTicket.expires_at > now]
     if step == "used_at":
         condition.append(UploadTicket.put_at.is_not(None))
     session = get_session()

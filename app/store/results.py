@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.db import get_session
-from app.models import Round, Score
+from app.models import Round, Score, key_of
 from app.payout import CONSISTENCY_THRESHOLD
 from app.scoring.metrics import beats_coin_flip
 from app.store.accounts import display_names
@@ -210,16 +210,34 @@ def account_results(address: str) -> dict[str, Any]:
     :func:`score_view` key (``round_usd``, ``round_nmr``, ``reason`` ...) and ``per_era``;
     and the career sums ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei, also
     as ``career_nmr_wei``), as in :func:`career_totals`."""
-    scores = user_scores(address)
-    numbers = {s.round_number for s in scores}
-    statuses = dict(get_session().execute(select(Round.number, Round.status).where(Round.number.in_(numbers))).all())
+    return _results_of(address, user_scores(address))
+
+
+def wallet_results(address: str) -> dict[str, dict[str, Any]]:
+    """:func:`account_results` of every model of wallet ``address`` that has scores, by
+    model key, from one query of scores and one of rounds however many models it has."""
+    query = select(Score).where(Score.address == address).order_by(Score.round_number.desc(), Score.model_number)
+    by_model: dict[str, list[Score]] = {}
+    for score in get_session().scalars(query):
+        by_model.setdefault(key_of(score.address, score.model_number or 0), []).append(score)
+    statuses = _statuses({s.round_number for scores in by_model.values() for s in scores})
+    return {key: _results_of(key, scores, statuses) for key, scores in by_model.items()}
+
+
+def _statuses(numbers: set[int]) -> dict[int, str]:
+    return dict(get_session().execute(select(Round.number, Round.status).where(Round.number.in_(numbers))).all())
+
+
+def _results_of(key: str, scores: Sequence[Score], statuses: dict[int, str] | None = None) -> dict[str, Any]:
+    if statuses is None:
+        statuses = _statuses({s.round_number for s in scores})
     rows = [
         {"round": s.round_number, "round_status": statuses.get(s.round_number), **score_view(s), "per_era": s.per_era or {}}
         for s in scores
     ]
     career_nmr = sum(r["net_nmr"] for r in rows)
     return {
-        "address": address,
+        "address": key,
         "scores": rows,
         "career_usd": sum(r["round_usd"] for r in rows),
         "career_nmr": career_nmr,

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.db import get_session
 from app.models import Model, User, key_of
 from app.store.accounts import ensure_user
 from app.store.errors import MAX_MODEL_NUMBER, StoreError, split_key
+from app.store.names import NameTaken, claim_name
 
 MODEL_NAME_MAX = 40
 MODEL_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{MODEL_NAME_MAX - 1}}}")
@@ -26,8 +27,8 @@ NAME_RULE = (f"a model name is 1 to {MODEL_NAME_MAX} letters, digits, '_' and '-
              "(e.g. 'alpha_2')")  # fmt: skip
 
 
-class ModelNameTaken(StoreError):
-    """The name is a model's (or a wallet's display name) already: a 409, not a 400."""
+class ModelCapReached(StoreError):
+    """The wallet has as many models as one wallet may have: a 409."""
 
 
 class UnknownModel(StoreError):
@@ -60,47 +61,56 @@ def check_model_name(name: Any) -> str:
     return name
 
 
-def add_model(address: str, name: Any) -> dict[str, Any]:
+def add_model(address: str, name: Any, cap: int = MAX_MODEL_NUMBER + 1) -> dict[str, Any]:
     """Register a new model of wallet ``address`` under ``name``, numbered next after its
-    others; returns it (:func:`model_dict`). A name another model (of any wallet) or a
-    wallet's display name already has, in any case, is a :class:`ModelNameTaken`."""
+    others; returns it (:func:`model_dict`). A name that reads like another model's or a
+    display name (:mod:`app.store.names`) is a :class:`NameTaken`; a wallet with
+    ``cap`` models (model 0 included) already is a :class:`ModelCapReached`.
+
+    The number comes from one UPDATE of the wallet's row (``models_numbered + 1``): the
+    row lock it takes orders concurrent adds, so each takes its own number and none fails.
+    """
     name = check_model_name(name)
-    _check_name_free(name)
     session = get_session()
     try:
-        ensure_user(address)  # committed first: a retry's rollback below must not take the user with it
+        ensure_user(address)  # committed first: a refusal's rollback below must not take the user with it
     except IntegrityError:
         session.rollback()  # another request made the user first
-    for _attempt in range(5):  # two adds at once may pick one number: the loser takes the next
-        number = (session.scalar(select(func.max(Model.number)).where(Model.address == address)) or 0) + 1
-        if number > MAX_MODEL_NUMBER:
-            raise StoreError(f"this wallet has the most models the escrow can number ({MAX_MODEL_NUMBER})")
+    cap = min(cap, MAX_MODEL_NUMBER + 1)
+    try:
+        number = session.scalar(update(User).where(User.address == address, User.models_numbered < cap - 1)
+                                .values(models_numbered=User.models_numbered + 1)
+                                .returning(User.models_numbered))  # fmt: skip
+        if number is None:
+            raise ModelCapReached(f"this wallet has {cap} models, the most one wallet may have (model 0 included); "
+                                  "models are never deleted, so stake with the ones you have")  # fmt: skip
+        claim_name(address, number, name)
         session.add(Model(address=address, number=number, name=name))
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            _check_name_free(name)  # taken by the other add: say so
-            continue
-        return model_dict(address, number, name)
-    raise StoreError("could not number the new model (too many added at once); try again")
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise NameTaken(f"{name!r} was taken a moment ago by another request; pick another name") from None
+    except StoreError:
+        session.rollback()
+        raise
+    return model_dict(address, number, name)
 
 
-def _check_name_free(name: str) -> None:
+def sync_model_numbers() -> None:
+    """Bring ``models_numbered`` up to each wallet's newest model (a database from before
+    the column existed). Idempotent: startup runs it."""
     session = get_session()
-    lowered = name.lower()
-    if session.scalar(select(Model.address).where(func.lower(Model.name) == lowered).limit(1)) is not None:
-        raise ModelNameTaken(f"a model is already named {name!r} (names are unique across wallets, in any case); "
-                             "pick another name")
-    if session.scalar(select(User.address).where(func.lower(User.display_name) == lowered).limit(1)) is not None:
-        raise ModelNameTaken(f"{name!r} is a wallet's display name (a wallet's first model goes by it); "
-                             "pick another name")
+    newest = select(func.max(Model.number)).where(Model.address == User.address).scalar_subquery()
+    session.execute(update(User).where(User.models_numbered < newest).values(models_numbered=newest))
+    session.commit()
 
 
 def model_exists(key: str) -> bool:
-    """Whether ``key`` names a model: model 0 of any address, or a registered model n."""
+    """Whether ``key`` names a model: model 0 of a wallet this server knows (one that
+    signed in, or was given a token), or a registered model n."""
     address, number = split_key(key)
-    return number == 0 or get_session().get(Model, (address, number)) is not None
+    session = get_session()
+    return session.get(User, address) is not None if number == 0 else session.get(Model, (address, number)) is not None
 
 
 def resolve_model(address: str, reference: Any = None) -> dict[str, Any]:

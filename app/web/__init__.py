@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 
-from app import auth
+from app import access, auth
 from app.web import (
     api,
     chart_views,
@@ -22,7 +22,7 @@ from app.web import (
 
 
 def init_app(app: Flask) -> None:
-    """Register blueprints, per-request identity and CSRF checks, errors and template helpers."""
+    """Register blueprints, per-request identity, CSRF and access checks, errors and template helpers."""
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(graphql.bp)
@@ -31,9 +31,10 @@ def init_app(app: Flask) -> None:
     errors.register(app)
 
     @app.before_request
-    def _identify_and_check_csrf() -> None:
+    def _identify_check_csrf_and_access():
         auth.identify()
         auth.check_csrf()
+        return access.enforce()  # None, or the sign-in panel for a visitor
 
     @app.after_request
     def _security_headers(response):

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request, send_file
 
 from app import auth, store
-from app.auth import login_required
+from app.access import access, parse_scopes
 from app.errors import ApiError
 from app.web import leaderboard as boards
 from app.web import rules, services, views
@@ -33,6 +33,7 @@ def ok(payload: Any, status: int = 200) -> Response:
 
 
 @bp.get("/chain")
+@access("public")
 def chain_info() -> Response:
     """Chain id, public RPC URL, token and escrow addresses and ABIs (for wallets and clients)."""
     from flask import current_app
@@ -50,18 +51,21 @@ def chain_info() -> Response:
 
 
 @bp.get("/rounds/current")
+@access("public")
 def current_round() -> Response:
     """The current round (the page /)."""
     return ok(views.current_round_page(g.address))
 
 
 @bp.get("/rounds")
+@access("public")
 def rounds() -> Response:
     """Past tournaments (the page /rounds)."""
     return ok(views.past_rounds_page())
 
 
 @bp.get("/rounds/<round:number>")
+@access("public")
 def round_results(number: int) -> Response:
     """Tournament N results (the page /rounds/N)."""
     page = views.round_results_page(number)
@@ -71,6 +75,7 @@ def round_results(number: int) -> Response:
 
 
 @bp.get("/rounds/<round:number>/dataset.<file_format>")
+@access("public")
 def dataset(number: int, file_format: str) -> Response:
     """The round's dataset as CSV or Parquet."""
     path = services.dataset_path(number, file_format)
@@ -80,7 +85,7 @@ def dataset(number: int, file_format: str) -> Response:
 
 
 @bp.post("/rounds/<round:number>/submissions")
-@login_required
+@access("upload")
 def upload(number: int) -> Response:
     """Upload predictions (multipart field ``file``; ``model``: a model name or key, default
     model 0); 201 with hash, metrics and the model, or 422."""
@@ -91,6 +96,7 @@ def upload(number: int) -> Response:
 
 
 @bp.get("/leaderboard")
+@access("public")
 def leaderboard() -> Response:
     """The leaderboard (the page /leaderboard): ``?round=N`` (default: newest scored) or
     ``round=all`` (careers), ``sort`` (a column), ``order`` (asc, desc), ``page`` (50 rows)."""
@@ -98,13 +104,14 @@ def leaderboard() -> Response:
 
 
 @bp.get("/rules", endpoint="rules")
+@access("public")
 def rules_page() -> Response:
     """The rules with the current round's parameters (the page /rules)."""
     return ok(rules.rules_page())
 
 
 @bp.get("/account")
-@login_required
+@access("read")
 def account() -> Response:
     """My account: submissions, scores, stakes, balances and tokens (no secrets)."""
     page = views.account_page(g.address)
@@ -113,14 +120,15 @@ def account() -> Response:
 
 
 @bp.patch("/account")
-@login_required
+@access("session")
 def update_account() -> Response:
     """Set my display name: ``{"display_name": "..."}`` (empty or null clears it)."""
-    user = store.set_display_name(g.address, display_name(json_body().get("display_name")))
+    user = services.set_display_name(g.address, display_name(json_body().get("display_name")))
     return ok({"address": user.address, "display_name": user.display_name})
 
 
 @bp.get("/models")
+@access("public")
 def models() -> Response:
     """A wallet's models (``?address=0x...``): model 0 first, then the ones it named."""
     raw = request.args.get("address")
@@ -130,6 +138,7 @@ def models() -> Response:
 
 
 @bp.get("/models/<key>")
+@access("public")
 def model_page(key: str) -> Response:
     """A model's page (the page /models/KEY): the model, its career and scored rounds."""
     page = views.model_page(key)
@@ -140,7 +149,7 @@ def model_page(key: str) -> Response:
 
 
 @bp.post("/account/models")
-@login_required
+@access("session")
 def add_model() -> Response:
     """Register a new model of my wallet: ``{"name": "..."}``; 201 with the model."""
     name = request.form.get("name") if request.mimetype != "application/json" else json_body().get("name")
@@ -150,28 +159,31 @@ def add_model() -> Response:
 
 
 @bp.get("/account/tokens")
-@login_required
+@access("read")
 def tokens() -> Response:
     """My live API tokens (public ids only)."""
     return ok({"tokens": views.account_page(g.address)["tokens"]})
 
 
 @bp.post("/account/tokens")
-@login_required
+@access("session")
 def create_token() -> Response:
-    """Create an API token; the secret is in this response only (``token``)."""
-    if g.auth_method != "session":
-        raise ApiError(403, "API tokens are created from a wallet sign-in session, not with another token")
-    name = request.form.get("name", "") if request.mimetype != "application/json" else json_body().get("name", "")
+    """Create an API token (``{"name", "scopes": ["upload", "read"]}``, both by default);
+    the secret is in this response only (``token``). A wallet session only (app.access)."""
+    if request.mimetype == "application/json":
+        body = json_body()
+        name, scopes = body.get("name", ""), body.get("scopes")
+    else:
+        name, scopes = request.form.get("name", ""), request.form.getlist("scopes") or None
     if not isinstance(name, str) or len(name) > DISPLAY_NAME_MAX:
         raise ApiError(400, f"name must be a string of at most {DISPLAY_NAME_MAX} characters")
-    row, token = store.create_api_token(g.address, name.strip())
-    return ok({"public_id": row.public_id, "name": row.name, "token": token,
+    row, token = store.create_api_token(g.address, name.strip(), parse_scopes(scopes))
+    return ok({"public_id": row.public_id, "name": row.name, "scopes": row.scope_list, "token": token,
                "header": "Authorization: Token <token>"}, 201)  # fmt: skip
 
 
 @bp.delete("/account/tokens/<public_id>")
-@login_required
+@access("session")
 def revoke_token(public_id: str) -> Response:
     """Revoke one of my tokens (someone else's is 'not found')."""
     if not store.revoke_api_token(g.address, public_id):
@@ -180,6 +192,7 @@ def revoke_token(public_id: str) -> Response:
 
 
 @bp.get("/auth/nonce")
+@access("public")
 def nonce() -> Response:
     """A sign-in nonce; with ``?address=0x...`` also the EIP-4361 message to sign."""
     raw = request.args.get("address")
@@ -191,6 +204,7 @@ def nonce() -> Response:
 
 
 @bp.post("/auth/verify")
+@access("public")
 def verify() -> Response:
     """Check a signed sign-in message and start a session (cookie)."""
     body = json_body()
@@ -203,6 +217,7 @@ def verify() -> Response:
 
 
 @bp.post("/auth/logout")
+@access("public")
 def logout() -> Response:
     """End the session."""
     auth.end_session()
@@ -210,13 +225,14 @@ def logout() -> Response:
 
 
 @bp.post("/auth/logout-all")
-@login_required
+@access("session")
 def logout_all() -> Response:
     """End every browser session of my address (log out everywhere)."""
     return ok({"signed_out": True, "sessions_ended": auth.end_all_sessions(g.address)})
 
 
 @bp.get("/auth/me")
+@access("public")
 def me() -> Response:
     """Who this request is signed in as (null when anonymous)."""
     return ok({"address": g.address, "auth": g.auth_method})

@@ -88,12 +88,14 @@ from graphql import (
 )
 
 from app import store
+from app.access import access, require
 from app.errors import ApiError
 from app.scoring import STORED_METRICS
 from app.store import numerapi as numerapi_store
 from app.web import numerapi_upload, services, views
 from app.web.errors import MESSAGES
 from app.web.graphql_rules import (
+    NUMERAPI_SCOPES,
     OTHER_TOURNAMENTS,
     STAKE_HINT,
     TOKEN_HINT,
@@ -130,11 +132,12 @@ round_status = EnumType("RoundStatus", {s: s for s in ("UPCOMING", "OPEN", "RESO
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _signed_in() -> str:
-    """The token's address, or an error saying how to authenticate."""
+def _signed_in(scope: str) -> str:
+    """The token's address if it has ``scope`` (app.access, the routes' own check), or
+    an error saying how to authenticate."""
     if not g.get("address"):
-        raise ApiError(401, f"this query needs an API token: {TOKEN_HINT}")
-    return g.address
+        raise ApiError(401, f"this query needs an API token: {TOKEN_HINT}", needs=scope)
+    return require(scope)
 
 
 def _check_tournament(tournament: int | None) -> None:
@@ -304,7 +307,7 @@ def resolve_score_configs(row: store.Round, _info: Any) -> list[dict[str, Any]]:
 @query.field("account")
 def resolve_account(_obj: Any, _info: Any) -> str:
     """The token's account; its fields resolve from the address."""
-    return _signed_in()
+    return _signed_in("read")
 
 
 account_type.set_field("id", lambda address, _info: address)
@@ -344,16 +347,15 @@ def resolve_available_usd(address: str, info: GraphQLResolveInfo) -> str | None:
 
 @account_type.field("apiTokens")
 def resolve_api_tokens(address: str, _info: Any) -> list[dict[str, Any]]:
-    return [
-        {"name": t.name, "public_id": t.public_id, "scopes": ["upload_submission", "read_submission_info"]}
-        for t in store.list_api_tokens(address)
-    ]
+    """My live tokens with the scopes each has, in numerapi's names."""
+    return [{"name": t.name, "public_id": t.public_id, "scopes": [NUMERAPI_SCOPES[s] for s in t.scope_list]}
+            for t in store.list_api_tokens(address)]  # fmt: skip
 
 
 @query.field("model")
 def resolve_model(_obj: Any, _info: Any, modelId: str | None = None) -> str:
     """One of the token's models (default model 0); its fields resolve from its key."""
-    return my_model(modelId, _signed_in())
+    return my_model(modelId, _signed_in("read"))
 
 
 model_type.set_field("id", lambda key, _info: key)
@@ -379,7 +381,7 @@ def resolve_upload_auth(
     """A signed PUT URL for one upload for my model ``modelId`` (default model 0) to the
     current round (refused if it is closed)."""
     _check_tournament(tournament)
-    key = my_model(modelId, _signed_in())
+    key = my_model(modelId, _signed_in("upload"))
     row = services.open_round_or_error(_round_or_current(None).number)
     return numerapi_upload.issue(key, row.number, filename)
 
@@ -514,7 +516,7 @@ def resolve_pending_model_payouts(
     rounds paid nothing by plan and are left out."""
     _check_tournament(tournament)
     payouts: dict[str, list] = {"actual": [], "pending": []}
-    for model in _models(info, _signed_in()):
+    for model in _models(info, _signed_in("read")):
         _add_payouts(payouts, info, model["key"], model["name"])
     return payouts
 
@@ -691,13 +693,13 @@ def resolve_account_profile(_obj: Any, info: GraphQLResolveInfo, username: str, 
 @query.field("submissions")
 def resolve_submissions(_obj: Any, _info: Any, modelId: str | None = None) -> list[store.Submission]:
     """Every upload of my model (default model 0), oldest first."""
-    return store.user_submissions(my_model(modelId, _signed_in()))
+    return store.user_submissions(my_model(modelId, _signed_in("read")))
 
 
 @query.field("submissionDownloadAuth")
 def resolve_submission_download(_obj: Any, _info: Any, id: str | None = None) -> dict[str, str]:
     """A short-lived URL serving one of my submissions as stored (its canonical CSV)."""
-    address = _signed_in()
+    address = _signed_in("read")
     submission = store.get_submission(int(id)) if isinstance(id, str) and id.isdigit() and len(id) < 19 else None
     if submission is None or submission.address != address:
         raise ApiError(404, f"you have no submission {str(id)[:40]!r}; submission_ids lists yours")
@@ -716,7 +718,7 @@ def resolve_create_submission(
     Same checks and messages as the web upload; a rejected file raises its problems.
     """
     _check_tournament(tournament)
-    address = _signed_in()
+    address = _signed_in("upload")
     key = my_model(modelId, address)
     ticket = numerapi_upload.ticket(filename)
     if ticket["address"] != address:
@@ -736,7 +738,7 @@ def resolve_create_submission(
 @mutation.field("v2ChangeStake")
 def resolve_change_stake(_obj: Any, _info: Any, **_ignored: Any) -> None:
     """Stakes are not custodial here: they are made from the staker's wallet, on chain."""
-    _signed_in()
+    _signed_in("read")
     raise ApiError(409, STAKE_HINT)
 
 
@@ -783,6 +785,7 @@ def _graphql_response(payload: dict[str, Any]) -> Response:
 
 
 @bp.post("/graphql")
+@access("operations")
 def graphql_endpoint() -> Response:
     """Execute one GraphQL request (``{"query", "variables"}`` as JSON)."""
     body = parse_json(request.get_data(cache=True)) if request.is_json else None

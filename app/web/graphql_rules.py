@@ -30,7 +30,9 @@ STAKE_HINT = (
     "stakes live on chain here, not on the server: stake NMR on your submission's hash in the "
     "round's escrow from your wallet (the current-round page, or the addresses and ABIs at /api/v1/chain)"
 )
-TOKEN_HINT = "send your API token as 'Authorization: Token PUBLIC$SECRET' (create one on the account page)"
+# Our token scopes (app.access.SCOPES) as numerapi names them.
+NUMERAPI_SCOPES = {"upload": "upload_submission", "read": "read_submission_info"}
+TOKEN_HINT = "send your API token as 'Authorization: Token PUBLIC$SECRET' (create one on the Settings page)"
 SUBMIT_HINT = "upload predictions with upload_predictions (or `nmr upload`)"
 OTHER_TOURNAMENTS = {
     11: f"Numerai Signals (tournament 11) is not run here; this server runs one classic tournament ({TOURNAMENT}): "

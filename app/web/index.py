@@ -18,6 +18,8 @@ from flask import (
     url_for,
 )
 
+from app.access import access
+
 bp = Blueprint("index", __name__)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -46,6 +48,7 @@ def api_routes() -> list[dict[str, Any]]:
 
 
 @bp.get(API_PREFIX, strict_slashes=False)
+@access("public")
 def api_index() -> Response:
     """This index: the API's routes and where its OpenAPI description is."""
     return jsonify({
@@ -59,12 +62,14 @@ def api_index() -> Response:
 
 
 @bp.get(f"{API_PREFIX}/openapi.yaml")
+@access("public")
 def openapi() -> Response:
     """The OpenAPI 3.1 description of the API (docs/openapi.yaml)."""
     return send_from_directory(DOCS, "openapi.yaml", mimetype="application/yaml", max_age=300)
 
 
 @bp.get("/favicon.ico")
+@access("public")
 def favicon() -> Response:
     """The site icon (an SVG; the pages link it as well)."""
     return send_from_directory(STATIC, "favicon.svg", mimetype="image/svg+xml", max_age=86400)

@@ -34,6 +34,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file,
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app import paths, store
+from app.access import access
 from app.errors import ApiError
 from app.web.services import write_atomically
 
@@ -86,6 +87,7 @@ def _pending_path(key: str) -> Path:
 
 
 @bp.put("/graphql/uploads/<key>")
+@access("public")
 def upload_target(key: str) -> Response:
     """Where numerapi PUTs the predictions file an upload auth pointed it to."""
     ticket(key)
@@ -122,6 +124,7 @@ def _download_signer() -> URLSafeTimedSerializer:
 
 
 @bp.get("/graphql/downloads/<signed>")
+@access("public")
 def download_target(signed: str) -> Response:
     """The submission a download auth names, as stored (canonical CSV)."""
     try:

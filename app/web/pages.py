@@ -1,13 +1,11 @@
 """Server-rendered pages. Each renders the view model that the matching API route returns.
 
-Every page carries the round header (:mod:`app.web.round_header`) and the menu; the
-signed-in participant's pages (account, settings) show a sign-in panel to a visitor who
-is not signed in (401, a page rather than an error)."""
+Every page carries the round header (:mod:`app.web.round_header`) and the menu; each
+view declares who may reach it (:mod:`app.access`: the signed-in participant's pages show
+a sign-in panel to a visitor, 401, a page rather than an error)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ from flask import (
 )
 
 from app import auth, paths, store
-from app.auth import login_required
+from app.access import SCOPES, access, parse_scopes
 from app.errors import ApiError
 from app.web import leaderboard as boards
 from app.web import participant, round_header, rules, services, views
@@ -59,19 +57,8 @@ def _header() -> dict[str, Any]:
     }
 
 
-def signed_in_page(view: Callable) -> Callable:
-    """A participant's own page: anonymous visitors get the sign-in panel (401) instead."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not g.get("address"):
-            return render_template("sign_in.html", wanted=request.path), 401
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.get("/")
+@access("public")
 def current_round() -> str:
     """Current round: countdown, downloads, upload form, my submission's hash, metrics and
     the Performance panel."""
@@ -79,6 +66,7 @@ def current_round() -> str:
 
 
 @bp.get("/stake")
+@access("public")
 def stake() -> str:
     """Stake NMR from the wallet (static/js/stake.js); keys stay in the wallet, never sent
     here. ``?hash=0x...`` fills the form with that one of my files ("stake on this file")."""
@@ -86,13 +74,14 @@ def stake() -> str:
 
 
 @bp.get("/vendor/ethers.umd.min.js")
+@access("public")
 def ethers_js() -> Response:
     """ethers v6 (UMD build, global ``ethers``) for the staking page."""
     return send_from_directory(ETHERS_DIST, "ethers.umd.min.js", mimetype="text/javascript", max_age=3600)
 
 
 @bp.post("/rounds/<round:number>/upload")
-@login_required
+@access("upload")
 def upload(number: int) -> tuple[str, int]:
     """The upload form (``model``: which of my models, default model 0): shows the
     problems, or the hash and validation metrics."""
@@ -103,12 +92,14 @@ def upload(number: int) -> tuple[str, int]:
 
 
 @bp.get("/rounds")
+@access("public")
 def past_rounds() -> str:
     """Past tournaments."""
     return render_template("rounds.html", page=views.past_rounds_page())
 
 
 @bp.get("/rounds/<round:number>")
+@access("public")
 def round_results(number: int) -> str:
     """Tournament N results."""
     page = views.round_results_page(number)
@@ -118,6 +109,7 @@ def round_results(number: int) -> str:
 
 
 @bp.get("/rounds/<round:number>/published/<path:name>")
+@access("public")
 def published(number: int, name: str) -> Response:
     """A file the oracle published for the round (send_from_directory refuses ../)."""
     if name not in services.published_files(number):
@@ -126,6 +118,7 @@ def published(number: int, name: str) -> Response:
 
 
 @bp.get("/models/<key>")
+@access("public")
 def model(key: str) -> str:
     """A model's page: its name, wallet, career and every tournament it was scored in."""
     page = views.model_page(key)
@@ -136,6 +129,7 @@ def model(key: str) -> str:
 
 
 @bp.get("/leaderboard")
+@access("public")
 def leaderboard() -> str:
     """The leaderboard: ``?round=N`` or ``round=all``, ``sort``, ``order``, ``page`` (app/web/leaderboard.py)."""
     return render_template("leaderboard.html", page=boards.leaderboard_view(), sort_link=boards.sort_link_args,
@@ -143,33 +137,35 @@ def leaderboard() -> str:
 
 
 @bp.get("/rules", endpoint="rules")
+@access("public")
 def rules_page() -> str:
     """The rules, with the current round's pools, thresholds and deadlines."""
     return render_template("rules.html", page=rules.rules_page())
 
 
 @bp.get("/account")
-@signed_in_page
+@access("read")
 def account() -> str:
     """My account: balances, career, one row per tournament (submission, stake, outcome, why)."""
     return render_template("account.html", page=views.account_page(g.address))
 
 
 @bp.get("/settings")
-@signed_in_page
+@access("session")
 def settings() -> str:
     """My settings: display name, API tokens, browser sessions."""
     return _settings_page(new_token=None)
 
 
-def _settings_page(new_token: str | None, model_error: str | None = None, model_name: str = "") -> str:
+def _settings_page(new_token: str | None, **refusal: str) -> str:
+    """Settings; ``refusal`` (model_error and model_name, or name_error) says why a form was refused."""
     page = participant.settings_page(g.address, auth.current_session_key())
-    return render_template("settings.html", page=page, new_token=new_token, model_error=model_error,
-                           model_name=model_name)
+    return render_template("settings.html", page=page, new_token=new_token, token_scopes=SCOPES,
+                           models_per_wallet=current_app.config["MODELS_PER_WALLET"], **refusal)
 
 
 @bp.post("/account/models")
-@login_required
+@access("session")
 def add_model() -> Any:
     """Register a new model by name; a bad or taken name shows Settings again with why (400/409)."""
     name = request.form.get("name", "")
@@ -181,24 +177,31 @@ def add_model() -> Any:
 
 
 @bp.post("/account/name")
-@login_required
-def set_name() -> Response:
-    """Set or clear my display name."""
-    store.set_display_name(g.address, display_name(request.form.get("display_name", "")))
+@access("session")
+def set_name() -> Any:
+    """Set or clear my display name; a taken or look-alike one shows Settings again with why."""
+    try:
+        services.set_display_name(g.address, display_name(request.form.get("display_name", "")))
+    except ApiError as exc:
+        return _settings_page(new_token=None, name_error=exc.message), exc.status
     return redirect(url_for("pages.settings"), code=303)
 
 
 @bp.post("/account/tokens")
-@login_required
+@access("session")
 def create_token() -> str:
-    """Create an API token and show its secret this once."""
+    """Create an API token with the ticked scopes (none sent: both) and show its secret this once."""
     name = request.form.get("name", "").strip()[:DISPLAY_NAME_MAX]
-    _row, token = store.create_api_token(g.address, name)
+    scopes = request.form.getlist("scopes")
+    if not scopes and request.form.get("scopes_offered"):  # the form, every box unticked
+        raise ApiError(400, f"tick what the token may do ({' and/or '.join(SCOPES)}); a token that may do nothing "
+                            "is of no use")  # fmt: skip
+    _row, token = store.create_api_token(g.address, name, parse_scopes(scopes))
     return _settings_page(new_token=token)
 
 
 @bp.post("/account/tokens/<public_id>/revoke")
-@login_required
+@access("session")
 def revoke_token(public_id: str) -> Response:
     """Revoke one of my tokens."""
     if not store.revoke_api_token(g.address, public_id):
@@ -207,7 +210,7 @@ def revoke_token(public_id: str) -> Response:
 
 
 @bp.post("/settings/sessions/<key>/end")
-@login_required
+@access("session")
 def end_session(key: str) -> Response:
     """Sign one of my browser sessions out (this one too: then back to the round)."""
     mine = key == auth.current_session_key()
@@ -217,7 +220,7 @@ def end_session(key: str) -> Response:
 
 
 @bp.post("/settings/sign-out-everywhere")
-@login_required
+@access("session")
 def sign_out_everywhere() -> Response:
     """End every browser session of my address, this one included."""
     auth.end_all_sessions(g.address)
@@ -225,6 +228,7 @@ def sign_out_everywhere() -> Response:
 
 
 @bp.post("/logout")
+@access("public")
 def logout() -> Response:
     """Sign out."""
     auth.end_session()

@@ -24,10 +24,7 @@ def settings_page(address: str, current_session_key: str | None) -> dict[str, An
         "address": address,
         "display_name": user.display_name if user else None,
         "models": store.list_models(address),
-        "tokens": [
-            {"public_id": t.public_id, "name": t.name, "created_at": t.created_at}
-            for t in store.list_api_tokens(address)
-        ],
+        "tokens": views.token_rows(address),
         "sessions": [
             {"key": s.id, "created_at": s.created_at, "expires_at": s.expires_at, "current": s.id == current_session_key}
             for s in store.list_web_sessions(address)

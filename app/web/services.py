@@ -150,10 +150,21 @@ def wallet_model(address: str, reference: Any) -> dict[str, Any]:
 
 def add_model(address: str, name: Any) -> dict[str, Any]:
     """Register model ``name`` for wallet ``address`` (:func:`app.store.add_model`); a bad
-    name is a 400, a taken one a 409, each saying what to do."""
+    name is a 400, a taken one (or one too many models) a 409, each saying what to do."""
     try:
-        return store.add_model(address, name)
-    except store.ModelNameTaken as exc:
+        return store.add_model(address, name, cap=current_app.config["MODELS_PER_WALLET"])
+    except (store.NameTaken, store.ModelCapReached) as exc:
+        raise ApiError(409, str(exc)) from None
+    except store.StoreError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+def set_display_name(address: str, name: str | None) -> store.User:
+    """Set or clear wallet ``address``'s display name (:func:`app.store.set_display_name`):
+    a name reading like a taken one is a 409, an unusable one a 400, each saying why."""
+    try:
+        return store.set_display_name(address, name)
+    except store.NameTaken as exc:
         raise ApiError(409, str(exc)) from None
     except store.StoreError as exc:
         raise ApiError(400, str(exc)) from None

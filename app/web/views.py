@@ -327,6 +327,16 @@ def chain_info(address: str) -> dict[str, Any]:
     }
 
 
+EMPTY_RESULTS = {"scores": [], "career_usd": 0, "career_nmr": 0}
+
+
+def token_rows(address: str) -> list[dict[str, Any]]:
+    """The wallet's live API tokens as pages list them: public id, name, scopes, created
+    (never a secret)."""
+    return [{"public_id": t.public_id, "name": t.name, "scopes": t.scope_list, "created_at": t.created_at}
+            for t in store.list_api_tokens(address)]  # fmt: skip
+
+
 def account_page(address: str) -> dict[str, Any]:
     """My name, balances (chain), my models (each with its current file in the current
     round and its career), submissions, per-round results of every model with their
@@ -338,8 +348,9 @@ def account_page(address: str) -> dict[str, Any]:
     submissions = store.wallet_submissions(address)
     chain = chain_info(address)
     scores = []
+    by_model = store.wallet_results(address)
     for model in models:
-        results = store.account_results(model["key"])
+        results = by_model.get(model["key"]) or EMPTY_RESULTS
         model.update(career_usd=results["career_usd"], career_nmr=results["career_nmr"])
         scores += [{**score, "model": model["key"], "model_name": model["name"], "model_number": model["number"],
                     "why": _account_why(score)} for score in results["scores"]]  # fmt: skip
@@ -359,10 +370,7 @@ def account_page(address: str) -> dict[str, Any]:
         "career_usd": sum(model["career_usd"] for model in models),
         "career_nmr": career_nmr,
         "career_nmr_wei": career_nmr,
-        "tokens": [
-            {"public_id": t.public_id, "name": t.name, "created_at": t.created_at}
-            for t in store.list_api_tokens(address)
-        ],
+        "tokens": token_rows(address),
         "in_flight": rounds_in_flight(),
         # Disputes this wallet raised and the guardian ruled on: the bond back with a reward, or burned.
         "disputes": [{"round": r.number, "upheld": r.dispute_upheld, "reward": r.dispute_reward or 0,

@@ -36,7 +36,7 @@ def test_adding_a_model_refuses_bad_and_taken_names_saying_why(app, client, sign
     headers = csrf_headers(signed_in)
     assert add(signed_in, "alpha", headers).status_code == 201
     again = add(signed_in, "ALPHA", headers)
-    assert again.status_code == 409 and "already named 'ALPHA'" in again.get_json()["error"]["message"]
+    assert again.status_code == 409 and "'ALPHA' is taken: a model is already named 'alpha'" in again.get_json()["error"]["message"]
     for bad in ("9lives", "two words", "x" * 41, "", 7):
         refused = add(signed_in, bad, headers)
         assert refused.status_code == 400, bad

@@ -37,9 +37,9 @@ def test_models_are_numbered_per_wallet_and_named_uniquely(app):
         assert store.add_model(B, "gamma")["key"] == f"{B}-1"  # numbers are per wallet
         assert [m["name"] for m in store.list_models(A)] == ["satoshi", "alpha", "beta-2"]
         assert store.list_models(B)[0]["name"] == B  # no display name: the address
-        with pytest.raises(store.ModelNameTaken, match="already named 'ALPHA'"):
+        with pytest.raises(store.NameTaken, match="'ALPHA' is taken: a model is already named 'alpha'"):
             store.add_model(B, "ALPHA")
-        with pytest.raises(store.ModelNameTaken, match="display name"):
+        with pytest.raises(store.NameTaken, match="'satoshi' is a wallet's display name"):
             store.add_model(B, "Satoshi")
         for bad in ("", "2fast", "a" * 41, "has space", A, "ünï", None, 5):
             with pytest.raises(store.StoreError, match="model name"):

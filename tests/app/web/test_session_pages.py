@@ -92,7 +92,7 @@ def test_settings_name_and_tokens(signed_in, alice, app):
     token = re.search(r'id="new-token">([^<]+)<', page).group(1)
     assert 'value="satoshi"' in page and "laptop" in page
     with app.app_context():
-        assert store.verify_api_token(token) == alice.address
+        assert store.verify_api_token(token).address == alice.address
 
 
 def test_round_header_turns_to_closed_resolving_then_links_the_results(app, client):
