@@ -124,7 +124,7 @@ def test_the_account_page_costs_the_same_queries_for_two_models_or_forty(app, al
     def queries_for_account() -> int:
         statements = []
         engine = get_session().get_bind()
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        listener = lambda *args: statements.append(args[2])
         event.listen(engine, "before_cursor_execute", listener)
         try:
             views.account_page(alice.address)
