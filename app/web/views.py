@@ -430,7 +430,10 @@ def account_rounds(submissions: list[store.Submission], scores: list[dict[str, A
     for score in scores:
         entry = row(score["round"], score.get("model_number") or 0)
         entry["score"] = score
-        entry["stake_wei"], entry["confidence"] = score.get("stake_wei") or 0, score.get("confidence")
+        # The score keeps the confidence as the escrow does (wei, 1e18 = 1); shown as the chain's rows are.
+        confidence = score.get("confidence")
+        entry["stake_wei"] = score.get("stake_wei") or 0
+        entry["confidence"] = f"{int(confidence) / 10**18:g}" if str(confidence or "").isdigit() else confidence
     for stake in stakes:
         entry = row(int(stake["round"]), int(stake.get("model") or 0))
         entry["stake_wei"], entry["confidence"] = int(stake["amount_wei"]), stake.get("confidence")

@@ -232,7 +232,7 @@ def test_models_upload_stake_and_withdraw_per_model(nmr_cli, predictions, w3, ro
     key = f"{address}-{number}"
     assert f"upload to it: nmr upload FILE --model {name}" in added
     assert f"{number:>3}  {name:<42}  {key}" in nmr_cli("models", key=MODELLER).output
-    assert "Error: a model is already named" in nmr_cli("models", "add", name.upper(), key=MODELLER, expect=1).output
+    assert "is taken: a model is already named" in nmr_cli("models", "add", name.upper(), key=MODELLER, expect=1).output
 
     path, dataset = predictions
     other = write_predictions(dataset, tmp_path / "second.csv", seed=1)

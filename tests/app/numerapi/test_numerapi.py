@@ -169,8 +169,15 @@ def test_upload_to_a_closed_round_raises(napi, app, alice, make_predictions, tmp
 
 
 def test_model_id_of_someone_else_raises(napi, alice, bob, make_predictions):
+    napi(bob)  # bob's wallet exists once it holds a token; a wallet nobody has seen has no models at all
     with pytest.raises(ValueError, match=f"model {bob} is not yours"):
         napi(alice).upload_predictions(df=make_predictions(), model_id=bob)
+
+
+def test_a_model_id_of_a_wallet_nobody_has_seen_names_no_model(napi, alice, make_predictions):
+    stranger = "0x" + "5" * 40
+    with pytest.raises(ValueError, match="is none of your models"):
+        napi(alice).upload_predictions(df=make_predictions(), model_id=stranger)
 
 
 def test_bad_token_raises(server):
