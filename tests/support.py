@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,3 +88,12 @@ def chain_app(folder: Path, ganache_url: str, deployments_file: Path, oracle_key
         "TREASURY_PRIVATE_KEY": treasury_key or "",
         "UPLOAD_RATE_LIMIT": 1000,
     })
+
+
+def fingerprint(folder) -> str:
+    """SHA-256 over every file's path and bytes under ``folder`` (the SQLite file, its WAL,
+    the data folder); SQLite's shared-memory index is left out, reads rewrite it."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.endswith("-shm")):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -66,17 +66,25 @@ def _taken_reason(name: str, holder: NameClaim) -> str:
 def claim_existing_names() -> int:
     """Claim the names rows already have (a database from before claims existed); a
     legacy name that reads like an earlier one stays as it is, unclaimed. Returns how
-    many were claimed. Idempotent: startup runs it."""
+    many were claimed. Idempotent and cheap once done: startup runs it, and it reads only
+    the named rows that have no claim."""
     session = get_session()
-    claimed = {(a, n) for a, n in session.execute(select(NameClaim.address, NameClaim.number))}
-    taken = set(session.scalars(select(NameClaim.skeleton)))
+    unclaimed_zero = ~select(NameClaim.skeleton).where(NameClaim.address == User.address,
+                                                      NameClaim.number == 0).exists()  # fmt: skip
+    unclaimed_model = ~select(NameClaim.skeleton).where(NameClaim.address == Model.address,
+                                                       NameClaim.number == Model.number).exists()  # fmt: skip
     rows = [(a, 0, n) for a, n in session.execute(select(User.address, User.display_name)
-                                                  .where(User.display_name.is_not(None)).order_by(User.created_at))]
-    rows += list(session.execute(select(Model.address, Model.number, Model.name).order_by(Model.created_at)))
+                                                  .where(User.display_name.is_not(None), unclaimed_zero)
+                                                  .order_by(User.created_at))]  # fmt: skip
+    rows += list(session.execute(select(Model.address, Model.number, Model.name).where(unclaimed_model)
+                                 .order_by(Model.created_at)))  # fmt: skip
+    if not rows:
+        return 0
+    taken = set(session.scalars(select(NameClaim.skeleton)))
     added = 0
     for address, number, name in rows:
         key = skeleton(name)
-        if (address, number) in claimed or key in taken or not key or len(key) > SKELETON_MAX:
+        if key in taken or not key or len(key) > SKELETON_MAX:
             continue
         session.add(NameClaim(skeleton=key, address=address, number=number, name=name))
         taken.add(key)

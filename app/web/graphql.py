@@ -39,6 +39,10 @@ maps onto Numerai's words:
 - ``submissions`` and ``submissionDownloadAuth`` give back my stored files through a
   signed, short-lived URL (:func:`app.web.numerapi_upload.issue_download`).
 
+Why one module past ~350 lines: numerapi's operations resolve against one schema object
+here (ariadne binds every resolver to it at import); splitting them by job (account,
+models, scores, uploads) is issue 25's, with the other large web modules.
+
 What a query may ask (size bounds, and the Numerai fields refused with advice: Compute,
 wallet history, diagnostics, v3 staking, Signals, Crypto) is :mod:`app.web.graphql_rules`.
 

@@ -26,7 +26,7 @@ from eth_account import Account
 from app import store
 from app.data import build_round_dataset
 from tests.figures import FIGURES
-from tests.support import app_with_open_round
+from tests.support import app_with_open_round, fingerprint
 
 ROUND = 7
 UPLOAD_LIMIT = 10_000_000
@@ -48,15 +48,6 @@ def world(tmp_path_factory):
     with app.app_context():
         _row, token = store.create_api_token(alice.address, "hostile")
     return {"app": app, "folder": folder, "auth": {"Authorization": f"Token {token}"}, "ids": list(dataset.tournament["id"])}
-
-
-def fingerprint(folder) -> str:
-    """SHA-256 over every file's path and bytes under ``folder`` (the SQLite file, its WAL,
-    the data folder); SQLite's shared-memory index is left out, reads rewrite it."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.endswith("-shm")):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 # --- building blocks ----------------------------------------------------------------------

@@ -25,8 +25,7 @@ from eth_account.messages import encode_defunct
 from app import store
 from app.data import build_round_dataset
 from tests.figures import FIGURES
-from tests.hostile.test_hostile_input import fingerprint
-from tests.support import app_with_open_round
+from tests.support import app_with_open_round, fingerprint
 
 ROUND = 7
 REQUESTS_PER_ROUTE = 500
