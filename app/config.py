@@ -1,8 +1,8 @@
 """Configuration: defaults in :class:`Config`, overridden by the environment, then by tests.
 
-Every key below can be set from the environment, either as ``NMR_<KEY>`` (preferred, wins)
-or as the plain ``<KEY>``; e.g. ``NMR_DATABASE_URL=postgresql://...`` or
-``RPC_URL=http://127.0.0.1:8545``. Values are converted to the type of the default
+Every key below can be set from the environment as ``NMR_<KEY>`` only (a plain
+``SECRET_KEY`` or ``DATA_DIR`` meant for another program is never picked up); e.g.
+``NMR_DATABASE_URL=postgresql://...`` or ``NMR_RPC_URL=http://127.0.0.1:8545``. Values are converted to the type of the default
 (int, bool: ``1/true/yes/on``). ``create_app(test_config)`` applies the test dict last.
 
 Keys:
@@ -91,7 +91,6 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = 7 * 24 * 3600
-    JSON_SORT_KEYS = False
     # The oracle (app/chain, app/oracle/): a raw key or an encrypted keystore file.
     ORACLE_PRIVATE_KEY = ""
     ORACLE_KEYSTORE = ""
@@ -137,8 +136,7 @@ def from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
     for key in dir(Config):
         if not key.isupper():
             continue
-        default = getattr(Config, key)
-        for name in (key, ENV_PREFIX + key):  # the prefixed name is applied last, so it wins
-            if name in environ:
-                found[key] = _convert(environ[name], default)
+        # Only the prefixed name: a stray SECRET_KEY or DATA_DIR of another program is not ours.
+        if ENV_PREFIX + key in environ:
+            found[key] = _convert(environ[ENV_PREFIX + key], getattr(Config, key))
     return found

@@ -3,7 +3,7 @@ names the oracle writes and the web layer serves, so neither imports the other f
 
 - ``datasets/round-N/``: the round's public dataset files (served for download)
 - ``oracle/round-N/``: the held-back live targets, never under a served folder
-- ``published/round-N/``: what the oracle publishes for :mod:`app.verify` (served by the pages)
+- ``published/round-N/``: what the oracle publishes for :mod:`client.core.money.verify` (served by the pages)
 - ``uploads/round-N/``: accepted prediction files, under server-chosen names
 - ``numerapi-uploads/``: files numerapi PUT, kept until its ``create_submission``
 """

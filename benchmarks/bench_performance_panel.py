@@ -1,7 +1,7 @@
 """How soon after an upload the Performance panel has its originality and concordance.
 
 app/web/performance.py refreshes a round in a background thread after each upload: it
-reads every current submission's stored file, runs app.scoring's originality over all of
+reads every current submission's stored file, runs client.core.scoring's originality over all of
 them and concordance for the files that lack it (one, after an upload), with the round's
 k-means clusters computed once per process. This prints each step's seconds for a round
 of S submissions x N tournament rows beside the target (the panel filled "soon after
@@ -26,10 +26,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.scoring.concordance import concordance_fractions, feature_clusters
-from app.scoring.originality import originality
 from app.web.performance import probabilities
 from client.core.predictions import PredictionValidator
+from client.core.scoring.concordance import concordance_fractions, feature_clusters
+from client.core.scoring.originality import originality
 
 TARGET_SECONDS = 30.0  # 1,000 x 50,000
 N_FEATURES = 50

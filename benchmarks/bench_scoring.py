@@ -60,16 +60,16 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.data import build_round_dataset
-from app.scoring import score_round_full
-from app.scoring.concordance import feature_clusters
-from app.scoring.ks import allowed_excess
-from app.scoring.originality import (
+from client.core.predictions import PredictionValidator
+from client.core.scoring import score_round_full
+from client.core.scoring.concordance import feature_clusters
+from client.core.scoring.ks import allowed_excess
+from client.core.scoring.originality import (
     CORRELATION_LIMIT,
     KS_LIMIT,
     originality,
     similar_pairs,
 )
-from client.core.predictions import PredictionValidator
 
 ORIGINALITY_TARGET_S = 5.0
 MEMORY_TARGET_GB = 1.5
@@ -224,7 +224,7 @@ def reference_scores(dataset, predictions, stakes, sample, clusters):
     features = tournament.set_index("id")[dataset.feature_names]
     live_eras = pd.unique(eras[live])
     # The meta-model is shared by all submissions: built once, per era, outside the timing.
-    # Ours is rounded to 12 decimals (app.scoring.metrics.finish_meta_model), which can
+    # Ours is rounded to 12 decimals (client.core.scoring.metrics.finish_meta_model), which can
     # turn two rows 5e-13 apart into a tie: MMC is compared against both.
     meta = {}
     for era in live_eras:

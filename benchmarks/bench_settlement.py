@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.chain.deploy import deploy_contracts
-from client.core.chain.commitments import batch_hashes
 from client.core.chain.contracts import Chain
 from client.core.chain.signing import key_from_mnemonic
 from client.core.models import model_key
+from client.core.money.batches import batch_hashes
 from tools.ganache import TEST_MNEMONIC, start_ganache, stop
 
 NMR = 10**18

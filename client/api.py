@@ -298,14 +298,14 @@ class NumeraireClient:
 
     def verify(self, number: int, dest: str | Path | None = None) -> Any:
         """Download round `number`'s published files and check them against the chain
-        (the server package's ``app.verify``, which must be installed): returns the report
-        (``ok``, ``checked``, ``mismatches``)."""
+        (:mod:`client.core.money.verify`; the scoring engine it replays comes with the
+        ``verify`` extra): returns the report (``ok``, ``checked``, ``mismatches``)."""
         try:
-            from app.verify import verify_published
+            from client.core.money.verify import verify_published
         except ImportError as exc:
             raise NumeraireError(
-                f"verify recomputes the scores with the tournament server's package (app), which is not "
-                f"importable here ({exc}); install the server's requirements or run it from a checkout of the project"
+                f"verify recomputes the scores, which needs the client's verify extra ({exc}); "
+                "install it with: pip install './client[verify]'"
             ) from None
 
         folder = self.download_published(number, dest or tempfile.mkdtemp(prefix=f"nmr-round-{number}-"))

@@ -22,7 +22,7 @@ from brownie import (
 )
 from eth_account import Account
 
-from client.core.chain.commitments import batch_hashes
+from client.core.money.batches import batch_hashes
 
 NMR = 10**18
 USD = 10**6

@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 from app import create_app, oracle, store
 from app.chain import get_chain
 from app.paths import published_dir
-from app.verify import verify_published
 from client.api import NumeraireClient, NumeraireError
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
 from client.core.chain.signing import key_from_mnemonic
+from client.core.money.verify import verify_published
 from examples.example_model import train_and_predict
 
 Model = Callable[[pd.DataFrame, np.random.Generator], np.ndarray]
@@ -130,7 +130,7 @@ def wrong_plan(number: int, document: dict) -> dict | None:
         return None
     for entry in document["stakes"]:
         entry["burn"], entry["usd_reward"], entry["nmr_reward"] = entry["stake"], "0", "0"
-        document["reasons"][entry["staker"]] = "burned (the demo's wrong plan)"
+        document["reasons"][entry["model"]] = "burned (the demo's wrong plan)"
     return document
 
 

@@ -60,7 +60,7 @@ def round_chain_state(number: int, disputes: bool = True) -> dict[str, Any] | No
     stakes arrive); ``disputed`` (ever: the disputer stays named after a ruling),
     ``dispute_open``, ``voided``; with `disputes`, ``dispute`` is the dispute's record:
     who, the bond, the ruling, the reward and both transactions."""
-    from app.settlement import round_state
+    from client.core.money.settlement import round_state
 
     try:
         chain = get_chain()

@@ -30,7 +30,7 @@ from app.oracle.publishing import commit_round, publish_round, resolve_round
 from app.oracle.resolving import close_round
 from app.oracle.settling import finalize_round, settle_round
 from app.paths import published_dir
-from app.payout import Pools
+from client.core.money.stakes import Pools
 
 
 class DecimalAmount(click.ParamType):
@@ -163,7 +163,7 @@ def init_app(app: Flask) -> None:
     @click.argument("number", type=int)
     def verify_command(number):
         """Recompute a published round and check it against the chain."""
-        from app.verify import main as verify_main
+        from client.core.money.verify import main as verify_main
 
         raise SystemExit(verify_main([str(published_dir(number)), "--rpc-url", current_app.config["RPC_URL"]]))
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app import store
-from app.payout import Pools
 from client.core.chain.errors import ChainError
 from client.core.models import model_key
+from client.core.money.stakes import Pools
 
 NMR = 10**18
 USD = 10**6

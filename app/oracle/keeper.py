@@ -36,8 +36,8 @@ from app.oracle.opening import finish_opening, open_round
 from app.oracle.publishing import commit_round
 from app.oracle.resolving import close_round, plan_round
 from app.oracle.settling import finalize_round, settle_round
-from app.payout import Pools
 from app.schedule import Phase, Schedule, duration_text, round_phase
+from client.core.money.stakes import Pools
 
 # A failed step waits this long before its next try, doubling up to the cap.
 FIRST_PAUSE, LONGEST_PAUSE = 5, 600

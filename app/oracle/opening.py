@@ -27,10 +27,11 @@ from app.oracle.common import (
 )
 from app.oracle.journal import send_recorded
 from app.paths import datasets_dir, secret_dir
-from app.payout import Pools, build_plan
-from app.settlement import pools_on_chain
 from client.core.chain.contracts import Chain
 from client.core.chain.signing import load_signer
+from client.core.money.build import build_plan
+from client.core.money.settlement import pools_on_chain
+from client.core.money.stakes import Pools
 
 
 def open_round(

@@ -22,8 +22,8 @@ from app.oracle.common import (
 from app.oracle.journal import send_recorded
 from app.oracle.resolving import load_dataset, plan_round
 from app.paths import published_dir
-from app.payout import plan_from_json
-from app.settlement import plan_hashes
+from client.core.money.batches import plan_hashes
+from client.core.money.plan import plan_from_json
 
 
 def resolve_round(number: int, targets_file: str | Path | None = None, report: Reporter = print,

@@ -25,11 +25,12 @@ from app.oracle.common import (
     utc,
 )
 from app.paths import secret_dir
-from app.payout import controlling_capital, plan_to_json, plan_totals
-from app.scoring import STORED_DECISIONS, STORED_METRICS
-from app.settlement import compute_settlement, pools_on_chain
 from client.core.files import live_targets_file_name
+from client.core.money.build import controlling_capital
+from client.core.money.plan import plan_to_json, plan_totals
+from client.core.money.settlement import compute_settlement, pools_on_chain
 from client.core.predictions import PredictionValidator
+from client.core.scoring import STORED_DECISIONS, STORED_METRICS
 
 
 def close_round(number: int, report: Reporter = print) -> store.Round:
@@ -97,11 +98,11 @@ def scored_files(row: store.Round, stakes: list, validator: PredictionValidator)
     left out."""
     chosen = {participant_key(s): s for s in store.list_submissions(row.number)}
     for record in stakes:
-        match = store.submission_by_hash(row.number, record.staker, record.submission_hash)
+        match = store.submission_by_hash(row.number, record.model, record.submission_hash)
         if match is not None:
-            chosen[record.staker] = match
+            chosen[record.model] = match
         else:
-            chosen.pop(record.staker, None)
+            chosen.pop(record.model, None)
     return dict(sorted(chosen.items(), key=lambda item: (item[1].created_at, item[1].id)))
 
 
@@ -129,22 +130,22 @@ def plan_round(number: int, targets_file: str | Path | None = None, report: Repo
     stakes = chain.stake_records(number)
     files = scored_files(row, stakes, validator)
     predictions = {address: read_prediction_file(sub.stored_path, validator) for address, sub in files.items()}
-    stake_by_address = {s.staker: s for s in stakes}
+    stake_by_model = {s.model: s for s in stakes}
     # The pools the escrow holds are the ones that bind (and the ones verify replays).
     pools = pools_on_chain(chain.round(number))
-    names = store.display_names(set(files) | set(stake_by_address))
+    names = store.display_names(set(files) | set(stake_by_model))
     result = compute_settlement(dataset.tournament, dataset.live_targets, predictions, stakes, row.policy, pools,
                                 names=names)
     plan = result.plan
-    outcome_by_staker = {e.staker: e for e in plan.stakes}
+    outcome_by_model = {e.model: e for e in plan.stakes}
     prize_by_participant = {p.participant: p for p in plan.prizes}
     summary = result.scores.summary if result.scores is not None else pd.DataFrame()
 
     rows = []
-    for address in list(files) + [a for a in stake_by_address if a not in files]:
+    for address in list(files) + [a for a in stake_by_model if a not in files]:
         submission = files.get(address)
-        outcome = outcome_by_staker.get(address)
-        record = stake_by_address.get(address)
+        outcome = outcome_by_model.get(address)
+        record = stake_by_model.get(address)
         prize = prize_by_participant.get(address)
         scored = submission is not None and address in summary.index
         rows.append({
@@ -167,7 +168,7 @@ def plan_round(number: int, targets_file: str | Path | None = None, report: Repo
         "policy": row.policy,
         "pools": {"usd_staking": str(pools.usd_staking), "usd_prize": str(pools.usd_prize), "nmr": str(pools.nmr)},
         **plan_to_json(plan),
-        "hashes": {s.staker: s.submission_hash for s in stakes},
+        "hashes": {s.model: s.submission_hash for s in stakes},
         # Scoring order matters (originality looks at earlier files): the verifier replays it.
         "scored": list(files),
         # Reasons name look-alike submissions by display name: the verifier replays these.

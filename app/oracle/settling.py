@@ -14,9 +14,9 @@ from app.chain import get_chain
 from app.oracle.common import OracleError, Reporter, round_or_error, utc
 from app.oracle.journal import send_recorded
 from app.oracle.publishing import commit_round, stored_plan
-from app.payout import plan_from_json
-from app.settlement import committed_batches, plan_hashes
 from client.core.chain.contracts import Chain
+from client.core.money.batches import committed_batches, plan_hashes
+from client.core.money.plan import plan_from_json
 
 
 def settle_round(number: int, report: Reporter = print, wait_up_to: float = 600,
@@ -50,8 +50,8 @@ def settle_round(number: int, report: Reporter = print, wait_up_to: float = 600,
     if chain.committed_batches(number) != plan_hashes(plan, int(document["batch_size"])):
         raise OracleError(f"round {number}: the batch hashes committed on chain are not this stored plan's; "
                           "is this the database of this chain?")
-    status = {e.staker: chain.stake_of(number, e.staker)["status"] for e in plan.stakes}
-    withdrawn = [e.staker for e in plan.stakes if status[e.staker] == "withdrawn"]
+    status = {e.model: chain.stake_of(number, e.model)["status"] for e in plan.stakes}
+    withdrawn = [e.model for e in plan.stakes if status[e.model] == "withdrawn"]
     posted = 0
     for index, batch in enumerate(batches):
         if all(status[entry[0]] == "withdrawn" for entry in batch):

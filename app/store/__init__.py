@@ -16,17 +16,6 @@ rows carry ``address`` and ``model_number`` and their ``model_key``. Every funct
 (:func:`app.db.get_session`) and commits its own unit of work, so the oracle can call them
 from a Flask CLI command and the web app from a request. Amounts are Python ints: NMR in
 wei (18 decimals), USD in units of 1e-6 dollar. Times are timezone-aware UTC datetimes.
-
-The oracle's calls, in round order (:mod:`app.oracle`)::
-
-    create_round(n, closes_at=..., resolves_by=..., live_until=..., dataset_paths=...,
-                 policy=..., status="opening")
-    record_transaction(n, kind, position, tx_hash, status) -> idempotent per (round, kind, position)
-    set_round_funding(n, usd_staking_pool=..., ...)  -> the pools as funded on chain
-    set_round_status(n, "open" / "closed" / "resolved" / "settled")
-    list_submissions(n), submission_by_hash(n, key, hash)
-    save_scores(n, rows), save_plan(n, plan), set_published_files(n, names)
-    record_chain_totals(n, paid_usd=..., ...) and set_round_status(n, "finalized" / "expired" / "voided")
 """
 
 from app.db import get_session

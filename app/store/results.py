@@ -18,8 +18,6 @@ from sqlalchemy import func, select
 
 from app.db import get_session
 from app.models import Round, Score, key_of
-from app.payout import CONSISTENCY_THRESHOLD
-from app.scoring.metrics import beats_coin_flip
 from app.store.accounts import display_names
 from app.store.errors import split_key
 from app.store.journal import list_transactions
@@ -32,6 +30,7 @@ from app.store.scores import (
     round_usd,
     user_scores,
 )
+from client.core.money import rules
 
 # Every amount key of these views and its token: "nmr" amounts are wei (18 decimals),
 # "usd" amounts are units of 1e-6 dollar (6 decimals). Keys ending in "_wei" are older.
@@ -104,14 +103,7 @@ def shared_ranks(values: Sequence[Any]) -> list[int]:
 def is_controlling(s: Score) -> bool:
     """Counts toward the round's controlling capital: eligible (original, concordant,
     consistency >= 75%) and live logloss < ln 2."""
-    return (
-        s.originality is True
-        and s.concordance is True
-        and s.consistency is not None
-        and s.consistency >= CONSISTENCY_THRESHOLD
-        and s.live_logloss is not None
-        and bool(beats_coin_flip(s.live_logloss))
-    )
+    return rules.is_controlling(s.originality, s.concordance, s.consistency, s.live_logloss)
 
 
 def chain_totals(row: Round) -> dict[str, int] | None:

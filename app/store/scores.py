@@ -20,10 +20,10 @@ from sqlalchemy import delete, select
 
 from app.db import get_session
 from app.models import REASON_MAX_CHARS, Score, key_of
-from app.scoring import STORED_DECISIONS, STORED_METRICS
 from app.store.accounts import add_user
 from app.store.errors import StoreError, check_amount, require_round, split_key
 from app.store.rounds import current_submission
+from client.core.scoring import STORED_DECISIONS, STORED_METRICS
 
 SCORE_FIELDS = (
     "submission_id", *STORED_METRICS, *STORED_DECISIONS, "per_era", "stake_wei", "confidence", "burn_wei",

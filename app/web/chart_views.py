@@ -14,9 +14,9 @@ from typing import Any
 from flask import Flask
 from markupsafe import Markup
 
-from app.payout import NMR
 from app.web import charts
 from app.web.formatting import DECIMALS
+from client.core.money.units import NMR
 
 
 def round_distribution_chart(page: Mapping[str, Any]) -> Markup:

@@ -1,7 +1,8 @@
 """How the pages write numbers and times: amounts exact in integers, dates for people.
 
 Every amount formatter is integer arithmetic: no amount ever passes through a float. Tables
-show amounts to the nearest cent (or 0.01 NMR), as :mod:`app.payout`'s reason lines do;
+show amounts to the nearest cent (or 0.01 NMR) with :mod:`client.core.money.units`, as the
+plan's reason lines do;
 the ``*_cell`` filters put the exact amount on hover. Times are UTC; :func:`when` writes a
 ``<time>`` element that reads "3 days ago" with the absolute time on hover.
 
@@ -17,38 +18,28 @@ from decimal import Decimal
 from flask import Flask
 from markupsafe import Markup
 
-from app.payout import NMR
+from client.core.money import units
+from client.core.money.units import NMR_DECIMALS, USD_DECIMALS
 
-DECIMALS = {"nmr": 18, "usd": 6}
+DECIMALS = {"nmr": NMR_DECIMALS, "usd": USD_DECIMALS}
 DASH = "–"
 # Relative time: the largest unit that fits at least once, in seconds.
 _UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60))
 
 
-def format_units(amount: int | str | None, unit: int, places: int) -> str:
-    """``amount`` base units as a decimal with ``places`` decimals, to the nearest (half up:
-    display only, the amounts paid are exact), with thousands separators:
-    ``format_units(999_999_127, 10**6, 2) == "1,000.00"`` (the article's $1000.00)."""
-    if amount is None:
-        return DASH
-    value = int(amount)
-    sign, value = ("-", -value) if value < 0 else ("", value)
-    scaled = (value * 10**places * 2 // unit + 1) // 2
-    whole, fraction = divmod(scaled, 10**places)
-    return f"{sign}{whole:,}" + (f".{fraction:0{places}d}" if places else "")
+def format_units(amount: int | str | None, unit: int, places: int = 2) -> str:
+    """:func:`client.core.money.units.format_units`, with a dash for no amount."""
+    return DASH if amount is None else units.format_units(amount, unit, places)
 
 
 def format_nmr(wei: int | str | None, places: int = 2) -> str:
-    """Wei as NMR: ``4,000.00`` (2 decimals unless asked)."""
-    return format_units(wei, NMR, places)
+    """Wei as NMR: ``4,000.00`` (2 decimals unless asked), a dash for none."""
+    return DASH if wei is None else units.format_nmr(wei, places)
 
 
-def format_usd(units: int | str | None, decimals: int = DECIMALS["usd"]) -> str:
-    """USD units (``decimals`` of them per dollar, 6 by default) as dollars to the cent: ``$1,000.00``."""
-    text = format_units(units, 10**decimals, 2)
-    if text == DASH:
-        return text
-    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
+def format_usd(amount: int | str | None, decimals: int = DECIMALS["usd"]) -> str:
+    """USD units (``decimals`` of them per dollar) as dollars to the cent: ``$1,000.00``."""
+    return DASH if amount is None else units.format_usd(amount, 10**decimals)
 
 
 def exact_units(amount: int | str, decimals: int) -> str:

@@ -94,7 +94,6 @@ from graphql import (
 from app import store
 from app.access import access, require
 from app.errors import ApiError
-from app.scoring import STORED_METRICS
 from app.store import numerapi as numerapi_store
 from app.web import numerapi_upload, services, views
 from app.web.errors import MESSAGES
@@ -110,6 +109,7 @@ from app.web.graphql_rules import (
 )
 from app.web.inputs import parse_json
 from app.web.numerapi_models import model_of, my_model, wallet_models
+from client.core.scoring import STORED_METRICS
 
 bp = Blueprint("graphql", __name__)
 

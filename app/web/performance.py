@@ -2,7 +2,7 @@
 
 Originality (against the round's earlier current submissions) and concordance (the
 submission's validation / test / live distributions per feature cluster) are
-:mod:`app.scoring`'s own functions, the ones the oracle scores the round with; only the
+:mod:`client.core.scoring`'s own functions, the ones the oracle scores the round with; only the
 live targets are missing, and neither needs them. An upload schedules
 :func:`refresh_round` in a background thread (:func:`schedule`): it scores every current
 submission of the round at once, so when an earlier participant replaces a file, the
@@ -24,14 +24,14 @@ import pandas as pd
 from flask import Flask, current_app
 
 from app import store
-from app.scoring.concordance import (
+from app.web.round_data import NewestRoundCache
+from client.core.scoring.concordance import (
     CONCORDANCE_LIMIT,
     concordance_fractions,
     feature_clusters,
 )
-from app.scoring.ks import as_fraction
-from app.scoring.originality import originality
-from app.web.round_data import NewestRoundCache
+from client.core.scoring.ks import as_fraction
+from client.core.scoring.originality import originality
 
 SCORED_WHILE = ("open", "closed")
 

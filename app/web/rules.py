@@ -1,9 +1,10 @@
 """The Rules page's view model: the current round's actual parameters and worked examples.
 
 Every number on the page comes from the code that pays the round: the thresholds from
-:mod:`app.payout` and :mod:`app.scoring`, the pools and deadlines from the round's row
+:mod:`client.core.money` and :mod:`client.core.scoring`, the pools and deadlines from the round's row
 (copied from the escrow when it was funded), the whitepaper's auction example computed by
-:func:`app.payout.build_plan` itself and the prize table by :func:`app.payout.prize_shares`.
+:func:`client.core.money.build.build_plan` itself and the prize table by
+:func:`client.core.money.prizes.prize_shares`.
 So the rules a participant reads cannot drift from the rules that pay them.
 """
 
@@ -13,25 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 from app import store
-from app.payout import (
-    CONSISTENCY_THRESHOLD,
-    CORR_CAP,
-    CORR_MULTIPLIER,
-    NMR,
-    PRIZE_EXPONENT,
-    PRIZE_TOP,
-    USD_UNIT,
-    WAD,
-    ParticipantScore,
-    Pools,
-    StakeEntry,
-    build_plan,
-    prize_shares,
-)
-from app.scoring.concordance import CONCORDANCE_LIMIT, N_CLUSTERS
-from app.scoring.metrics import LN2
-from app.scoring.originality import CORRELATION_LIMIT, KS_LIMIT
 from app.web.views import DECIMALS, round_summary
+from client.core.money.build import build_plan
+from client.core.money.policies import CORR_CAP, CORR_MULTIPLIER
+from client.core.money.prizes import PRIZE_EXPONENT, PRIZE_TOP, prize_shares
+from client.core.money.rules import CONSISTENCY_THRESHOLD, LN2
+from client.core.money.stakes import ParticipantScore, Pools, Stake
+from client.core.money.units import NMR, USD_UNIT, WAD
+from client.core.scoring.concordance import CONCORDANCE_LIMIT, N_CLUSTERS
+from client.core.scoring.originality import CORRELATION_LIMIT, KS_LIMIT
 
 # The 2017 whitepaper's worked auction (section 3.3): pool $3,000; (name, confidence, NMR
 # staked, live logloss below ln 2).
@@ -53,7 +44,7 @@ def whitepaper_auction() -> list[dict[str, Any]]:
     first, with the bid (s / c dollars), the outcome and the policy's own reason line."""
     good, bad = 0.69, 0.70  # live loglosses either side of ln 2
     stakes = [
-        StakeEntry(name, staked * NMR, int(Decimal(confidence) * WAD), order)
+        Stake(name, staked * NMR, int(Decimal(confidence) * WAD), order)
         for order, (name, confidence, staked, _) in enumerate(WHITEPAPER_BIDS)
     ]
     scores = {

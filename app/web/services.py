@@ -26,14 +26,15 @@ from flask import current_app
 
 from app import paths, store
 from app.errors import ApiError
-from app.scoring.metrics import LN2, beats_coin_flip, logloss, numerai_corr
 from app.web import performance
 from app.web.round_data import NewestRoundCache
+from client.core.money.rules import LN2, consistency
 from client.core.predictions import (
     PredictionValidator,
     ValidationResult,
     canonical_text,
 )
+from client.core.scoring.metrics import logloss, numerai_corr
 
 DATASET_FORMATS = ("csv", "parquet")
 
@@ -79,10 +80,9 @@ def validation_metrics(frame: RoundFrame, probabilities: np.ndarray) -> dict[str
         era_logloss = float(logloss(p[rows][None, :], frame.validation_targets[rows])[0])
         era_corr = float(numerai_corr(p[rows][None, :], frame.validation_targets[rows])[0])
         per_era.append({"era": era, "logloss": era_logloss, "corr": era_corr})
-    wins = sum(bool(beats_coin_flip(e["logloss"])) for e in per_era)
     return {
         "validation_logloss": float(logloss(p[None, :], frame.validation_targets)[0]),
-        "consistency": wins / len(per_era) if per_era else None,
+        "consistency": consistency([e["logloss"] for e in per_era]),
         "validation_corr": float(np.mean([e["corr"] for e in per_era])) if per_era else None,
         "per_era": per_era,
         "ln2": LN2,

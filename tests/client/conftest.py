@@ -11,8 +11,8 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.payout import Pools
 from client import NumeraireClient
+from client.core.money.stakes import Pools
 from tests.app.oracle import conftest as oracle_fixtures
 from tests.support import chain_app, deploy, serve
 

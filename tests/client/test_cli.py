@@ -252,9 +252,9 @@ def test_models_upload_stake_and_withdraw_per_model(nmr_cli, predictions, w3, ro
     assert "my stake: 2 NMR at confidence 0.25 (active)" in status
     assert f"my stake on model {key}: 4 NMR at confidence 0.5 (active)" in status
     client = NumeraireClient(server, progress=False, private_key=keys[MODELLER])
-    records = {r.staker: r for r in client.chain().stake_records(round_number)}
+    records = {r.model: r for r in client.chain().stake_records(round_number)}
     assert (records[address].amount, records[address].submission_hash) == (2 * NMR, hashes[0])
-    assert (records[key].amount, records[key].submission_hash, records[key].model) == (4 * NMR, hashes[1], number)
+    assert (records[key].amount, records[key].submission_hash, records[key].model_number) == (4 * NMR, hashes[1], number)
 
     for verb in (["stake", "1", "--confidence", "0.5"], ["upload", str(path), "--dataset", str(dataset)]):
         refused = nmr_cli(*verb, "--model", "nosuch", key=MODELLER, expect=1).output

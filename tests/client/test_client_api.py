@@ -182,7 +182,7 @@ def test_stake_commits_to_my_submission_on_chain(round_number, nmr, uploaded, st
     assert nmr.stake_of(round_number) == {"amount": 12_500 * NMR // 1000, "confidence": 4 * NMR // 10, "status": "active"}
     assert nmr.balances()["nmr_wei"] == before - 12_500 * NMR // 1000
     records = nmr.chain().stake_records(round_number)
-    assert [(r.staker, r.submission_hash) for r in records] == [(staker_address, uploaded["hash"])]
+    assert [(r.model, r.submission_hash) for r in records] == [(staker_address, uploaded["hash"])]
 
 
 def test_stake_tops_up_and_lowering_confidence_is_refused(nmr, uploaded):

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_ONLY = ("flask", "sqlalchemy", "sklearn", "scipy", "app")
 
@@ -25,9 +23,26 @@ def test_import_client_and_cli_loads_nothing_of_the_server():
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
 
 
-def test_verify_without_the_server_package_says_what_is_missing(monkeypatch):
-    from client import NumeraireClient, NumeraireError
+def test_verify_without_the_verify_extra_says_how_to_install_it():
+    probe = (
+        "import sys; sys.modules['sklearn'] = None  # as if the verify extra were not installed\n"
+        "from client import NumeraireClient, NumeraireError\n"
+        "try:\n    NumeraireClient('http://127.0.0.1:9', progress=False).verify(1)\n"
+        "except NumeraireError as exc:\n    print(exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], check=False, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "needs the client's verify extra" in result.stdout
+    assert "pip install './client[verify]'" in result.stdout
 
-    monkeypatch.setitem(sys.modules, "app.verify", None)  # as if app/ were not installed
-    with pytest.raises(NumeraireError, match=r"verify recomputes the scores with the tournament server's package"):
-        NumeraireClient("http://127.0.0.1:9", progress=False).verify(1)
+
+def test_the_money_core_imports_without_the_server():
+    probe = (
+        "import json, sys; import client.core.money.verify; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'app'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], check=False, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

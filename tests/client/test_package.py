@@ -1,54 +1,33 @@
 """The client as its own package: a fresh venv with only ``pip install ./client`` runs
 ``nmr`` against the served app on a real Ganache, and has none of the server's packages.
 
-The venv is made once per session; pip fetches from the machine's package index and
-reuses its wheel cache (about 35 s the first time on a 2-core machine, less when cached)."""
+The venv is made once per session (:mod:`tests.venvs`)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import venv
 from pathlib import Path
 
 import pytest
 from eth_account import Account
 
 from client import NumeraireClient
-from tests.client.conftest import NMR, ROOT, STAKER, write_predictions
-
-PACKAGE = ROOT / "client"
+from tests import venvs
+from tests.client.conftest import NMR, STAKER, write_predictions
 
 
 @pytest.fixture(scope="session")
 def client_venv(tmp_path_factory) -> Path:
     """The bin folder of a fresh venv holding only the client distribution."""
-    folder = tmp_path_factory.mktemp("client-venv")
     try:
-        venv.EnvBuilder(with_pip=True).create(folder / "venv")
+        return venvs.client_venv(tmp_path_factory.mktemp("client-venv"))
     except (OSError, subprocess.CalledProcessError) as exc:
         pytest.skip(f"cannot create a virtual environment here ({exc}); the package test needs python -m venv")
-    # Built from a copy, so the checkout gets no build/ or egg-info folders from the test.
-    source = shutil.copytree(PACKAGE, folder / "src", ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
-    bin_dir = folder / "venv" / "bin"
-    installed = subprocess.run([str(bin_dir / "pip"), "install", "-q", str(source)], capture_output=True, text=True,
-                               timeout=900, check=False, cwd=folder, env=_isolated_env())
-    assert installed.returncode == 0, installed.stderr[-3000:]
-    return bin_dir
-
-
-def _isolated_env(**extra: str) -> dict[str, str]:
-    """This process's environment without anything that would let the venv see the checkout."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("NMR_")}
-    env["PATH"] = "/usr/bin:/bin"
-    return {**env, **extra}
 
 
 def run(bin_dir: Path, *args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(bin_dir / args[0]), *args[1:]], capture_output=True, text=True, timeout=300,
-                          check=False, cwd=cwd, env=_isolated_env(**env))
+    return venvs.run_in(bin_dir, *args, cwd=cwd, **env)
 
 
 def test_the_venv_has_the_client_and_none_of_the_server(client_venv, tmp_path):
@@ -81,7 +60,7 @@ def test_installed_nmr_downloads_uploads_and_stakes(client_venv, server, round_n
     reader = NumeraireClient(server, progress=False)
     staker = Account.from_key(keys[STAKER]).address
     assert reader.stake_of(round_number, staker)["amount"] == 7 * NMR
-    [record] = [r for r in reader.chain().stake_records(round_number) if r.staker == staker]
+    [record] = [r for r in reader.chain().stake_records(round_number) if r.model == staker]
     assert record.submission_hash == file_hash
 
 

@@ -173,7 +173,7 @@ def commit(escrow, oracle):
     commitResults transaction."""
 
     def _commit(round_id=1, batches=(), prizes=(), wait=True):
-        from client.core.chain.commitments import batch_hashes
+        from client.core.money.batches import batch_hashes
 
         tx = escrow.commitResults(round_id, RESULTS_DIGEST, batch_hashes(batches, prizes), {"from": oracle})
         if wait:

@@ -11,8 +11,8 @@ from eth_account import Account
 
 from app import oracle
 from app.chain.deploy import deploy_contracts
-from app.payout import Pools
 from app.web import services
+from client.core.money.stakes import Pools
 from tests.app.oracle.conftest import (  # noqa: F401  (fixtures, re-exported for these tests)
     NMR,
     ROOT,

@@ -18,8 +18,8 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.payout import Pools
 from app.web import services
+from client.core.money.stakes import Pools
 from tests.app.oracle.conftest import NMR, ROOT, advance_chain_time, send
 from tests.e2e.conftest import CLOSES_IN, RESOLVES_IN
 from tests.e2e.support import (

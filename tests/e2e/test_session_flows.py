@@ -16,10 +16,10 @@ import pytest
 
 from app import oracle, store
 from app.oracle import load_dataset
-from app.payout import Pools
-from app.scoring.concordance import concordance_fractions, feature_clusters
 from app.web import services
 from app.web.formatting import format_nmr, format_usd
+from client.core.money.stakes import Pools
+from client.core.scoring.concordance import concordance_fractions, feature_clusters
 from tests.app.oracle.conftest import advance_chain_time
 from tests.app.web.test_browser import SCREENSHOTS
 from tests.e2e.conftest import CLOSES_IN, DATASET, RESOLVES_IN, ROUND

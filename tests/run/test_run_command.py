@@ -4,12 +4,14 @@ leaves no process behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,9 +20,10 @@ import pytest
 import requests
 from eth_account import Account
 
-from app.verify import verify_published
 from client.api import NumeraireClient
 from client.core.chain.signing import key_from_mnemonic
+from client.core.money.verify import verify_published
+from tests import venvs
 from tests.figures import FIGURES
 from tools.ganache import TEST_MNEMONIC, free_port
 
@@ -85,8 +88,11 @@ def running(tmp_path):
         _stop(process)
 
 
-def test_run_command_serves_a_living_tournament(running):
+def test_run_command_serves_a_living_tournament(running, tmp_path, record_property):
     process, api, _, log_path = running
+    # An auditor's venv with only the client and its verify extra, built while the app boots.
+    auditor = ThreadPoolExecutor(1)
+    auditor_venv = auditor.submit(_timed, venvs.client_venv, tmp_path / "auditor", ("verify",))
     page = _wait_for(lambda: _get(f"{api}/api/v1/rounds/current"), 240, "the app to serve a round", process)
     number = page["round"]["number"]
     assert page["round"]["status"] == "open"
@@ -116,6 +122,22 @@ def test_run_command_serves_a_living_tournament(running):
     # Later rounds opened on the schedule meanwhile, whatever this one was doing.
     newer = (_get(f"{api}/api/v1/rounds/current") or {}).get("round") or {}
     assert newer.get("number", 0) > number and newer.get("status") == "open", newer
+
+    # Anyone can check the round with the client alone: no server package in that venv.
+    bin_dir, seconds = auditor_venv.result(timeout=600)
+    auditor.shutdown()
+    record_property(FIGURES, f"client[verify] venv installed in {seconds:.0f} s")
+    assert "No module named 'app'" in venvs.run_in(bin_dir, "python", "-c", "import app", cwd=tmp_path).stderr
+    verified = venvs.run_in(bin_dir, "nmr", "--json", "verify", str(number), cwd=tmp_path, NMR_API_URL=api)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    report = json.loads(verified.stdout)
+    assert report["ok"] and report["mismatches"] == [] and report["state"] == "finalized", report
+    assert any("on-chain settlements" in line for line in report["checked"]), report
+
+
+def _timed(function, *args):
+    started = time.monotonic()
+    return function(*args), time.monotonic() - started
 
 
 def _assert_banner(log: str, api: str, key: str) -> None:

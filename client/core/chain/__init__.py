@@ -10,9 +10,10 @@
   custom errors decoded from revert data;
 - :mod:`~client.core.chain.messages`: the revert-message table (also served to the pages);
 - :mod:`~client.core.chain.abi`: the ERC-20 ABI fragment for a stablecoin we did not deploy;
-- :mod:`~client.core.chain.records`: a stake as plain data (no web3);
-- :mod:`~client.core.chain.commitments`: the batch hashes the oracle commits, settle entries
-  by model key as the escrow's tuples, per-model prizes as the per-wallet list (no web3).
+
+A stake read from the chain is a :class:`client.core.money.stakes.Stake`, and the batch
+hashes the oracle commits are :mod:`client.core.money.batches`': the money's plain data
+lives with the money.
 
 Import from the module that does the job; this package re-exports nothing, so reading
 the plain-data modules never loads web3.

@@ -28,14 +28,14 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 
 from client.core.chain.abi import ERC20_ABI
-from client.core.chain.commitments import settlement_row, wallet_prizes
 from client.core.chain.connection import answering, connect
 from client.core.chain.errors import ChainError, ContractRevert, ErrorDecoder
 from client.core.chain.messages import WAD, public_table
-from client.core.chain.records import StakeOnChain
 from client.core.chain.signing import load_signer
 from client.core.chain.transactions import guarded, transact, wait_for
 from client.core.models import MAX_MODEL_NUMBER, model_key, split_model_key
+from client.core.money.batches import settlement_row, wallet_prizes
+from client.core.money.stakes import Stake
 
 STAKE_STATUS = ("none", "active", "settled", "withdrawn")
 # Gas a settle() costs per staker at worst plus headroom; batches are sized to fill 3/4 of a
@@ -212,15 +212,15 @@ class Chain:
             found[key] = (first, "0x" + bytes(log["args"]["submissionHash"]).hex())
         return found
 
-    def stake_records(self, round_id: int) -> list[StakeOnChain]:
+    def stake_records(self, round_id: int) -> list[Stake]:
         """Every staked model of a round (by model key) with the hash of its latest Staked
         event; ordered by its first stake (block, log index), the auction's tie-break."""
         records = []
-        for (_, staker), (order, submission_hash) in sorted(self._commitments(roundId=round_id).items(),
-                                                            key=lambda item: item[1][0]):
-            position = self.stake_of(round_id, staker)
-            records.append(StakeOnChain(staker, position["amount"], position["confidence"], position["status"],
-                                        submission_hash, order))
+        for (_, model), (order, submission_hash) in sorted(self._commitments(roundId=round_id).items(),
+                                                           key=lambda item: item[1][0]):
+            position = self.stake_of(round_id, model)
+            records.append(Stake(model, position["amount"], position["confidence"], order, position["status"],
+                                 submission_hash))
         return records
 
     def stakes(self, address: str) -> list[dict[str, Any]]:

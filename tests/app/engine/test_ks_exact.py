@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from scipy.stats import ks_2samp
 
-from app.scoring.concordance import (
+from client.core.scoring.concordance import (
     CONCORDANCE_LIMIT,
     concordance,
     concordance_fractions,
 )
-from app.scoring.ks import (
+from client.core.scoring.ks import (
     allowed_excess,
     as_fraction,
     excess_beyond,
@@ -23,7 +23,7 @@ from app.scoring.ks import (
     ks_numerators_rows,
     ks_statistic_rows,
 )
-from app.scoring.originality import originality, originality_exact
+from client.core.scoring.originality import originality, originality_exact
 
 LIMIT = Fraction(3, 100)
 

@@ -8,8 +8,8 @@ import pytest
 from engine_support import as_frame, sorted_ids
 from sklearn.metrics import log_loss
 
-from app.scoring import metrics
-from app.scoring.transforms import tie_kept_rank
+from client.core.scoring import metrics
+from client.core.scoring.transforms import tie_kept_rank
 
 TOLERANCE = 1e-9
 CASES = range(25)

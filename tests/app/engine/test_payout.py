@@ -13,28 +13,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.payout import (
-    NMR,
-    NO_SCORE,
-    WAD,
-    ParticipantScore,
+from client.core.money.build import build_plan, controlling_capital
+from client.core.money.plan import (
     Plan,
-    Pools,
     Prize,
-    StakeEntry,
     StakeOutcome,
-    build_plan,
-    controlling_capital,
-    format_nmr,
-    format_usd,
     plan_from_json,
     plan_to_json,
     plan_totals,
-    prize_shares,
-    short_name,
 )
-from app.settlement import compute_settlement
-from client.core.chain.records import StakeOnChain
+from client.core.money.prizes import prize_shares
+from client.core.money.reasons import NO_SCORE, short_name
+from client.core.money.settlement import compute_settlement
+from client.core.money.stakes import ParticipantScore, Pools, Stake
+from client.core.money.units import NMR, WAD, format_nmr, format_usd
 
 USD = 10**6
 GOOD = 0.6900  # < ln 2
@@ -47,13 +39,13 @@ def score(live_logloss: float = GOOD, **overrides) -> ParticipantScore:
     return ParticipantScore(live_logloss=live_logloss, **{**ELIGIBLE, **overrides})
 
 
-def stake(staker: str, nmr: float, confidence: float, order: int) -> StakeEntry:
+def stake(staker: str, nmr: float, confidence: float, order: int) -> Stake:
     """A stake of `nmr` NMR at `confidence` NMR per dollar (both exact decimals)."""
-    return StakeEntry(staker, int(Fraction(str(nmr)) * NMR), int(Fraction(str(confidence)) * WAD), order)
+    return Stake(staker, int(Fraction(str(nmr)) * NMR), int(Fraction(str(confidence)) * WAD), order)
 
 
 def outcomes(plan: Plan) -> dict[str, tuple[int, int, int]]:
-    return {s.staker: (s.burn, s.usd_reward, s.nmr_reward) for s in plan.stakes}
+    return {s.model: (s.burn, s.usd_reward, s.nmr_reward) for s in plan.stakes}
 
 
 # ---- auction2017 -------------------------------------------------------------------------------
@@ -74,7 +66,7 @@ WHITEPAPER_POOLS = Pools(3_000 * USD, 0, 0)
 
 def whitepaper_plan(pools: Pools = WHITEPAPER_POOLS) -> Plan:
     stakes = [s for s, _ in WHITEPAPER]
-    return build_plan("auction2017", stakes, {s.staker: score(ll) for s, ll in WHITEPAPER}, pools)
+    return build_plan("auction2017", stakes, {s.model: score(ll) for s, ll in WHITEPAPER}, pools)
 
 
 def test_whitepaper_worked_example():
@@ -135,7 +127,7 @@ def test_ties_in_confidence_go_to_the_earlier_stake():
     stakes = [stake("late", 500, 1, order=9), stake("early", 500, 1, order=3)]
     scores = {"late": score(), "early": score()}
     plan = build_plan("auction2017", stakes, scores, Pools(500 * USD, 0, 0))
-    assert [s.staker for s in plan.stakes] == ["early", "late"]
+    assert [s.model for s in plan.stakes] == ["early", "late"]
     assert outcomes(plan) == {"early": (0, 500 * USD, 0), "late": (0, 0, 0)}
     assert build_plan("auction2017", stakes[::-1], scores, Pools(500 * USD, 0, 0)) == plan
 
@@ -344,8 +336,12 @@ def test_corr_undefined_returns_the_stake():
     [(500 * USD, "$500"), (1_000 * USD, "$1,000"), (267_589_999, "$267.59"), (267_584_999, "$267.58"), (5 * USD // 100, "$0.05"),
      (4_999, "$0"), (5_000, "$0.01"), (-1_500_000, "-$1.50"), (1_234_567_890 * USD, "$1,234,567,890")],
 )
-def test_format_usd(units, text):
-    assert format_usd(units) == text
+def test_format_usd_as_a_reason_writes_it(units, text):
+    assert format_usd(units, cents=False) == text
+
+
+def test_format_usd_on_a_page_always_shows_cents():
+    assert [format_usd(u) for u in (500 * USD, 4_999, 267_589_999)] == ["$500.00", "$0.00", "$267.59"]
 
 
 @pytest.mark.parametrize(
@@ -373,10 +369,10 @@ def test_short_name():
         (lambda: build_plan("auction2017", [], {}, NO_POOLS, exponent=-1), "exponent"),
         (lambda: build_plan("auction2017", [], {}, NO_POOLS, consistency_threshold=1.5), "within"),
         (lambda: build_plan("auction2017", [], {}, NO_POOLS, usd_unit=0), "usd_unit"),
-        (lambda: build_plan("auction2017", [StakeEntry("a", 1, 0, 1)], {}, NO_POOLS), "confidence of a"),
-        (lambda: build_plan("auction2017", [StakeEntry("a", 1.5, 1, 1)], {}, NO_POOLS), "stake of a"),
-        (lambda: build_plan("auction2017", [StakeEntry("a", 1, 1, None)], {}, NO_POOLS), "order of a"),
-        (lambda: build_plan("auction2017", [StakeEntry("a", 1, 1, 1)] * 2, {}, NO_POOLS), "two stakes"),
+        (lambda: build_plan("auction2017", [Stake("a", 1, 0, 1)], {}, NO_POOLS), "confidence of a"),
+        (lambda: build_plan("auction2017", [Stake("a", 1.5, 1, 1)], {}, NO_POOLS), "stake of a"),
+        (lambda: build_plan("auction2017", [Stake("a", 1, 1, None)], {}, NO_POOLS), "order of a"),
+        (lambda: build_plan("auction2017", [Stake("a", 1, 1, 1)] * 2, {}, NO_POOLS), "two stakes"),
         (lambda: Pools(-1, 0, 0), "usd_staking pool"),
         (lambda: Pools(0, 0, 1.0), "nmr pool"),
     ],
@@ -453,20 +449,20 @@ def test_compute_settlement_scores_every_file_and_plans_every_active_stake(round
         "unstaked": pd.Series(0.5 + rng.normal(0, 0.01, len(base)), index=tournament["id"]),
     }
     stakes = [
-        StakeOnChain("model", 10 * NMR, WAD, "active", "0x01", order=1),
-        StakeOnChain("copy", 10 * NMR, 2 * WAD, "active", "0x02", order=2),
-        StakeOnChain("ghost", 5 * NMR, WAD, "active", "0x03", order=3),  # its hash matched no file
-        StakeOnChain("gone", 5 * NMR, WAD, "withdrawn", "0x04", order=4),
+        Stake("model", 10 * NMR, WAD, 1, "active", "0x01"),
+        Stake("copy", 10 * NMR, 2 * WAD, 2, "active", "0x02"),
+        Stake("ghost", 5 * NMR, WAD, 3, "active", "0x03"),  # its hash matched no file
+        Stake("gone", 5 * NMR, WAD, 4, "withdrawn", "0x04"),
     ]
     result = compute_settlement(tournament, round_dataset.live_targets, predictions, stakes, "auction2017",
                                 Pools(10 * USD, 10 * USD, 10 * NMR), names={"model": "MODEL"})
     assert list(result.participant_scores) == ["model", "copy", "unstaked", "ghost", "gone"]
     assert result.participant_scores["copy"].similar_to == "model"
     assert result.participant_scores["model"].similar_to is None and result.participant_scores["ghost"] is None
-    assert [s.staker for s in result.plan.stakes] == ["model", "copy", "ghost"]
+    assert [s.model for s in result.plan.stakes] == ["model", "copy", "ghost"]
     assert result.plan.reasons["copy"].startswith("not original: like MODEL; ")
     assert result.plan.reasons["ghost"] == f"{NO_SCORE}: stake back, no prize"
-    assert result.plan == build_plan("auction2017", [StakeEntry(s.staker, s.amount, s.confidence, s.order)
+    assert result.plan == build_plan("auction2017", [Stake(s.model, s.amount, s.confidence, s.order)
                                                      for s in stakes[:3]],
                                      result.participant_scores, Pools(10 * USD, 10 * USD, 10 * NMR),
                                      names={"model": "MODEL"})
@@ -500,7 +496,7 @@ def rounds(draw):
     participants unstaked), pools."""
     n_stakers = draw(st.integers(0, 10))
     stakes = [
-        StakeEntry(
+        Stake(
             f"0x{i:040x}",
             draw(st.integers(0, 10**24)),
             draw(st.one_of(st.integers(1, 2**64 - 1), st.integers(WAD // 10, 10 * WAD))),
@@ -508,7 +504,7 @@ def rounds(draw):
         )
         for i in range(n_stakers)
     ]
-    participants = [s.staker for s in stakes if draw(st.booleans())]
+    participants = [s.model for s in stakes if draw(st.booleans())]
     participants += [f"0x{n_stakers + i:040x}" for i in range(draw(st.integers(0, 8)))]
     order = draw(st.permutations(participants))
     return stakes, {p: draw(scores_strategy) for p in order}, draw(pools_strategy)
@@ -521,7 +517,7 @@ def crowded_rounds(draw):
     stakes, _, pools = draw(rounds())
     rng = random.Random(draw(st.integers(0, 2**32)))
     count = draw(st.integers(110, 170))
-    participants = [s.staker for s in stakes] + [f"0x{len(stakes) + i:040x}" for i in range(count)]
+    participants = [s.model for s in stakes] + [f"0x{len(stakes) + i:040x}" for i in range(count)]
     rng.shuffle(participants)
     scores = {
         p: None if rng.random() < 0.05 else ParticipantScore(
@@ -536,21 +532,21 @@ def crowded_rounds(draw):
     return stakes, scores, pools
 
 
-def check_plan(plan: Plan, stakes: list[StakeEntry], scores, pools: Pools) -> None:
-    by_staker = {s.staker: s for s in stakes}
+def check_plan(plan: Plan, stakes: list[Stake], scores, pools: Pools) -> None:
+    by_model = {s.model: s for s in stakes}
     totals = plan_totals(plan)
     assert totals["returned"] + totals["burned"] == totals["staked"] == sum(s.amount for s in stakes)
     assert totals["usd_staking_paid"] <= pools.usd_staking
     assert totals["usd_prize_paid"] <= pools.usd_prize
     assert totals["nmr_paid"] <= pools.nmr
-    assert [s.staker for s in plan.stakes] == [s.staker for s in sorted(stakes, key=lambda s: (s.order, s.staker))]
+    assert [s.model for s in plan.stakes] == [s.model for s in sorted(stakes, key=lambda s: (s.order, s.model))]
     for outcome in plan.stakes:
-        entry = by_staker[outcome.staker]
+        entry = by_model[outcome.model]
         assert all(type(v) is int and v >= 0 for v in (outcome.burn, outcome.usd_reward, outcome.nmr_reward))
         assert outcome.stake == entry.amount and outcome.burn <= entry.amount
         assert outcome.usd_reward <= entry.amount * USD // entry.confidence
         assert outcome.nmr_reward <= entry.amount
-        if scores.get(outcome.staker) is None:
+        if scores.get(outcome.model) is None:
             assert (outcome.burn, outcome.usd_reward, outcome.nmr_reward) == (0, 0, 0)
             assert outcome.reason.startswith(NO_SCORE)
     winners = [p.participant for p in plan.prizes]
@@ -559,7 +555,7 @@ def check_plan(plan: Plan, stakes: list[StakeEntry], scores, pools: Pools) -> No
     assert [p.rank for p in plan.prizes] == sorted(p.rank for p in plan.prizes)
     for higher, lower in zip(plan.prizes, plan.prizes[1:]):
         assert higher.usd >= lower.usd and higher.nmr >= lower.nmr
-    assert set(plan.reasons) == set(scores) | set(by_staker)
+    assert set(plan.reasons) == set(scores) | set(by_model)
     assert all(isinstance(line, str) and line and "\n" not in line for line in plan.reasons.values())
     assert plan_from_json(plan_to_json(plan)) == plan
 
@@ -584,23 +580,23 @@ def test_every_plan_keeps_the_escrow_bounds(round_, policy, multiplier, cap):
 def test_auction_burns_whole_stakes_and_fills_at_most_one_bid_partly(round_):
     stakes, scores, pools = round_
     plan = build_plan("auction2017", stakes, scores, pools)
-    bids = {s.staker: s.amount * USD // s.confidence for s in stakes}
-    partial = [o for o in plan.stakes if o.usd_reward < bids[o.staker] and o.reason.startswith("in the money")]
+    bids = {s.model: s.amount * USD // s.confidence for s in stakes}
+    partial = [o for o in plan.stakes if o.usd_reward < bids[o.model] and o.reason.startswith("in the money")]
     assert len(partial) <= 1  # only the stake where the pool ran out
     for outcome in plan.stakes:
         assert outcome.nmr_reward == 0
         assert outcome.burn in (0, outcome.stake)
         if outcome.burn and outcome.stake:
-            assert not scores[outcome.staker].live_logloss < math.log(2) - 1e-12
+            assert not scores[outcome.model].live_logloss < math.log(2) - 1e-12
             assert outcome.usd_reward == 0
     paid = plan_totals(plan)["usd_staking_paid"]
     if partial or any(o.reason.startswith("below the pool cut") for o in plan.stakes):
         assert paid == pools.usd_staking  # the pool ran out
     else:  # every winner got its whole bid
-        assert paid == sum(bids[o.staker] for o in plan.stakes if o.reason.startswith("in the money"))
-    ranking = sorted(stakes, key=lambda s: (-s.confidence, s.order, s.staker))
-    cut = next((i for i, s in enumerate(ranking) if "below the pool cut" in plan.reasons[s.staker]), len(ranking))
-    assert all(outcomes(plan)[s.staker] == (0, 0, 0) for s in ranking[cut:])
+        assert paid == sum(bids[o.model] for o in plan.stakes if o.reason.startswith("in the money"))
+    ranking = sorted(stakes, key=lambda s: (-s.confidence, s.order, s.model))
+    cut = next((i for i, s in enumerate(ranking) if "below the pool cut" in plan.reasons[s.model]), len(ranking))
+    assert all(outcomes(plan)[s.model] == (0, 0, 0) for s in ranking[cut:])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.data_too_large, HealthCheck.too_slow])

@@ -9,7 +9,7 @@ from scipy.stats import ks_2samp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
-from app.scoring import SUMMARY_COLUMNS, score_round, score_round_full
+from client.core.scoring import SUMMARY_COLUMNS, score_round, score_round_full
 
 TOLERANCE = 1e-9
 

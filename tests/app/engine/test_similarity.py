@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from scipy.stats import ks_2samp
 
-import app.scoring.originality as originality_module
-from app.scoring.concordance import concordance, feature_clusters
-from app.scoring.ks import allowed_excess, ks_statistic_rows
-from app.scoring.originality import (
+import client.core.scoring.originality as originality_module
+from client.core.scoring.concordance import concordance, feature_clusters
+from client.core.scoring.ks import allowed_excess, ks_statistic_rows
+from client.core.scoring.originality import (
     originality,
     originality_exact,
     similar_pairs,

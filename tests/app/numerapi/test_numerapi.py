@@ -13,7 +13,7 @@ import requests
 
 from app import store
 from app.db import get_session
-from app.scoring import score_round
+from client.core.scoring import score_round
 from tests.app.numerapi.conftest import ROUND, csv_bytes
 
 DATASET_NAMES = [f"numerai_dataset_round{ROUND}.csv", f"numerai_dataset_round{ROUND}.parquet"]
@@ -212,7 +212,7 @@ def test_upload_url_is_bound_to_its_account(napi, server, alice, bob, make_predi
 
 @pytest.fixture
 def scored_round(app, dataset, napi, alice, bob, make_predictions, tmp_path):
-    """Alice and Bob upload through numerapi; the round is scored with app.scoring and resolved."""
+    """Alice and Bob upload through numerapi; the round is scored with client.core.scoring and resolved."""
     frames = {alice: make_predictions(1), bob: make_predictions(2)}
     for address, frame in frames.items():
         upload(napi(address), frame, tmp_path, f"{address}.csv")

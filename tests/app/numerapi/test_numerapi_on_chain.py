@@ -19,8 +19,8 @@ from eth_account import Account
 from sklearn.linear_model import LogisticRegression
 
 from app import oracle, store
-from app.payout import Pools
 from client import NumeraireClient
+from client.core.money.stakes import Pools
 from tests.app.oracle import conftest as oracle_fixtures
 from tests.support import chain_app, deploy, serve
 

@@ -15,11 +15,11 @@ from eth_account import Account
 
 from app import oracle, store
 from app.chain import get_chain
-from app.payout import plan_from_json
-from app.settlement import committed_batches
-from app.verify import verify_published
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ContractRevert
+from client.core.money.batches import committed_batches
+from client.core.money.plan import plan_from_json
+from client.core.money.verify import verify_published
 from tests.app.oracle.conftest import (
     deploy_guarded,
     send,

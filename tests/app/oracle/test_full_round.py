@@ -15,9 +15,10 @@ from eth_account import Account
 from sklearn.linear_model import LogisticRegression
 
 from app import oracle, store
-from app.payout import Pools, plan_from_json, plan_totals
-from app.verify import verify_published
 from app.web import services
+from client.core.money.plan import plan_from_json, plan_totals
+from client.core.money.stakes import Pools
+from client.core.money.verify import verify_published
 from tests.app.oracle.conftest import (
     NMR,
     USD,
@@ -98,7 +99,7 @@ def _assert_chain_matches_plan(w3, record, stakers, document, supply_before, bal
     """Every planned token movement happened on chain, for both tokens, and no other."""
     token, escrow = token_and_escrow(w3, record)
     plan = plan_from_json(document)
-    outcomes = {e.staker: e for e in plan.stakes}
+    outcomes = {e.model: e for e in plan.stakes}
     prizes = {p.participant: p for p in plan.prizes}
     assert set(outcomes) == {a for a, _ in stakers}
     for address, amount in stakers:

@@ -14,10 +14,10 @@ from eth_account import Account
 from app import oracle, store
 from app.oracle import keeper as keeper_module
 from app.paths import published_dir, secret_dir
-from app.payout import Pools
-from app.verify import verify_published
 from app.web import services
 from client.core.chain.contracts import Chain
+from client.core.money.stakes import Pools
+from client.core.money.verify import verify_published
 from tests.app.oracle.conftest import (
     NMR,
     USD,

@@ -13,11 +13,11 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
-from app.payout import plan_from_json
-from app.verify import verify_published
 from app.web import services
 from client.core.chain.contracts import Chain
 from client.core.models import model_key
+from client.core.money.plan import plan_from_json
+from client.core.money.verify import verify_published
 from tests.app.oracle.conftest import (
     NMR,
     advance_chain_time,
@@ -77,7 +77,7 @@ def test_two_models_of_one_wallet_settle_apart_and_win_as_one_wallet(app, w3, de
         published = oracle.publish_round(1, **QUIET)
         scores = {oracle.participant_key(s): s for s in store.round_scores(1)}
     plan = plan_from_json(document)
-    outcomes = {e.staker: e for e in plan.stakes}
+    outcomes = {e.model: e for e in plan.stakes}
     prizes = {p.participant: p for p in plan.prizes}
 
     # Each model was scored on its own file and planned on its own stake.

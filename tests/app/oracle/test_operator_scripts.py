@@ -65,8 +65,8 @@ def test_scripts_run_a_round_without_stakes(operator_env, w3, deployment, keys):
     with app.app_context():
         assert store.get_round(1).status == "finalized"
         [entry] = store.latest_plan(1)["stakes"]
-        assert {k: entry[k] for k in ("staker", "stake", "burn", "usd_reward", "nmr_reward")} == {
-            "staker": address, "stake": str(NMR), "burn": "0", "usd_reward": "0", "nmr_reward": "0"}
+        assert {k: entry[k] for k in ("model", "stake", "burn", "usd_reward", "nmr_reward")} == {
+            "model": address, "stake": str(NMR), "burn": "0", "usd_reward": "0", "nmr_reward": "0"}
 
 
 def test_the_keeper_scripts_list_the_pipeline_and_finish_a_round(operator_env, w3, deployment, capsys, monkeypatch):

@@ -10,10 +10,10 @@ from eth_account import Account
 
 from app import oracle, store
 from app.models import OracleTransaction
-from app.payout import plan_from_json
-from app.verify import verify_published
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
+from client.core.money.plan import plan_from_json
+from client.core.money.verify import verify_published
 from tests.app.oracle.conftest import (
     NMR,
     advance_chain_time,
@@ -58,7 +58,7 @@ def test_a_plan_the_chain_does_not_know_is_refused(app, w3, keys, deployment):
     _open_and_stake(app, w3, keys, record, n_stakers=2)
     document = _close_and_resolve(app, w3)
     stranger = Account.from_key(keys[-1]).address
-    document["stakes"].append({"staker": stranger, "stake": str(5 * NMR), "burn": "0", "usd_reward": "0",
+    document["stakes"].append({"model": stranger, "stake": str(5 * NMR), "burn": "0", "usd_reward": "0",
                                "nmr_reward": "0", "reason": "a stake this chain never saw"})
     with app.app_context():
         store.save_plan(1, document)
@@ -129,7 +129,7 @@ def test_escape_hatch_withdrawals_still_verify(app, w3, keys, deployment):
         key = next(k for k in keys if Account.from_key(k).address == address)
         before = token.functions.balanceOf(address).call()
         send(w3, key, escrow.functions.withdrawStake(1, 0))
-        stake = next(e.stake for e in plan_from_json(document).stakes if e.staker == address)
+        stake = next(e.stake for e in plan_from_json(document).stakes if e.model == address)
         assert token.functions.balanceOf(address).call() == before + stake
     with app.app_context():
         assert oracle.settle_round(1, **QUIET)["withdrawn"] == late

@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 import pytest
 
 from app import store
-from app.payout import NMR
 from app.web import charts
 from app.web.chart_views import (
     history_charts,
     round_distribution_chart,
     submission_era_chart,
 )
+from client.core.money.units import NMR
 
 SVG = "{http://www.w3.org/2000/svg}"
 USD = 10**6

@@ -10,8 +10,8 @@ from statistics import fmean
 import pytest
 
 from app import store
-from app.payout import NMR
 from app.web.leaderboard import PAGE_SIZE
+from client.core.money.units import NMR
 
 USD = 10**6
 N_PLAYERS = 120  # three pages of 50, 50 and 20

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app import store
-from app.payout import NMR
+from client.core.money.units import NMR
 from tests.app.web.conftest import ROUND
 from tests.e2e.conftest import browser  # noqa: F401  (the headless Chromium fixture)
 from tests.support import serve

@@ -1,7 +1,7 @@
 """The pages of one wallet session: the sign-in panel for signed-out visitors, Settings
 (name, tokens, sessions), the round header's phases, "stake on this file", Past
 tournaments without the open round, the menu's community links and the Performance
-panel's originality and concordance (computed after upload by app.scoring's own code)."""
+panel's originality and concordance (computed after upload by client.core.scoring's own code)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 
 from app import store
-from app.scoring.concordance import (
+from app.web import performance
+from client.core.scoring.concordance import (
     CONCORDANCE_LIMIT,
     concordance_fractions,
     feature_clusters,
 )
-from app.scoring.originality import originality
-from app.web import performance
+from client.core.scoring.originality import originality
 from tests.app.web.conftest import ROUND, sign_in
 
 

@@ -284,8 +284,9 @@ def test_the_tables_and_the_engine_import_no_queries():
     assert not {m for m in imported if m and m.split(".")[0] == "app"}
 
 
-def test_config_from_env_prefixed_wins():
-    env = {"CHAIN_ID": "5", "NMR_CHAIN_ID": "1337", "RPC_URL": "http://node:8545", "SESSION_COOKIE_SECURE": "true"}
+def test_config_from_env_reads_only_prefixed_names():
+    env = {"CHAIN_ID": "5", "NMR_CHAIN_ID": "1337", "NMR_RPC_URL": "http://node:8545", "NMR_SESSION_COOKIE_SECURE": "true",
+           "SECRET_KEY": "another program's", "DATA_DIR": "/elsewhere"}
     assert config.from_env(env) == {"CHAIN_ID": 1337, "RPC_URL": "http://node:8545", "SESSION_COOKIE_SECURE": True}
 
 

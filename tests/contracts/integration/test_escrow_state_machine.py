@@ -58,7 +58,7 @@ from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
 from hypothesis import HealthCheck
 
-from client.core.chain.commitments import (
+from client.core.money.batches import (
     batch_hashes,
     prize_list_hash,
     settle_batch_hash,

@@ -15,7 +15,7 @@ import pytest
 from brownie import chain
 from brownie.test import given, strategy
 
-from client.core.chain.commitments import settle_batch_hash
+from client.core.money.batches import settle_batch_hash
 from tests.contracts.helpers import (
     ACTIVE,
     HASH,

@@ -17,7 +17,7 @@ import brownie
 import pytest
 from brownie import chain
 
-from client.core.chain.commitments import batch_hashes
+from client.core.money.batches import batch_hashes
 from tests.contracts.helpers import (
     CHALLENGE_WINDOW,
     DATASET_DIGEST,

@@ -7,14 +7,14 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from client.core.chain.commitments import (
+from client.core.models import model_key
+from client.core.money.batches import (
     batch_hashes,
     prize_list_hash,
     settle_batch_hash,
     settlement_row,
     wallet_prizes,
 )
-from client.core.models import model_key
 
 LOW = "0x" + "11" * 20
 HIGH = "0x" + "ee" * 20

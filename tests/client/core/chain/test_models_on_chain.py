@@ -8,10 +8,10 @@ import pytest
 from eth_account import Account
 
 from app.chain.deploy import LOCAL_CHALLENGE_WINDOW
-from client.core.chain.commitments import batch_hashes, wallet_prizes
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError, ContractRevert
 from client.core.models import model_key
+from client.core.money.batches import batch_hashes, wallet_prizes
 from tests.client.conftest import NMR, STAKER, USD, advance_chain_time
 
 WAD = 10**18
@@ -44,10 +44,10 @@ def test_two_models_of_one_wallet_stake_settle_and_win_apart(chains, w3):
     staker.stake(7001, 4 * NMR, WAD // 2, HASH_B, model=1)
     other.stake(7001, 3 * NMR, WAD, HASH_C)
 
-    records = {r.staker: r for r in staker.stake_records(7001)}
+    records = {r.model: r for r in staker.stake_records(7001)}
     assert list(records) == [first, second, rival]  # by first stake: the auction's tie-break
-    assert (records[second].address, records[second].model) == (wallet, 1)
-    assert (records[first].address, records[first].model) == (wallet, 0)
+    assert (records[second].wallet, records[second].model_number) == (wallet, 1)
+    assert (records[first].wallet, records[first].model_number) == (wallet, 0)
     assert [(r.amount, r.confidence, r.submission_hash) for r in records.values()] == [
         (10 * NMR, WAD, HASH_A), (4 * NMR, WAD // 2, HASH_B), (3 * NMR, WAD, HASH_C)]
     assert staker.stake_of(7001, second) == {"amount": 4 * NMR, "confidence": WAD // 2, "status": "active"}

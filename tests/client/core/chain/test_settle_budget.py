@@ -10,10 +10,10 @@ from eth_account import Account
 from web3 import HTTPProvider, Web3
 
 from app.chain.deploy import deploy_contracts
-from client.core.chain.commitments import batch_hashes
 from client.core.chain.contracts import SETTLE_GAS_BASE, SETTLE_GAS_PER_STAKER, Chain
 from client.core.chain.signing import key_from_mnemonic
 from client.core.models import model_key
+from client.core.money.batches import batch_hashes
 from tests.support import ROOT
 from tools.ganache import TEST_MNEMONIC, start_ganache, stop
 

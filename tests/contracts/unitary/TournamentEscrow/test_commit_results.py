@@ -6,7 +6,7 @@ import brownie
 import pytest
 from brownie import chain
 
-from client.core.chain.commitments import (
+from client.core.money.batches import (
     batch_hashes,
     prize_list_hash,
     settle_batch_hash,

@@ -4,7 +4,7 @@ challenge window, the dispute bond, roles (the guardian apart from the oracle)."
 import brownie
 from brownie import NumeraireToken, TournamentEscrow, web3
 
-from client.core.chain.commitments import batch_hashes
+from client.core.money.batches import batch_hashes
 from tests.contracts.helpers import (
     ADMIN_TRANSFER_DELAY,
     CHALLENGE_WINDOW,

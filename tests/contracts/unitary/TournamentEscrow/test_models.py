@@ -8,8 +8,8 @@ import pytest
 from brownie import web3
 from eth_abi import encode
 
-from client.core.chain.commitments import wallet_prizes
 from client.core.models import model_key
+from client.core.money.batches import wallet_prizes
 from tests.contracts.helpers import (
     ACTIVE,
     NMR,

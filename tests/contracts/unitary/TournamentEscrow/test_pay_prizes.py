@@ -6,7 +6,7 @@ challenge window."""
 import brownie
 import pytest
 
-from client.core.chain.commitments import prize_list_hash
+from client.core.money.batches import prize_list_hash
 from tests.contracts.helpers import (
     NMR,
     NMR_POOL_INDEX,

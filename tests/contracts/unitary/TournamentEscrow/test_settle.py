@@ -10,7 +10,7 @@ import brownie
 import pytest
 from brownie import chain
 
-from client.core.chain.commitments import settle_batch_hash
+from client.core.money.batches import settle_batch_hash
 from tests.contracts.helpers import (
     ACTIVE,
     CHALLENGE_WINDOW,

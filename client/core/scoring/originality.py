@@ -5,7 +5,7 @@ earlier submission of the round, ``|Pearson| > 0.95`` or the two-sample KS stati
 ``<= 0.03``; ``similar_to`` names the earliest such submission.
 
 :func:`originality_exact` is the definition, pair by pair: Pearson in float64 and KS as
-an exact rational (:mod:`app.scoring.ks`). :func:`originality` decides every pair that
+an exact rational (:mod:`client.core.scoring.ks`). :func:`originality` decides every pair that
 matters the same way, for a round of 1,000 submissions in seconds:
 
 - **Pearson**: one float32 Gram matrix of the standardised rows (BLAS, in column
@@ -15,7 +15,7 @@ matters the same way, for a round of 1,000 submissions in seconds:
   only pairs whose ``|r|`` lies within that margin of the limit are recomputed, in
   float64 exactly as the definition does.
 - **KS**: all rows have the same length ``n``, so ``KS <= M / n`` is a comparison of
-  order statistics (:func:`app.scoring.ks.excess_beyond`). Each submission is sorted
+  order statistics (:func:`client.core.scoring.ks.excess_beyond`). Each submission is sorted
   once and every 8th order statistic kept. On the order statistics ``s`` apart, one
   violated comparison proves "not similar", and comparing neighbouring grid points
   proves "similar" (every order statistic between two grid points lies between their
@@ -40,7 +40,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from app.scoring.ks import allowed_excess, excess_beyond, ks_at_most, ks_numerator
+from client.core.scoring.ks import (
+    allowed_excess,
+    excess_beyond,
+    ks_at_most,
+    ks_numerator,
+)
 
 CORRELATION_LIMIT = 0.95
 KS_LIMIT = 0.03

@@ -11,17 +11,13 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import xlogy
 
-from app.scoring.transforms import (
+from client.core.scoring.transforms import (
     pearson_rows,
     rank_gaussian,
     rank_percentile,
     signed_power,
 )
 
-LN2 = float(np.log(2.0))
-# A constant 0.5 scores ln 2 exactly in exact arithmetic, but a float mean of n copies
-# can land an ulp below; "beats a coin flip" must not depend on that.
-LOGLOSS_TOLERANCE = 1e-12
 # sklearn.metrics.log_loss clips probabilities to [eps, 1 - eps] with the dtype's eps.
 _EPS = float(np.finfo(np.float64).eps)
 # numpy.linalg.lstsq's cut-off in numerai-tools' neutralize(): singular values below
@@ -39,11 +35,6 @@ def row_logloss(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:
     if np.isin(targets, (0.0, 1.0)).all():
         return -np.log(np.where(targets == 1.0, clipped, 1 - clipped))
     return -(xlogy(targets, clipped) + xlogy(1 - targets, 1 - clipped))
-
-
-def beats_coin_flip(logloss_value: float | np.ndarray) -> bool | np.ndarray:
-    """True where a logloss is below ln 2 by more than float noise (the 2017 bar)."""
-    return np.asarray(logloss_value) < LN2 - LOGLOSS_TOLERANCE
 
 
 def logloss(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ is concordant when the mean of those per-cluster maxima is below 0.12. A model t
 behaves differently on live rows than on validation rows (e.g. looked-up validation
 answers) fails it.
 
-Each KS statistic is a rational (:mod:`app.scoring.ks`), so the mean is one too:
+Each KS statistic is a rational (:mod:`client.core.scoring.ks`), so the mean is one too:
 :func:`concordance_fractions` keeps it exact and the decision ``mean < 12/100`` has no
 rounding; :func:`concordance` is its nearest float (the published statistic).
 """
@@ -21,8 +21,8 @@ from itertools import combinations
 import numpy as np
 from sklearn.cluster import KMeans
 
-from app.scoring.ks import ks_numerators_rows
-from app.scoring.transforms import submatrix
+from client.core.scoring.ks import ks_numerators_rows
+from client.core.scoring.transforms import submatrix
 
 N_CLUSTERS = 5
 CONCORDANCE_LIMIT = 0.12

@@ -1,6 +1,6 @@
 """Verify a published round against the chain, with nothing but its files and an RPC URL.
 
-    python -m app.verify PUBLISHED_DIR --rpc-url http://127.0.0.1:8545
+    python -m client.core.money.verify PUBLISHED_DIR --rpc-url http://127.0.0.1:8545
 
 Works before settlement (during the challenge window, when a mismatch is worth a
 dispute) and after it. Checks, and prints every mismatch (exit status 1 if any):
@@ -36,15 +36,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from app.payout import Plan, plan_from_json
-from app.scoring import STORED_METRICS
-from app.settlement import compute_settlement, plan_hashes, pools_on_chain, round_state
-from client.core.chain.commitments import wallet_prizes
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
-from client.core.chain.records import StakeOnChain
 from client.core.models import wallet_of
+from client.core.money.batches import plan_hashes, wallet_prizes
+from client.core.money.plan import Plan, plan_from_json
+from client.core.money.settlement import compute_settlement, pools_on_chain, round_state
+from client.core.money.stakes import Stake
+from client.core.money.units import NMR
 from client.core.predictions import PredictionValidator
+from client.core.scoring import STORED_METRICS
 
 SCORE_TOLERANCE = 1e-9
 
@@ -79,7 +80,7 @@ def verify_published(directory: str | Path, rpc_url: str) -> Verification:
     # Every stake was active when the plan was made (withdrawals open only after the
     # oracle's deadline), so all are replayed as active, withdrawn ones included.
     stakes = chain.stake_records(number)
-    replay = [StakeOnChain(s.staker, s.amount, s.confidence, "active", s.submission_hash, s.order) for s in stakes]
+    replay = [Stake(s.model, s.amount, s.confidence, s.order, "active", s.submission_hash) for s in stakes]
     _check_committed_files(directory, replay, plan_document.get("scored", []), report)
 
     dataset = pd.read_parquet(next(directory.glob("numerai_dataset_round*.parquet")))
@@ -105,7 +106,7 @@ def verify_published(directory: str | Path, rpc_url: str) -> Verification:
     _check_plan(plan_from_json(plan_document), recomputed.plan, report)
     _check_commitment(chain, number, view, recomputed.plan, int(plan_document["batch_size"]), report)
     if view["batches_settled"] or view["prizes_paid"] or view["finalized"]:
-        _check_chain(chain, number, view, recomputed.plan, {s.staker for s in stakes if s.status == "withdrawn"},
+        _check_chain(chain, number, view, recomputed.plan, {s.model for s in stakes if s.status == "withdrawn"},
                      report)
         _check_finalization(chain, number, view, report)
     else:
@@ -144,7 +145,7 @@ def _check_commitment(chain: Chain, number: int, view: dict, plan: Plan, batch_s
                                      "another plan than the published files give")
     if committed != mine and not (view["batches_settled"] or view["prizes_paid"] or view["finalized"]):
         report.mismatches.append(f"dispute round {number} before the challenge window ends "
-                                 f"(the escrow's dispute({number}), a bond of {chain.dispute_bond() / 10**18:,.2f} NMR)")
+                                 f"(the escrow's dispute({number}), a bond of {chain.dispute_bond() / NMR:,.2f} NMR)")
     report.checked.append(f"{len(committed)} committed batch hashes")
 
 
@@ -159,18 +160,18 @@ def _check_manifest(directory: Path, report: Verification) -> None:
     report.checked.append(f"{len(manifest)} file digests")
 
 
-def _check_committed_files(directory: Path, stakes: list[StakeOnChain], scored: list[str], report: Verification) -> None:
+def _check_committed_files(directory: Path, stakes: list[Stake], scored: list[str], report: Verification) -> None:
     for stake in stakes:
-        path = directory / "predictions" / f"{stake.staker}.csv"
+        path = directory / "predictions" / f"{stake.model}.csv"
         if not path.is_file():
             continue  # a stake on no accepted file: the plan returns it (checked with the plan)
         digest = "0x" + hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != stake.submission_hash:
             report.mismatches.append(
-                f"predictions/{stake.staker}.csv hashes to {digest}, but the stake committed {stake.submission_hash}"
+                f"predictions/{stake.model}.csv hashes to {digest}, but the stake committed {stake.submission_hash}"
             )
-        elif stake.staker not in scored:
-            report.mismatches.append(f"{stake.staker}'s committed file is published but was left out of the scoring")
+        elif stake.model not in scored:
+            report.mismatches.append(f"{stake.model}'s committed file is published but was left out of the scoring")
     report.checked.append(f"{len(stakes)} committed file hashes")
 
 
@@ -190,7 +191,7 @@ def _check_scores(directory: Path, recomputed, report: Verification) -> None:
 
 def _check_plan(published: Plan, mine: Plan, report: Verification) -> None:
     for what, theirs, ours, key in (
-        ("stake", published.stakes, mine.stakes, "staker"),
+        ("stake", published.stakes, mine.stakes, "model"),
         ("prize", published.prizes, mine.prizes, "participant"),
     ):
         theirs_by, ours_by = ({getattr(e, key): e for e in entries} for entries in (theirs, ours))
@@ -209,20 +210,20 @@ def _check_plan(published: Plan, mine: Plan, report: Verification) -> None:
 def _check_chain(chain: Chain, number: int, view: dict, plan: Plan, withdrawn: set[str], report: Verification) -> None:
     events = chain.settlements(number)
     for entry in plan.stakes:
-        event = events.get(entry.staker)
-        if event is None and entry.staker in withdrawn:
-            report.checked.append(f"{entry.staker} withdrew through the escape hatch")
+        event = events.get(entry.model)
+        if event is None and entry.model in withdrawn:
+            report.checked.append(f"{entry.model} withdrew through the escape hatch")
         elif event is None:
-            report.mismatches.append(f"{entry.staker}: planned but never settled on chain")
+            report.mismatches.append(f"{entry.model}: planned but never settled on chain")
         elif (event["burned"], event["usd_reward"], event["nmr_reward"]) != (entry.burn, entry.usd_reward,
                                                                              entry.nmr_reward):
             report.mismatches.append(
-                f"{entry.staker}: chain burned {event['burned']}, paid {event['usd_reward']} USD units and "
+                f"{entry.model}: chain burned {event['burned']}, paid {event['usd_reward']} USD units and "
                 f"{event['nmr_reward']} NMR wei; plan says burn {entry.burn}, {entry.usd_reward} USD units, "
                 f"{entry.nmr_reward} NMR wei"
             )
-    for staker in set(events) - {e.staker for e in plan.stakes}:
-        report.mismatches.append(f"{staker}: settled on chain but absent from the plan")
+    for model in set(events) - {e.model for e in plan.stakes}:
+        report.mismatches.append(f"{model}: settled on chain but absent from the plan")
     report.checked.append(f"{len(events)} on-chain settlements")
 
     paid = {address.lower(): prize for address, prize in chain.prizes(number).items()}
@@ -264,7 +265,7 @@ def _check_finalization(chain: Chain, number: int, view: dict, report: Verificat
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: prints what was checked and every mismatch."""
-    parser = argparse.ArgumentParser(prog="python -m app.verify", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m client.core.money.verify", description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", help="a published round folder (published/round-N)")
     parser.add_argument("--rpc-url", default="http://127.0.0.1:8545", help="JSON-RPC endpoint of the chain")
     args = parser.parse_args(argv)

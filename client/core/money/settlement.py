@@ -2,12 +2,12 @@
 a plan to the batches the oracle commits (pure: no Flask, no web3).
 
 The oracle (``resolve_round``) and ``verify`` both call :func:`compute_settlement` and
-:func:`committed_batches`, so a verifier holding only the published files recomputes
+:func:`~client.core.money.batches.committed_batches`, so a verifier holding only the published files recomputes
 exactly the batch hashes the oracle committed, before any of them is posted.
 
 Participants are model keys (:mod:`client.core.models`): a stake, a score and a prize
 belong to one model of a wallet. The settle entries stay per model; the prize list the
-escrow takes is per wallet (:func:`~client.core.chain.commitments.wallet_prizes`).
+escrow takes is per wallet (:func:`~client.core.money.batches.wallet_prizes`).
 """
 
 from __future__ import annotations
@@ -18,13 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from app.payout import ParticipantScore, Plan, Pools, StakeEntry, build_plan
-from app.scoring import RoundScores, score_round_full
-from client.core.chain.commitments import batch_hashes, wallet_prizes
-from client.core.chain.records import StakeOnChain
-
-SettleEntry = tuple[str, int, int, int]
-PrizeEntry = tuple[str, int, int]
+from client.core.money.build import build_plan
+from client.core.money.plan import Plan
+from client.core.money.stakes import ParticipantScore, Pools, Stake
+from client.core.scoring import RoundScores, score_round_full
 
 
 @dataclass(frozen=True)
@@ -46,25 +43,11 @@ def pools_on_chain(view: Mapping[str, Any]) -> Pools:
     return Pools(usd_staking=view["usd_staking_pool"], usd_prize=view["usd_prize_pool"], nmr=view["nmr_pool"])
 
 
-def committed_batches(plan: Plan, batch_size: int) -> tuple[list[list[SettleEntry]], list[PrizeEntry]]:
-    """The settle batches of `plan` in posting order (its stakes in plan order, `batch_size`
-    a batch; each entry (model key, burn, usd, nmr)) and its prize list as the escrow takes
-    it: one entry per wallet, its models' prizes summed, by address ascending."""
-    entries = [(e.staker, e.burn, e.usd_reward, e.nmr_reward) for e in plan.stakes]
-    batches = [entries[i:i + batch_size] for i in range(0, len(entries), batch_size)]
-    return batches, wallet_prizes((p.participant, p.usd, p.nmr) for p in plan.prizes)
-
-
-def plan_hashes(plan: Plan, batch_size: int) -> list[str]:
-    """The hashes commitResults takes for `plan`: each settle batch, then the prize list."""
-    return batch_hashes(*committed_batches(plan, batch_size))
-
-
 def compute_settlement(
     tournament: pd.DataFrame,
     live_targets: pd.Series,
     predictions: Mapping[str, pd.Series],
-    stakes: Sequence[StakeOnChain],
+    stakes: Sequence[Stake],
     policy: str,
     pools: Pools,
     names: Mapping[str, str] | None = None,
@@ -73,24 +56,24 @@ def compute_settlement(
     the meta-model by stake, and plans every active stake and the round's prizes under
     `policy` with `pools`; `names` are display names for the reasons. A stake with no
     scored file (its hash matched no accepted file) gets ``None``: returned in full."""
-    by_staker = {s.staker: s for s in stakes}
+    by_model = {s.model: s for s in stakes}
     scores = None
     if predictions:
-        weights = {name: by_staker[name].amount for name in predictions if name in by_staker}
+        weights = {name: by_model[name].amount for name in predictions if name in by_model}
         scores = score_round_full(tournament, live_targets, dict(predictions), stakes=weights or None)
     summary = scores.summary if scores is not None else pd.DataFrame()
     participant_scores: dict[str, ParticipantScore | None] = {
         name: participant_score(summary.loc[name]) for name in predictions
     }
     for s in stakes:
-        participant_scores.setdefault(s.staker, None)
-    entries = [StakeEntry(s.staker, s.amount, s.confidence, s.order) for s in stakes if s.status == "active"]
-    plan = build_plan(policy, entries, participant_scores, pools, names=names)
+        participant_scores.setdefault(s.model, None)
+    active = [s for s in stakes if s.status == "active"]
+    plan = build_plan(policy, active, participant_scores, pools, names=names)
     return Settlement(scores, participant_scores, plan)
 
 
 def participant_score(row: pd.Series) -> ParticipantScore:
-    """The payout's view of one scored submission (a row of app.scoring's summary)."""
+    """The payout's view of one scored submission (a row of client.core.scoring's summary)."""
     similar_to = row.get("similar_to")
     return ParticipantScore(
         live_logloss=float(row["live_logloss"]),

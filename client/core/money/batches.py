@@ -17,12 +17,15 @@ from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
 from client.core.models import MAX_MODEL_NUMBER, split_model_key
+from client.core.money.plan import Plan
 
 SETTLEMENT_TYPE = "(address,uint32,uint256,uint256,uint256)[]"
 PRIZES_TYPE = "(address,uint256,uint256)[]"
 
 SettlementRow = tuple[str, int, int, int, int]
 PrizeRow = tuple[str, int, int]
+SettleEntry = tuple[str, int, int, int]
+PrizeEntry = tuple[str, int, int]
 
 
 def _hex(digest: bytes) -> str:
@@ -77,3 +80,17 @@ def batch_hashes(settle_batches: Iterable[Iterable[Sequence]], prizes: Iterable[
     """Every hash commitResults takes: the settle batches in order, the prize list (as
     posted) last."""
     return [settle_batch_hash(batch) for batch in settle_batches] + [prize_list_hash(prizes)]
+
+
+def committed_batches(plan: Plan, batch_size: int) -> tuple[list[list[SettleEntry]], list[PrizeEntry]]:
+    """The settle batches of `plan` in posting order (its stakes in plan order, `batch_size`
+    a batch; each entry (model key, burn, usd, nmr)) and its prize list as the escrow takes
+    it: one entry per wallet, its models' prizes summed, by address ascending."""
+    entries = [(e.model, e.burn, e.usd_reward, e.nmr_reward) for e in plan.stakes]
+    batches = [entries[i:i + batch_size] for i in range(0, len(entries), batch_size)]
+    return batches, wallet_prizes((p.participant, p.usd, p.nmr) for p in plan.prizes)
+
+
+def plan_hashes(plan: Plan, batch_size: int) -> list[str]:
+    """The hashes commitResults takes for `plan`: each settle batch, then the prize list."""
+    return batch_hashes(*committed_batches(plan, batch_size))

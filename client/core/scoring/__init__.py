@@ -1,6 +1,6 @@
 """Round scoring: metrics over every submission at once, and the meta-model (pure).
 
-Entry points (see :mod:`app.scoring.round`)::
+Entry points (see :mod:`client.core.scoring.round`)::
 
     score_round(tournament, live_targets, predictions, stakes=None) -> DataFrame
     score_round_full(tournament, live_targets, predictions, stakes=None) -> RoundScores
@@ -32,13 +32,13 @@ similar_to             the earlier submission that made it unoriginal, else None
 ``RoundScores.per_era`` has ``submission, era, data_type, logloss, corr, mmc, fnc`` for
 every validation and live era (for charts); ``RoundScores.meta_model`` is the
 stake-weighted meta-model on every tournament row, scored in ``meta_model_per_era`` and
-``meta_model_summary``. Lower-level pieces: :mod:`app.scoring.metrics` (per-era
-metrics on a submissions x rows matrix), :mod:`app.scoring.originality`,
-:mod:`app.scoring.concordance`, :mod:`app.scoring.ks`.
+``meta_model_summary``. Lower-level pieces: :mod:`client.core.scoring.metrics` (per-era
+metrics on a submissions x rows matrix), :mod:`client.core.scoring.originality`,
+:mod:`client.core.scoring.concordance`, :mod:`client.core.scoring.ks`.
 """
 
-from app.scoring.metrics import LN2
-from app.scoring.round import (
+from client.core.money.rules import LN2
+from client.core.scoring.round import (
     SUMMARY_COLUMNS,
     RoundScores,
     score_round,

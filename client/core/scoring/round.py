@@ -9,7 +9,7 @@ submission. The round itself stays one array per submission, as given: only an e
 block (and its ranks) is materialised at a time, so the memory beyond the inputs is a
 few hundred MB for 1,000 submissions x 80,000 rows.
 
-Definitions (``app/scoring`` module docstring lists the columns):
+Definitions (``client/core/scoring`` module docstring lists the columns):
 
 - logloss over validation rows and over live rows (sklearn ``log_loss``), and per era;
 - consistency: share of validation eras whose logloss is below ln 2;
@@ -17,8 +17,8 @@ Definitions (``app/scoring`` module docstring lists the columns):
   same over validation eras as ``validation_corr`` etc.;
 - meta-model: per era, the stake-weighted mean of the submissions' percentile ranks
   (all submissions weigh the same when no stakes are given); MMC is against it;
-- original (see :mod:`app.scoring.originality`) compares submissions in the order
-  given, earliest first; concordant (see :mod:`app.scoring.concordance`), both KS
+- original (see :mod:`client.core.scoring.originality`) compares submissions in the order
+  given, earliest first; concordant (see :mod:`client.core.scoring.concordance`), both KS
   decisions in exact integer arithmetic.
 """
 
@@ -33,15 +33,21 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from app.scoring import metrics
-from app.scoring.concordance import (
+from client.core.money.rules import beats_coin_flip
+from client.core.scoring import metrics
+from client.core.scoring.concordance import (
     CONCORDANCE_LIMIT,
     concordance_fractions,
     feature_clusters,
 )
-from app.scoring.ks import as_fraction
-from app.scoring.originality import originality
-from app.scoring.transforms import gaussian, rank_gaussian, rank_percentile, submatrix
+from client.core.scoring.ks import as_fraction
+from client.core.scoring.originality import originality
+from client.core.scoring.transforms import (
+    gaussian,
+    rank_gaussian,
+    rank_percentile,
+    submatrix,
+)
 
 SCORED_SPLITS = ("validation", "live")
 SUMMARY_COLUMNS = [
@@ -282,7 +288,7 @@ def _summarise(names: list[str], era_rows: list) -> pd.DataFrame:
                 summary[f"{prefix}{column}"] = np.nanmean(stacked[:, :, position], axis=0) if len(chosen) else np.nan
         if split == "validation":
             era_loss = stacked[:, :, 0] / counts[:, None]
-            summary["consistency"] = metrics.beats_coin_flip(era_loss).mean(axis=0)
+            summary["consistency"] = beats_coin_flip(era_loss).mean(axis=0)
     return summary
 
 
