@@ -2,8 +2,9 @@
 
 ``init_app(app)`` builds one engine from ``DATABASE_URL`` (kept in
 ``app.extensions["db"]``), brings the schema of :mod:`app.models` up to date (new tables
-by ``create_all``, new columns of existing tables by :func:`add_missing_columns`, unique
-keys that grew a column by :func:`migrate_unique_keys`; no row is dropped or rewritten)
+by ``create_all``, columns older versions named otherwise by :func:`rename_columns`, new
+columns of existing tables by :func:`add_missing_columns`, unique keys that grew a column
+by :func:`migrate_unique_keys`; no row is dropped or rewritten)
 and closes the request's session on teardown. ``get_session()``
 returns the session of the current app context; the :mod:`app.store` functions use it.
 SQLite files get WAL mode, a busy timeout and foreign keys, so several gunicorn workers can
@@ -64,6 +65,34 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+# Columns older versions named otherwise: (table, old name) -> the name the tables use now.
+RENAMED_COLUMNS = {("rounds", "reward_budget_wei"): "nmr_pool", ("scores", "reward_wei"): "nmr_reward"}
+
+
+def rename_columns(engine: Engine, renamed: dict[tuple[str, str], str] = RENAMED_COLUMNS) -> list[str]:
+    """Give every column of ``renamed`` still under its old name its new one (``ALTER TABLE
+    ... RENAME COLUMN``, which keeps its values); returns them as ``"table.old -> new"``.
+    Idempotent, and safe when another worker starting at the same time renames first."""
+    done = []
+    for (table_name, old), new in renamed.items():
+        inspector = inspect(engine)
+        if not inspector.has_table(table_name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table_name)}
+        if old not in present or new in present:
+            continue
+        quote = engine.dialect.identifier_preparer.quote
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"ALTER TABLE {quote(table_name)} RENAME COLUMN {quote(old)} TO {quote(new)}"))
+        except DBAPIError:
+            if old in {c["name"] for c in inspect(engine).get_columns(table_name)}:
+                raise
+            continue
+        done.append(f"{table_name}.{old} -> {new}")
+    return done
 
 
 def add_missing_columns(engine: Engine, metadata: MetaData = Base.metadata) -> list[str]:
@@ -221,10 +250,12 @@ def _ddl(engine: Engine) -> Iterator[_Execute]:
 
 
 def init_app(app: Flask) -> Database:
-    """Connect ``app`` to its database; create missing tables, add missing columns and
-    migrate unique keys that grew."""
+    """Connect ``app`` to its database; create missing tables, rename columns older
+    versions named otherwise, add missing columns and migrate unique keys that grew."""
     engine = make_engine(app.config["DATABASE_URL"])
     Base.metadata.create_all(engine)
+    for name in rename_columns(engine):
+        app.logger.info("database: renamed column %s", name)
     for name in add_missing_columns(engine):
         app.logger.info("database: added column %s", name)
     for name in migrate_unique_keys(engine):

@@ -43,7 +43,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, synonym
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # "expired": the oracle's deadline passed before the round was settled; it is finalized on
@@ -109,10 +109,9 @@ class Wei(TypeDecorator):
         return None if value is None else int(value)
 
 
-def amount_column(column_name: str | None = None) -> Any:
+def amount_column() -> Any:
     """A non-null :class:`Wei` column that is 0 unless set, also on rows added before it."""
-    args = (column_name,) if column_name else ()
-    return mapped_column(*args, Wei, default=0, server_default="0")
+    return mapped_column(Wei, default=0, server_default="0")
 
 
 class Base(DeclarativeBase):
@@ -243,9 +242,8 @@ class Round(Base):
     The pools are what the funder paid into the escrow: ``usd_staking_pool`` (the staking
     auction's prizes) and ``usd_prize_pool`` (the rank prizes), in USD units, and
     ``nmr_pool`` (the NMR issuance for rank prizes and the corr policy), in wei.
-    ``nmr_pool`` lives in the column that was ``reward_budget_wei`` (the single NMR budget
-    of older versions), so rounds recorded before keep their budget as their NMR pool;
-    ``reward_budget_wei`` stays readable and writable as a deprecated alias.
+    ``nmr_pool`` is the column older versions called ``reward_budget_wei`` (renamed by
+    :func:`app.db.rename_columns`, so rounds recorded before keep it as their NMR pool).
     ``paid_usd``, ``paid_nmr``, ``burned_nmr``, ``returned_usd``, ``returned_nmr`` and
     ``unsettled_stakes`` are the chain's totals, copied from the escrow when the round
     ended (None before): what was paid, never what was planned. ``keeper_note``: why the
@@ -263,7 +261,7 @@ class Round(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dataset_csv_path: Mapped[str | None] = mapped_column(String(500))
     dataset_parquet_path: Mapped[str | None] = mapped_column(String(500))
-    nmr_pool: Mapped[int] = amount_column("reward_budget_wei")
+    nmr_pool: Mapped[int] = amount_column()
     usd_staking_pool: Mapped[int] = amount_column()
     usd_prize_pool: Mapped[int] = amount_column()
     funder: Mapped[str | None] = mapped_column(String(42))
@@ -280,8 +278,6 @@ class Round(Base):
     disputer: Mapped[str | None] = mapped_column(String(42), index=True)
     dispute_upheld: Mapped[bool | None] = mapped_column(Boolean)
     dispute_reward: Mapped[int | None] = mapped_column(Wei)
-
-    reward_budget_wei = synonym("nmr_pool")
 
     def accepts_uploads(self, now: datetime | None = None) -> bool:
         """True while the round is open and its close time has not passed."""
@@ -331,8 +327,8 @@ class Score(Base):
     Money of the round, by flow: the staking auction's ``usd_reward`` (USD units) or
     ``burn_wei`` (NMR wei destroyed); the corr policy's ``nmr_reward`` (NMR wei); the rank
     prizes ``prize_usd`` (USD units) and ``prize_nmr`` (NMR wei) at ``prize_rank``.
-    ``reason`` is the one-line why of the outcome. ``nmr_reward`` lives in the column that
-    was ``reward_wei`` (the only reward of older versions); ``reward_wei`` stays an alias.
+    ``reason`` is the one-line why of the outcome. ``nmr_reward`` is the column older
+    versions called ``reward_wei`` (renamed by :func:`app.db.rename_columns`).
     """
 
     __tablename__ = "scores"
@@ -354,14 +350,12 @@ class Score(Base):
     stake_wei: Mapped[int] = amount_column()
     confidence: Mapped[str | None] = mapped_column(String(80))
     burn_wei: Mapped[int] = amount_column()
-    nmr_reward: Mapped[int] = amount_column("reward_wei")
+    nmr_reward: Mapped[int] = amount_column()
     usd_reward: Mapped[int] = amount_column()
     prize_rank: Mapped[int | None] = mapped_column(Integer)
     prize_usd: Mapped[int] = amount_column()
     prize_nmr: Mapped[int] = amount_column()
     reason: Mapped[str | None] = mapped_column(String(REASON_MAX_CHARS))
-
-    reward_wei = synonym("nmr_reward")
 
     @property
     def model_key(self) -> str:

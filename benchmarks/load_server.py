@@ -67,7 +67,7 @@ def seed_instance(env: dict[str, str], clients: int, rows_per_era: int) -> tuple
             paths = dataset.write(data_dir / "datasets" / f"round-{number}")
             store.create_round(number, closes_at=now + timedelta(days=number - 1, hours=1),
                                resolves_by=now + timedelta(days=number + 1), dataset_paths=paths,
-                               reward_budget_wei=1000 * 10**18)  # fmt: skip
+                               nmr_pool=1000 * 10**18)  # fmt: skip
         rng = np.random.default_rng(0)
         rows = []
         for i in range(clients):
@@ -79,7 +79,7 @@ def seed_instance(env: dict[str, str], clients: int, rows_per_era: int) -> tuple
             tokens.append(store.create_api_token(address, "bench")[1])
             rows.append({"address": address, "live_logloss": float(0.69 + rng.normal(0, 0.003)),
                          "validation_logloss": 0.69, "consistency": 0.75, "originality": True,
-                         "concordance": True, "stake_wei": 10**18, "reward_wei": 2 * 10**18, "burn_wei": 0})  # fmt: skip
+                         "concordance": True, "stake_wei": 10**18, "nmr_reward": 2 * 10**18, "burn_wei": 0})  # fmt: skip
         store.save_scores(1, rows)
         store.set_round_status(1, "resolved", resolved_at=now)
         tournament = dataset.tournament

@@ -59,7 +59,7 @@ def app_with_open_round(folder: Path, dataset: RoundDataset, **config: Any) -> F
         now = store.utcnow()
         store.create_round(dataset.round_number, closes_at=now + timedelta(days=1),
                            resolves_by=now + timedelta(days=2), dataset_paths=paths,
-                           reward_budget_wei=1000 * NMR)
+                           nmr_pool=1000 * NMR)
     return application
 
 

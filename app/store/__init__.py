@@ -110,7 +110,6 @@ from app.store.rounds import (
     wallet_submissions,
 )
 from app.store.scores import (
-    SCORE_ALIASES,
     SCORE_AMOUNTS,
     SCORE_FIELDS,
     career_totals,
@@ -146,7 +145,6 @@ __all__ = [
     "MODEL_NAME_MAX",
     "REASON_MAX_CHARS",
     "ROUND_STATUSES",
-    "SCORE_ALIASES",
     "SCORE_AMOUNTS",
     "SCORE_FIELDS",
     "TOKEN_SEPARATOR",

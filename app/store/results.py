@@ -33,10 +33,9 @@ from app.store.scores import (
 from client.core.money import rules
 
 # Every amount key of these views and its token: "nmr" amounts are wei (18 decimals),
-# "usd" amounts are units of 1e-6 dollar (6 decimals). Keys ending in "_wei" are older.
+# "usd" amounts are units of 1e-6 dollar (6 decimals).
 AMOUNT_UNITS = {
-    "stake_wei": "nmr", "burn_wei": "nmr", "reward_wei": "nmr", "round_nmr_wei": "nmr",
-    "career_nmr_wei": "nmr", "staked_wei": "nmr", "paid_wei": "nmr", "burned_wei": "nmr",
+    "stake_wei": "nmr", "burn_wei": "nmr", "staked_wei": "nmr",
     "nmr_reward": "nmr", "prize_nmr": "nmr", "round_nmr": "nmr", "burned": "nmr", "net_nmr": "nmr",
     "career_nmr": "nmr", "nmr_paid": "nmr", "nmr_pool": "nmr", "nmr_returned": "nmr",
     "usd_reward": "usd", "prize_usd": "usd", "round_usd": "usd", "career_usd": "usd", "usd_paid": "usd",
@@ -52,8 +51,7 @@ def score_view(s: Score) -> dict[str, Any]:
     """A score as pages and the API show it: the metrics, the stake, every amount the
     round paid or burned, and ``round_usd`` (auction reward + prize, USD units),
     ``round_nmr`` (corr reward + prize, wei), ``burned`` (wei) and ``net_nmr``
-    (round NMR - burned, wei). ``reward_wei`` (= ``nmr_reward``) and ``round_nmr_wei``
-    (= ``net_nmr``) are the older names. The per-era series is not included."""
+    (round NMR - burned, wei). The per-era series is not included."""
     net = net_nmr(s)
     return {
         "live_logloss": s.live_logloss,
@@ -77,8 +75,6 @@ def score_view(s: Score) -> dict[str, Any]:
         "round_nmr": round_nmr(s),
         "burned": s.burn_wei or 0,
         "net_nmr": net,
-        "reward_wei": s.nmr_reward or 0,
-        "round_nmr_wei": net,
     }
 
 
@@ -117,8 +113,7 @@ def chain_totals(row: Round) -> dict[str, int] | None:
 def leaderboard(round_number: int | None = None) -> dict[str, Any]:
     """Ranked rows of a scored round (default: the newest round with scores), each with
     rank (equal live logloss share one), the model (:func:`model_fields`), its name, every :func:`score_view` key,
-    ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei; also as ``career_nmr_wei``)
-    over all rounds."""
+    ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei) over all rounds."""
     if round_number is None:
         round_number = get_session().scalar(select(func.max(Score.round_number)))
     if round_number is None:
@@ -136,7 +131,6 @@ def leaderboard(round_number: int | None = None) -> dict[str, Any]:
             **score_view(s),
             "career_usd": career["career_usd"],
             "career_nmr": career["career_nmr"],
-            "career_nmr_wei": career["career_nmr"],
         })
     return {"round": round_number, "rows": rows}
 
@@ -149,7 +143,7 @@ def round_results(number: int) -> dict[str, Any] | None:
     (how many are eligible with live logloss < ln 2), ``usd_paid`` (sum of round USD),
     ``nmr_paid`` (sum of round NMR), ``burned`` and the settlement batches. The totals add
     up the rows, i.e. the plan; ``on_chain`` has what the chain paid, burned and returned
-    once the round is finalized (see :func:`chain_totals`). ``paid_wei`` (= ``nmr_paid``) and ``burned_wei`` are the older names."""
+    once the round is finalized (see :func:`chain_totals`). """
     row = get_round(number)
     if row is None:
         return None
@@ -191,8 +185,6 @@ def round_results(number: int) -> dict[str, Any] | None:
         "nmr_paid": nmr_paid,
         "burned": burned,
         "on_chain": chain_totals(row),
-        "paid_wei": nmr_paid,
-        "burned_wei": burned,
         "transactions": list_transactions(number),
     }
 
@@ -200,8 +192,8 @@ def round_results(number: int) -> dict[str, Any] | None:
 def account_results(address: str) -> dict[str, Any]:
     """A model's rounds (``address`` is the model key; an address: its model 0), newest first: per round its number and status, every
     :func:`score_view` key (``round_usd``, ``round_nmr``, ``reason`` ...) and ``per_era``;
-    and the career sums ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei, also
-    as ``career_nmr_wei``), as in :func:`career_totals`."""
+    and the career sums ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei), as in
+    :func:`career_totals`."""
     return _results_of(address, user_scores(address))
 
 
@@ -227,11 +219,9 @@ def _results_of(key: str, scores: Sequence[Score], statuses: dict[int, str] | No
         {"round": s.round_number, "round_status": statuses.get(s.round_number), **score_view(s), "per_era": s.per_era or {}}
         for s in scores
     ]
-    career_nmr = sum(r["net_nmr"] for r in rows)
     return {
         "address": key,
         "scores": rows,
         "career_usd": sum(r["round_usd"] for r in rows),
-        "career_nmr": career_nmr,
-        "career_nmr_wei": career_nmr,
+        "career_nmr": sum(r["net_nmr"] for r in rows),
     }

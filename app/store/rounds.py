@@ -44,9 +44,8 @@ def create_round(
     policy: str = "auction2017",
     usd_staking_pool: int = 0,
     usd_prize_pool: int = 0,
-    nmr_pool: int | None = None,
+    nmr_pool: int = 0,
     funder: str | None = None,
-    reward_budget_wei: int | None = None,
     opened_at: datetime | None = None,
     live_until: datetime | None = None,
     status: str = "open",
@@ -55,8 +54,7 @@ def create_round(
 
     Pools: ``usd_staking_pool`` and ``usd_prize_pool`` in USD units (1e-6 dollar),
     ``nmr_pool`` in NMR wei; ``funder`` is the address that paid them in.
-    ``reward_budget_wei`` is the deprecated name of ``nmr_pool`` (pass either; both only
-    when equal). ``live_until``: when the live targets are known (None: at the close)."""
+    ``live_until``: when the live targets are known (None: at the close)."""
     check_choice("round status", status, ROUND_STATUSES)
     if not is_round_number(number):
         raise StoreError(f"round number must be an integer from 1 to {ROUND_NUMBER_MAX:,}, not {number!r}")
@@ -65,7 +63,7 @@ def create_round(
     if live_until is not None and not closes_at <= live_until < resolves_by:
         raise StoreError("live_until must fall between closes_at and resolves_by")
     pools = _pools(usd_staking_pool=usd_staking_pool, usd_prize_pool=usd_prize_pool,
-                   nmr_pool=_nmr_pool(nmr_pool, reward_budget_wei))  # fmt: skip
+                   nmr_pool=nmr_pool or 0)  # fmt: skip
     session = get_session()
     if session.get(Round, number) is not None:
         raise StoreError(f"round {number} already exists")
@@ -112,15 +110,6 @@ def set_round_funding(
 
 def _pools(**amounts: Any) -> dict[str, int]:
     return {key: check_amount(key, value) for key, value in amounts.items()}
-
-
-def _nmr_pool(nmr_pool: int | None, reward_budget_wei: int | None) -> int:
-    if nmr_pool is None:
-        return check_amount("reward_budget_wei", reward_budget_wei or 0)
-    pool = check_amount("nmr_pool", nmr_pool)
-    if reward_budget_wei is not None and check_amount("reward_budget_wei", reward_budget_wei) != pool:
-        raise StoreError("reward_budget_wei is the old name of nmr_pool; pass nmr_pool alone")
-    return pool
 
 
 def _funder(funder: str | None) -> str | None:

@@ -32,16 +32,13 @@ SCORE_FIELDS = (
 # Integer token amounts among SCORE_FIELDS: NMR wei (stake, burn, NMR reward and prize)
 # and USD units (USD reward and prize).
 SCORE_AMOUNTS = ("stake_wei", "burn_wei", "usd_reward", "nmr_reward", "prize_usd", "prize_nmr")
-# Older names save_scores still accepts, and the field each one means.
-SCORE_ALIASES = {"reward_wei": "nmr_reward"}
 
 
 def save_scores(round_number: int, rows: Iterable[Mapping[str, Any]]) -> int:
     """Replace the round's scores. Each row needs ``address`` (the model key: an address
     for model 0, ``<address>-<n>`` for model n) and may carry any of
     ``SCORE_FIELDS`` (amounts as ints: NMR in wei, USD in 1e-6 dollar units; ``per_era``
-    as ``{era: value}``; ``reason`` one line of at most 300 characters); ``reward_wei``
-    is accepted for ``nmr_reward``. When ``submission_id`` is missing, the address's
+    as ``{era: value}``; ``reason`` one line of at most 300 characters). When ``submission_id`` is missing, the address's
     model's current submission is linked. Every row is checked before anything is written.
     Returns the count."""
     require_round(round_number)
@@ -66,12 +63,6 @@ def _score_values(round_number: int, row: Mapping[str, Any]) -> dict[str, Any]:
     if not address:
         raise StoreError("every score row needs an address (the model key)")
     wallet, model_number = split_key(address)
-    for alias, field in SCORE_ALIASES.items():
-        if alias in row:
-            value = row.pop(alias)
-            if row.get(field, value) != value:
-                raise StoreError(f"{address}: {alias} is the old name of {field}; give one of them")
-            row[field] = value
     unknown = set(row) - set(SCORE_FIELDS)
     if unknown:
         raise StoreError(f"unknown score field(s): {', '.join(sorted(unknown))}")

@@ -500,12 +500,12 @@ def resolve_account_leaderboard(
             "consistency": r["consistency"],
             "originality": r["originality"],
             "concordance": r["concordance"],
-            "roundNmr": _nmr(r["round_nmr_wei"]),
+            "roundNmr": _nmr(r["net_nmr"]),
             "roundUsd": _usd(r["round_usd"]),
             "careerUsd": _usd(r["career_usd"]),
             "careerNmr": _nmr(r["career_nmr"]),
             "reason": r["reason"],
-            "returnAllTimeNmr": _nmr(r["career_nmr_wei"]),
+            "returnAllTimeNmr": _nmr(r["career_nmr"]),
         }
         for r in rows
     ]

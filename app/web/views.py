@@ -87,7 +87,6 @@ def round_summary(row: store.Round) -> dict[str, Any]:
         "usd_staking_pool": row.usd_staking_pool or 0,
         "usd_prize_pool": row.usd_prize_pool or 0,
         "nmr_pool": row.nmr_pool or 0,
-        "reward_budget_wei": row.nmr_pool or 0,  # the older name of nmr_pool
         "funder": row.funder,
         "policy": row.policy,
         "datasets": {
@@ -176,7 +175,7 @@ def past_rounds_page() -> dict[str, Any]:
     for row in store.list_rounds():
         results = round_results_page(row.number, read_chain=row.status not in store.FINAL_STATUSES)
         keys = ("n_participants", "n_stakers", "controlling_capital", "staked_wei", "usd_paid", "nmr_paid",
-                "burned", "paid_wei", "burned_wei", "paid_source", "planned", "planned_unpaid")
+                "burned", "paid_source", "planned", "planned_unpaid")
         phase = phases.get(row.number)
         rounds.append({**results["round"], **{key: results[key] for key in keys},
                        "state": phase["state"] if phase else row.status,
@@ -279,8 +278,6 @@ def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] |
         # The plan's amounts not yet on chain: shown "planned: ... (not yet paid)".
         "planned_unpaid": not ended and any(planned[key] for key in paid_keys),
         "on_chain": recorded,
-        "paid_wei": paid["nmr_paid"],
-        "burned_wei": paid["burned"],
         "participants": participants,
         "published_files": published_files(number),
         # The escrow's word on the round: committed, challenge ends in ..., disputed, voided.
@@ -357,7 +354,6 @@ def account_page(address: str) -> dict[str, Any]:
     scores.sort(key=lambda score: (-score["round"], score["model_number"]))
     latest = max(submissions, key=lambda s: (s.created_at, s.id)) if submissions else None
     per_era = (latest.metrics or {}).get("per_era", []) if latest else []
-    career_nmr = sum(model["career_nmr"] for model in models)
     return {
         "address": address,
         "display_name": user.display_name if user else None,
@@ -368,8 +364,7 @@ def account_page(address: str) -> dict[str, Any]:
         "scores": scores,
         "rounds": account_rounds(submissions, scores, chain.get("stakes") or [], models),
         "career_usd": sum(model["career_usd"] for model in models),
-        "career_nmr": career_nmr,
-        "career_nmr_wei": career_nmr,
+        "career_nmr": sum(model["career_nmr"] for model in models),
         "tokens": token_rows(address),
         "in_flight": rounds_in_flight(),
         # Disputes this wallet raised and the guardian ruled on: the bond back with a reward, or burned.

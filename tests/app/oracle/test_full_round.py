@@ -166,7 +166,7 @@ def test_full_round_pays_both_tokens_as_planned(app, w3, keys, deployment, tmp_p
         treasury_before[1] + POOLS.usd_staking + POOLS.usd_prize - totals["usd_paid"],
     )
     assert _balances(w3, record, [escrow.address])[escrow.address] == (0, 0)
-    assert results["n_stakers"] == N_STAKERS and results["burned_wei"] == burned
+    assert results["n_stakers"] == N_STAKERS and results["burned"] == burned
     assert (published / "plan.json").is_file() and len(list((published / "predictions").iterdir())) == N_STAKERS + 3
 
     report = verify_published(published, app.config["RPC_URL"])

@@ -41,7 +41,7 @@ def test_current_round_json_mirrors_page(client):
     body = client.get("/api/v1/rounds/current").get_json()
     assert body["round"]["number"] == 7
     assert body["round"]["accepts_uploads"] is True
-    assert body["round"]["nmr_pool"] == body["round"]["reward_budget_wei"] == str(1000 * NMR)
+    assert body["round"]["nmr_pool"] == str(1000 * NMR)
     assert body["round"]["usd_staking_pool"] == "0" and body["round"]["usd_prize_pool"] == "0"
     assert body["round"]["closes_at"].endswith("Z")
     assert body["my_result"] is None
@@ -199,7 +199,7 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
     board = signed_in.get("/api/v1/leaderboard").get_json()
     assert board["round"] == 7 and [r["rank"] for r in board["rows"]] == [1, 2]
     top = board["rows"][0]
-    assert top["career_usd"] == str(1_020 * USD) and top["career_nmr"] == top["career_nmr_wei"] == str(4_000 * NMR)
+    assert top["career_usd"] == str(1_020 * USD) and top["career_nmr"] == str(4_000 * NMR)
     assert board["rows"][1]["career_nmr"] == str(-5 * NMR)
     page = signed_in.get("/leaderboard").get_data(as_text=True)
     for words in (">#</a></th>", "Name", "Logloss", "Career USD", "Consistency", "Originality", "Concordance",
@@ -211,7 +211,7 @@ def test_results_leaderboard_and_account_after_scoring(app, signed_in, csrf_head
     assert rounds[0]["planned"]["usd_paid"] == str(1_020 * USD)
 
     account = signed_in.get("/api/v1/account").get_json()
-    assert account["career_usd"] == str(1_020 * USD) and account["career_nmr_wei"] == str(4_000 * NMR)
+    assert account["career_usd"] == str(1_020 * USD) and account["career_nmr"] == str(4_000 * NMR)
     [mine] = account["scores"]
     assert (mine["round"], mine["round_usd"], mine["round_nmr"], mine["burned"]) == (7, str(1_020 * USD),
                                                                                     str(4_000 * NMR), "0")

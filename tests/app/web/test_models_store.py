@@ -95,6 +95,9 @@ def test_a_malformed_model_key_is_refused_saying_the_form(app, key):
         store.save_scores(ROUND, [{"address": key}])
 
 
+OLD_NAMES = {(table, new): old for (table, old), new in db.RENAMED_COLUMNS.items()}
+
+
 def _old_metadata() -> MetaData:
     """The tables as they were before models: no models table, no model_number columns,
     one current submission and one score per (round, address)."""
@@ -103,6 +106,8 @@ def _old_metadata() -> MetaData:
         if table.name == "models":
             continue
         columns = [column._copy() for column in table.columns if column.name != "model_number"]
+        for column in columns:  # and the names amounts had then
+            column.name = column.key = OLD_NAMES.get((table.name, column.name), column.name)
         extra = [UniqueConstraint("round_number", "address")] if table.name == "scores" else []
         if table.name == "settlement_batches":
             extra = [UniqueConstraint("round_number", "batch_index")]
@@ -135,7 +140,7 @@ def test_a_database_made_before_models_is_migrated_keeping_its_rows(tmp_path, da
         ), {"a": A, "t": "2026-01-01 00:00:00"})
         connection.execute(text(
             "INSERT INTO scores (submission_id, round_number, address, per_era, stake_wei, burn_wei, reward_wei,"
-            " usd_reward, prize_usd, prize_nmr, live_logloss) VALUES ((SELECT id FROM submissions), 3, :a, '{}', '9', '0', '0', '0', '0', '0', 0.68)"
+            " usd_reward, prize_usd, prize_nmr, live_logloss) VALUES ((SELECT id FROM submissions), 3, :a, '{}', '9', '0', '7', '0', '0', '0', 0.68)"
         ), {"a": A})
     assert _unique_keys(engine) == ([["round_number", "address"]], [["address", "round_number"]])
     engine.dispose()
@@ -149,6 +154,10 @@ def test_a_database_made_before_models_is_migrated_keeping_its_rows(tmp_path, da
     with application.app_context():
         [score] = store.round_scores(3)
         assert (score.model_key, score.stake_wei, score.live_logloss) == (A, 9, 0.68)
+        # The columns older versions named reward_budget_wei and reward_wei, renamed with their values.
+        assert (store.get_round(3).nmr_pool, score.nmr_reward) == (5, 7)
+        assert "reward_wei" not in {c["name"] for c in inspect(migrated).get_columns("scores")}
+        assert "reward_budget_wei" not in {c["name"] for c in inspect(migrated).get_columns("rounds")}
         assert score.submission_id == store.current_submission(3, A).id
         assert store.current_submission(3, A).hash == "0x01"
         # What the old keys forbade: a second model's file and score in the same round.

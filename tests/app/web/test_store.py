@@ -50,7 +50,7 @@ def test_oracle_round_lifecycle(app, alice):
 
 def test_wei_beyond_64_bits_round_trips(app, alice):
     with app.app_context():
-        store.save_scores(7, [{"address": alice.address, "stake_wei": 2**200, "reward_wei": 1}])
+        store.save_scores(7, [{"address": alice.address, "stake_wei": 2**200, "nmr_reward": 1}])
         assert store.round_scores(7)[0].stake_wei == 2**200
 
 
@@ -62,7 +62,7 @@ def test_new_score_fields_round_trip_exactly(app, alice):
     with app.app_context():  # a new session: the values come back from the file
         [score] = store.round_scores(7)
         assert {key: getattr(score, key) for key in store.SCORE_AMOUNTS} == amounts
-        assert (score.prize_rank, score.reason, score.reward_wei) == (3, reason, amounts["nmr_reward"])
+        assert (score.prize_rank, score.reason) == (3, reason)
 
 
 def test_pools_and_funder_round_trip_exactly(app):
@@ -74,22 +74,12 @@ def test_pools_and_funder_round_trip_exactly(app):
     with app.app_context():
         row = store.get_round(8)
         assert (row.usd_staking_pool, row.usd_prize_pool, row.nmr_pool) == (HUGE, HUGE + 3, HUGE + 2)
-        assert (row.reward_budget_wei, row.funder, row.status) == (HUGE + 2, A, "expired")
+        assert (row.funder, row.status) == (A, "expired")
 
 
-def test_reward_budget_is_the_old_name_of_the_nmr_pool(app):
-    with app.app_context():
-        assert store.get_round(7).nmr_pool == 1000 * NMR  # the fixture passes reward_budget_wei
-        row = store.create_round(8, closes_at=NOON, resolves_by=NOON + timedelta(hours=1), nmr_pool=5,
-                                 reward_budget_wei=5)  # fmt: skip
-        assert (row.nmr_pool, row.reward_budget_wei, row.usd_staking_pool, row.funder) == (5, 5, 0, None)
-
-
-def test_reward_wei_is_the_old_name_of_nmr_reward(app, alice):
-    with app.app_context():
-        store.save_scores(7, [{"address": alice.address, "reward_wei": 9, "nmr_reward": 9}])
-        assert store.round_scores(7)[0].nmr_reward == 9
-        assert store.score_view(store.round_scores(7)[0])["reward_wei"] == 9
+def test_views_carry_no_old_names_of_amounts():
+    old = {"reward_wei", "round_nmr_wei", "reward_budget_wei", "paid_wei", "burned_wei", "career_nmr_wei"}
+    assert not old & (set(store.score_view(store.Score())) | set(store.AMOUNT_UNITS))
 
 
 @pytest.mark.parametrize(
@@ -107,7 +97,7 @@ def test_reward_wei_is_the_old_name_of_nmr_reward(app, alice):
         lambda: store.save_scores(7, [{"address": A, "prize_rank": 0}]),
         lambda: store.save_scores(7, [{"address": A, "reason": "x" * (store.REASON_MAX_CHARS + 1)}]),
         lambda: store.save_scores(7, [{"address": A, "reason": "two\nlines"}]),
-        lambda: store.save_scores(7, [{"address": A, "reward_wei": 1, "nmr_reward": 2}]),
+        lambda: store.save_scores(7, [{"address": A, "reward_wei": 1}]),  # the old name of nmr_reward
         lambda: store.save_scores(7, [{"address": A}, {"address": B, "burn_wei": 0.0}]),  # all or nothing
         lambda: store.record_transaction(7, "settle", 0, None, "maybe"),
         lambda: store.record_transaction(7, "bribe", 0, None, "pending"),
@@ -115,7 +105,6 @@ def test_reward_wei_is_the_old_name_of_nmr_reward(app, alice):
         lambda: store.record_chain_totals(7, paid_usd=1, unsettled_stakes=0),
         lambda: store.create_round(7, closes_at=store.utcnow(), resolves_by=store.utcnow() + timedelta(days=1)),
         lambda: store.create_round(8, closes_at=NOON, resolves_by=NOON),
-        lambda: store.create_round(8, closes_at=NOON, resolves_by=NOON + timedelta(1), nmr_pool=1, reward_budget_wei=2),
         lambda: store.create_round(8, closes_at=NOON, resolves_by=NOON + timedelta(1), usd_prize_pool=-1),
         lambda: store.create_round(8, closes_at=NOON, resolves_by=NOON + timedelta(1), funder="treasury"),
         lambda: store.set_round_funding(7, nmr_pool=0.5),
@@ -150,7 +139,7 @@ def test_leaderboard_sums_careers_over_rounds_and_shares_ranks(app):
     rows = {r["address"]: r for r in board["rows"]}
     assert [(r["rank"], r["address"]) for r in board["rows"]] == [(1, B), (2, A), (2, C), (4, D)]
     assert rows[A]["career_usd"] == 507 * USD + HUGE
-    assert rows[A]["career_nmr"] == rows[A]["career_nmr_wei"] == 4 * NMR + 8 - HUGE
+    assert rows[A]["career_nmr"] == 4 * NMR + 8 - HUGE
     assert (rows[B]["career_usd"], rows[B]["career_nmr"]) == (0, HUGE)
     assert (rows[A]["round_usd"], rows[A]["round_nmr"], rows[A]["net_nmr"]) == (HUGE, 1, 1)
     assert rows[A]["reason"] == f"reason of {A[:4]}" and rows[A]["name"] == f"{A[:6]}…{A[-4:]}"
@@ -173,8 +162,8 @@ def test_round_results_count_controlling_capital_and_add_up_the_rows(app):
     assert results["controlling_capital"] == 2 and results["n_participants"] == 5
     assert type(results["controlling_capital"]) is int  # JSON-ready, not a numpy integer
     assert results["usd_paid"] == 2_500 * USD + HUGE
-    assert results["nmr_paid"] == results["paid_wei"] == 4 * NMR + 3
-    assert results["burned"] == results["burned_wei"] == 10 * NMR
+    assert results["nmr_paid"] == 4 * NMR + 3
+    assert results["burned"] == 10 * NMR
     assert (results["usd_staking_pool"], results["usd_prize_pool"], results["nmr_pool"]) == (3_000 * USD, HUGE, 1000 * NMR)
     assert (results["funder"], results["resolved_at"], results["status"]) == (A, NOON, "finalized")
     assert results["on_chain"] == {"usd_paid": HUGE, "nmr_paid": 5, "burned": 0, "usd_returned": 0, "nmr_returned": 0}
@@ -247,9 +236,13 @@ def test_an_older_database_gains_the_new_columns_and_keeps_its_rows(tmp_path):
                               "DATA_DIR": str(tmp_path / "data")})  # fmt: skip
     engine = application.extensions["db"].engine
     columns = {c["name"] for c in inspect(engine).get_columns("scores")}
-    assert {"usd_reward", "prize_rank", "prize_usd", "prize_nmr", "reason"} <= columns
-    assert {"usd_staking_pool", "usd_prize_pool", "funder"} <= {c["name"] for c in inspect(engine).get_columns("rounds")}
-    assert db.add_missing_columns(engine) == []  # idempotent: a second start adds nothing
+    assert {"usd_reward", "prize_rank", "prize_usd", "prize_nmr", "reason", "nmr_reward"} <= columns
+    assert "reward_wei" not in columns  # renamed, its values kept
+    round_columns = {c["name"] for c in inspect(engine).get_columns("rounds")}
+    assert {"usd_staking_pool", "usd_prize_pool", "funder", "nmr_pool"} <= round_columns
+    assert "reward_budget_wei" not in round_columns
+    # Idempotent: a second start renames and adds nothing.
+    assert db.rename_columns(engine) == [] and db.add_missing_columns(engine) == []
     with application.app_context():
         row = store.get_round(3)
         assert (row.nmr_pool, row.usd_staking_pool, row.usd_prize_pool, row.funder) == (HUGE, 0, 0, None)
@@ -257,7 +250,7 @@ def test_an_older_database_gains_the_new_columns_and_keeps_its_rows(tmp_path):
         assert (score.stake_wei, score.burn_wei, score.nmr_reward, score.usd_reward) == (HUGE, 4, HUGE, 0)
         assert (score.prize_rank, score.prize_usd, score.prize_nmr, score.reason) == (None, 0, 0, None)
         assert store.leaderboard()["rows"][0]["career_nmr"] == HUGE - 4
-        store.save_scores(3, [{"address": A, "usd_reward": HUGE, "reason": "rank 1 of 1", "reward_wei": 1}])
+        store.save_scores(3, [{"address": A, "usd_reward": HUGE, "reason": "rank 1 of 1", "nmr_reward": 1}])
         assert store.round_results(3)["usd_paid"] == HUGE
         assert store.display_names([A]) == {A: "satoshi"}
 
