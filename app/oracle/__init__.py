@@ -57,7 +57,7 @@ from app.oracle.resolving import (
     scored_files,
 )
 from app.oracle.settling import finalize_round, settle_round
-from client.core.money.settlement import round_state
+from client.core.chain.states import round_state
 
 __all__ = [
     "DEFAULT_POOLS",

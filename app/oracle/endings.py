@@ -20,8 +20,8 @@ from app.oracle.common import (
 from app.oracle.settling import finalize_tx, record_final
 from client.core.chain.contracts import Chain
 from client.core.chain.signing import load_signer
+from client.core.chain.states import round_state
 from client.core.models import wallet_of
-from client.core.money.settlement import round_state
 
 
 def expire_round(number: int, report: Reporter = print) -> store.Round:

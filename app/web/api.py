@@ -8,6 +8,7 @@ from flask import Blueprint, Response, g, jsonify, request, send_file
 
 from app import auth, store
 from app.access import access, parse_scopes
+from app.chain import reads
 from app.errors import ApiError
 from app.web import leaderboard as boards
 from app.web import rules, services, views
@@ -36,17 +37,9 @@ def ok(payload: Any, status: int = 200) -> Response:
 @access("public")
 def chain_info() -> Response:
     """Chain id, public RPC URL, token and escrow addresses and ABIs (for wallets and clients)."""
-    from flask import current_app
-
-    from client.core.chain.errors import ChainError
-
-    chain = current_app.extensions.get("chain")
-    if chain is None:
-        raise ApiError(503, "this server has no chain configured")
-    try:
-        info = chain.get().public_info(current_app.config.get("PUBLIC_RPC_URL") or current_app.config["RPC_URL"])
-    except ChainError as exc:
-        raise ApiError(503, f"chain unavailable: {exc}") from exc
+    info = reads.chain_info()
+    if info is None:
+        raise ApiError(503, f"chain unavailable: {reads.UNAVAILABLE}; try again when the node is up")
     return ok(info)
 
 

@@ -19,9 +19,10 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import Flask, current_app, url_for
 
 from app import store
+from app.chain import reads
 from app.schedule import duration_text
 
 # What the header says of a round's status once its staking deadline has passed.
@@ -49,8 +50,7 @@ def chain_ahead_seconds() -> int:
     Never waits for the node: a reading older than one poll interval is refreshed by a
     background thread, and the page meanwhile uses the last one (a slow or hung node costs
     the header its correction, never a page its answer)."""
-    chain = current_app.extensions.get("chain")
-    if chain is None:
+    if "chain" not in current_app.extensions:
         return 0
     url = str(current_app.config.get("RPC_URL"))
     ttl = current_app.config["ROUND_HEADER_POLL_SECONDS"]
@@ -58,18 +58,15 @@ def chain_ahead_seconds() -> int:
         read_at, ahead = _skews.get(url, (None, 0))
         if (read_at is None or time.monotonic() - read_at >= ttl) and url not in _reading:
             _reading.add(url)
-            logger = current_app.logger
-            threading.Thread(target=_read_chain_clock, args=(chain, url, logger), daemon=True,
+            threading.Thread(target=_read_chain_clock, args=(current_app._get_current_object(), url), daemon=True,
                              name="round-header-clock").start()  # fmt: skip
     return ahead
 
 
-def _read_chain_clock(chain: Any, url: str, logger: Any) -> None:
-    try:
-        ahead = max(0, int(chain.now()) - int(time.time()))
-    except Exception:  # an unreachable node only costs the header its correction
-        logger.debug("chain clock unavailable for the round header", exc_info=True)
-        ahead = 0
+def _read_chain_clock(app: Flask, url: str) -> None:
+    with app.app_context():
+        now = reads.now()  # None when the node does not answer: the header goes uncorrected
+    ahead = max(0, int(now) - int(time.time())) if now is not None else 0
     with _skew_lock:
         _skews[url] = (time.monotonic(), ahead)
         _reading.discard(url)

@@ -17,10 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from eth_utils import is_address, to_checksum_address
-from flask import current_app
 
 from app import store
-from app.chain import get_chain, round_chain_state
+from app.chain import reads
 from app.schedule import Schedule, duration_text, round_phase
 from app.web import charts, performance, round_header
 from app.web.formatting import (  # noqa: F401  (re-exported: views.format_nmr etc.)
@@ -33,7 +32,6 @@ from app.web.formatting import (  # noqa: F401  (re-exported: views.format_nmr e
     iso,
 )
 from app.web.services import UploadOutcome, published_files
-from client.core.chain.errors import ChainError
 
 # Amount keys of these views beyond the store's: balances, what a finalized round returned
 # to its funder, and the Rules page's examples.
@@ -206,19 +204,13 @@ def rounds_in_flight(skip: int | None = None) -> list[dict[str, Any]]:
     """Every round not yet ended (but `skip`), newest first, with its phase by the chain:
     ``state``, ``words`` ("live data until 1D 2H ...", "challenge ends in ...") and
     ``seconds_left`` until its next step. Without a chain, the stored status speaks."""
-    try:
-        chain = get_chain()
-        now, window = chain.now(), chain.challenge_window()
-    except (ChainError, KeyError):
-        chain, now, window = None, int(store.utcnow().timestamp()), 0
+    clock = reads.clock()
+    now, window = clock or (int(store.utcnow().timestamp()), 0)
     rows = []
     for row in reversed(store.rounds_in_flight()):
         if row.number == skip:
             continue
-        try:
-            view = chain.round(row.number) if chain is not None and row.status != "opening" else None
-        except ChainError:
-            view = None
+        view = reads.round_view(row.number) if clock is not None and row.status != "opening" else None
         phase = round_phase(row.status, Schedule.of(row), view, now, window)
         rows.append({"number": row.number, "status": row.status, "state": phase.state, "words": phase.words,
                      "seconds_left": max(0, phase.due - now) if phase.due else 0,
@@ -251,7 +243,7 @@ def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] |
         })  # fmt: skip
     ended = row.status in store.FINAL_STATUSES
     recorded = store.chain_totals(row)
-    chain = round_chain_state(number, disputes=ended or row.status != "open") if read_chain else None
+    chain = reads.round_chain_state(number, disputes=ended or row.status != "open") if read_chain else None
     paid_keys = ("usd_paid", "nmr_paid", "burned")
     if recorded is not None:
         paid, source = {key: recorded[key] for key in paid_keys}, "recorded from the chain when the round ended"
@@ -299,29 +291,8 @@ def leaderboard_page(round_number: int | None = None) -> dict[str, Any]:
 
 
 def chain_info(address: str) -> dict[str, Any]:
-    """Balances (and stakes) read from chain through ``app.extensions["chain"]``.
-
-    The chain extension (``app.chain``) provides ``balances(address) -> {"eth_wei",
-    "nmr_wei", "usd_units"}`` and ``stakes(address) -> [{"round", "amount_wei",
-    "confidence", "submission_hash", "settled", "status"}, ...]``. Any failure shows as
-    unavailable."""
-    chain = current_app.extensions.get("chain")
-    if chain is None:
-        return {"available": False, "message": "chain unavailable"}
-    try:
-        balances = chain.balances(address)
-        stakes = chain.stakes(address) if hasattr(chain, "stakes") else None
-    except Exception:
-        current_app.logger.warning("chain read failed for the account page", exc_info=True)
-        return {"available": False, "message": "chain unavailable (the node did not answer)"}
-    return {
-        "available": True,
-        "nmr_wei": int(balances.get("nmr_wei", 0)),
-        "usd_units": int(balances.get("usd_units", 0)),
-        "usd_decimals": int(getattr(chain, "usd_decimals", DECIMALS["usd"])),
-        "eth_wei": int(balances.get("eth_wei", 0)),
-        "stakes": stakes,
-    }
+    """The wallet's balances and stakes from the chain (:func:`app.chain.reads.wallet`)."""
+    return reads.wallet(address)
 
 
 EMPTY_RESULTS = {"scores": [], "career_usd": 0, "career_nmr": 0}

@@ -38,10 +38,11 @@ import pandas as pd
 
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
+from client.core.chain.states import round_state
 from client.core.models import wallet_of
 from client.core.money.batches import plan_hashes, wallet_prizes
 from client.core.money.plan import Plan, plan_from_json
-from client.core.money.settlement import compute_settlement, pools_on_chain, round_state
+from client.core.money.settlement import compute_settlement, pools_on_chain
 from client.core.money.stakes import Stake
 from client.core.money.units import NMR
 from client.core.predictions import PredictionValidator
