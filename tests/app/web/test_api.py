@@ -268,7 +268,7 @@ def test_rules_page_states_the_rounds_pools_thresholds_and_the_worked_example(ap
 
 
 def test_amounts_are_formatted_exactly():
-    from app.web.views import format_nmr, format_percent, format_usd
+    from app.web.formatting import format_nmr, format_percent, format_usd
 
     assert format_usd(1_000 * USD) == "$1,000.00" and format_usd(435_274_901) == "$435.27"
     assert format_usd(999_999_127) == "$1,000.00" and format_usd(144_955_000) == "$144.96"  # half up

@@ -1,47 +1,20 @@
-"""View models: one dict per page, rendered by the pages and returned by the JSON API.
-
-Keeping one function per page is what makes the API mirror the pages exactly. Values are
-plain Python (ints for token amounts, aware datetimes); :func:`jsonable` turns them into
-JSON-safe values (amounts as decimal strings of the token's base unit, times as ISO 8601
-with ``Z``). Amounts are NMR in wei (18 decimals) and USD in units of 1e-6 dollar (the
-stablecoin's 6 decimals); which key holds which is :data:`app.store.AMOUNT_UNITS`.
-The formatters live in :mod:`app.web.formatting` (imported here for the older callers).
-
-Why one module past ~350 lines: one view function per page, so the JSON API mirrors the
-pages exactly; the split into view modules per page is issue 25's (each module one job).
-"""
+"""The round pages' view models: the current round, the past rounds, one round's
+results and the leaderboard, each one dict per page that the pages render and the JSON
+API returns as it is (so the API mirrors the pages exactly)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-
-from eth_utils import is_address, to_checksum_address
 
 from app import store
 from app.chain import reads
 from app.schedule import Schedule, duration_text, round_phase
-from app.web import charts, performance, round_header
-from app.web.formatting import (  # noqa: F401  (re-exported: views.format_nmr etc.)
-    DECIMALS,
-    day,
-    format_nmr,
-    format_percent,
-    format_units,
-    format_usd,
-    iso,
-)
+from app.web import performance, round_header
+from app.web.formatting import DECIMALS, iso
 from app.web.services import UploadOutcome, published_files
 
-# Amount keys of these views beyond the store's: balances, what a finalized round returned
-# to its funder, and the Rules page's examples.
-VIEW_AMOUNT_KEYS = store.AMOUNT_KEYS | {
-    "usd_units", "usd_returned", "nmr_returned", "bid_usd", "pool_usd", "article_usd", "article_nmr",
-    "article_usd_pool", "article_nmr_pool", "reward", "bond",
-}  # fmt: skip
 # Statuses whose scores (and reasons) are the oracle's final word.
 RESOLVED_STATUSES = ("resolved", "settled", "finalized", "expired")
-
 
 def status_note(row: store.Round) -> str:
     """One sentence on where the round stands (the results page's first line)."""
@@ -70,7 +43,6 @@ def status_note(row: store.Round) -> str:
                 "the disputer was paid a reward from the NMR pool and the rest of the pools went back to the funder.")
     return f"Status: {row.status}."
 
-
 def round_summary(row: store.Round) -> dict[str, Any]:
     """The fields of a round every page shows, with its three pools."""
     return {
@@ -93,7 +65,6 @@ def round_summary(row: store.Round) -> dict[str, Any]:
         },
     }
 
-
 def submission_view(sub: store.Submission) -> dict[str, Any]:
     """A submission as its owner sees it (``model``: its model key, ``model_number``)."""
     return {
@@ -109,7 +80,6 @@ def submission_view(sub: store.Submission) -> dict[str, Any]:
         "metrics": sub.metrics or {},
     }
 
-
 def upload_view(outcome: UploadOutcome, round_number: int) -> tuple[dict[str, Any], int]:
     """An upload's outcome as the pages and the API show it, with its HTTP status: 201 with
     the hash and validation metrics, or 422 with the problems; ``model`` says which model
@@ -119,7 +89,6 @@ def upload_view(outcome: UploadOutcome, round_number: int) -> tuple[dict[str, An
     if outcome.submission is None:
         return {"accepted": False, "round": round_number, "model": model, "problems": result.problems}, 422
     return {"accepted": True, **submission_view(outcome.submission), "model": model, "notes": result.notes}, 201
-
 
 def models_with_submissions(address: str, round_number: int | None) -> list[dict[str, Any]]:
     """Every model of the wallet (:func:`app.store.list_models`, model 0 first), each with
@@ -132,7 +101,6 @@ def models_with_submissions(address: str, round_number: int | None) -> list[dict
                                   "rows": sub.rows} if (sub := current.get(model["number"])) else None)}
         for model in store.list_models(address)
     ]  # fmt: skip
-
 
 def current_round_page(address: str | None) -> dict[str, Any]:
     """Current round: number, close time, pools, downloads, my submission with its
@@ -157,13 +125,11 @@ def current_round_page(address: str | None) -> dict[str, Any]:
         "in_flight": rounds_in_flight(skip=row.number),
     }
 
-
 def _my_result(number: int, key: str) -> dict[str, Any] | None:
     for score in store.round_scores(number):
         if score.model_key == key:
             return store.score_view(score)
     return None
-
 
 def past_rounds_page() -> dict[str, Any]:
     """Every round, newest first, with its state in words (by the chain, for a round in
@@ -180,7 +146,6 @@ def past_rounds_page() -> dict[str, Any]:
                        "state_words": phase["words"] if phase else None})
     return {"rounds": rounds}
 
-
 def why(participant: dict[str, Any], status: str) -> str:
     """The participant's one-line reason, or why there is none yet."""
     if participant.get("reason"):
@@ -191,14 +156,6 @@ def why(participant: dict[str, Any], status: str) -> str:
     if status not in RESOLVED_STATUSES:
         return "not scored yet: the round resolves after it closes"
     return "not scored"
-
-
-def _account_why(score: dict[str, Any]) -> str:
-    line = why(score, score["round_status"])
-    if score["round_status"] == "expired" and score.get("stake_wei"):
-        line += " (the round expired unsettled: unless the oracle settled your stake before its deadline, withdraw it on the Stake page)"
-    return line
-
 
 def rounds_in_flight(skip: int | None = None) -> list[dict[str, Any]]:
     """Every round not yet ended (but `skip`), newest first, with its phase by the chain:
@@ -216,7 +173,6 @@ def rounds_in_flight(skip: int | None = None) -> list[dict[str, Any]]:
                      "seconds_left": max(0, phase.due - now) if phase.due else 0,
                      "time_left": duration_text(phase.due - now) if phase.due and phase.due > now else None})
     return rows
-
 
 def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] | None:
     """"Tournament N results", or None for an unknown round.
@@ -282,164 +238,8 @@ def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] |
         ],
     }
 
-
 def leaderboard_page(round_number: int | None = None) -> dict[str, Any]:
     """The leaderboard of a scored round (default the newest): rank, name, live logloss,
     career USD, consistency, originality, concordance, career NMR, and the round's own."""
     board = store.leaderboard(round_number)
     return {**board, "decimals": DECIMALS}
-
-
-def chain_info(address: str) -> dict[str, Any]:
-    """The wallet's balances and stakes from the chain (:func:`app.chain.reads.wallet`)."""
-    return reads.wallet(address)
-
-
-EMPTY_RESULTS = {"scores": [], "career_usd": 0, "career_nmr": 0}
-
-
-def token_rows(address: str) -> list[dict[str, Any]]:
-    """The wallet's live API tokens as pages list them: public id, name, scopes, created
-    (never a secret)."""
-    return [{"public_id": t.public_id, "name": t.name, "scopes": t.scope_list, "created_at": t.created_at}
-            for t in store.list_api_tokens(address)]  # fmt: skip
-
-
-def account_page(address: str) -> dict[str, Any]:
-    """My name, balances (chain), my models (each with its current file in the current
-    round and its career), submissions, per-round results of every model with their
-    reason, the wallet's career USD and NMR (all models), tokens and the per-era chart of
-    my latest upload."""
-    user = store.get_user(address)
-    current = store.current_round()
-    models = models_with_submissions(address, current.number if current else None)
-    submissions = store.wallet_submissions(address)
-    chain = chain_info(address)
-    scores = []
-    by_model = store.wallet_results(address)
-    for model in models:
-        results = by_model.get(model["key"]) or EMPTY_RESULTS
-        model.update(career_usd=results["career_usd"], career_nmr=results["career_nmr"])
-        scores += [{**score, "model": model["key"], "model_name": model["name"], "model_number": model["number"],
-                    "why": _account_why(score)} for score in results["scores"]]  # fmt: skip
-    scores.sort(key=lambda score: (-score["round"], score["model_number"]))
-    latest = max(submissions, key=lambda s: (s.created_at, s.id)) if submissions else None
-    per_era = (latest.metrics or {}).get("per_era", []) if latest else []
-    return {
-        "address": address,
-        "display_name": user.display_name if user else None,
-        "decimals": DECIMALS,
-        "chain": chain,
-        "models": models,
-        "submissions": [submission_view(s) for s in submissions],
-        "scores": scores,
-        "rounds": account_rounds(submissions, scores, chain.get("stakes") or [], models),
-        "career_usd": sum(model["career_usd"] for model in models),
-        "career_nmr": sum(model["career_nmr"] for model in models),
-        "tokens": token_rows(address),
-        "in_flight": rounds_in_flight(),
-        # Disputes this wallet raised and the guardian ruled on: the bond back with a reward, or burned.
-        "disputes": [{"round": r.number, "upheld": r.dispute_upheld, "reward": r.dispute_reward or 0,
-                      "bond_burned": not r.dispute_upheld} for r in store.disputes_by(address)],
-        "chart_round": latest.round_number if latest else None,
-        "chart_svg": charts.era_bar_chart(
-            [e["era"] for e in per_era], [e["logloss"] for e in per_era], baseline=charts.LN2,
-            title="Validation logloss per era (lower is better; line = ln 2)",
-        ) if per_era else None,
-    }
-
-
-def model_page(reference: str) -> dict[str, Any] | None:
-    """A model's public page (``/models/<key>``), or None when no model has that key: the
-    model (``key``, ``name``, ``number``, ``wallet``), its rounds newest first (every
-    :func:`app.store.score_view` key, ``per_era``, ``why``), its current submissions
-    (hash, rows, validation metrics) and career USD and NMR."""
-    try:
-        address, number = store.split_key(reference)
-    except store.StoreError:
-        return None
-    if not is_address(address):
-        return None
-    address = to_checksum_address(address)
-    model = next((m for m in store.list_models(address) if m["number"] == number), None)
-    if model is None or not (number or store.get_user(address)):
-        return None
-    results = store.account_results(model["key"])
-    scores = [{**score, "model": model["key"], "why": _account_why(score)} for score in results["scores"]]
-    return {
-        "model": model,
-        "models": [model],
-        "decimals": DECIMALS,
-        "scores": scores,
-        "submissions": [submission_view(s) for s in store.user_submissions(model["key"])],
-        "career_usd": results["career_usd"],
-        "career_nmr": results["career_nmr"],
-    }
-
-
-def account_rounds(submissions: list[store.Submission], scores: list[dict[str, Any]],
-                   stakes: list[dict[str, Any]], models: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """One row per round and model I took part with, newest round first, then by model:
-    the model (``model``, ``model_name``, ``model_number``), my submission, my stake (the
-    chain's, else the oracle's record), the outcome, why, round USD and round NMR."""
-    names = {model["number"]: (model["key"], model["name"]) for model in models or []}
-    by_round: dict[tuple[int, int], dict[str, Any]] = {}
-
-    def row(number: int, model: int) -> dict[str, Any]:
-        key, name = names.get(model, (None, None))
-        return by_round.setdefault((number, model), {
-            "round": number, "model": key, "model_name": name, "model_number": model, "submission": None,
-            "stake_wei": 0, "confidence": None, "stake_status": None, "score": None})  # fmt: skip
-
-    for submission in submissions:
-        row(submission.round_number, submission.model_number or 0)["submission"] = submission_view(submission)
-    for score in scores:
-        entry = row(score["round"], score.get("model_number") or 0)
-        entry["score"] = score
-        # The score keeps the confidence as the escrow does (wei, 1e18 = 1); shown as the chain's rows are.
-        confidence = score.get("confidence")
-        entry["stake_wei"] = score.get("stake_wei") or 0
-        entry["confidence"] = f"{int(confidence) / 10**18:g}" if str(confidence or "").isdigit() else confidence
-    for stake in stakes:
-        entry = row(int(stake["round"]), int(stake.get("model") or 0))
-        entry["stake_wei"], entry["confidence"] = int(stake["amount_wei"]), stake.get("confidence")
-        entry["stake_status"] = stake.get("status") or ("settled" if stake.get("settled") else "active")
-    table = []
-    for number, model in sorted(by_round, key=lambda k: (-k[0], k[1])):
-        entry = by_round[(number, model)]
-        score = entry.pop("score")
-        table.append({**entry, "outcome": _outcome(score, entry), "why": score["why"] if score else
-                      "not scored yet: the round resolves after it closes",
-                      "round_usd": score["round_usd"] if score else 0, "round_nmr": score["round_nmr"] if score else 0,
-                      "burned": score["burned"] if score else 0})  # fmt: skip
-    return table
-
-
-def _outcome(score: dict[str, Any] | None, entry: dict[str, Any]) -> str:
-    """A short line: live logloss and what became of the stake."""
-    if score is None or score.get("live_logloss") is None:
-        return "open" if entry["stake_status"] in (None, "active") else entry["stake_status"]
-    parts = [f"live logloss {score['live_logloss']:.6f}"]
-    if score.get("burned"):
-        parts.append(f"burned {format_nmr(score['burned'])} NMR")
-    elif entry["stake_wei"]:
-        parts.append("stake back")
-    return " · ".join(parts)
-
-
-def is_amount_key(key: str) -> bool:
-    """Whether a view key holds a token amount (sent as a decimal string in JSON)."""
-    return key in VIEW_AMOUNT_KEYS or key.endswith("_wei")
-
-
-def jsonable(value: Any, key: str = "") -> Any:
-    """JSON-safe copy: amounts as decimal strings, datetimes as ISO ``...Z``."""
-    if isinstance(value, dict):
-        return {k: jsonable(v, k) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v, key) for v in value]
-    if isinstance(value, datetime):
-        return iso(value)
-    if is_amount_key(key) and isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
