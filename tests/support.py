@@ -19,9 +19,9 @@ from app import create_app, store
 from app.chain.deploy import deploy_contracts
 from app.data.dataset import RoundDataset
 from app.web.services import upload_limiter
+from client.core.money.units import NMR
 
 ROOT = Path(__file__).resolve().parent.parent
-NMR = 10**18
 
 
 @contextmanager

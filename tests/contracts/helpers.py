@@ -1,8 +1,8 @@
 """Constants and small helpers shared by the contract tests (fixtures are in conftest.py)."""
 
-NMR = 10**18
-USD = 10**6
-WAD = 10**18
+from client.core.money.units import NMR
+from client.core.money.units import USD_UNIT as USD
+
 DAY = 24 * 3600
 WEEK = 7 * DAY
 ADMIN_TRANSFER_DELAY = 3 * DAY

@@ -13,6 +13,7 @@ from app import oracle
 from app.chain.deploy import deploy_contracts
 from app.web import services
 from client.core.money.stakes import Pools
+from client.core.money.units import USD_UNIT as USD
 from tests.app.oracle.conftest import (  # noqa: F401  (fixtures, re-exported for these tests)
     NMR,
     ROOT,
@@ -35,7 +36,6 @@ ROUND = 1
 CLOSES_IN = 600
 RESOLVES_IN = 1200
 DATASET = {"n_features": 8, "rows_per_era": 80, "n_train_eras": 3, "n_validation_eras": 3}
-USD = 10**6
 POOLS = Pools(usd_staking=100 * USD, usd_prize=50 * USD, nmr=100 * NMR)
 
 

@@ -20,6 +20,7 @@ from eth_account import Account
 from app import oracle, store
 from app.web import services
 from client.core.money.stakes import Pools
+from client.core.money.units import USD_UNIT as USD
 from tests.app.oracle.conftest import NMR, ROOT, advance_chain_time, send
 from tests.e2e.conftest import CLOSES_IN, RESOLVES_IN
 from tests.e2e.support import (
@@ -30,7 +31,6 @@ from tests.e2e.support import (
     wallet_config,
 )
 
-USD = 10**6
 POOLS = Pools(usd_staking=300 * USD, usd_prize=360_300_000, nmr=1_441 * NMR)
 # name, the file (how it leans), stake (NMR, confidence as wei of 1) or None.
 PLAYERS = (

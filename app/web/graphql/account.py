@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from graphql import GraphQLResolveInfo
 
 from app import store
+from app.chain import reads
 from app.errors import ApiError
 from app.web import views
 from app.web.graphql.common import (
@@ -132,10 +132,8 @@ def _current_stake(info: GraphQLResolveInfo, key: str) -> dict[str, Any] | None:
         row = store.current_round()
         if row is None:
             return None
-        try:
-            position = current_app.extensions["chain"].stake_of(row.number, key)
-        except Exception:  # an unreachable node or missing deployment: say so, never a 500
-            current_app.logger.warning("stake read failed for v3UserProfile", exc_info=True)
+        position = reads.stake_of(row.number, key)
+        if position is None:  # an unreachable node or missing deployment: say so, never a 500
             raise ApiError(503, "the chain did not answer, so the stake cannot be read now; stakes are read from the "
                                 "escrow (addresses and ABIs at /api/v1/chain)") from None
         return {"round": row.number, **position}

@@ -127,7 +127,7 @@ def resolve_account_leaderboard(
 ) -> list[dict[str, Any]]:
     """The leaderboard of the newest scored round, in Numerai's field names plus ours."""
     _check_tournament(tournament)
-    board = views.leaderboard_page()
+    board = store.leaderboard()
     rows = board["rows"][max(offset, 0) : max(offset, 0) + max(limit, 0)]
     return [
         {
@@ -236,7 +236,7 @@ def resolve_v2_leaderboard(_obj: Any, _info: Any, limit: int, offset: int) -> li
     """The newest scored round's leaderboard with 20-round reputations: ``corr20Rep``,
     ``mmcRep`` and ``fncRep`` are the plain means of CORR, MMC and FNC over the model's
     last 20 scored rounds. TC, BMC, CORJ60, FNC v3 and returns are not computed here (null)."""
-    board = views.leaderboard_page()
+    board = store.leaderboard()
     rows = board["rows"][max(offset, 0) : max(offset, 0) + max(limit, 0)]
     reputation = numerapi_store.reputations(board["round"]) if rows else {}
     entries = []

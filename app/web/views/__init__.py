@@ -5,8 +5,8 @@ plain Python (ints for token amounts, aware datetimes); :func:`jsonable` turns t
 JSON-safe values. Amounts are NMR in wei (18 decimals) and USD in units of 1e-6 dollar
 (the stablecoin's 6 decimals); which key holds which is :data:`app.store.AMOUNT_UNITS`.
 
-- :mod:`app.web.views.rounds`: the current round, past rounds, a round's results, the
-  leaderboard;
+- :mod:`app.web.views.rounds`: the current round, past rounds, a round's results (the
+  leaderboard, round or all-time, is :mod:`app.web.leaderboard`'s);
 - :mod:`app.web.views.accounts`: the account and model pages;
 - :mod:`app.web.views.json`: the JSON form.
 
@@ -19,7 +19,6 @@ from app.web.views.json import VIEW_AMOUNT_KEYS, is_amount_key, jsonable
 from app.web.views.rounds import (
     RESOLVED_STATUSES,
     current_round_page,
-    leaderboard_page,
     past_rounds_page,
     round_results_page,
     round_summary,
@@ -32,7 +31,7 @@ from app.web.views.rounds import (
 
 __all__ = [
     "DECIMALS", "RESOLVED_STATUSES", "VIEW_AMOUNT_KEYS", "account_page", "chain_info", "current_round_page",
-    "format_nmr", "format_usd", "is_amount_key", "iso", "jsonable", "leaderboard_page", "model_page",
+    "format_nmr", "format_usd", "is_amount_key", "iso", "jsonable", "model_page",
     "past_rounds_page", "round_results_page", "round_summary", "rounds_in_flight", "status_note", "submission_view",
     "token_rows", "upload_view", "why",
 ]  # fmt: skip

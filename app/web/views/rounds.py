@@ -237,9 +237,3 @@ def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] |
             for t in results["transactions"]
         ],
     }
-
-def leaderboard_page(round_number: int | None = None) -> dict[str, Any]:
-    """The leaderboard of a scored round (default the newest): rank, name, live logloss,
-    career USD, consistency, originality, concordance, career NMR, and the round's own."""
-    board = store.leaderboard(round_number)
-    return {**board, "decimals": DECIMALS}

@@ -27,8 +27,8 @@ from client.core.money.reasons import NO_SCORE, short_name
 from client.core.money.settlement import compute_settlement
 from client.core.money.stakes import ParticipantScore, Pools, Stake
 from client.core.money.units import NMR, WAD, format_nmr, format_usd
+from client.core.money.units import USD_UNIT as USD
 
-USD = 10**6
 GOOD = 0.6900  # < ln 2
 BAD = 0.6950  # >= ln 2
 ELIGIBLE = {"consistency": 0.8, "original": True, "concordant": True, "corr": 0.02}

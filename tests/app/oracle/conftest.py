@@ -10,14 +10,13 @@ from eth_account import Account
 from web3 import HTTPProvider, Web3
 
 from client.core.chain.signing import key_from_mnemonic
+from client.core.money.units import NMR
 from tests.support import chain_app, deploy
 from tools.ganache import TEST_MNEMONIC, start_ganache, stop
 
 ROOT = Path(__file__).resolve().parents[3]
 MNEMONIC = TEST_MNEMONIC
 N_ACCOUNTS = 30
-NMR = 10**18
-USD = 10**6
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app import store
+from client.core.money.units import NMR
+from client.core.money.units import USD_UNIT as USD
 
 BOTH_DATABASES = True  # tests/postgres.py
 
-NMR = 10**18
-USD = 10**6
 
 
 def upload(client, body: bytes, name: str = "predictions.csv", headers=None, round_number: int = 7):

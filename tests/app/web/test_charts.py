@@ -18,9 +18,9 @@ from app.web.chart_views import (
     submission_era_chart,
 )
 from client.core.money.units import NMR
+from client.core.money.units import USD_UNIT as USD
 
 SVG = "{http://www.w3.org/2000/svg}"
-USD = 10**6
 
 
 def parse(markup) -> ET.Element:

@@ -12,8 +12,8 @@ import pytest
 from app import store
 from app.web.leaderboard import PAGE_SIZE
 from client.core.money.units import NMR
+from client.core.money.units import USD_UNIT as USD
 
-USD = 10**6
 N_PLAYERS = 120  # three pages of 50, 50 and 20
 
 

@@ -11,11 +11,11 @@ import pytest
 
 from app import store
 from client.core.money.units import NMR
+from client.core.money.units import USD_UNIT as USD
 from tests.app.web.conftest import ROUND
 from tests.e2e.conftest import browser  # noqa: F401  (the headless Chromium fixture)
 from tests.support import serve
 
-USD = 10**6
 LONG_NAME = "A data scientist whose name is much too long for a column"
 
 

@@ -18,12 +18,12 @@ import yaml
 from sqlalchemy import inspect
 
 from app import config, create_app, db, store
+from client.core.money.units import NMR
+from client.core.money.units import USD_UNIT as USD
 
 ROOT = Path(__file__).resolve().parents[3]
 NOON = datetime(2026, 1, 1, 12, tzinfo=UTC)
 HUGE = 2**200 + 1
-NMR = 10**18
-USD = 10**6
 A, B, C, D, E = ("0x" + digit * 40 for digit in "abcde")
 
 
