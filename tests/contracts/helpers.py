@@ -1,6 +1,7 @@
 """Constants and small helpers shared by the contract tests (fixtures are in conftest.py)."""
 
-from client.core.money.units import NMR
+# The contract tests' units are the money core's (imported from here by the test modules).
+from client.core.money.units import NMR, WAD  # noqa: F401
 from client.core.money.units import USD_UNIT as USD
 
 DAY = 24 * 3600

@@ -11,6 +11,7 @@ from web3 import HTTPProvider, Web3
 
 from client.core.chain.signing import key_from_mnemonic
 from client.core.money.units import NMR
+from client.core.money.units import USD_UNIT as USD  # noqa: F401
 from tests.support import chain_app, deploy
 from tools.ganache import TEST_MNEMONIC, start_ganache, stop
 

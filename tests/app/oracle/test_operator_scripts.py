@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from eth_account import Account
 
 from app import store
 from scripts import (
     close_round,
+    commit_round,
+    dispute_status,
     finalize_round,
     open_round,
     oracle_status,
     publish_round,
     resolve_round,
+    rule_dispute,
     run_keeper,
     settle_round,
 )
@@ -34,7 +39,7 @@ def operator_env(monkeypatch, app):
     return app
 
 
-def test_scripts_run_a_round_without_stakes(operator_env, w3, deployment, keys):
+def test_scripts_run_a_round_without_stakes(operator_env, w3, deployment, keys, capsys):
     app = operator_env
     _, record = deployment
     token, escrow = token_and_escrow(w3, record)
@@ -51,6 +56,11 @@ def test_scripts_run_a_round_without_stakes(operator_env, w3, deployment, keys):
     advance_chain_time(w3, 601)
     close_round.main(1)
     resolve_round.main(1)
+    commit_round.main(1)
+    dispute_status.main(1)
+    assert "round 1: committed" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="the ruling is 'uphold' or 'reject'"):
+        rule_dispute.main(1, "maybe")
     settle_round.main(1)
     finalize_round.main(1)
     publish_round.main(1)
@@ -85,3 +95,18 @@ def test_the_keeper_scripts_list_the_pipeline_and_finish_a_round(operator_env, w
         assert store.get_round(1).status == "finalized"
     oracle_status.main()
     assert "no round in flight" in capsys.readouterr().out
+
+
+# Each `flask oracle` command and the brownie script that runs the same step.
+SCRIPT_OF = {"run": "run_keeper", "status": "oracle_status", "open": "open_round", "fund": "fund_round",
+            "expire": "expire_round", "close": "close_round", "resolve": "resolve_round",
+            "commit": "commit_round", "settle": "settle_round", "dispute-status": "dispute_status",
+            "rule": "rule_dispute", "finalize": "finalize_round", "publish": "publish_round"}
+
+
+def test_every_oracle_command_has_its_brownie_script(operator_env):
+    commands = set(operator_env.cli.commands["oracle"].commands)
+    scripts_dir = Path(__file__).resolve().parents[3] / "scripts"
+    # verify is the auditor's (nmr verify N, python -m client.core.money.verify): no oracle key needed.
+    assert commands - {"verify"} == set(SCRIPT_OF)
+    assert all((scripts_dir / f"{script}.py").is_file() for script in SCRIPT_OF.values())
