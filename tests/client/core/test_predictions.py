@@ -160,14 +160,14 @@ def parquet_bomb(rows: int, id_length: int) -> bytes:
 def nothing_decoded(monkeypatch):
     """Every decoder the validator has (CSV parsers, Parquet column reads) fails the test if
     called: a file refused with this in place was refused from its header or footer alone."""
-    from client.core import predictions
+    from client.core.predictions import reading
 
     def decoded(*_args, **_kwargs):
         raise AssertionError("the validator decoded a file it should have refused unread")
 
-    monkeypatch.setattr(predictions.pa_csv, "read_csv", decoded)
+    monkeypatch.setattr(reading.pa_csv, "read_csv", decoded)
     monkeypatch.setattr(pd, "read_csv", decoded)
-    monkeypatch.setattr(predictions, "read_bounded_columns", decoded)
+    monkeypatch.setattr(reading, "read_bounded_columns", decoded)
 
 
 def test_nothing_decoded_catches_a_validator_that_decodes(nothing_decoded):
