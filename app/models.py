@@ -46,6 +46,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from client.core.models import SEPARATOR
+
 # "expired": the oracle's deadline passed before the round was settled; it is finalized on
 # the escape-hatch path (stakers withdraw their whole stake, the pools go back).
 # voided: a dispute of the committed results was upheld; every stake came back in full.
@@ -64,12 +66,9 @@ TRANSACTION_KINDS = ("create", "mint", "fund", "commit", "settle", "prizes", "fi
 REASON_MAX_CHARS = 300
 
 
-MODEL_KEY_SEPARATOR = "-"  # as client.core.models.SEPARATOR (this module imports nothing of the app)
-
-
 def key_of(address: str, number: int) -> str:
     """The model key of model ``number`` of ``address``: the address itself for model 0."""
-    return address if not number else f"{address}{MODEL_KEY_SEPARATOR}{number}"
+    return address if not number else f"{address}{SEPARATOR}{number}"
 
 
 def utcnow() -> datetime:

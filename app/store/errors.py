@@ -4,12 +4,11 @@ including :func:`split_key` (a participant's model key into address and model nu
 from __future__ import annotations
 
 import operator
-import re
 from typing import Any
 
 from app.db import get_session
-from app.models import MODEL_KEY_SEPARATOR, Round
-from client.core.models import MAX_MODEL_NUMBER  # the escrow's uint32
+from app.models import Round
+from client.core.models import split_model_key
 
 # Round numbers are 1 .. 2**31 - 1: what every database column and the chain's round ids
 # hold. A number outside is looked up nowhere (SQLite refuses integers past 2**63).
@@ -53,19 +52,14 @@ def check_amount(name: str, value: Any) -> int:
     return amount
 
 
-_MODEL_KEY = re.compile(r"(0x[0-9a-fA-F]{40})-([1-9][0-9]{0,9})")
 
 
 def split_key(key: str) -> tuple[str, int]:
-    """(address, model number) of a participant key: ``<address>-<n>`` is model n of the
-    address, anything else (a bare address) model 0. The address is kept as given, so rows
+    """(address, model number) of a participant key, as the store reads it
+    (:func:`client.core.models.split_model_key` with ``as_written``): ``<address>-<n>`` is
+    model n of the address, anything else model 0, the address kept as given so rows
     stored under it match. A StoreError says the form of a malformed ``<address>-...``."""
-    if not isinstance(key, str) or not key:
-        raise StoreError(f"a participant is a model key (an address, or <address>-<n>), not {key!r}")
-    if len(key) > 42 and key[42:43] == MODEL_KEY_SEPARATOR and key[:2].lower() == "0x":
-        match = _MODEL_KEY.fullmatch(key)
-        if match is None or int(match[2]) > MAX_MODEL_NUMBER:
-            raise StoreError(f"{key[:80]!r} is not a model key: expected <address> or <address>-<n>, "
-                             f"n from 1 to {MAX_MODEL_NUMBER}")
-        return match[1], int(match[2])
-    return key, 0
+    try:
+        return split_model_key(key, as_written=True)
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None

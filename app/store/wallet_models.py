@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from app.db import get_session
 from app.models import Model, User, key_of
 from app.store.accounts import ensure_user
-from app.store.errors import MAX_MODEL_NUMBER, StoreError, split_key
+from app.store.errors import StoreError, split_key
 from app.store.names import NameTaken, claim_name
+from client.core.models import MAX_MODEL_NUMBER
 
 MODEL_NAME_MAX = 40
 MODEL_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_-]{{0,{MODEL_NAME_MAX - 1}}}")

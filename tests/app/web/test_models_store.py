@@ -91,7 +91,7 @@ def test_two_models_of_one_wallet_keep_their_own_files_and_scores(app):
 
 @pytest.mark.parametrize("key", [f"{A}-0", f"{A}-01", f"{A}-x", f"{A}-{2**32}"])
 def test_a_malformed_model_key_is_refused_saying_the_form(app, key):
-    with app.app_context(), pytest.raises(store.StoreError, match="expected <address> or <address>-<n>"):
+    with app.app_context(), pytest.raises(store.StoreError, match="expected <wallet address> or <wallet address>-<n>"):
         store.save_scores(ROUND, [{"address": key}])
 
 
