@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 
-from client.core.money.rules import beats_coin_flip
+from client.core.money.rules import is_controlling
 from client.core.money.stakes import ParticipantScore
 from client.core.money.units import exact
 
@@ -50,12 +50,10 @@ def causes(score: ParticipantScore, consistency_threshold: float, label: Callabl
 
 
 def prize_eligible(score: ParticipantScore | None, consistency_threshold: float) -> bool:
-    """May win a prize: scored, eligible and a live logloss below ln 2."""
-    return (
-        score is not None
-        and not causes(score, consistency_threshold, short_name)
-        and bool(beats_coin_flip(score.live_logloss))
-    )
+    """May win a prize (and counts toward controlling capital): scored, and
+    :func:`client.core.money.rules.is_controlling`."""
+    return score is not None and is_controlling(score.original, score.concordant, score.consistency,
+                                                score.live_logloss, consistency_threshold)
 
 
 def percent(share: float) -> str:

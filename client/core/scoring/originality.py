@@ -28,8 +28,9 @@ matters the same way, for a round of 1,000 submissions in seconds:
 Nothing here holds a (submissions x rows) float64 copy: rows are read in blocks, so the
 memory is the stored grid (``n`` bytes a submission) and an (S x S) matrix or two.
 
-One job in two paths that must agree: the definition and the fast path stay side by side
-so that the proof (tests/app/engine/test_similarity.py) compares them where they are read.
+Why one module past ~350 lines: one job in two paths that must agree; the definition and
+the fast path stay side by side so that the proof (tests/app/engine/test_similarity.py)
+compares them where they are read.
 """
 
 from __future__ import annotations
