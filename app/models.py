@@ -11,7 +11,7 @@ payout, pages and numerapi key them by: the address for model 0, ``<address>-<n>
 (:mod:`client.core.models`).
 
 Amounts are Python ints in the token's base unit: NMR in wei (18 decimals), USD in units
-of 1e-6 dollar (the stablecoin's 6 decimals). :class:`Wei` stores them as decimal strings,
+of 1e-6 dollar (the stablecoin's 6 decimals). `app.columns.Wei` stores them as decimal strings,
 exact on SQLite and PostgreSQL alike at any size. Times are timezone-aware UTC datetimes.
 
 A column added to a table that already existed before (on a database created by an older
@@ -25,15 +25,12 @@ would only move the import circle it exists to avoid.
 
 from __future__ import annotations
 
-import operator
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -44,8 +41,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
+from app.columns import Address, UTCDateTime, Wei, amount_column
 from client.core.models import SEPARATOR
 
 # "expired": the oracle's deadline passed before the round was settled; it is finalized on
@@ -76,43 +73,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes in, aware UTC datetimes out (SQLite keeps no zone)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use an aware UTC datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-class Wei(TypeDecorator):
-    """An integer amount of a token's base unit (NMR wei, USD micro-dollars), stored as a
-    decimal string. Floats are refused: an amount is never a float."""
-
-    impl = String(80)
-    cache_ok = True
-
-    def process_bind_param(self, value: int | None, dialect: Any) -> str | None:
-        # operator.index accepts int (and numpy integers), refuses float, Decimal and str.
-        return None if value is None else str(operator.index(value))
-
-    def process_result_value(self, value: str | None, dialect: Any) -> int | None:
-        return None if value is None else int(value)
-
-
-def amount_column() -> Any:
-    """A non-null :class:`Wei` column that is 0 unless set, also on rows added before it."""
-    return mapped_column(Wei, default=0, server_default="0")
-
-
 class Base(DeclarativeBase):
     """Declarative base of every table."""
 
@@ -121,7 +81,7 @@ class User(Base):
     """A wallet address (checksummed) and an optional display name; nothing else."""
 
     __tablename__ = "users"
-    address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    address: Mapped[str] = mapped_column(Address, primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The number the wallet's newest model took: raised by one UPDATE per new model, which
@@ -135,7 +95,7 @@ class Model(Base):
     Model 0 has no row: its name is the wallet's display name (or address)."""
 
     __tablename__ = "models"
-    address: Mapped[str] = mapped_column(ForeignKey("users.address"), primary_key=True)
+    address: Mapped[str] = mapped_column(Address, ForeignKey("users.address"), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -160,7 +120,7 @@ class NameClaim(Base):
     __tablename__ = "name_claims"
     __table_args__ = (UniqueConstraint("address", "number", name="uq_name_claim_model"),)
     skeleton: Mapped[str] = mapped_column(String(SKELETON_MAX), primary_key=True)
-    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    address: Mapped[str] = mapped_column(Address, ForeignKey("users.address"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(40))
 
@@ -172,7 +132,7 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
-    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    address: Mapped[str] = mapped_column(Address, ForeignKey("users.address"), index=True)
     name: Mapped[str] = mapped_column(String(40), default="")
     # What the token may do, space-separated (app.access.SCOPES). Tokens made before scopes
     # existed were advertised with both, so the column's default gives them both.
@@ -203,7 +163,7 @@ class WebSession(Base):
 
     __tablename__ = "web_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    address: Mapped[str] = mapped_column(Address, ForeignKey("users.address"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -217,7 +177,7 @@ class UploadTicket(Base):
 
     __tablename__ = "upload_tickets"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    address: Mapped[str] = mapped_column(String(42), index=True)
+    address: Mapped[str] = mapped_column(Address, index=True)
     model_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     round_number: Mapped[int] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(String(255))
@@ -263,7 +223,7 @@ class Round(Base):
     nmr_pool: Mapped[int] = amount_column()
     usd_staking_pool: Mapped[int] = amount_column()
     usd_prize_pool: Mapped[int] = amount_column()
-    funder: Mapped[str | None] = mapped_column(String(42))
+    funder: Mapped[str | None] = mapped_column(Address)
     policy: Mapped[str] = mapped_column(String(32), default="auction2017")
     live_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_files: Mapped[list | None] = mapped_column(JSON)
@@ -274,7 +234,7 @@ class Round(Base):
     returned_nmr: Mapped[int | None] = mapped_column(Wei)
     unsettled_stakes: Mapped[int | None] = mapped_column(Integer)
     keeper_note: Mapped[str | None] = mapped_column(String(REASON_MAX_CHARS))
-    disputer: Mapped[str | None] = mapped_column(String(42), index=True)
+    disputer: Mapped[str | None] = mapped_column(Address, index=True)
     dispute_upheld: Mapped[bool | None] = mapped_column(Boolean)
     dispute_reward: Mapped[int | None] = mapped_column(Wei)
 
@@ -302,7 +262,7 @@ class Submission(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"), index=True)
-    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    address: Mapped[str] = mapped_column(Address, ForeignKey("users.address"), index=True)
     model_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     stored_path: Mapped[str] = mapped_column(String(500))
     original_filename: Mapped[str] = mapped_column(String(255))
@@ -335,7 +295,7 @@ class Score(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     round_number: Mapped[int] = mapped_column(ForeignKey("rounds.number"), index=True)
-    address: Mapped[str] = mapped_column(ForeignKey("users.address"), index=True)
+    address: Mapped[str] = mapped_column(Address, ForeignKey("users.address"), index=True)
     model_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     live_logloss: Mapped[float | None] = mapped_column(Float)
     validation_logloss: Mapped[float | None] = mapped_column(Float)

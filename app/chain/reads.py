@@ -23,6 +23,7 @@ from app.chain import get_chain
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
 from client.core.chain.states import round_state
+from client.core.money.units import NmrAmount, UsdAmount
 
 T = TypeVar("T")
 UNAVAILABLE = "the chain did not answer"
@@ -75,11 +76,11 @@ def wallet(address: str) -> dict[str, Any]:
     balances, stakes, usd_decimals = found
     return {
         "available": True,
-        "nmr_wei": int(balances.get("nmr_wei", 0)),
-        "usd_units": int(balances.get("usd_units", 0)),
+        "nmr_wei": NmrAmount(balances.get("nmr_wei", 0)),
+        "usd_units": UsdAmount(balances.get("usd_units", 0)),
         "usd_decimals": int(usd_decimals),
-        "eth_wei": int(balances.get("eth_wei", 0)),
-        "stakes": stakes,
+        "eth_wei": NmrAmount(balances.get("eth_wei", 0)),  # ether has NMR's 18 decimals
+        "stakes": [{**stake, "amount_wei": NmrAmount(stake["amount_wei"])} for stake in stakes],
     }
 
 
@@ -103,22 +104,23 @@ def round_chain_state(number: int, disputes: bool = True) -> dict[str, Any] | No
                 "dispute_open": view["disputed"], "disputer": view["disputer"] if ever_disputed else None,
                 "voided": view["voided"], "finalized": view["finalized"],
                 "dataset_digest": view["dataset_digest"], "results_digest": view["results_digest"],
-                "usd_paid": view["usd_staking_paid"] + view["usd_prize_paid"], "nmr_paid": view["nmr_paid"],
-                "burned": view["total_burned"], "n_stakers": view["staker_count"],
-                "staked_wei": view["total_staked"], "dispute": dispute}
+                "usd_paid": UsdAmount(view["usd_staking_paid"] + view["usd_prize_paid"]),
+                "nmr_paid": NmrAmount(view["nmr_paid"]), "burned": NmrAmount(view["total_burned"]),
+                "n_stakers": view["staker_count"], "staked_wei": NmrAmount(view["total_staked"]), "dispute": dispute}
 
     return read(f"round {number}", state)
 
 
 def _dispute_record(chain: Chain, number: int) -> dict[str, Any]:
     """The round's dispute from its events: disputer, bond, ruling and reward (NMR wei)."""
-    record: dict[str, Any] = {"disputer": None, "bond": chain.dispute_bond(), "disputed_tx": None,
-                              "ruling": "awaiting the guardian's ruling", "upheld": None, "reward": 0, "ruling_tx": None}
+    record: dict[str, Any] = {"disputer": None, "bond": NmrAmount(chain.dispute_bond()), "disputed_tx": None,
+                              "ruling": "awaiting the guardian's ruling", "upheld": None, "reward": NmrAmount(0),
+                              "ruling_tx": None}
     for event in chain.dispute_records(number):
         if event["event"] == "disputed":
             record.update(disputer=event["disputer"], disputed_tx=event["tx_hash"])
         else:
-            record.update(upheld=event["upheld"], reward=event["reward"], ruling_tx=event["tx_hash"],
+            record.update(upheld=event["upheld"], reward=NmrAmount(event["reward"]), ruling_tx=event["tx_hash"],
                           ruling="upheld: the round is void, the bond back with a reward from the NMR pool"
                           if event["upheld"] else "rejected: the bond was burned")
     return record

@@ -10,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-from app import store
+from app import reports, store
 from app.chain import get_chain
 from app.oracle.common import (
     OracleError,
@@ -105,7 +105,7 @@ def publish_round(number: int, report: Reporter = print) -> Path:
         chain_record[name] = get_chain().deployments[name]
     (staging / "chain.json").write_text(json.dumps(chain_record))
     # "address" holds the model key: verify replays each model under it.
-    scores = [{**store.score_view(s), "address": participant_key(s)} for s in store.round_scores(number)]
+    scores = [{**reports.score_view(s), "address": participant_key(s)} for s in store.round_scores(number)]
     (staging / "scores.json").write_text(json.dumps(scores, indent=2, default=str))
     (staging / "plan.json").write_text(json.dumps(document, indent=2))
     manifest = {

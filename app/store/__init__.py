@@ -6,10 +6,9 @@
 - :mod:`app.store.scores`: scores and career sums
 - :mod:`app.store.settlement`: settlement plans
 - :mod:`app.store.journal`: the oracle's transactions (kind, position, hash, status)
-- :mod:`app.store.results`: the view models pages and the API show
 
 The tables are in :mod:`app.models`, the engine and session in :mod:`app.db`; this package
-re-exports what callers use, so ``from app import store; store.get_round(7)`` works as it
+re-exports what callers use (the views built from these rows are :mod:`app.reports`'s), so ``from app import store; store.get_round(7)`` works as it
 always did. A participant is a model, given as its model key: the address for a wallet's
 model 0 (so single-model callers pass addresses as before), ``<address>-<n>`` for model n;
 rows carry ``address`` and ``model_number`` and their ``model_key``. Every function works in the current app context's session
@@ -73,20 +72,6 @@ from app.store.journal import (
     transaction_label,
 )
 from app.store.names import NameTaken, claim_existing_names
-from app.store.results import (
-    AMOUNT_KEYS,
-    AMOUNT_UNITS,
-    CHAIN_TOTALS,
-    UNSCORED,
-    account_results,
-    chain_totals,
-    is_controlling,
-    leaderboard,
-    round_results,
-    score_view,
-    shared_ranks,
-    wallet_results,
-)
 from app.store.rounds import (
     create_round,
     current_round,
@@ -119,6 +104,7 @@ from app.store.scores import (
     round_scores,
     round_usd,
     save_scores,
+    scored_rounds,
     scores_of_rounds,
     user_scores,
 )
@@ -138,9 +124,6 @@ from app.store.wallet_models import (
 )
 
 __all__ = [
-    "AMOUNT_KEYS",
-    "AMOUNT_UNITS",
-    "CHAIN_TOTALS",
     "FINAL_STATUSES",
     "MODEL_NAME_MAX",
     "REASON_MAX_CHARS",
@@ -150,7 +133,6 @@ __all__ = [
     "TOKEN_SEPARATOR",
     "TRANSACTION_KINDS",
     "TRANSACTION_STATUSES",
-    "UNSCORED",
     "ApiToken",
     "Base",
     "Model",
@@ -167,11 +149,9 @@ __all__ = [
     "UploadTicket",
     "User",
     "WebSession",
-    "account_results",
     "add_model",
     "career_totals",
     "career_wei",
-    "chain_totals",
     "check_model_name",
     "claim_existing_names",
     "consume_nonce",
@@ -192,10 +172,8 @@ __all__ = [
     "get_transaction",
     "get_upload_ticket",
     "get_user",
-    "is_controlling",
     "key_of",
     "latest_plan",
-    "leaderboard",
     "list_api_tokens",
     "list_models",
     "list_rounds",
@@ -216,14 +194,13 @@ __all__ = [
     "revoke_web_session",
     "revoke_web_session_by_key",
     "round_nmr",
-    "round_results",
     "round_scores",
     "round_usd",
     "rounds_in_flight",
     "save_plan",
     "save_scores",
     "save_submission",
-    "score_view",
+    "scored_rounds",
     "scores_of_rounds",
     "set_display_name",
     "set_keeper_note",
@@ -231,7 +208,6 @@ __all__ = [
     "set_round_funding",
     "set_round_status",
     "set_submission_metrics",
-    "shared_ranks",
     "spend_upload_ticket",
     "split_key",
     "submission_by_hash",
@@ -241,7 +217,6 @@ __all__ = [
     "user_submissions",
     "utcnow",
     "verify_api_token",
-    "wallet_results",
     "wallet_submissions",
     "web_session_address",
     "web_session_key",

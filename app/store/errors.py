@@ -55,11 +55,10 @@ def check_amount(name: str, value: Any) -> int:
 
 
 def split_key(key: str) -> tuple[str, int]:
-    """(address, model number) of a participant key, as the store reads it
-    (:func:`client.core.models.split_model_key` with ``as_written``): ``<address>-<n>`` is
-    model n of the address, anything else model 0, the address kept as given so rows
-    stored under it match. A StoreError says the form of a malformed ``<address>-...``."""
+    """(checksummed address, model number) of a model key
+    (:func:`client.core.models.split_model_key`): ``<address>-<n>`` is model n of the
+    address, a bare address model 0. A StoreError says the form of a malformed key."""
     try:
-        return split_model_key(key, as_written=True)
+        return split_model_key(key)
     except ValueError as exc:
         raise StoreError(str(exc)) from None

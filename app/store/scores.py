@@ -120,8 +120,9 @@ def scores_of_rounds(numbers: Iterable[int]) -> dict[int, list[Score]]:
 
 
 def _score_order(score: Score) -> tuple:
+    # Ties by the address as a number (its hex), not by its checksum's letter case.
     return (score.live_logloss is None, score.live_logloss if score.live_logloss is not None else 0.0,
-            score.address, score.model_number or 0)  # fmt: skip
+            score.address.lower(), score.model_number or 0)  # fmt: skip
 
 
 def user_scores(key: str) -> list[Score]:
@@ -173,3 +174,9 @@ def career_totals(keys: Iterable[str] | None = None) -> dict[str, dict[str, int]
 def career_wei(keys: Iterable[str] | None = None) -> dict[str, int]:
     """Net NMR (rewards and prizes minus burns, in wei) per model key over all rounds."""
     return {key: career["career_nmr"] for key, career in career_totals(keys).items()}
+
+
+def scored_rounds() -> list[int]:
+    """Numbers of the rounds with scores (resolved by the oracle), newest first."""
+    query = select(Score.round_number).distinct().order_by(Score.round_number.desc())
+    return list(get_session().scalars(query))

@@ -13,9 +13,8 @@ from typing import Any
 
 from flask import request
 
-from app import store
+from app import reports, store
 from app.errors import ApiError
-from app.store.careers import all_time, scored_rounds
 from app.web.formatting import DECIMALS
 from app.web.inputs import round_arg
 
@@ -38,15 +37,15 @@ def leaderboard_view() -> dict[str, Any]:
     change: ``view`` ("round" or "all"), ``round``, ``rounds`` (the picker: every scored
     round, newest first), ``sort``, ``order``, ``page``, ``pages``, ``page_size``,
     ``total`` and this page's ``rows``."""
-    rounds = scored_rounds()
+    rounds = store.scored_rounds()
     if request.args.get("round") == ALL_TIME:
-        view, number, rows, columns = ALL_TIME, None, all_time(), ALL_TIME_COLUMNS
+        view, number, rows, columns = ALL_TIME, None, reports.all_time(), ALL_TIME_COLUMNS
     else:
         number = round_arg()
         if number is not None and number not in rounds and store.get_round(number) is None:
             raise ApiError(404, f"tournament {number} does not exist; pick one of the scored rounds "
                                 f"({_listed(rounds)}) or round=all")  # fmt: skip
-        board = store.leaderboard(number)
+        board = reports.leaderboard(number)
         view, number, rows, columns = "round", board["round"], board["rows"], ROUND_COLUMNS
     sort, order = _sort_args(columns)
     rows = sort_rows(rows, sort, order)

@@ -20,7 +20,7 @@ from client.core.money.policies import CORR_CAP, CORR_MULTIPLIER
 from client.core.money.prizes import PRIZE_EXPONENT, PRIZE_TOP, prize_shares
 from client.core.money.rules import CONSISTENCY_THRESHOLD, LN2
 from client.core.money.stakes import ParticipantScore, Pools, Stake
-from client.core.money.units import NMR, USD_UNIT, WAD
+from client.core.money.units import NMR, USD_UNIT, WAD, NmrAmount, UsdAmount
 from client.core.scoring.concordance import CONCORDANCE_LIMIT, N_CLUSTERS
 from client.core.scoring.originality import CORRELATION_LIMIT, KS_LIMIT
 
@@ -58,12 +58,12 @@ def whitepaper_auction() -> list[dict[str, Any]]:
         rows.append({
             "name": name,
             "confidence": confidence,
-            "stake_wei": stake.amount,
-            "bid_usd": stake.amount * USD_UNIT // stake.confidence,
+            "stake_wei": NmrAmount(stake.amount),
+            "bid_usd": UsdAmount(stake.amount * USD_UNIT // stake.confidence),
             "live_logloss": scores[name].live_logloss,
             "beats_ln2": beats,
-            "burn_wei": outcome.burn,
-            "usd_reward": outcome.usd_reward,
+            "burn_wei": NmrAmount(outcome.burn),
+            "usd_reward": UsdAmount(outcome.usd_reward),
             "reason": outcome.reason,
         })
     return rows
@@ -82,10 +82,10 @@ def prize_table(pools: Pools | None) -> list[dict[str, Any]]:
         {
             "rank": rank,
             "share_percent": f"{float(shares[rank - 1]) * 100:.3f}%",
-            "prize_usd": cut(pools.usd_prize, rank) if pools else None,
-            "prize_nmr": cut(pools.nmr, rank) if pools else None,
-            "article_usd": cut(ARTICLE_POOLS.usd_prize, rank),
-            "article_nmr": cut(ARTICLE_POOLS.nmr, rank),
+            "prize_usd": UsdAmount(cut(pools.usd_prize, rank)) if pools else None,
+            "prize_nmr": NmrAmount(cut(pools.nmr, rank)) if pools else None,
+            "article_usd": UsdAmount(cut(ARTICLE_POOLS.usd_prize, rank)),
+            "article_nmr": NmrAmount(cut(ARTICLE_POOLS.nmr, rank)),
         }
         for rank in PRIZE_TABLE_RANKS
     ]
@@ -113,9 +113,9 @@ def rules_page() -> dict[str, Any]:
             "exponent": PRIZE_EXPONENT,
             "weight_sum": f"{weight_sum:.6f}",
             "table": prize_table(pools),
-            "article_usd_pool": ARTICLE_POOLS.usd_prize,
-            "article_nmr_pool": ARTICLE_POOLS.nmr,
+            "article_usd_pool": UsdAmount(ARTICLE_POOLS.usd_prize),
+            "article_nmr_pool": NmrAmount(ARTICLE_POOLS.nmr),
         },
         "corr": {"multiplier": CORR_MULTIPLIER, "cap": CORR_CAP},
-        "example": {"pool_usd": WHITEPAPER_POOL, "rows": whitepaper_auction()},
+        "example": {"pool_usd": UsdAmount(WHITEPAPER_POOL), "rows": whitepaper_auction()},
     }

@@ -26,19 +26,11 @@ def model_key(address: str, number: int = 0) -> str:
     return wallet if number == 0 else f"{wallet}{SEPARATOR}{number}"
 
 
-def split_model_key(key: str, *, as_written: bool = False) -> tuple[str, int]:
+def split_model_key(key: str) -> tuple[str, int]:
     """(wallet, model number) of a model key; ValueError saying the form if not one.
 
-    The one parser of model keys. By default the wallet must be an address and comes back
-    checksummed. ``as_written`` is the store's reading: a key with no ``-<n>`` after an
-    address is model 0 whatever it is, and the wallet comes back as written, so rows stored
-    under a key match it."""
-    if as_written:
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"a participant is a model key (an address, or <address>-<n>), not {key!r}")
-        if not (len(key) > 42 and key[42:43] == SEPARATOR and key[:2].lower() == "0x"):
-            return key, 0
-        return key[:42], split_model_key(key)[1]
+    The one parser of model keys: the wallet must be an address and comes back
+    checksummed, as the store writes every address (``app.columns.Address``)."""
     address, separator, suffix = key.partition(SEPARATOR) if isinstance(key, str) else ("", "", "")
     number_ok = not separator or (suffix.isascii() and suffix.isdigit() and suffix[0] != "0"
                                   and int(suffix) <= MAX_MODEL_NUMBER)

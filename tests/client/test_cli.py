@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from app import oracle, store
+from app import oracle, reports, store
 from client.cli import main
 from tests.client.conftest import (
     CLOSES_IN,
@@ -165,7 +165,7 @@ def test_leaderboard_results_and_account(nmr_cli, predictions, app, w3, round_nu
     with app.app_context():
         oracle.run_round(round_number, report=lambda _: None)
         [score] = store.round_scores(round_number)
-        view = store.score_view(score)
+        view = reports.score_view(score)
     board = nmr_cli("leaderboard", "--round", str(round_number), key=None).output
     # Rank 1 is the one staker, by its display name if an earlier test gave the wallet one.
     [first] = [line for line in board.splitlines() if line.startswith("   1  ")]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from eth_account import Account
 
-from app import oracle, store
+from app import oracle, reports, store
+from app.chain import get_chain
 from app.oracle import DEFAULT_POOLS
 from app.web import services
 from client.core.chain.contracts import Chain
@@ -115,7 +116,7 @@ def test_every_amount_says_whether_the_chain_paid_it_or_the_plan_plans_it(
     # Committed, in its challenge window: nothing paid yet; the plan's amounts say planned.
     page.goto(server + "/rounds/4")
     with app.app_context():
-        planned = store.round_results(4)
+        planned = reports.round_results(4)
     assert _paid_by_events(escrow, 4) == (0, 0)
     assert page.inner_text("#usd-paid").startswith("$0.00")
     assert page.inner_text("#usd-planned") == f"planned: {usd_text(planned['usd_paid'])} (not yet paid)"
@@ -157,3 +158,24 @@ def test_every_amount_says_whether_the_chain_paid_it_or_the_plan_plans_it(
     with app.app_context():
         [record] = store.disputes_by(disputer)
         assert (record.number, record.dispute_upheld, record.dispute_reward) == (2, True, reward)
+
+    # The list reads an ended round's figures from the store: not one RPC names round 1 or 2,
+    # while the rounds in flight (3, 4) are read from the chain.
+    with app.app_context():
+        provider = get_chain().w3.provider
+    calls: list[str] = []
+    send_request = provider.make_request
+
+    def counting(method, params):
+        if method == "eth_call":
+            calls.append(str(params[0].get("data") or params[0].get("input") or "").lower())
+        return send_request(method, params)
+
+    provider.make_request = counting
+    try:
+        assert app.test_client().get("/rounds").status_code == 200
+    finally:
+        provider.make_request = send_request
+    round_reads = {n: escrow.functions.getRound(n)._encode_transaction_data().lower() for n in (1, 2, 3, 4)}
+    assert not [data for data in calls if data in (round_reads[1], round_reads[2])]
+    assert round_reads[3] in calls and round_reads[4] in calls

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app import oracle, store
+from app import oracle, reports, store
 from app.oracle import load_dataset
 from app.web import services
 from app.web.formatting import format_nmr, format_usd
@@ -162,7 +162,7 @@ def test_round_header_ticks_closes_resolves_and_the_account_has_a_row_per_tourna
     page.goto(server + "/account")
     with app.app_context():
         [score] = [s for s in store.round_scores(ROUND) if s.address == staker.address]
-        view = store.score_view(score)
+        view = reports.score_view(score)
     headers = [h.strip() for h in page.locator("#my-rounds thead th").all_inner_texts()]
     assert headers == ["Tournament", "Submission", "Stake", "Outcome", "Why", "USD", "NMR"]
     cells = dict(zip(headers, [c.strip() for c in page.locator(f"#my-rounds tr[data-round='{ROUND}'] td").all_inner_texts()],

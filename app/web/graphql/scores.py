@@ -10,8 +10,8 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
-from app import store
-from app.store import numerapi as numerapi_store
+from app import reports, store
+from app.reports import numerapi as numerapi_reports
 from app.web import views
 from app.web.graphql.common import (
     PAYOUT_METRIC,
@@ -60,7 +60,7 @@ def resolve_submission_scores(
         scores = [s for s in scores if (rounds[s.round_number].status in RESOLVED_STATUSES) == resolved]
     entries = []
     for score, row, round_scores in _scored_rounds(info, scores):
-        money = _money(store.score_view(score))
+        money = _money(reports.score_view(score))
         for metric in _metric_scores(score, round_scores, row):
             if displayName is not None and displayName != metric["displayName"]:
                 continue
@@ -127,7 +127,7 @@ def resolve_account_leaderboard(
 ) -> list[dict[str, Any]]:
     """The leaderboard of the newest scored round, in Numerai's field names plus ours."""
     _check_tournament(tournament)
-    board = store.leaderboard()
+    board = reports.leaderboard()
     rows = board["rows"][max(offset, 0) : max(offset, 0) + max(limit, 0)]
     return [
         {
@@ -173,7 +173,7 @@ def resolve_pending_model_payouts(
 
 def _add_payouts(payouts: dict[str, list], info: GraphQLResolveInfo, key: str, name: str) -> None:
     """Model ``key``'s resolved rounds into ``payouts`` (see :func:`resolve_pending_model_payouts`)."""
-    for score in store.account_results(key)["scores"]:
+    for score in reports.account_results(key)["scores"]:
         if score["round_status"] not in RESOLVED_STATUSES or score["round_status"] == "expired":
             continue  # not scored yet, or never paid (the oracle missed its deadline)
         row = _rounds(info)[score["round"]]
@@ -203,7 +203,7 @@ def resolve_round_model_performances(
     _check_tournament(tournament)
     performances = []
     for score, row, round_scores in _scored_rounds(info, store.user_scores(model_of(modelId))):
-        money = _money(store.score_view(score))
+        money = _money(reports.score_view(score))
         settled = row.status in SETTLED_STATUSES
         pays_on = PAYOUT_METRIC.get(row.policy)
         metrics = _metric_scores(score, round_scores, row)
@@ -236,9 +236,9 @@ def resolve_v2_leaderboard(_obj: Any, _info: Any, limit: int, offset: int) -> li
     """The newest scored round's leaderboard with 20-round reputations: ``corr20Rep``,
     ``mmcRep`` and ``fncRep`` are the plain means of CORR, MMC and FNC over the model's
     last 20 scored rounds. TC, BMC, CORJ60, FNC v3 and returns are not computed here (null)."""
-    board = store.leaderboard()
+    board = reports.leaderboard()
     rows = board["rows"][max(offset, 0) : max(offset, 0) + max(limit, 0)]
-    reputation = numerapi_store.reputations(board["round"]) if rows else {}
+    reputation = numerapi_reports.reputations(board["round"]) if rows else {}
     entries = []
     for r in rows:
         rep = reputation.get(r["key"], {})
@@ -271,10 +271,10 @@ def resolve_daily_performances(key: str, info: GraphQLResolveInfo) -> list[dict[
         entries.append({
             "roundNumber": score.round_number,
             "date": views.iso(row.resolved_at),
-            **{f"{metric}Rep": getattr(score, metric) for metric in numerapi_store.REPUTATION_METRICS},
-            **{f"{metric}Rank": numerapi_store.rank_in_round(key, others, metric)
-               for metric in numerapi_store.REPUTATION_METRICS},
+            **{f"{metric}Rep": getattr(score, metric) for metric in numerapi_reports.REPUTATION_METRICS},
+            **{f"{metric}Rank": numerapi_reports.rank_in_round(key, others, metric)
+               for metric in numerapi_reports.REPUTATION_METRICS},
             "logloss": score.live_logloss,
-            "loglossRank": numerapi_store.rank_in_round(key, others, "live_logloss", higher_is_better=False),
+            "loglossRank": numerapi_reports.rank_in_round(key, others, "live_logloss", higher_is_better=False),
         })
     return entries

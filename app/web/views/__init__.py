@@ -1,9 +1,10 @@
 """View models: one dict per page, rendered by the pages and returned by the JSON API.
 
 Keeping one function per page is what makes the API mirror the pages exactly. Values are
-plain Python (ints for token amounts, aware datetimes); :func:`jsonable` turns them into
-JSON-safe values. Amounts are NMR in wei (18 decimals) and USD in units of 1e-6 dollar
-(the stablecoin's 6 decimals); which key holds which is :data:`app.store.AMOUNT_UNITS`.
+plain Python (typed amounts, aware datetimes); :func:`jsonable` turns them into
+JSON-safe values. Amounts are :class:`client.core.money.units.NmrAmount` (wei, 18
+decimals) and :class:`~client.core.money.units.UsdAmount` (units of 1e-6 dollar, the
+stablecoin's 6 decimals).
 
 - :mod:`app.web.views.rounds`: the current round, past rounds, a round's results (the
   leaderboard, round or all-time, is :mod:`app.web.leaderboard`'s);
@@ -15,7 +16,7 @@ Callers write ``views.round_results_page(n)``; this package names what each modu
 
 from app.web.formatting import DECIMALS, format_nmr, format_usd, iso
 from app.web.views.accounts import account_page, chain_info, model_page, token_rows
-from app.web.views.json import VIEW_AMOUNT_KEYS, is_amount_key, jsonable
+from app.web.views.json import jsonable
 from app.web.views.rounds import (
     RESOLVED_STATUSES,
     current_round_page,
@@ -30,8 +31,8 @@ from app.web.views.rounds import (
 )
 
 __all__ = [
-    "DECIMALS", "RESOLVED_STATUSES", "VIEW_AMOUNT_KEYS", "account_page", "chain_info", "current_round_page",
-    "format_nmr", "format_usd", "is_amount_key", "iso", "jsonable", "model_page",
+    "DECIMALS", "RESOLVED_STATUSES", "account_page", "chain_info", "current_round_page",
+    "format_nmr", "format_usd", "iso", "jsonable", "model_page",
     "past_rounds_page", "round_results_page", "round_summary", "rounds_in_flight", "status_note", "submission_view",
     "token_rows", "upload_view", "why",
 ]  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 
 from eth_utils import is_address, to_checksum_address
 
-from app import store
+from app import reports, store
 from app.chain import reads
 from app.web import charts
 from app.web.formatting import DECIMALS, format_nmr
@@ -18,8 +18,9 @@ from app.web.views.rounds import (
     submission_view,
     why,
 )
+from client.core.money.units import NmrAmount, UsdAmount
 
-EMPTY_RESULTS = {"scores": [], "career_usd": 0, "career_nmr": 0}
+EMPTY_RESULTS = {"scores": [], "career_usd": UsdAmount(0), "career_nmr": NmrAmount(0)}
 
 def chain_info(address: str) -> dict[str, Any]:
     """The wallet's balances and stakes from the chain (:func:`app.chain.reads.wallet`)."""
@@ -42,7 +43,7 @@ def account_page(address: str) -> dict[str, Any]:
     submissions = store.wallet_submissions(address)
     chain = chain_info(address)
     scores = []
-    by_model = store.wallet_results(address)
+    by_model = reports.wallet_results(address)
     for model in models:
         results = by_model.get(model["key"]) or EMPTY_RESULTS
         model.update(career_usd=results["career_usd"], career_nmr=results["career_nmr"])
@@ -60,12 +61,12 @@ def account_page(address: str) -> dict[str, Any]:
         "submissions": [submission_view(s) for s in submissions],
         "scores": scores,
         "rounds": account_rounds(submissions, scores, chain.get("stakes") or [], models),
-        "career_usd": sum(model["career_usd"] for model in models),
-        "career_nmr": sum(model["career_nmr"] for model in models),
+        "career_usd": UsdAmount(sum(model["career_usd"] for model in models)),
+        "career_nmr": NmrAmount(sum(model["career_nmr"] for model in models)),
         "tokens": token_rows(address),
         "in_flight": rounds_in_flight(),
         # Disputes this wallet raised and the guardian ruled on: the bond back with a reward, or burned.
-        "disputes": [{"round": r.number, "upheld": r.dispute_upheld, "reward": r.dispute_reward or 0,
+        "disputes": [{"round": r.number, "upheld": r.dispute_upheld, "reward": NmrAmount(r.dispute_reward or 0),
                       "bond_burned": not r.dispute_upheld} for r in store.disputes_by(address)],
         "chart_round": latest.round_number if latest else None,
         "chart_svg": charts.era_bar_chart(
@@ -77,7 +78,7 @@ def account_page(address: str) -> dict[str, Any]:
 def model_page(reference: str) -> dict[str, Any] | None:
     """A model's public page (``/models/<key>``), or None when no model has that key: the
     model (``key``, ``name``, ``number``, ``wallet``), its rounds newest first (every
-    :func:`app.store.score_view` key, ``per_era``, ``why``), its current submissions
+    :func:`app.reports.score_view` key, ``per_era``, ``why``), its current submissions
     (hash, rows, validation metrics) and career USD and NMR."""
     try:
         address, number = store.split_key(reference)
@@ -89,7 +90,7 @@ def model_page(reference: str) -> dict[str, Any] | None:
     model = next((m for m in store.list_models(address) if m["number"] == number), None)
     if model is None or not (number or store.get_user(address)):
         return None
-    results = store.account_results(model["key"])
+    results = reports.account_results(model["key"])
     scores = [{**score, "model": model["key"], "why": _account_why(score)} for score in results["scores"]]
     return {
         "model": model,
@@ -119,7 +120,7 @@ def account_rounds(submissions: list[store.Submission], scores: list[dict[str, A
         key, name = names.get(model, (None, None))
         return by_round.setdefault((number, model), {
             "round": number, "model": key, "model_name": name, "model_number": model, "submission": None,
-            "stake_wei": 0, "confidence": None, "stake_status": None, "score": None})  # fmt: skip
+            "stake_wei": NmrAmount(0), "confidence": None, "stake_status": None, "score": None})  # fmt: skip
 
     for submission in submissions:
         row(submission.round_number, submission.model_number or 0)["submission"] = submission_view(submission)
@@ -128,11 +129,11 @@ def account_rounds(submissions: list[store.Submission], scores: list[dict[str, A
         entry["score"] = score
         # The score keeps the confidence as the escrow does (wei, 1e18 = 1); shown as the chain's rows are.
         confidence = score.get("confidence")
-        entry["stake_wei"] = score.get("stake_wei") or 0
+        entry["stake_wei"] = NmrAmount(score.get("stake_wei") or 0)
         entry["confidence"] = f"{int(confidence) / 10**18:g}" if str(confidence or "").isdigit() else confidence
     for stake in stakes:
         entry = row(int(stake["round"]), int(stake.get("model") or 0))
-        entry["stake_wei"], entry["confidence"] = int(stake["amount_wei"]), stake.get("confidence")
+        entry["stake_wei"], entry["confidence"] = NmrAmount(stake["amount_wei"]), stake.get("confidence")
         entry["stake_status"] = stake.get("status") or ("settled" if stake.get("settled") else "active")
     table = []
     for number, model in sorted(by_round, key=lambda k: (-k[0], k[1])):
@@ -140,8 +141,9 @@ def account_rounds(submissions: list[store.Submission], scores: list[dict[str, A
         score = entry.pop("score")
         table.append({**entry, "outcome": _outcome(score, entry), "why": score["why"] if score else
                       "not scored yet: the round resolves after it closes",
-                      "round_usd": score["round_usd"] if score else 0, "round_nmr": score["round_nmr"] if score else 0,
-                      "burned": score["burned"] if score else 0})  # fmt: skip
+                      "round_usd": score["round_usd"] if score else UsdAmount(0),
+                      "round_nmr": score["round_nmr"] if score else NmrAmount(0),
+                      "burned": score["burned"] if score else NmrAmount(0)})  # fmt: skip
     return table
 
 def _outcome(score: dict[str, Any] | None, entry: dict[str, Any]) -> str:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import store
+from app import reports, store
 from app.chain import reads
 from app.schedule import Schedule, duration_text, round_phase
 from app.web import performance, round_header
 from app.web.formatting import DECIMALS, iso
 from app.web.services import UploadOutcome, published_files
+from client.core.money.units import NmrAmount, UsdAmount
 
 # Statuses whose scores (and reasons) are the oracle's final word.
 RESOLVED_STATUSES = ("resolved", "settled", "finalized", "expired")
@@ -54,9 +55,9 @@ def round_summary(row: store.Round) -> dict[str, Any]:
         "resolves_by": row.resolves_by,
         "resolved_at": row.resolved_at,
         "accepts_uploads": row.accepts_uploads(),
-        "usd_staking_pool": row.usd_staking_pool or 0,
-        "usd_prize_pool": row.usd_prize_pool or 0,
-        "nmr_pool": row.nmr_pool or 0,
+        "usd_staking_pool": UsdAmount(row.usd_staking_pool or 0),
+        "usd_prize_pool": UsdAmount(row.usd_prize_pool or 0),
+        "nmr_pool": NmrAmount(row.nmr_pool or 0),
         "funder": row.funder,
         "policy": row.policy,
         "datasets": {
@@ -128,7 +129,7 @@ def current_round_page(address: str | None) -> dict[str, Any]:
 def _my_result(number: int, key: str) -> dict[str, Any] | None:
     for score in store.round_scores(number):
         if score.model_key == key:
-            return store.score_view(score)
+            return reports.score_view(score)
     return None
 
 def past_rounds_page() -> dict[str, Any]:
@@ -183,11 +184,11 @@ def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] |
     which). ``planned`` is the plan's (the participants' rows), shown as planned, never as
     paid. An open round's ``n_stakers`` and ``staked_wei`` are the escrow's too.
     With `read_chain` False (the round list), an in-flight round is not read."""
-    results = store.round_results(number)
+    results = reports.round_results(number)
     if results is None:
         return None
     row = results["round"]
-    ranks = store.shared_ranks([p["live_logloss"] for p in results["participants"] if p["live_logloss"] is not None])
+    ranks = reports.shared_ranks([p["live_logloss"] for p in results["participants"] if p["live_logloss"] is not None])
     participants = []
     for position, p in enumerate(results["participants"]):
         participants.append({
@@ -198,7 +199,7 @@ def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] |
             "why": why(p, row.status),
         })  # fmt: skip
     ended = row.status in store.FINAL_STATUSES
-    recorded = store.chain_totals(row)
+    recorded = reports.chain_totals(row)
     chain = reads.round_chain_state(number, disputes=ended or row.status != "open") if read_chain else None
     paid_keys = ("usd_paid", "nmr_paid", "burned")
     if recorded is not None:

@@ -43,3 +43,27 @@ def format_usd(units: int | str, usd_unit: int = USD_UNIT, *, cents: bool = True
 def exact(value: float) -> Fraction:
     """The float's shortest decimal form as an exact fraction: 2.0 * 0.05 pays exactly 10%."""
     return Fraction(repr(float(value)))
+
+
+class Amount(int):
+    """A token amount in its base unit, typed by its token: what a view holds where it
+    shows money, so the JSON form writes it as a decimal string (JavaScript would round
+    an int past 2**53) by its type, never by guessing from a key's name. Arithmetic gives
+    plain ints: wrap a total again (``NmrAmount(sum(...))``) where it is shown."""
+
+    __slots__ = ()
+    token = ""
+
+
+class NmrAmount(Amount):
+    """NMR in wei (``NMR`` per token)."""
+
+    __slots__ = ()
+    token = "nmr"
+
+
+class UsdAmount(Amount):
+    """USD in the stablecoin's units (``USD_UNIT`` per dollar)."""
+
+    __slots__ = ()
+    token = "usd"

@@ -14,7 +14,7 @@ import pytest
 from eth_account import Account
 from sklearn.linear_model import LogisticRegression
 
-from app import oracle, store
+from app import oracle, reports, store
 from app.web import services
 from client.core.money.plan import plan_from_json, plan_totals
 from client.core.money.stakes import Pools
@@ -157,7 +157,7 @@ def test_full_round_pays_both_tokens_as_planned(app, w3, keys, deployment, tmp_p
         treasury_before = _balances(w3, record, [treasury])[treasury]
         oracle.finalize_round(1, report=lambda _: None)
         published = oracle.publish_round(1, report=lambda _: None)
-        results = store.round_results(1)
+        results = reports.round_results(1)
 
     burned = _assert_chain_matches_plan(w3, record, stakers, document, supply_before, balances_before)
     totals = plan_totals(plan)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from eth_account import Account
 
-from app import oracle, store
+from app import oracle, reports, store
 from app.models import OracleTransaction
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError
@@ -194,7 +194,7 @@ def test_a_round_resolved_but_not_settled_in_time_shows_what_the_chain_paid(app,
         oracle.run_round(1, **QUIET)
         assert store.get_round(1).status == "expired"
         rows = store.round_scores(1)
-        board = {r["address"]: r for r in store.leaderboard(1)["rows"]}
+        board = {r["address"]: r for r in reports.leaderboard(1)["rows"]}
     staked = [r for r in rows if r.stake_wei]
     assert len(staked) == 3
     for row in rows:

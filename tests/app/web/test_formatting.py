@@ -9,6 +9,7 @@ import pytest
 
 from app.web import views
 from app.web.formatting import exact_units, nmr_cell, relative, usd_cell, when
+from client.core.money.units import NmrAmount, UsdAmount
 
 NOW = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
 
@@ -40,3 +41,13 @@ def test_amount_cells_show_cents_and_every_digit_on_hover():
 
 def test_views_still_offer_the_formatters():
     assert views.format_usd(999_999_127) == "$1,000.00" and views.format_nmr(4_000 * 10**18) == "4,000.00"
+
+
+def test_json_writes_an_amount_by_its_type_not_its_key():
+    big = 2**53 + 1  # past what a JavaScript number holds exactly
+    view = {"stake_wei": NmrAmount(big), "usd_paid": UsdAmount(5), "n_stakers": 3, "stake_count_wei": 7,
+            "rows": [{"burned": NmrAmount(0)}], "at": NOW}
+    assert views.jsonable(view) == {"stake_wei": str(big), "usd_paid": "5", "n_stakers": 3, "stake_count_wei": 7,
+                                    "rows": [{"burned": "0"}], "at": "2026-11-25T02:30:00Z"}
+    # An amount shows as its number in a page and adds up as an int.
+    assert f"{NmrAmount(12)}" == "12" and NmrAmount(2) + UsdAmount(3) == 5

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import fmean
 
 import pytest
+from eth_utils import to_checksum_address
 
 from app import store
 from app.web.leaderboard import PAGE_SIZE
@@ -19,7 +20,7 @@ N_PLAYERS = 120  # three pages of 50, 50 and 20
 
 def player(i: int) -> str:
     """A distinct checksum-free address per participant (the store keeps what it is given)."""
-    return "0x" + f"{i + 1:040x}"
+    return to_checksum_address("0x" + f"{i + 1:040x}")
 
 
 def round_7_row(i: int) -> dict:

@@ -4,6 +4,7 @@ and the migration of a database made before models existed (SQLite and PostgreSQ
 from __future__ import annotations
 
 import pytest
+from eth_utils import to_checksum_address
 from sqlalchemy import (
     Index,
     MetaData,
@@ -14,13 +15,14 @@ from sqlalchemy import (
     text,
 )
 
-from app import create_app, db, store
+from app import create_app, db, reports, store
 from app.models import Base
 
 BOTH_DATABASES = True
 ROUND = 7
-A = "0x" + "a" * 40
-B = "0x" + "b" * 40
+# Checksummed, as the store writes every address.
+A = to_checksum_address("0x" + "a" * 40)
+B = to_checksum_address("0x" + "b" * 40)
 
 
 def _submit(key: str, file_hash: str) -> store.Submission:
@@ -80,11 +82,11 @@ def test_two_models_of_one_wallet_keep_their_own_files_and_scores(app):
         assert [s.live_logloss for s in store.user_scores(f"{A}-1")] == [0.68]
         assert store.career_totals()[f"{A}-1"]["career_usd"] == 7
         assert set(store.career_totals([A])) == {A}
-        assert store.display_names([A, f"{A}-1", f"{B}-3"]) == {A: "0xaaaa…aaaa", f"{A}-1": "alpha",
-                                                              f"{B}-3": "0xbbbb…bbbb-3"}  # fmt: skip
-        board = store.leaderboard(ROUND)["rows"]
+        assert store.display_names([A, f"{A}-1", f"{B}-3"]) == {A: "0xaAaA…aaAa", f"{A}-1": "alpha",
+                                                              f"{B}-3": "0xbBbB…BBbB-3"}  # fmt: skip
+        board = reports.leaderboard(ROUND)["rows"]
         assert [(r["key"], r["address"], r["model_number"], r["name"]) for r in board] == [
-            (f"{A}-1", A, 1, "alpha"), (A, A, 0, "0xaaaa…aaaa")]
+            (f"{A}-1", A, 1, "alpha"), (A, A, 0, "0xaAaA…aaAa")]
         with pytest.raises(store.StoreError, match="one score per model and round; repeated"):
             store.save_scores(ROUND, [{"address": f"{A}-1"}, {"address": f"{A}-1"}])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from eth_utils import to_checksum_address
 from sqlalchemy import event
 
 from app import store
@@ -16,8 +17,9 @@ from app.names import skeleton
 from tests.app.web.conftest import csrf_headers, sign_in
 
 BOTH_DATABASES = True
-A = "0x" + "a" * 40
-B = "0x" + "b" * 40
+# Checksummed, as the store writes every address.
+A = to_checksum_address("0x" + "a" * 40)
+B = to_checksum_address("0x" + "b" * 40)
 
 
 @pytest.mark.parametrize(("one", "other"), [

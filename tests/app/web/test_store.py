@@ -15,16 +15,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import inspect
+from eth_utils import to_checksum_address
+from sqlalchemy import func, inspect, select
 
-from app import config, create_app, db, store
+from app import config, create_app, db, reports, store
 from client.core.money.units import NMR
 from client.core.money.units import USD_UNIT as USD
 
 ROOT = Path(__file__).resolve().parents[3]
 NOON = datetime(2026, 1, 1, 12, tzinfo=UTC)
 HUGE = 2**200 + 1
-A, B, C, D, E = ("0x" + digit * 40 for digit in "abcde")
+# Checksummed, as the store writes every address (app.columns.Address).
+A, B, C, D, E = (to_checksum_address("0x" + digit * 40) for digit in "abcde")
 
 
 def test_oracle_round_lifecycle(app, alice):
@@ -43,7 +45,7 @@ def test_oracle_round_lifecycle(app, alice):
         store.record_chain_totals(7, paid_usd=1, paid_nmr=2, burned_nmr=3, returned_usd=4, returned_nmr=12,
                                   unsettled_stakes=0)
         done = store.set_round_status(7, "finalized", resolved_at=store.utcnow())
-        assert store.chain_totals(done) == {"usd_paid": 1, "nmr_paid": 2, "burned": 3, "usd_returned": 4,
+        assert reports.chain_totals(done) == {"usd_paid": 1, "nmr_paid": 2, "burned": 3, "usd_returned": 4,
                                             "nmr_returned": 12}
         assert done.resolved_at is not None and store.rounds_in_flight() == []
 
@@ -79,7 +81,31 @@ def test_pools_and_funder_round_trip_exactly(app):
 
 def test_views_carry_no_old_names_of_amounts():
     old = {"reward_wei", "round_nmr_wei", "reward_budget_wei", "paid_wei", "burned_wei", "career_nmr_wei"}
-    assert not old & (set(store.score_view(store.Score())) | set(store.AMOUNT_UNITS))
+    assert not old & set(reports.score_view(store.Score()))
+
+
+def test_addresses_are_stored_checksummed_and_found_however_cased(app):
+    lower = A.lower()
+    with app.app_context():
+        store.create_round(9, closes_at=NOON, resolves_by=NOON + timedelta(hours=1))
+        store.set_round_funding(9, funder=lower)
+        store.ensure_user(lower)
+    with app.app_context():
+        assert store.get_round(9).funder == A
+        assert store.get_user(lower).address == A
+        assert store.get_user(A.upper().replace("0X", "0x")).address == A
+
+
+def test_a_string_that_is_not_an_address_is_never_stored(app):
+    # Past the store's own checks (funder: a clear error), the column type still refuses it.
+    with app.app_context():
+        session = store.get_session()
+        session.add(store.User(address="0x1234"))
+        with pytest.raises(Exception, match="not an address"):
+            session.commit()
+        session.rollback()
+    with app.app_context():
+        assert store.get_session().scalar(select(func.count()).select_from(store.User)) == 0
 
 
 @pytest.mark.parametrize(
@@ -134,7 +160,7 @@ def test_leaderboard_sums_careers_over_rounds_and_shares_ranks(app):
         store.save_scores(5, [_score(A, 0.60, usd=7 * USD, prize_nmr=7)])  # expired after paying A: counted
         store.save_scores(7, [_score(A, 0.69, prize_usd=HUGE, prize_nmr=1), _score(B, 0.67),
                               _score(C, 0.69, usd=1), _score(D, 0.695)])  # fmt: skip
-        board = store.leaderboard()
+        board = reports.leaderboard()
     assert board["round"] == 7
     rows = {r["address"]: r for r in board["rows"]}
     assert [(r["rank"], r["address"]) for r in board["rows"]] == [(1, B), (2, A), (2, C), (4, D)]
@@ -158,7 +184,7 @@ def test_round_results_count_controlling_capital_and_add_up_the_rows(app):
         store.record_chain_totals(7, paid_usd=HUGE, paid_nmr=5, burned_nmr=0, returned_usd=0, returned_nmr=0,
                                   unsettled_stakes=0)
         store.set_round_status(7, "finalized", resolved_at=NOON)
-        results = store.round_results(7)
+        results = reports.round_results(7)
     assert results["controlling_capital"] == 2 and results["n_participants"] == 5
     assert type(results["controlling_capital"]) is int  # JSON-ready, not a numpy integer
     assert results["usd_paid"] == 2_500 * USD + HUGE
@@ -177,9 +203,9 @@ def test_round_results_show_unscored_submitters(app, alice):
     with app.app_context():
         store.save_submission(7, alice.address, stored_path="p.csv", original_filename="p.csv",
                               file_hash="0x" + "ab" * 32, file_format="csv", rows=1, metrics={})  # fmt: skip
-        [row] = store.round_results(7)["participants"]
+        [row] = reports.round_results(7)["participants"]
     assert row["address"] == alice.address and row["round_usd"] is None and row["reason"] is None
-    assert set(store.UNSCORED) <= set(row)
+    assert set(reports.UNSCORED) <= set(row)
 
 
 def test_account_results_carry_each_rounds_money_and_reason(app):
@@ -187,7 +213,7 @@ def test_account_results_carry_each_rounds_money_and_reason(app):
         store.create_round(6, closes_at=NOON, resolves_by=NOON + timedelta(hours=1), status="settled")
         store.save_scores(6, [_score(A, 0.68, usd=500 * USD, burn=0, prize_nmr=HUGE) | {"per_era": {"1": 0.6}}])
         store.save_scores(7, [_score(A, 0.70, burn=2 * NMR) | {"reason": "burned: live logloss 0.7000 >= ln 2"}])
-        account = store.account_results(A)
+        account = reports.account_results(A)
     assert [(r["round"], r["round_status"]) for r in account["scores"]] == [(7, "open"), (6, "settled")]
     assert account["scores"][0]["reason"] == "burned: live logloss 0.7000 >= ln 2"
     assert (account["scores"][1]["round_usd"], account["scores"][1]["round_nmr"]) == (500 * USD, HUGE)
@@ -249,9 +275,9 @@ def test_an_older_database_gains_the_new_columns_and_keeps_its_rows(tmp_path):
         [score] = store.round_scores(3)
         assert (score.stake_wei, score.burn_wei, score.nmr_reward, score.usd_reward) == (HUGE, 4, HUGE, 0)
         assert (score.prize_rank, score.prize_usd, score.prize_nmr, score.reason) == (None, 0, 0, None)
-        assert store.leaderboard()["rows"][0]["career_nmr"] == HUGE - 4
+        assert reports.leaderboard()["rows"][0]["career_nmr"] == HUGE - 4
         store.save_scores(3, [{"address": A, "usd_reward": HUGE, "reason": "rank 1 of 1", "nmr_reward": 1}])
-        assert store.round_results(3)["usd_paid"] == HUGE
+        assert reports.round_results(3)["usd_paid"] == HUGE
         assert store.display_names([A]) == {A: "satoshi"}
 
 
@@ -274,7 +300,8 @@ def test_the_tables_and_the_engine_import_no_queries():
     tree = ast.parse((ROOT / "app" / "models.py").read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not {m for m in imported if m and m.split(".")[0] == "app"}
+    # Only its column types (app.columns, which import nothing of the app either).
+    assert {m for m in imported if m and m.split(".")[0] == "app"} == {"app.columns"}
 
 
 def test_config_from_env_reads_only_prefixed_names():

@@ -16,9 +16,9 @@ from client.core.chain.messages import (
     public_table,
     render,
 )
+from client.core.money.units import NMR
+from client.core.money.units import USD_UNIT as USD
 
-NMR = 10**18
-USD = 10**6
 ALICE = "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"
 
 

@@ -12,9 +12,9 @@ from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError, ContractRevert
 from client.core.models import model_key
 from client.core.money.batches import batch_hashes, wallet_prizes
+from client.core.money.units import WAD
 from tests.client.conftest import NMR, STAKER, USD, advance_chain_time
 
-WAD = 10**18
 DIGEST = "0x" + "ab" * 32
 HASH_A, HASH_B, HASH_C = ("0x" + c * 64 for c in "123")
 

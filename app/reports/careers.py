@@ -1,7 +1,6 @@
-"""The leaderboard's two questions of the scores table: which rounds have been scored, and
-everyone's career over all of them (the all-time view).
+"""The all-time leaderboard: everyone's career over every scored round.
 
-Amounts are stored as decimal strings (:class:`app.models.Wei`), so the sums are taken in
+Amounts are stored as decimal strings (:class:`app.columns.Wei`), so the sums are taken in
 Python over one query of the few columns they need, never through SQL's floats.
 """
 
@@ -13,15 +12,9 @@ from sqlalchemy import select
 
 from app.db import get_session
 from app.models import Score, key_of
-from app.store.accounts import display_names
-from app.store.results import model_fields, shared_ranks
-from app.store.scores import net_nmr, round_usd
-
-
-def scored_rounds() -> list[int]:
-    """Numbers of the rounds with scores (resolved by the oracle), newest first."""
-    query = select(Score.round_number).distinct().order_by(Score.round_number.desc())
-    return list(get_session().scalars(query))
+from app.reports.rows import model_fields, shared_ranks
+from app.store import display_names, net_nmr, round_usd
+from client.core.money.units import NmrAmount, UsdAmount
 
 
 def all_time() -> list[dict[str, Any]]:
@@ -52,8 +45,8 @@ def all_time() -> list[dict[str, Any]]:
             "rank": rank,
             **model_fields(key),
             "name": names[key],
-            "career_usd": career["career_usd"],
-            "career_nmr": career["career_nmr"],
+            "career_usd": UsdAmount(career["career_usd"]),
+            "career_nmr": NmrAmount(career["career_nmr"]),
             "rounds": career["rounds"],
             "mean_logloss": sum(career["logloss"]) / len(career["logloss"]) if career["logloss"] else None,
         }
