@@ -11,8 +11,21 @@ The store (:mod:`app.store`) holds and sums the data; nothing here writes.
 
 from app.reports.careers import all_time
 from app.reports.numerapi import rank_in_round, reputations
-from app.reports.rows import CHAIN_TOTALS, UNSCORED, chain_totals, is_controlling, model_fields, score_view, shared_ranks
-from app.reports.tables import account_results, leaderboard, round_results, wallet_results
+from app.reports.rows import (
+    CHAIN_TOTALS,
+    UNSCORED,
+    chain_totals,
+    is_controlling,
+    model_fields,
+    score_view,
+    shared_ranks,
+)
+from app.reports.tables import (
+    account_results,
+    leaderboard,
+    round_results,
+    wallet_results,
+)
 
 __all__ = [
     "CHAIN_TOTALS", "UNSCORED", "account_results", "all_time", "chain_totals", "is_controlling", "leaderboard",

@@ -15,7 +15,14 @@ from sqlalchemy import func, select
 
 from app.db import get_session
 from app.models import Round, Score, key_of
-from app.reports.rows import UNSCORED, chain_totals, is_controlling, model_fields, score_view, shared_ranks
+from app.reports.rows import (
+    UNSCORED,
+    chain_totals,
+    is_controlling,
+    model_fields,
+    score_view,
+    shared_ranks,
+)
 from app.store import (
     career_totals,
     display_names,
@@ -26,6 +33,7 @@ from app.store import (
     user_scores,
 )
 from client.core.money.units import NmrAmount, UsdAmount
+
 
 def leaderboard(round_number: int | None = None) -> dict[str, Any]:
     """Ranked rows of a scored round (default: the newest round with scores), each with
