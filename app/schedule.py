@@ -3,7 +3,9 @@ Flask, no web3), for the keeper, the operator's status and the pages alike.
 
 open -> live (staking over, waiting for the live targets) -> resolving (plan, publish,
 commit) -> committed (the challenge window) -> settling -> settled -> finalized; side
-exits: disputed -> voided, or past ``resolvesBy`` unsettled -> expired (the escape hatch).
+exits: disputed -> voided (upheld), or back to settling (rejected, or no ruling within the
+ruling period: the dispute lapses), or past ``resolvesBy`` unsettled -> expired (the
+escape hatch).
 Times are chain timestamps (seconds); the chain's clock decides every deadline.
 """
 
@@ -58,9 +60,10 @@ class Schedule:
 
 
 def round_phase(status: str, schedule: Schedule, view: Mapping[str, Any] | None, now: int,
-                challenge_window: int) -> Phase:
+                commit_lead: int) -> Phase:
     """The round's phase from its stored `status` and the escrow's `view` (``Chain.round``;
-    None when the chain was not read: the stored status alone speaks)."""
+    None when the chain was not read: the stored status alone speaks). `commit_lead` is
+    the least time before resolvesBy a commit needs (``Chain.commit_lead``)."""
     if status in FINAL:
         return Phase(status, _ENDED[status], None)
     if status == "opening":
@@ -85,15 +88,20 @@ def round_phase(status: str, schedule: Schedule, view: Mapping[str, Any] | None,
         if now < schedule.live_until:
             return Phase("live", f"live data until {duration_text(schedule.live_until - now)} from now",
                          "resolve", schedule.live_until)
-        if now + challenge_window >= schedule.resolves_by:
+        if now + commit_lead >= schedule.resolves_by:
             return Phase("late", f"too late to commit before the oracle's deadline; expires in {duration_text(left)}",
                          "expire", schedule.resolves_by)
         if status == "resolved":
             return Phase("resolving", f"resolved: its results are being committed; {deadline}", "commit")
         return Phase("resolving", f"live data known: being scored and resolved; {deadline}", "resolve")
     if view["disputed"]:
-        return Phase("disputed", f"disputed by {view['disputer']}: waiting for the guardian's ruling; {deadline}",
-                     None)
+        ruling_ends = view["ruling_ends_at"]
+        if now < ruling_ends:
+            # Said once: the phase stays the same until the ruling, or until it is due to lapse.
+            return Phase("disputed", f"disputed by {view['disputer']}: waits for the guardian's ruling for "
+                         f"{duration_text(ruling_ends - now)}, then the dispute lapses", "lapse", ruling_ends)
+        return Phase("lapsing", f"no ruling on {view['disputer']}'s dispute within the ruling period: it lapses "
+                     "(the bond goes back) and the committed results settle", "lapse")
     ends = view["challenge_ends_at"]
     if now < ends:
         return Phase("committed", f"challenge ends in {duration_text(ends - now)}", "settle", ends)

@@ -18,7 +18,10 @@ import {ITournamentEscrow} from "../interfaces/ITournamentEscrow.sol";
 /// may dispute with an NMR bond and a guardian rules.
 /// @dev No reentrancy guard: the only external calls go to the two immutable tokens (NMR,
 /// an OpenZeppelin ERC20 without hooks, and the USD stablecoin chosen at deployment), and
-/// every function completes its checks and effects before calling them.
+/// every function completes its checks and effects before calling them. Two exceptions,
+/// both written down where they happen: a USD payout the stablecoin refuses is credited
+/// after the call that refused it ({_payUsd}), and {recoverUnaccounted} calls the token
+/// the admin names, writing nothing.
 contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, Pausable {
     using SafeERC20 for IERC20;
 
@@ -64,6 +67,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         // slots 7-8, written once each.
         bytes32 datasetDigest;
         bytes32 resultsDigest;
+        // slot 9, only when the stablecoin refuses a payee: USD held for it as credits.
+        uint128 usdCredited;
     }
 
     /// @dev One slot (96 + 64 + 8 bits). The committed file hash lives in the Staked event.
@@ -88,12 +93,19 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     uint256 private immutable _maxResolutionDelay;
     uint256 private immutable _challengeWindow;
     uint256 private immutable _disputeBond;
+    uint256 private immutable _rulingPeriod;
     mapping(uint256 roundId => Round) private _rounds;
     /// @dev A mapping, not an array: a batch reads its one hash without the length's slot.
     mapping(uint256 roundId => mapping(uint256 index => bytes32)) private _batchHashes;
     /// @dev A wallet stakes once per model it runs; model 0 is its first (or only) model.
-    /// One key per (staker, model), see {_positionKey}: one hash fewer than a third mapping.
-    mapping(uint256 roundId => mapping(uint256 position => Stake)) private _stakes;
+    mapping(uint256 roundId => mapping(address staker => mapping(uint32 model => Stake))) private _stakes;
+    /// @dev The rounds that may still hold tokens: from createRound until finalized with no
+    /// stake left to withdraw. {accounted} sums them; a retired round owes nothing.
+    uint256[] private _openBooks;
+    /// @dev Position of a round in _openBooks, plus one (0: not in it).
+    mapping(uint256 roundId => uint256 slot) private _openBookSlot;
+    /// @dev USD payouts the stablecoin refused, held for their payee ({claimCredit}).
+    mapping(uint256 roundId => mapping(address recipient => uint256 amount)) private _usdCredits;
 
     /// @param nmr The NMR token.
     /// @param usd_ The USD stablecoin.
@@ -103,6 +115,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     /// @param challengeWindow_ Seconds from commitResults to the first settle, shorter than
     /// maxResolutionDelay_.
     /// @param disputeBond_ NMR wei a dispute locks, non-zero.
+    /// @param rulingPeriod_ Seconds the guardian has to rule once the window is over,
+    /// non-zero; with the window, shorter than maxResolutionDelay_ (settlement must still fit).
     constructor(
         INumeraireToken nmr,
         IERC20Metadata usd_,
@@ -110,7 +124,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         uint48 adminTransferDelay,
         uint256 maxResolutionDelay_,
         uint256 challengeWindow_,
-        uint256 disputeBond_
+        uint256 disputeBond_,
+        uint256 rulingPeriod_
     ) AccessControlDefaultAdminRules(adminTransferDelay, admin) {
         if (address(nmr) == address(0) || address(usd_) == address(0)) revert TournamentEscrowZeroAddress();
         if (maxResolutionDelay_ == 0 || maxResolutionDelay_ > type(uint40).max) {
@@ -120,6 +135,11 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
             revert TournamentEscrowInvalidChallengeWindow(challengeWindow_, maxResolutionDelay_);
         }
         if (disputeBond_ == 0) revert TournamentEscrowZeroAmount();
+        // challengeWindow_ < maxResolutionDelay_ <= 2^40 (above), so the sum cannot overflow.
+        if (rulingPeriod_ == 0 || challengeWindow_ + rulingPeriod_ >= maxResolutionDelay_) {
+            revert TournamentEscrowInvalidRulingPeriod(rulingPeriod_, challengeWindow_, maxResolutionDelay_);
+        }
+        _rulingPeriod = rulingPeriod_;
         _challengeWindow = challengeWindow_;
         _disputeBond = disputeBond_;
         _token = nmr;
@@ -147,10 +167,15 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         // Casts are safe: closesAt > now > 0 and resolvesBy <= closesAt + maxResolutionDelay,
         // where both are far below 2^40 for any real clock (checked just below).
         if (resolvesBy > type(uint40).max) revert TournamentEscrowInvalidSchedule(closesAt, resolvesBy);
+        // Results committed at the close still leave a window, a ruling and settlement.
+        uint256 needed = _challengeWindow + _rulingPeriod;
+        if (resolvesBy - closesAt <= needed) revert TournamentEscrowResolutionTooShort(resolvesBy - closesAt, needed);
         round.closesAt = uint40(closesAt);
         round.resolvesBy = uint40(resolvesBy);
         round.funder = funder;
         round.datasetDigest = datasetDigest;
+        _openBooks.push(roundId);
+        _openBookSlot[roundId] = _openBooks.length;
         emit RoundCreated(roundId, closesAt, resolvesBy, funder, datasetDigest);
     }
 
@@ -185,8 +210,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         round.nmrPool = uint128(nmr);
 
         uint256 usdIn = usdStakingPool + usdPrizePool;
-        if (usdIn != 0) _usd.safeTransferFrom(msg.sender, address(this), usdIn);
-        if (nmrPool != 0) IERC20(address(_token)).safeTransferFrom(msg.sender, address(this), nmrPool);
+        if (usdIn != 0) _pullWhole(_usd, usdIn);
+        if (nmrPool != 0) _pullWhole(IERC20(address(_token)), nmrPool);
         emit RoundFunded(roundId, msg.sender, usdStakingPool, usdPrizePool, nmrPool);
     }
 
@@ -205,9 +230,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         uint256 count = batchHashes.length;
         if (count == 0 || count > MAX_COMMITTED_BATCHES) revert TournamentEscrowBatchCount(count, MAX_COMMITTED_BATCHES);
         uint256 challengeEndsAt = block.timestamp + _challengeWindow;
-        if (challengeEndsAt >= round.resolvesBy) {
-            revert TournamentEscrowCommitTooLate(roundId, challengeEndsAt, round.resolvesBy);
-        }
+        uint256 rulingEndsAt = challengeEndsAt + _rulingPeriod;
+        if (rulingEndsAt >= round.resolvesBy) revert TournamentEscrowCommitTooLate(roundId, rulingEndsAt, round.resolvesBy);
 
         // Casts are safe: count <= 256 and challengeEndsAt < resolvesBy < 2^40.
         round.batchCount = uint16(count);
@@ -243,8 +267,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         address disputer = round.disputer;
         // An upheld dispute finalizes the round, so an open dispute is one in a live round.
         if (disputer == address(0) || round.finalized) revert TournamentEscrowNoDispute(roundId);
-        // After resolvesBy the escape hatch has taken over; the bond comes back at finalize.
-        if (block.timestamp >= round.resolvesBy) revert TournamentEscrowSettlementWindowOver(roundId, round.resolvesBy);
+        // Past the ruling period the dispute lapses ({lapseDispute}); rulingEndsAt < resolvesBy.
+        uint256 rulingEndsAt = round.challengeEndsAt + _rulingPeriod;
+        if (block.timestamp >= rulingEndsAt) revert TournamentEscrowRulingPeriodOver(roundId, rulingEndsAt);
         uint256 bond = _disputeBond;
         if (!upheld) {
             round.disputer = address(0);
@@ -262,16 +287,30 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         // Cast is safe: reward <= what is left of the uint128 pool.
         round.nmrPaid += uint128(reward);
         round.voided = true;
-        (address funder, uint256 usdReturned, uint256 nmrReturned) = _closeBooks(round);
+        (address funder, uint256 usdReturned, uint256 nmrReturned) = _closeBooks(roundId, round);
 
         IERC20(address(_token)).safeTransfer(disputer, bond + reward);
-        _returnPools(funder, usdReturned, nmrReturned);
+        _returnPools(roundId, funder, usdReturned, nmrReturned);
         // slither-disable-next-line reentrancy-events
         emit DisputeRuled(roundId, disputer, true, reward);
         // slither-disable-next-line reentrancy-events
         emit RoundVoided(roundId);
         // slither-disable-next-line reentrancy-events
         emit RoundFinalized(roundId, funder, usdReturned, nmrReturned);
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function lapseDispute(uint256 roundId) external {
+        Round storage round = _rounds[roundId];
+        if (round.closesAt == 0) revert TournamentEscrowUnknownRound(roundId);
+        address disputer = round.disputer;
+        if (disputer == address(0) || round.finalized) revert TournamentEscrowNoDispute(roundId);
+        uint256 rulingEndsAt = round.challengeEndsAt + _rulingPeriod;
+        if (block.timestamp < rulingEndsAt) revert TournamentEscrowRulingPeriodOpen(roundId, rulingEndsAt);
+
+        round.disputer = address(0);
+        IERC20(address(_token)).safeTransfer(disputer, _disputeBond);
+        emit DisputeLapsed(roundId, disputer, _disputeBond);
     }
 
     /// @inheritdoc ITournamentEscrow
@@ -290,7 +329,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         for (uint256 i; i < settlements.length; ++i) {
             StakeSettlement calldata entry = settlements[i];
             if (returned[i] != 0) IERC20(address(_token)).safeTransfer(entry.staker, returned[i]);
-            if (entry.usdReward != 0) _usd.safeTransfer(entry.staker, entry.usdReward);
+            if (entry.usdReward != 0) _payUsd(roundId, entry.staker, entry.usdReward);
             emit StakeSettled(roundId, entry.staker, entry.model, entry.burn, entry.usdReward, entry.nmrReward);
         }
         // slither-disable-next-line reentrancy-events
@@ -318,7 +357,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
 
         for (uint256 i; i < count; ++i) {
             Prize calldata prize = prizes[i];
-            if (prize.usd != 0) _usd.safeTransfer(prize.winner, prize.usd);
+            if (prize.usd != 0) _payUsd(roundId, prize.winner, prize.usd);
             if (prize.nmr != 0) IERC20(address(_token)).safeTransfer(prize.winner, prize.nmr);
             // slither-disable-next-line reentrancy-events
             emit PrizePaid(roundId, prize.winner, prize.usd, prize.nmr);
@@ -345,16 +384,48 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         // Only possible after resolvesBy: an open dispute blocks the prizes finalize needs.
         address disputer = round.disputer;
         if (disputer != address(0)) round.disputer = address(0);
-        (address funder, uint256 usdReturned, uint256 nmrReturned) = _closeBooks(round);
+        (address funder, uint256 usdReturned, uint256 nmrReturned) = _closeBooks(roundId, round);
 
         if (disputer != address(0)) {
             IERC20(address(_token)).safeTransfer(disputer, _disputeBond);
             // slither-disable-next-line reentrancy-events
             emit DisputeLapsed(roundId, disputer, _disputeBond);
         }
-        _returnPools(funder, usdReturned, nmrReturned);
+        _returnPools(roundId, funder, usdReturned, nmrReturned);
         // slither-disable-next-line reentrancy-events
         emit RoundFinalized(roundId, funder, usdReturned, nmrReturned);
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function claimCredit(uint256 roundId, address recipient) external returns (uint256 amount) {
+        Round storage round = _rounds[roundId];
+        amount = _usdCredits[roundId][recipient];
+        if (amount == 0) revert TournamentEscrowNoCredit(roundId, recipient);
+        bool byFunder = msg.sender == round.funder && block.timestamp >= round.resolvesBy;
+        if (msg.sender != recipient && !byFunder) revert TournamentEscrowNotCreditClaimer(roundId, recipient, msg.sender);
+
+        _usdCredits[roundId][recipient] = 0;
+        // Cast is safe: a credit is part of the round's uint128 total of credits.
+        round.usdCredited -= uint128(amount);
+        _retireIfEmpty(roundId, round);
+        _usd.safeTransfer(msg.sender, amount);
+        emit CreditClaimed(roundId, recipient, msg.sender, amount);
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function recoverUnaccounted(address token_, address to)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+        returns (uint256 amount)
+    {
+        if (to == address(0)) revert TournamentEscrowZeroAddress();
+        IERC20 asset = IERC20(token_);
+        uint256 owed = _accounted(token_);
+        uint256 held = asset.balanceOf(address(this));
+        if (held <= owed) revert TournamentEscrowNothingToRecover(token_);
+        amount = held - owed;
+        asset.safeTransfer(to, amount);
+        emit TokensRecovered(token_, to, amount);
     }
 
     /// @inheritdoc ITournamentEscrow
@@ -405,13 +476,14 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         if (block.timestamp < resolvesBy && !round.voided) {
             revert TournamentEscrowDeadlineNotReached(roundId, resolvesBy);
         }
-        Stake storage position = _stakes[roundId][_positionKey(msg.sender, model)];
+        Stake storage position = _stakes[roundId][msg.sender][model];
         _requireActive(position.status, roundId, msg.sender, model);
         uint256 amount = position.amount;
 
         position.status = StakeStatus.Withdrawn;
         round.settledStake += uint128(amount);
         round.settledCount += 1;
+        _retireIfEmpty(roundId, round);
 
         IERC20(address(_token)).safeTransfer(msg.sender, amount);
         emit StakeWithdrawn(roundId, msg.sender, model, amount);
@@ -442,6 +514,21 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     /// @inheritdoc ITournamentEscrow
     function disputeBond() external view returns (uint256) {
         return _disputeBond;
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function rulingPeriod() external view returns (uint256) {
+        return _rulingPeriod;
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function creditOf(uint256 roundId, address recipient) external view returns (uint256) {
+        return _usdCredits[roundId][recipient];
+    }
+
+    /// @inheritdoc ITournamentEscrow
+    function accounted(address token_) external view returns (uint256 owed) {
+        return _accounted(token_);
     }
 
     /// @inheritdoc ITournamentEscrow
@@ -479,13 +566,14 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
             batchCount: round.batchCount,
             batchesSettled: round.batchesPosted,
             disputer: round.disputer,
-            voided: round.voided
+            voided: round.voided,
+            usdCredited: round.usdCredited
         });
     }
 
     /// @inheritdoc ITournamentEscrow
     function getStake(uint256 roundId, address staker, uint32 model) external view returns (StakeView memory) {
-        Stake storage position = _stakes[roundId][_positionKey(staker, model)];
+        Stake storage position = _stakes[roundId][staker][model];
         return StakeView({amount: position.amount, confidence: position.confidence, status: position.status});
     }
 
@@ -507,26 +595,77 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     }
 
     /// @dev Marks the round finalized; returns its funder and what is unspent of its pools.
-    function _closeBooks(Round storage round)
+    function _closeBooks(uint256 roundId, Round storage round)
         private
         returns (address funder, uint256 usdReturned, uint256 nmrReturned)
     {
         round.finalized = true;
+        _retireIfEmpty(roundId, round);
         usdReturned = (round.usdStakingPool - round.usdStakingPaid) + (round.usdPrizePool - round.usdPrizePaid);
         nmrReturned = round.nmrPool - round.nmrPaid;
         funder = round.funder;
     }
 
-    /// @dev Pays unspent pools back to the round's funder.
-    function _returnPools(address funder, uint256 usdReturned, uint256 nmrReturned) private {
-        if (usdReturned != 0) _usd.safeTransfer(funder, usdReturned);
-        if (nmrReturned != 0) IERC20(address(_token)).safeTransfer(funder, nmrReturned);
+    /// @dev Takes `amount` of `asset` from the caller, reverting unless all of it arrived.
+    function _pullWhole(IERC20 asset, uint256 amount) private {
+        uint256 before = asset.balanceOf(address(this));
+        asset.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = asset.balanceOf(address(this)) - before;
+        if (received != amount) revert TournamentEscrowShortTransfer(address(asset), amount, received);
     }
 
-    /// @dev The key of `staker`'s position on its model `model`: the address in the low 160
-    /// bits, the model above it (a uint192, so distinct pairs never share a key).
-    function _positionKey(address staker, uint32 model) private pure returns (uint256) {
-        return uint256(uint160(staker)) | (uint256(model) << 160);
+    /// @dev Pays `amount` USD units to `to`, or, when the stablecoin refuses (a blacklisted
+    /// payee), holds them as `to`'s credit in the round so the batch goes on. The credit is
+    /// written after the call because it depends on its outcome; the stablecoin is the
+    /// immutable one chosen at deployment, and nothing else is written after it.
+    function _payUsd(uint256 roundId, address to, uint256 amount) private {
+        if (_usd.trySafeTransfer(to, amount)) return;
+        _usdCredits[roundId][to] += amount;
+        // Cast is safe: amount is part of one of the round's uint128 USD pools.
+        _rounds[roundId].usdCredited += uint128(amount);
+        emit UsdCredited(roundId, to, amount);
+    }
+
+    /// @dev Retires a finalized round that holds nothing more: no stake to withdraw, no credit.
+    function _retireIfEmpty(uint256 roundId, Round storage round) private {
+        if (round.finalized && round.settledCount == round.stakerCount && round.usdCredited == 0) _retire(roundId);
+    }
+
+    /// @dev Takes a round whose books are closed and empty out of _openBooks (swap and pop).
+    function _retire(uint256 roundId) private {
+        uint256 slot = _openBookSlot[roundId];
+        uint256 last = _openBooks[_openBooks.length - 1];
+        _openBooks[slot - 1] = last;
+        _openBookSlot[last] = slot;
+        _openBooks.pop();
+        delete _openBookSlot[roundId];
+    }
+
+    /// @dev What the escrow owes in `token_` over the rounds whose books are open: NMR is
+    /// unreturned stakes, the unpaid NMR pool and an open dispute's bond; USD the unpaid
+    /// staking and prize pools. A finalized round's pools are already back with its funder.
+    function _accounted(address token_) private view returns (uint256 owed) {
+        bool isNmr = token_ == address(_token);
+        if (!isNmr && token_ != address(_usd)) return 0;
+        uint256 count = _openBooks.length;
+        for (uint256 i; i < count; ++i) {
+            Round storage round = _rounds[_openBooks[i]];
+            if (isNmr) owed += round.totalStaked - round.settledStake;
+            else owed += round.usdCredited;
+            // A finalized round's pools and bond have left (a voided round keeps its
+            // disputer's name, not the bond).
+            if (round.finalized) continue;
+            if (isNmr && round.disputer != address(0)) owed += _disputeBond;
+            owed += isNmr
+                ? round.nmrPool - round.nmrPaid
+                : (round.usdStakingPool - round.usdStakingPaid) + (round.usdPrizePool - round.usdPrizePaid);
+        }
+    }
+
+    /// @dev Pays unspent pools back to the round's funder.
+    function _returnPools(uint256 roundId, address funder, uint256 usdReturned, uint256 nmrReturned) private {
+        if (usdReturned != 0) _payUsd(roundId, funder, usdReturned);
+        if (nmrReturned != 0) IERC20(address(_token)).safeTransfer(funder, nmrReturned);
     }
 
     /// @dev Reverts unless a stake is active (staked and neither settled nor withdrawn).
@@ -572,7 +711,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
             StakeSettlement calldata entry = settlements[i];
             address staker = entry.staker;
             uint32 model = entry.model;
-            Stake storage position = _stakes[roundId][_positionKey(staker, model)];
+            Stake storage position = _stakes[roundId][staker][model];
             _requireActive(position.status, roundId, staker, model);
             uint256 amount = position.amount;
             uint256 burn = entry.burn;
@@ -626,23 +765,20 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         }
     }
 
+    /// @dev Checks, then the position and the round's totals, then the NMR transfer in
+    /// (SafeERC20), then the event. Plain Solidity: the optimizer writes the position's
+    /// one slot once (amount, confidence and status share it, see {Stake}).
     function _stake(uint256 roundId, uint32 model, uint256 amount, uint256 confidence, bytes32 submissionHash)
         private
     {
         Round storage round = _rounds[roundId];
-        // The round's slot 0 (closesAt, resolvesBy, stakerCount, totalStaked; see {Round}) is
-        // read once here and written once below: Solidity would read it again to write it.
-        uint256 slot0;
-        assembly ("memory-safe") {
-            slot0 := sload(round.slot)
-        }
-        uint256 closesAt = uint40(slot0);
+        uint256 closesAt = round.closesAt;
         if (closesAt == 0) revert TournamentEscrowUnknownRound(roundId);
         if (block.timestamp >= closesAt) revert TournamentEscrowRoundClosed(roundId, closesAt);
         if (amount == 0) revert TournamentEscrowZeroAmount();
         if (submissionHash == bytes32(0)) revert TournamentEscrowZeroSubmissionHash();
         if (confidence == 0 || confidence > type(uint64).max) revert TournamentEscrowInvalidConfidence(confidence);
-        Stake storage position = _stakes[roundId][_positionKey(msg.sender, model)];
+        Stake storage position = _stakes[roundId][msg.sender][model];
         uint256 current = position.amount;
         uint256 currentConfidence = position.confidence;
         if (confidence < currentConfidence) {
@@ -653,33 +789,17 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         uint256 total = current + amount;
         if (total > type(uint96).max) revert TournamentEscrowAmountTooLarge(total);
 
-        // The position's whole slot in one write, no read: amount (bits 0-95, total < 2^96
-        // above), confidence (96-159, < 2^64 above), status Active (160-167), nothing else
-        // (see {Stake}). A position with an amount is already Active (nothing settles or
-        // withdraws before closesAt), so writing Active again changes nothing on a top-up.
-        assembly ("memory-safe") {
-            sstore(position.slot, or(or(total, shl(96, confidence)), shl(160, 1)))
-        }
-        if (current == 0) {
-            // stakerCount (bits 80-111) + 1, checked as a uint32: an impossible 2^32nd
-            // position reverts rather than carry into totalStaked.
-            uint256 count = uint32(slot0 >> 80) + 1;
-            slot0 = (slot0 & ~(uint256(type(uint32).max) << 80)) | (count << 80);
-        }
-        // totalStaked (bits 112-239) + amount. Cannot overflow into the free top bits:
-        // totalStaked sums fewer than 2^32 positions of at most 2^96 - 1 each (< 2^128).
-        unchecked {
-            slot0 += amount << 112;
-        }
-        assembly ("memory-safe") {
-            sstore(round.slot, slot0)
-        }
+        // Casts are safe: total < 2^96 and confidence < 2^64 (checked above). A position
+        // with an amount is already Active: nothing settles or withdraws before closesAt.
+        position.amount = uint96(total);
+        position.confidence = uint64(confidence);
+        position.status = StakeStatus.Active;
+        if (current == 0) round.stakerCount += 1;
+        // Cast is safe: amount < 2^96. totalStaked sums fewer than 2^32 positions of less
+        // than 2^96 each, so the checked addition never reverts in practice.
+        round.totalStaked += uint128(amount);
 
-        // The NMR token is this project's OpenZeppelin ERC20 (immutable): it reverts on any
-        // failure and never returns false, so a plain call is as safe as SafeERC20 here and
-        // about 100 gas cheaper on the hottest path (every stake and top-up).
-        // slither-disable-next-line unchecked-transfer
-        _token.transferFrom(msg.sender, address(this), amount);
+        IERC20(address(_token)).safeTransferFrom(msg.sender, address(this), amount);
         emit Staked(roundId, msg.sender, model, amount, confidence, submissionHash);
     }
 }

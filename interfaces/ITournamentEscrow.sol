@@ -53,6 +53,7 @@ interface ITournamentEscrow {
         uint256 batchesSettled;
         address disputer;
         bool voided;
+        uint256 usdCredited;
     }
 
     /// @notice One staker's position on one of its models in one round (model 0 is a
@@ -115,7 +116,8 @@ interface ITournamentEscrow {
     /// the bond was burned and `reward` is 0.
     event DisputeRuled(uint256 indexed roundId, address indexed disputer, bool upheld, uint256 reward);
     event RoundVoided(uint256 indexed roundId);
-    /// @dev An open dispute nobody ruled on by resolvesBy: the bond goes back at finalize.
+    /// @dev An open dispute nobody ruled on within the ruling period ({lapseDispute}) or by
+    /// resolvesBy ({finalize}): the bond went back and the committed batches stand.
     event DisputeLapsed(uint256 indexed roundId, address indexed disputer, uint256 bond);
     /// @dev Committed batch `index` of the round was posted (settle or, last, payPrizes).
     event BatchPosted(uint256 indexed roundId, uint256 index);
@@ -132,6 +134,14 @@ interface ITournamentEscrow {
     event PrizesAwarded(uint256 indexed roundId, uint256 winners, uint256 usdTotal, uint256 nmrTotal);
     event StakeWithdrawn(uint256 indexed roundId, address indexed staker, uint32 model, uint256 amount);
     event RoundFinalized(uint256 indexed roundId, address indexed funder, uint256 usdReturned, uint256 nmrReturned);
+    /// @dev The stablecoin refused to pay `recipient` (a blacklisted address): `amount` USD
+    /// units wait for it as a credit of the round ({claimCredit}), and the batch went on.
+    event UsdCredited(uint256 indexed roundId, address indexed recipient, uint256 amount);
+    /// @dev `recipient`'s credit in the round went to `to` (the recipient, or the funder
+    /// after resolvesBy).
+    event CreditClaimed(uint256 indexed roundId, address indexed recipient, address indexed to, uint256 amount);
+    /// @dev `amount` of `token` the escrow held beyond every stake, pool and bond went to `to`.
+    event TokensRecovered(address indexed token, address indexed to, uint256 amount);
 
     // ---- errors ----------------------------------------------------------------------
 
@@ -168,7 +178,14 @@ interface ITournamentEscrow {
     error TournamentEscrowInvalidChallengeWindow(uint256 challengeWindow, uint256 maxResolutionDelay);
     error TournamentEscrowAlreadyCommitted(uint256 roundId);
     error TournamentEscrowBatchCount(uint256 count, uint256 maximum);
-    error TournamentEscrowCommitTooLate(uint256 roundId, uint256 challengeEndsAt, uint256 resolvesBy);
+    /// @dev `rulingEndsAt` (the challenge window's end plus the ruling period) would not fall
+    /// before resolvesBy, so a dispute could leave no time to settle.
+    error TournamentEscrowCommitTooLate(uint256 roundId, uint256 rulingEndsAt, uint256 resolvesBy);
+    error TournamentEscrowRulingPeriodOver(uint256 roundId, uint256 rulingEndsAt);
+    error TournamentEscrowRulingPeriodOpen(uint256 roundId, uint256 rulingEndsAt);
+    error TournamentEscrowInvalidRulingPeriod(uint256 rulingPeriod, uint256 challengeWindow, uint256 maxResolutionDelay);
+    /// @dev resolvesBy - closesAt must exceed the challenge window plus the ruling period.
+    error TournamentEscrowResolutionTooShort(uint256 resolutionWindow, uint256 needed);
     error TournamentEscrowNotCommitted(uint256 roundId);
     error TournamentEscrowChallengeWindowOpen(uint256 roundId, uint256 challengeEndsAt);
     error TournamentEscrowChallengeWindowOver(uint256 roundId, uint256 challengeEndsAt);
@@ -178,6 +195,13 @@ interface ITournamentEscrow {
     error TournamentEscrowBatchesExhausted(uint256 roundId);
     error TournamentEscrowBatchMismatch(uint256 roundId, uint256 index, bytes32 committed, bytes32 posted);
     error TournamentEscrowRoleConflict(address account, bytes32 role);
+    /// @dev A transfer in delivered `received` where `expected` was sent (a fee-on-transfer
+    /// or rebasing token): the escrow counts only tokens that arrive whole.
+    error TournamentEscrowShortTransfer(address token, uint256 expected, uint256 received);
+    error TournamentEscrowNothingToRecover(address token);
+    error TournamentEscrowNoCredit(uint256 roundId, address recipient);
+    /// @dev Only the recipient claims its credit, or the round's funder once resolvesBy has passed.
+    error TournamentEscrowNotCreditClaimer(uint256 roundId, address recipient, address caller);
 
     // ---- operator --------------------------------------------------------------------
 
@@ -200,8 +224,40 @@ interface ITournamentEscrow {
     /// @param usdStakingPool USD units added to the staking auction's pool.
     /// @param usdPrizePool USD units added to the performance prize pool.
     /// @param nmrPool NMR wei added to the round's NMR issuance (prizes, corr rewards).
-    /// @dev Emits a {RoundFunded} event.
+    /// @dev Emits a {RoundFunded} event. Reverts with {TournamentEscrowShortTransfer} when
+    /// the escrow receives less than each amount (a token that takes a fee or rebases).
     function fundRound(uint256 roundId, uint256 usdStakingPool, uint256 usdPrizePool, uint256 nmrPool) external;
+
+    /// @notice Pays `recipient`'s USD credit in round `roundId` (a payout the stablecoin
+    /// refused when the batch was posted). The recipient, at any time; or the round's
+    /// funder after resolvesBy, to itself.
+    /// @param roundId The round the credit arose in.
+    /// @param recipient Whose credit.
+    /// @return amount USD units paid.
+    /// @dev Emits a {CreditClaimed} event.
+    function claimCredit(uint256 roundId, address recipient) external returns (uint256 amount);
+
+    /// @notice USD units waiting for `recipient` in round `roundId` ({claimCredit}).
+    /// @param roundId The round.
+    /// @param recipient The payee the stablecoin refused.
+    /// @return The credit.
+    function creditOf(uint256 roundId, address recipient) external view returns (uint256);
+
+    /// @notice Sends `to` what the escrow holds of `token` beyond what it owes: NMR or USD
+    /// sent straight to it (not through a function), or any other token sent by mistake.
+    /// Never touches a stake, a pool or a dispute bond: what it owes is summed over every
+    /// round whose books are still open. Only DEFAULT_ADMIN_ROLE.
+    /// @param token The token to recover.
+    /// @param to Receives it (the funder or the treasury), non-zero.
+    /// @return amount What was sent.
+    /// @dev Emits a {TokensRecovered} event.
+    function recoverUnaccounted(address token, address to) external returns (uint256 amount);
+
+    /// @notice What the escrow owes in `token` (stakes not yet returned, pools not yet paid
+    /// or returned, open dispute bonds, USD credits), summed over the rounds whose books are open.
+    /// @param token Any token (0 for one the escrow never holds on account).
+    /// @return owed Base units owed.
+    function accounted(address token) external view returns (uint256 owed);
 
     /// @notice Commits round `roundId`'s results once it has closed: the digest of the
     /// published targets and scores and the hash of each batch the oracle will post, so
@@ -223,8 +279,8 @@ interface ITournamentEscrow {
     /// @dev Emits a {Disputed} event.
     function dispute(uint256 roundId) external;
 
-    /// @notice Rules on round `roundId`'s open dispute. Only GUARDIAN_ROLE, before
-    /// resolvesBy. Upheld: the round is void and finalized at once (every stake
+    /// @notice Rules on round `roundId`'s open dispute. Only GUARDIAN_ROLE, within the
+    /// ruling period after the challenge window (see {lapseDispute} past it). Upheld: the round is void and finalized at once (every stake
     /// withdrawable in full, the pools back to the funder) and the disputer gets the bond
     /// back plus a reward of up to one bond from the round's NMR pool. Rejected: the bond
     /// is burned and settlement may start once the challenge window is over.
@@ -232,6 +288,13 @@ interface ITournamentEscrow {
     /// @param upheld Whether the committed results are wrong.
     /// @dev Emits a {DisputeRuled} event; upheld also {RoundVoided} and {RoundFinalized}.
     function rule(uint256 roundId, bool upheld) external;
+
+    /// @notice Ends round `roundId`'s dispute that the guardian did not rule on within the
+    /// ruling period: the bond goes back to the disputer and the committed batches may be
+    /// posted as committed. Anyone, once the ruling period is over (and before finalize).
+    /// @param roundId A round with an open dispute past its ruling period.
+    /// @dev Emits a {DisputeLapsed} event.
+    function lapseDispute(uint256 roundId) external;
 
     /// @notice Settles the round's next committed batch of stakes. Only ORACLE_ROLE, after
     /// the challenge window with no open dispute, before resolvesBy and finalize; the batch
@@ -337,6 +400,11 @@ interface ITournamentEscrow {
     /// @notice NMR wei a {dispute} locks.
     /// @return The bond.
     function disputeBond() external view returns (uint256);
+
+    /// @notice Seconds the guardian has to rule on a dispute once the challenge window is
+    /// over; fixed at deployment.
+    /// @return Seconds.
+    function rulingPeriod() external view returns (uint256);
 
     /// @notice Committed batch hashes of round `roundId` (empty before {commitResults}).
     /// @param roundId The round.

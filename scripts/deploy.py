@@ -20,7 +20,12 @@ from pathlib import Path
 
 from brownie import accounts, web3
 
-from app.chain.deploy import DISPUTE_BOND, LOCAL_CHALLENGE_WINDOW, deploy_contracts
+from app.chain.deploy import (
+    DISPUTE_BOND,
+    LOCAL_CHALLENGE_WINDOW,
+    LOCAL_RULING_PERIOD,
+    deploy_contracts,
+)
 
 
 def main():
@@ -37,6 +42,7 @@ def main():
         challenge_window=int(os.environ.get("NMR_CHALLENGE_WINDOW", str(LOCAL_CHALLENGE_WINDOW))),
         dispute_bond=int(os.environ.get("NMR_DISPUTE_BOND", str(DISPUTE_BOND))),
         guardian=guardian,
+        ruling_period=int(os.environ.get("NMR_RULING_PERIOD", str(LOCAL_RULING_PERIOD))),
     )
     print(f"NumeraireToken {record['NumeraireToken']['address']}")
     print(f"USD ({record['USD']['symbol']}) {record['USD']['address']}")

@@ -32,6 +32,7 @@ PERMIT_DEADLINE = 4_102_444_800  # 2100-01-01: a fixed deadline keeps the permit
 WINDOW = 7 * 24 * 3600
 MAX_RESOLUTION_DELAY = 14 * 24 * 3600
 CHALLENGE_WINDOW = 24 * 3600
+RULING_PERIOD = 24 * 3600
 DISPUTE_BOND = 100 * NMR
 DATASET_DIGEST = b"\xda" * 32
 RESULTS_DIGEST = b"\x5c" * 32
@@ -48,7 +49,7 @@ STAKERS = (3, 4)  # accounts[3], accounts[4]: wallets with NMR, for the single s
 TARGETS = {
     "first stake (round already has stakers)": 75_000,
     "first stake on a second model (model 1)": 75_000,
-    "top-up": 55_000,
+    "top-up": 56_000,
     "stakeWithPermit": 110_000,
     "settle, per staker (200-staker batch)": 25_000,
     "payPrizes, per winner (100, USD + NMR)": 30_000,
@@ -80,7 +81,7 @@ def deploy():
     nmr.grantRole(nmr.MINTER_ROLE(), minter, {"from": admin})
     usd = TestUSD.deploy(admin, {"from": admin})
     escrow = TournamentEscrow.deploy(
-        nmr, usd, admin, 0, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, {"from": admin}
+        nmr, usd, admin, 0, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, RULING_PERIOD, {"from": admin}
     )
     escrow.grantRole(escrow.ORACLE_ROLE(), oracle, {"from": admin})
     escrow.grantRole(escrow.GUARDIAN_ROLE(), guardian, {"from": admin})

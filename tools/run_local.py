@@ -39,6 +39,8 @@ def main() -> None:
             demo_stakers=[Account.from_key(k).address for k in keys[3:12]],
             # A minute to verify and dispute a committed round; the guardian is account 12.
             challenge_window=int(os.environ.get("NMR_CHALLENGE_WINDOW", "60")),
+            # And a minute for the guardian to rule before an unruled dispute lapses.
+            ruling_period=int(os.environ.get("NMR_RULING_PERIOD", "60")),
             guardian=Account.from_key(keys[12]).address,
         )
         print(f"contracts deployed; addresses in {deployments}")

@@ -20,6 +20,9 @@ from client.core.chain.transactions import transact
 # The local chain's challenge window: seconds, so `make run` and the tests wait a moment
 # (the production example in the README is a day, NMR_CHALLENGE_WINDOW=86400).
 LOCAL_CHALLENGE_WINDOW = 3
+# The guardian's time to rule after the window, on the local chain (a day in production,
+# NMR_RULING_PERIOD=86400); past it an unruled dispute lapses.
+LOCAL_RULING_PERIOD = 3
 DISPUTE_BOND = 100 * 10**18
 
 
@@ -41,6 +44,7 @@ def deploy_contracts(
     challenge_window: int = LOCAL_CHALLENGE_WINDOW,
     dispute_bond: int = DISPUTE_BOND,
     guardian: str | None = None,
+    ruling_period: int = LOCAL_RULING_PERIOD,
 ) -> dict[str, Any]:
     """Deploys NumeraireToken and TournamentEscrow (and, unless `usd_address` names an
     existing stablecoin, a 6-decimal TestUSD) from Brownie's build artifacts, grants the
@@ -50,7 +54,8 @@ def deploy_contracts(
     each round's pools itself (fundRound). `guardian` (an account apart from the oracle;
     a multisig in production) gets GUARDIAN_ROLE: it rules on disputes raised during the
     `challenge_window` (seconds after each commitResults), each locking `dispute_bond` NMR
-    wei. Used by scripts/deploy.py and `make run`."""
+    wei, within `ruling_period` seconds after the window (an unruled dispute then lapses).
+    Used by scripts/deploy.py and `make run`."""
     names = ("NumeraireToken", "TournamentEscrow") + (() if usd_address else ("TestUSD",))
     artifacts = {name: _artifact(Path(artifacts_dir), name) for name in names}
     decoder = ErrorDecoder(build["abi"] for build in artifacts.values())
@@ -75,7 +80,7 @@ def deploy_contracts(
         for staker in stakers:
             send(usd.functions.mint(staker, staker_usd), f"mint USD to {staker}")
     escrow, _ = create("TournamentEscrow", token.address, usd.address, admin.address, admin_transfer_delay,
-                       max_resolution_delay, challenge_window, dispute_bond)
+                       max_resolution_delay, challenge_window, dispute_bond, ruling_period)
     roles = [("ORACLE_ROLE", oracle), ("PAUSER_ROLE", pauser)] + ([("GUARDIAN_ROLE", guardian)] if guardian else [])
     for role, holder in roles:
         role_id = getattr(escrow.functions, role)().call()
@@ -94,6 +99,7 @@ def deploy_contracts(
         "guardian": to_checksum_address(guardian) if guardian else None,
         "max_resolution_delay": max_resolution_delay,
         "challenge_window": challenge_window,
+        "ruling_period": ruling_period,
         "dispute_bond": str(dispute_bond),
         "NumeraireToken": {"address": token.address, "abi": token.abi},
         "USD": {"address": usd.address, "abi": usd.abi, "decimals": int(usd.functions.decimals().call()),

@@ -47,8 +47,9 @@ def chain_info() -> dict[str, Any] | None:
 
 
 def clock() -> tuple[int, int] | None:
-    """The chain's time and the escrow's challenge window, read together."""
-    return read("the chain's clock", lambda chain: (chain.now(), chain.challenge_window()))
+    """The chain's time and the escrow's commit lead (challenge window + ruling period),
+    read together."""
+    return read("the chain's clock", lambda chain: (chain.now(), chain.commit_lead()))
 
 
 def now() -> int | None:
@@ -119,6 +120,9 @@ def _dispute_record(chain: Chain, number: int) -> dict[str, Any]:
     for event in chain.dispute_records(number):
         if event["event"] == "disputed":
             record.update(disputer=event["disputer"], disputed_tx=event["tx_hash"])
+        elif event["event"] == "lapsed":
+            record.update(ruling_tx=event["tx_hash"], ruling="lapsed: no ruling within the ruling period; the bond "
+                          "went back and the committed results stand")
         else:
             record.update(upheld=event["upheld"], reward=NmrAmount(event["reward"]), ruling_tx=event["tx_hash"],
                           ruling="upheld: the round is void, the bond back with a reward from the NMR pool"

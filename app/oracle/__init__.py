@@ -32,6 +32,7 @@ from app.oracle.endings import (
     dispute_status,
     expire_round,
     guardian_chain,
+    lapse_dispute,
     rule_round,
     void_round,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "fund_round",
     "funder_chain",
     "guardian_chain",
+    "lapse_dispute",
     "load_dataset",
     "open_round",
     "participant_key",

@@ -24,7 +24,7 @@ from app.oracle.common import (
     OPERATOR_ERRORS,
     USD,
 )
-from app.oracle.endings import dispute_status, expire_round, rule_round
+from app.oracle.endings import dispute_status, expire_round, lapse_dispute, rule_round
 from app.oracle.opening import fund_round, open_round
 from app.oracle.publishing import commit_round, publish_round, resolve_round
 from app.oracle.resolving import close_round
@@ -146,6 +146,12 @@ def init_app(app: Flask) -> None:
     def rule_command(number, upheld):
         """Rule on the round's open dispute, with the guardian's key (NMR_GUARDIAN_PRIVATE_KEY)."""
         _cli_step(rule_round, number, upheld)
+
+    @oracle_group.command("lapse")
+    @click.argument("number", type=int)
+    def lapse_command(number):
+        """End a dispute the guardian did not rule on within the ruling period (bond back)."""
+        _cli_step(lapse_dispute, number)
 
     @oracle_group.command("finalize")
     @click.argument("number", type=int)

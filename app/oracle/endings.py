@@ -95,6 +95,8 @@ def dispute_status(number: int, report: Reporter = print) -> dict:
     for event in chain.dispute_records(number):
         if event["event"] == "disputed":
             report(f"round {number}: disputed by {event['disputer']} in {event['tx_hash']}")
+        elif event["event"] == "lapsed":
+            report(f"round {number}: {event['disputer']}'s dispute lapsed unruled, bond back, in {event['tx_hash']}")
         else:
             outcome = (f"upheld: round void, bond back + {event['reward'] / NMR:,.2f} NMR" if event["upheld"]
                        else "rejected: bond burned")
@@ -118,6 +120,24 @@ def rule_round(number: int, upheld: bool, report: Reporter = print) -> dict:
     if upheld:
         void_round(number, report)
     return guardian.round(number)
+
+
+def lapse_dispute(number: int, report: Reporter = print) -> dict:
+    """Ends the round's dispute that the guardian did not rule on within the ruling period
+    (the oracle's key; anyone may): the bond goes back to the disputer and the committed
+    batches settle as committed. Nothing to do once the dispute is gone."""
+    round_or_error(number)
+    chain = get_chain()
+    view = chain.round(number)
+    if not view["disputed"]:
+        return view
+    if chain.now() < view["ruling_ends_at"]:
+        raise OracleError(f"round {number}: the guardian may still rule on {view['disputer']}'s dispute for "
+                          f"{view['ruling_ends_at'] - chain.now()} s; it lapses after that")
+    tx = chain.lapse_dispute(number)
+    report(f"round {number}: no ruling within the ruling period; {view['disputer']}'s dispute lapsed, the bond went "
+           f"back, the committed results stand (tx {tx['tx_hash']})")
+    return chain.round(number)
 
 
 def _record_ruling(number: int) -> None:

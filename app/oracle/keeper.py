@@ -31,7 +31,7 @@ from app.oracle.common import (
     Reporter,
     timestamp,
 )
-from app.oracle.endings import expire_round, void_round
+from app.oracle.endings import expire_round, lapse_dispute, void_round
 from app.oracle.opening import finish_opening, open_round
 from app.oracle.publishing import commit_round
 from app.oracle.resolving import close_round, plan_round
@@ -43,7 +43,7 @@ from client.core.money.stakes import Pools
 FIRST_PAUSE, LONGEST_PAUSE = 5, 600
 # A plan amender (a rehearsal's hook, e.g. the demo's wrong plan): (round, plan) -> the plan to commit.
 PlanAmender = Callable[[int, dict], dict | None]
-STEPS = ("open", "close", "resolve", "commit", "settle", "finalize", "void", "expire")
+STEPS = ("open", "close", "resolve", "commit", "lapse", "settle", "finalize", "void", "expire")
 
 
 def phase_of(row: store.Round, view: dict | None, now: int, window: int) -> Phase:
@@ -96,7 +96,7 @@ class Keeper:
         due = next_opening(now)
         if due is not None and now >= due:
             self._attempt(0, "open", lambda: open_scheduled_round(self.report))
-        window = chain.challenge_window()
+        window = chain.commit_lead()
         return [self._advance(row, chain.now(), window) for row in store.rounds_in_flight()]
 
     def _advance(self, row: store.Round, now: int, window: int) -> Phase:
@@ -131,6 +131,8 @@ class Keeper:
             commit_round(number, quiet)
         elif action == "commit":
             commit_round(number, quiet)
+        elif action == "lapse":
+            lapse_dispute(number, quiet)
         elif action == "settle":
             settle_round(number, quiet, wait_up_to=0)
         elif action == "finalize":
@@ -189,7 +191,7 @@ def pipeline() -> list[dict]:
     """Every round in flight, oldest first, as the operator's ``status`` lists it: its
     state, the next step and when it is due (chain time), and what the keeper last said."""
     chain = get_chain()
-    now, window = chain.now(), chain.challenge_window()
+    now, window = chain.now(), chain.commit_lead()
     rows = []
     for row in store.rounds_in_flight():
         view = chain.round(row.number) if row.status != "opening" else None

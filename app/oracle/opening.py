@@ -67,6 +67,11 @@ def open_round(
     if resolves_in - closes_in > limit:
         raise OracleError(f"the oracle deadline may follow the close by at most {limit} s (the escrow's bound); "
                           f"asked {resolves_in - closes_in} s")
+    lead = chain.commit_lead()
+    if resolves_in - closes_in <= lead:
+        raise OracleError(f"the oracle deadline must follow the close by more than the challenge window and the "
+                          f"ruling period ({lead} s), so a disputed round can still settle; asked "
+                          f"{resolves_in - closes_in} s")
     try:  # an unknown policy is refused before anything is written
         build_plan(policy, [], {}, Pools(0, 0, 0))
     except ValueError as exc:

@@ -56,10 +56,10 @@ def commit_round(number: int, report: Reporter = print) -> dict:
     chain = get_chain()
     view = chain.round(number)
     if not view["committed"]:
-        window = chain.challenge_window()
-        if chain.now() + window >= view["resolves_by"]:
+        lead = chain.commit_lead()
+        if chain.now() + lead >= view["resolves_by"]:
             raise OracleError(
-                f"round {number}: too late to commit: the {window} s challenge window would end after the oracle's "
+                f"round {number}: too late to commit: the {lead} s challenge window and ruling period would end after the oracle's "
                 f"deadline ({utc(view['resolves_by']):%Y-%m-%d %H:%M:%S} UTC). After the deadline, expire the round "
                 "(flask oracle expire): every staker withdraws the whole stake"
             )

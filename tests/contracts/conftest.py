@@ -27,6 +27,7 @@ from tests.contracts.helpers import (
     RANDO_NMR,
     RANDO_USD,
     RESULTS_DIGEST,
+    RULING_PERIOD,
     SETTLE_WINDOW,
     SPONSOR_NMR,
     SPONSOR_USD,
@@ -144,7 +145,8 @@ def usd(admin, treasury, sponsor, alice, bob, carol, rando):
 @pytest.fixture(scope="module")
 def escrow(nmr, usd, admin, oracle, pauser, guardian):
     contract = TournamentEscrow.deploy(
-        nmr, usd, admin, ADMIN_TRANSFER_DELAY, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, {"from": admin}
+        nmr, usd, admin, ADMIN_TRANSFER_DELAY, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, RULING_PERIOD,
+        {"from": admin},
     )
     contract.grantRole(contract.ORACLE_ROLE(), oracle, {"from": admin})
     contract.grantRole(contract.PAUSER_ROLE(), pauser, {"from": admin})

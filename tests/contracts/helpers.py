@@ -14,6 +14,7 @@ HASH = b"\x11" * 32
 # The escrow's challenge window and dispute bond in these tests; digests of a round's
 # published dataset and of its published targets and scores.
 CHALLENGE_WINDOW = DAY
+RULING_PERIOD = DAY  # the guardian's time to rule after the window
 DISPUTE_BOND = 100 * 10**18
 DATASET_DIGEST = b"\xda" * 32
 RESULTS_DIGEST = b"\x5c" * 32

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from eth_account import Account
+from web3.middleware import Web3Middleware
 
 from app import oracle, reports, store
 from app.chain import get_chain
@@ -161,21 +162,24 @@ def test_every_amount_says_whether_the_chain_paid_it_or_the_plan_plans_it(
 
     # The list reads an ended round's figures from the store: not one RPC names round 1 or 2,
     # while the rounds in flight (3, 4) are read from the chain.
-    with app.app_context():
-        provider = get_chain().w3.provider
     calls: list[str] = []
-    send_request = provider.make_request
 
-    def counting(method, params):
-        if method == "eth_call":
-            calls.append(str(params[0].get("data") or params[0].get("input") or "").lower())
-        return send_request(method, params)
+    class CountingEthCalls(Web3Middleware):
+        def wrap_make_request(self, make_request):
+            def counting(method, params):
+                if method == "eth_call":
+                    calls.append(str(params[0].get("data") or params[0].get("input") or "").lower())
+                return make_request(method, params)
 
-    provider.make_request = counting
+            return counting
+
+    with app.app_context():
+        w3 = get_chain().w3
+    w3.middleware_onion.add(CountingEthCalls, name="count eth_call")
     try:
         assert app.test_client().get("/rounds").status_code == 200
     finally:
-        provider.make_request = send_request
+        w3.middleware_onion.remove("count eth_call")
     round_reads = {n: escrow.functions.getRound(n)._encode_transaction_data().lower() for n in (1, 2, 3, 4)}
     assert not [data for data in calls if data in (round_reads[1], round_reads[2])]
     assert round_reads[3] in calls and round_reads[4] in calls

@@ -104,8 +104,31 @@ TEMPLATES: dict[str, str] = {
     "TournamentEscrowAlreadyCommitted": "round {roundId}'s results are already committed",
     "TournamentEscrowBatchCount": "{count} batch hashes; commit 1 to {maximum} (the settle batches, then the prizes)",
     "TournamentEscrowCommitTooLate": (
-        "too late to commit round {roundId}: its challenge window would end at {challengeEndsAt:time}, not before "
-        "the oracle's deadline {resolvesBy:time}"
+        "too late to commit round {roundId}: its challenge window and the guardian's ruling period would end at "
+        "{rulingEndsAt:time}, not before the oracle's deadline {resolvesBy:time}"
+    ),
+    "TournamentEscrowRulingPeriodOver":
+        "the guardian's ruling period on round {roundId}'s dispute ended at {rulingEndsAt:time}; it lapses instead",
+    "TournamentEscrowRulingPeriodOpen":
+        "the guardian may rule on round {roundId}'s dispute until {rulingEndsAt:time}; it lapses only after that",
+    "TournamentEscrowInvalidRulingPeriod": (
+        "a ruling period of {rulingPeriod} s must be more than 0, and with the {challengeWindow} s challenge window "
+        "shorter than the maximum resolution delay ({maxResolutionDelay} s)"
+    ),
+    "TournamentEscrowResolutionTooShort": (
+        "the oracle's deadline follows the close by {resolutionWindow} s; it must be more than {needed} s (the "
+        "challenge window and the ruling period), so a disputed round can still settle"
+    ),
+    "TournamentEscrowShortTransfer": (
+        "token {token} delivered {received} of {expected} units (a fee-on-transfer or rebasing token); the escrow "
+        "takes only tokens that arrive whole"
+    ),
+    "TournamentEscrowNothingToRecover":
+        "the escrow holds no {token} beyond its stakes, pools, bonds and credits: nothing to recover",
+    "TournamentEscrowNoCredit": "{recipient} has no USD credit in round {roundId}",
+    "TournamentEscrowNotCreditClaimer": (
+        "{caller} may not claim {recipient}'s credit in round {roundId}: only the recipient may, or the round's "
+        "funder after its deadline"
     ),
     "TournamentEscrowNotCommitted": "round {roundId}'s results are not committed yet",
     "TournamentEscrowChallengeWindowOpen":

@@ -37,7 +37,7 @@ SETTLE_GAS_BASE = 60_000
 ROUND_FIELDS = ("closes_at", "resolves_by", "funder", "usd_staking_pool", "usd_staking_paid", "usd_prize_pool",
                 "usd_prize_paid", "nmr_pool", "nmr_paid", "total_staked", "settled_stake", "total_burned",
                 "staker_count", "settled_count", "prizes_paid", "finalized", "dataset_digest", "results_digest",
-                "challenge_ends_at", "batch_count", "batches_settled", "disputer", "voided")
+                "challenge_ends_at", "batch_count", "batches_settled", "disputer", "voided", "usd_credited")
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
@@ -75,6 +75,8 @@ class ChainReads:
         view["exists"] = view["closes_at"] != 0
         view["committed"] = view["batch_count"] != 0
         view["disputed"] = view["disputer"] != ZERO_ADDRESS and not view["voided"]
+        # A dispute not ruled on by then lapses (lapseDispute) and the batches stand.
+        view["ruling_ends_at"] = view["challenge_ends_at"] + self.ruling_period() if view["committed"] else None
         return view
 
     def committed_batches(self, round_id: int) -> list[str]:
@@ -85,15 +87,29 @@ class ChainReads:
         """Seconds between commitResults and the first settle (the escrow's deploy parameter)."""
         return int(self._read(lambda: self.escrow.functions.challengeWindow().call()))
 
+    def commit_lead(self) -> int:
+        """The least time before a round's resolvesBy that commitResults needs: the
+        challenge window and the ruling period both end before it."""
+        return self.challenge_window() + self.ruling_period()
+
+    def ruling_period(self) -> int:
+        """Seconds the guardian has to rule once the challenge window is over (a deploy
+        parameter, so read once)."""
+        if getattr(self, "_ruling_period", None) is None:
+            self._ruling_period = int(self._read(lambda: self.escrow.functions.rulingPeriod().call()))
+        return self._ruling_period
+
     def dispute_bond(self) -> int:
         """NMR wei a dispute locks."""
         return int(self._read(lambda: self.escrow.functions.disputeBond().call()))
 
     def dispute_records(self, round_id: int) -> list[dict[str, Any]]:
-        """Disputed and DisputeRuled events of a round, oldest first: what, who, tx hash
-        (and for a ruling whether it was upheld and the reward)."""
+        """Disputed, DisputeRuled and DisputeLapsed events of a round, oldest first: what
+        (disputed, ruled, lapsed), who, tx hash (and for a ruling whether it was upheld
+        and the reward)."""
         rows = [(log, "disputed") for log in self._events("Disputed", roundId=round_id)]
         rows += [(log, "ruled") for log in self._events("DisputeRuled", roundId=round_id)]
+        rows += [(log, "lapsed") for log in self._events("DisputeLapsed", roundId=round_id)]
         rows.sort(key=lambda item: (item[0]["blockNumber"], item[0]["logIndex"]))
         return [{"event": kind, "disputer": log["args"]["disputer"], "tx_hash": _tx_hash(log),
                  **({"upheld": bool(log["args"]["upheld"]), "reward": int(log["args"]["reward"])}

@@ -117,6 +117,12 @@ class ChainWrites(ChainReads):
         return self.transact(self.escrow.functions.rule(round_id, upheld),
                              f"rule({round_id}, {'upheld' if upheld else 'rejected'})")
 
+    def lapse_dispute(self, round_id: int, on_sent: Callable[[str], None] | None = None) -> dict:
+        """Ends a dispute the guardian did not rule on within the ruling period: the bond
+        goes back and the committed batches may be posted (anyone may send it)."""
+        return self.transact(self.escrow.functions.lapseDispute(round_id), f"lapseDispute({round_id})",
+                             on_sent=on_sent)
+
     def settle(self, round_id: int, entries: list[tuple[str, int, int, int]],
                on_sent: Callable[[str], None] | None = None) -> dict:
         """Posts one settlement batch of (model key, burn, usd reward, nmr reward), each

@@ -12,6 +12,7 @@ import pytest
 from eth_account import Account
 
 from app import oracle, store
+from app.chain import get_chain
 from app.oracle import keeper as keeper_module
 from app.paths import published_dir, secret_dir
 from app.web import services
@@ -241,3 +242,33 @@ def test_a_step_that_cannot_go_on_is_said_once_and_the_other_rounds_go_on(app, w
         assert store.get_round(1).status == "closed" and "live targets" in (store.get_round(1).keeper_note or "")
         assert store.get_round(2).status == "resolved"  # committed: the other round went on
     assert sum("resolve cannot go on" in line for line in lines) == 1, lines
+
+
+def test_a_dispute_nobody_rules_on_is_waited_for_once_then_lapses_and_settles_once(app, w3, keys, deployment):
+    _, record = deployment
+    _open_first_round(app, w3, keys, record)
+    advance_chain_time(w3, STAKING + LIVE + 1)
+    disputer = Account.from_key(keys[5])
+    token, escrow = token_and_escrow(w3, record)
+    with app.app_context():
+        oracle.Keeper(report=lambda _: None).tick()  # closes, resolves, commits
+        chain = get_chain()
+        Chain(chain.w3, chain.deployments, disputer, owner="staker").dispute(1)
+    bond_back_to = token.functions.balanceOf(disputer.address).call() + escrow.functions.disputeBond().call()
+    lines: list[str] = []
+    keeper = oracle.Keeper(report=lines.append)
+    for _ in range(3):  # inside the window: the guardian could still rule
+        advance_chain_time(w3, 30)
+        with app.app_context():
+            keeper.tick()
+            assert store.get_round(1).status == "resolved"
+    assert len([line for line in lines if "waits for the guardian's ruling" in line]) == 1, lines
+    advance_chain_time(w3, WINDOW + escrow.functions.rulingPeriod().call())
+    with app.app_context():
+        keeper.tick()
+        assert store.get_round(1).status == "finalized", lines
+    assert any("dispute lapsed, the bond went back" in line for line in lines), lines
+    assert len(escrow.events.DisputeLapsed.get_logs(from_block=record["deployed_at_block"])) == 1
+    assert token.functions.balanceOf(disputer.address).call() == bond_back_to
+    with app.app_context():
+        assert len(get_settled(1)) == 2

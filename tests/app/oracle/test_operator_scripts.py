@@ -101,7 +101,7 @@ def test_the_keeper_scripts_list_the_pipeline_and_finish_a_round(operator_env, w
 SCRIPT_OF = {"run": "run_keeper", "status": "oracle_status", "open": "open_round", "fund": "fund_round",
             "expire": "expire_round", "close": "close_round", "resolve": "resolve_round",
             "commit": "commit_round", "settle": "settle_round", "dispute-status": "dispute_status",
-            "rule": "rule_dispute", "finalize": "finalize_round", "publish": "publish_round"}
+            "rule": "rule_dispute", "lapse": "lapse_dispute", "finalize": "finalize_round", "publish": "publish_round"}
 
 
 def test_every_oracle_command_has_its_brownie_script(operator_env):

@@ -74,6 +74,7 @@ from tests.contracts.helpers import (
     NMR,
     NONE,
     RESULTS_DIGEST,
+    RULING_PERIOD,
     SETTLED,
     USD,
     WAD,
@@ -198,12 +199,17 @@ class RoundModel:
             "batchesSettled": self.posted,
             "disputer": self.disputer or brownie.ZERO_ADDRESS,
             "voided": self.voided,
+            "usdCredited": 0,  # TestUSD refuses no payee (test_usd_credits.py covers credits)
         }
+
+
+# The least time before resolvesBy a commitment needs: the window, then the ruling period.
+LEAD = CHALLENGE_WINDOW + RULING_PERIOD
 
 
 class EscrowStateMachine:
     st_closes_in = strategy("uint32", min_value=600, max_value=3 * 86400)
-    st_window = strategy("uint32", min_value=600, max_value=MAX_RESOLUTION_DELAY)
+    st_window = strategy("uint32", min_value=LEAD + 1, max_value=MAX_RESOLUTION_DELAY)
     st_usd = strategy("uint256", max_value=5_000 * USD)
     st_nmr = strategy("uint256", max_value=2_000 * NMR)
     st_amount = strategy("uint256", min_value=1, max_value=2_000 * NMR)
@@ -331,9 +337,10 @@ class EscrowStateMachine:
 
     def _create_invalid(self, seed, closes_in, window):
         """createRound refused: an existing id, a deadline past the bound, a close in the
-        past, a deadline before the close, a caller without the role."""
+        past, a deadline before the close, a caller without the role, a deadline too soon
+        after the close for the window and a ruling."""
         STATS["action:create_invalid"] += 1
-        kind = random.Random(seed).randrange(5)
+        kind = random.Random(seed).randrange(6)
         if kind == 0 and not self.rounds:
             kind = 1
         round_id, caller = len(self.rounds) + 1, self.oracle
@@ -348,12 +355,16 @@ class EscrowStateMachine:
             resolves_by = closes_at + window
         elif kind == 3:
             resolves_by = closes_at - window % 2
+        elif kind == 5:  # no room for the window and a ruling before the deadline
+            resolves_by = closes_at + 1 + window % LEAD
         else:
             caller = self.rando
         if kind == 0:
             expected = f"TournamentEscrowRoundExists: {round_id}"
         elif kind == 4:
             expected = role_error(self.rando, self.escrow.ORACLE_ROLE())
+        elif kind == 5:
+            expected = f"TournamentEscrowResolutionTooShort: {resolves_by - closes_at}, {LEAD}"
         else:
             expected = f"TournamentEscrowInvalidSchedule: {closes_at}, {resolves_by}"
         _, error, _ = self._send(self.escrow.createRound, round_id, closes_at, resolves_by, self.funders[0],
@@ -435,7 +446,7 @@ class EscrowStateMachine:
         room), else any round: most stakes should land, some should hit a closed round."""
         open_ids = self._open_ids()
         if not open_ids and len(self.rounds) < MAX_ROUNDS and index % 4 != 3:
-            round_id = self._create(86400, 2 * 86400, self.funders[index % 2])
+            round_id = self._create(86400, 2 * LEAD, self.funders[index % 2])
             self._fund(round_id, self.funders[index % 2], 1_000 * USD, 500 * USD, 500 * NMR)
             open_ids = [round_id]
         if open_ids and index % 4 != 3:
@@ -591,7 +602,7 @@ class EscrowStateMachine:
         if len(self.rounds) >= MAX_ROUNDS or self.paused:
             return None
         # Long enough for a commitment and its challenge window before the deadline.
-        round_id = self._create(600 + index, 2 * CHALLENGE_WINDOW + 600 * index, self.funders[index % 2])
+        round_id = self._create(600 + index, 2 * LEAD + 600 * index, self.funders[index % 2])
         self._fund(round_id, self.funders[index % 2], 2_000 * USD, 1_000 * USD, 1_000 * NMR)
         if stake:
             # Two wallets, the first on two models: a batch settles both of a wallet's models.
@@ -610,7 +621,7 @@ class EscrowStateMachine:
         round_id = self._pick(index, ready)
         if round_id is None:
             fits = [rid for rid, r in sorted(self.rounds.items())
-                    if not r.committed and not r.finalized and now + CHALLENGE_WINDOW < r.resolves_by - 10
+                    if not r.committed and not r.finalized and now + LEAD < r.resolves_by - 10
                     and (r.active() or not want_stakes)]
             round_id = self._pick(index, fits)
             if round_id is None:
@@ -707,9 +718,9 @@ class EscrowStateMachine:
             return f"TournamentEscrowAlreadyFinalized: {round_id}"
         if round_.committed:
             return f"TournamentEscrowAlreadyCommitted: {round_id}"
-        ends = timestamp + CHALLENGE_WINDOW
-        if ends >= round_.resolves_by:
-            return f"TournamentEscrowCommitTooLate: {round_id}, {ends}, {round_.resolves_by}"
+        ruling_ends = timestamp + LEAD
+        if ruling_ends >= round_.resolves_by:
+            return f"TournamentEscrowCommitTooLate: {round_id}, {ruling_ends}, {round_.resolves_by}"
         return None
 
     def _commit(self, round_id, rng, label, caller=None):
@@ -737,7 +748,7 @@ class EscrowStateMachine:
         kind = rng.randrange(6)
         if kind < 3:
             fits = [rid for rid, r in sorted(self.rounds.items())
-                    if not r.committed and not r.finalized and now + CHALLENGE_WINDOW < r.resolves_by - 10]
+                    if not r.committed and not r.finalized and now + LEAD < r.resolves_by - 10]
             round_id = self._pick(index, fits)
             if round_id is not None:
                 self._move_to_window(round_id)
@@ -750,7 +761,7 @@ class EscrowStateMachine:
             self._commit(self._pick(index, done) or MAX_ROUNDS + 1, rng, "commit_invalid")
         else:  # a round still open, or one too close to its deadline
             late = [rid for rid, r in sorted(self.rounds.items())
-                    if not r.committed and not r.finalized and (now < r.closes_at or now + CHALLENGE_WINDOW >= r.resolves_by)]
+                    if not r.committed and not r.finalized and (now < r.closes_at or now + LEAD >= r.resolves_by)]
             round_id = self._pick(index, late)
             if round_id is not None:
                 self._commit(round_id, rng, "commit_invalid")
@@ -984,7 +995,7 @@ class EscrowStateMachine:
                         if r.committed and not r.finalized and now < r.challenge_ends_at - 5]
         if not open_windows and index % 4:  # the oracle commits a round first, so disputes land
             fits = [rid for rid, r in sorted(self.rounds.items())
-                    if not r.committed and not r.finalized and now + CHALLENGE_WINDOW < r.resolves_by - 10]
+                    if not r.committed and not r.finalized and now + LEAD < r.resolves_by - 10]
             candidate = self._pick(index, fits)
             if candidate is not None:
                 self._move_to_window(candidate)
@@ -1005,6 +1016,8 @@ class EscrowStateMachine:
         self._touch(round_id, disputer.address)
         if error is None and who % 3:  # the guardian rules at once, two times in three
             self._rule(round_id, random.Random(who + index))
+        elif error is None and index % 2:  # else, one time in two, it never rules: the dispute lapses
+            self._lapse(round_id, who, wait=True)
 
     def _rule_error(self, round_id, timestamp, caller):
         if caller != self.guardian:
@@ -1014,8 +1027,9 @@ class EscrowStateMachine:
             return f"TournamentEscrowUnknownRound: {round_id}"
         if not round_.disputer or round_.finalized:
             return f"TournamentEscrowNoDispute: {round_id}"
-        if timestamp >= round_.resolves_by:
-            return f"TournamentEscrowSettlementWindowOver: {round_id}, {round_.resolves_by}"
+        ruling_ends = round_.challenge_ends_at + RULING_PERIOD
+        if timestamp >= ruling_ends:
+            return f"TournamentEscrowRulingPeriodOver: {round_id}, {ruling_ends}"
         return None
 
     def rule_rule(self, index="st_index", seed="st_seed"):
@@ -1053,6 +1067,37 @@ class EscrowStateMachine:
                             (round_.funder, self.usd, usd_back)])
             STATS["voided"] += 1
         self._touch(round_id, disputer, round_.funder)
+
+    def rule_lapse(self, index="st_index", who="st_index"):
+        """Anyone ends a dispute the guardian left unruled past the ruling period: the bond
+        goes back and the batches stand (or is refused: too early, no open dispute)."""
+        self._step("lapse")
+        disputed = [rid for rid, r in sorted(self.rounds.items()) if r.disputer and not r.finalized]
+        round_id = self._pick(index, disputed if disputed and index % 4 else None)
+        if round_id is not None:
+            self._lapse(round_id, who, wait=bool(who % 2))
+
+    def _lapse(self, round_id, who, wait):
+        round_ = self.rounds[round_id]
+        ruling_ends = round_.challenge_ends_at + RULING_PERIOD
+        if round_.disputer and wait and chain.time() < ruling_ends:
+            chain.sleep(ruling_ends - chain.time())
+        caller = [*self.plain_stakers, self.rando][who % (len(self.plain_stakers) + 1)]
+        tx, error, mined_at = self._send(self.escrow.lapseDispute, round_id, {"from": caller})
+        if not round_.disputer or round_.finalized:
+            expected = f"TournamentEscrowNoDispute: {round_id}"
+        elif mined_at < ruling_ends:
+            expected = f"TournamentEscrowRulingPeriodOpen: {round_id}, {ruling_ends}"
+        else:
+            expected = None
+        self._expect(error, expected, "lapse")
+        disputer = round_.disputer
+        if error is None:
+            self.wallets[disputer][0] += DISPUTE_BOND
+            self._plan(tx, [(disputer, self.nmr, DISPUTE_BOND)])
+            round_.disputer = None
+            STATS["dispute_lapsed"] += 1
+        self._touch(round_id, disputer)
 
     # ---- finalize, escape hatch, pause -------------------------------------------------
 
@@ -1322,8 +1367,8 @@ class EscrowStateMachine:
         usd_pools = sum(v["usdStakingPool"] - v["usdStakingPaid"] + v["usdPrizePool"] - v["usdPrizePaid"]
                         for v in open_pools)
         bonds = DISPUTE_BOND * sum(int(v["disputer"], 16) != 0 and not v["voided"] for v in views.values())
-        assert self.nmr.balanceOf(self.escrow) == stakes + nmr_pools + bonds
-        assert self.usd.balanceOf(self.escrow) == usd_pools
+        assert self.nmr.balanceOf(self.escrow) == stakes + nmr_pools + bonds == self.escrow.accounted(self.nmr)
+        assert self.usd.balanceOf(self.escrow) == usd_pools == self.escrow.accounted(self.usd)
         for v in views.values():
             assert v["usdStakingPaid"] <= v["usdStakingPool"]
             assert v["usdPrizePaid"] <= v["usdPrizePool"]

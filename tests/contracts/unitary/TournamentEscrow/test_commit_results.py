@@ -13,9 +13,9 @@ from client.core.money.batches import (
 )
 from tests.contracts.helpers import (
     CHALLENGE_WINDOW,
-    DAY,
     NMR,
     RESULTS_DIGEST,
+    RULING_PERIOD,
     USD,
     b32,
     hex0x,
@@ -124,9 +124,10 @@ def test_batch_count_out_of_range_reverts(escrow, oracle, count):
 
 
 def test_commit_too_late_for_the_window_reverts(escrow, oracle):
-    """A window that would end at or after resolvesBy leaves no time to settle."""
+    """A window and ruling period that would end at or after resolvesBy leave no time to
+    settle a disputed round."""
     resolves_by = escrow.getRound(1)["resolvesBy"]
-    chain.sleep(resolves_by - CHALLENGE_WINDOW - chain.time())
+    chain.sleep(resolves_by - CHALLENGE_WINDOW - RULING_PERIOD - chain.time())
     chain.mine()
     with brownie.reverts(revert_pattern=f"TournamentEscrowCommitTooLate: 1, [0-9]+, {resolves_by}"):
         escrow.commitResults(1, RESULTS_DIGEST, batch_hashes([], []), {"from": oracle})
@@ -134,10 +135,10 @@ def test_commit_too_late_for_the_window_reverts(escrow, oracle):
 
 def test_commit_with_time_left_for_the_window_succeeds(escrow, oracle):
     resolves_by = escrow.getRound(1)["resolvesBy"]
-    chain.sleep(resolves_by - CHALLENGE_WINDOW - chain.time() - DAY)
+    chain.sleep(resolves_by - CHALLENGE_WINDOW - RULING_PERIOD - chain.time() - 60)
     chain.mine()
     tx = escrow.commitResults(1, RESULTS_DIGEST, batch_hashes([], []), {"from": oracle})
-    assert tx.events["ResultsCommitted"]["challengeEndsAt"] < resolves_by
+    assert tx.events["ResultsCommitted"]["challengeEndsAt"] + RULING_PERIOD < resolves_by
 
 
 def test_only_the_oracle_commits(escrow, admin, guardian, rando):

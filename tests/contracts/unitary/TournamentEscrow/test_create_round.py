@@ -5,8 +5,11 @@ import brownie
 from brownie import chain
 
 from tests.contracts.helpers import (
+    CHALLENGE_WINDOW,
     DATASET_DIGEST,
+    DAY,
     MAX_RESOLUTION_DELAY,
+    RULING_PERIOD,
     b32,
     hex0x,
     plain,
@@ -14,7 +17,7 @@ from tests.contracts.helpers import (
 )
 
 
-def _schedule(closes_in=3600, window=3600):
+def _schedule(closes_in=3600, window=3 * DAY):
     closes_at = chain.time() + closes_in
     return closes_at, closes_at + window
 
@@ -40,6 +43,17 @@ def test_resolution_delay_beyond_the_bound_reverts(escrow, oracle, treasury):
     closes_at, resolves_by = _schedule(window=MAX_RESOLUTION_DELAY + 1)
     with brownie.reverts(f"TournamentEscrowInvalidSchedule: {closes_at}, {resolves_by}"):
         escrow.createRound(1, closes_at, resolves_by, treasury, DATASET_DIGEST, {"from": oracle})
+
+
+def test_a_resolution_window_that_cannot_hold_the_challenge_and_a_ruling_reverts(escrow, oracle, treasury):
+    """Results committed at the close still need the window and the ruling period before
+    resolvesBy: a shorter round could only end by the escape hatch."""
+    needed = CHALLENGE_WINDOW + RULING_PERIOD
+    closes_at, resolves_by = _schedule(window=needed)
+    with brownie.reverts(f"TournamentEscrowResolutionTooShort: {needed}, {needed}"):
+        escrow.createRound(1, closes_at, resolves_by, treasury, DATASET_DIGEST, {"from": oracle})
+    closes_at, resolves_by = _schedule(window=needed + 1)
+    escrow.createRound(1, closes_at, resolves_by, treasury, DATASET_DIGEST, {"from": oracle})
 
 
 def test_close_in_the_past_reverts(escrow, oracle, treasury):

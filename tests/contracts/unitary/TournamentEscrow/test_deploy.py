@@ -13,19 +13,22 @@ from tests.contracts.helpers import (
     MAX_RESOLUTION_DELAY,
     NMR,
     RESULTS_DIGEST,
+    RULING_PERIOD,
     WAD,
     plain,
 )
 
 
-def _deploy(nmr, usd, admin, delay=MAX_RESOLUTION_DELAY, window=CHALLENGE_WINDOW, bond=DISPUTE_BOND, admin_delay=0):
-    return TournamentEscrow.deploy(nmr, usd, admin, admin_delay, delay, window, bond, {"from": admin})
+def _deploy(nmr, usd, admin, delay=MAX_RESOLUTION_DELAY, window=CHALLENGE_WINDOW, bond=DISPUTE_BOND, admin_delay=0,
+            ruling=RULING_PERIOD):
+    return TournamentEscrow.deploy(nmr, usd, admin, admin_delay, delay, window, bond, ruling, {"from": admin})
 
 
 def test_deployment_wires_tokens_bound_and_roles(escrow, nmr, usd, admin, oracle, pauser, guardian):
     assert (escrow.token(), escrow.usd()) == (nmr, usd)
     assert escrow.maxResolutionDelay() == MAX_RESOLUTION_DELAY
     assert (escrow.challengeWindow(), escrow.disputeBond()) == (CHALLENGE_WINDOW, DISPUTE_BOND)
+    assert escrow.rulingPeriod() == RULING_PERIOD
     assert escrow.MAX_COMMITTED_BATCHES() == 256
     assert escrow.hasRole(escrow.GUARDIAN_ROLE(), guardian)
     assert not escrow.hasRole(escrow.GUARDIAN_ROLE(), oracle)
@@ -69,7 +72,8 @@ def test_zero_token_addresses_revert(nmr, usd, admin):
 def test_zero_admin_reverts(nmr, usd, admin):
     with brownie.reverts(f"AccessControlInvalidDefaultAdmin: {brownie.ZERO_ADDRESS}"):
         TournamentEscrow.deploy(
-            nmr, usd, brownie.ZERO_ADDRESS, 0, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, {"from": admin}
+            nmr, usd, brownie.ZERO_ADDRESS, 0, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, RULING_PERIOD,
+            {"from": admin},
         )
 
 
@@ -91,6 +95,20 @@ def test_challenge_window_out_of_range_reverts(nmr, usd, admin):
             _deploy(nmr, usd, admin, window=window)
 
 
+def test_ruling_period_out_of_range_reverts(nmr, usd, admin):
+    """Zero, or so long that the window and the ruling leave no time to settle."""
+    for ruling in (0, MAX_RESOLUTION_DELAY - CHALLENGE_WINDOW):
+        with brownie.reverts(
+            f"TournamentEscrowInvalidRulingPeriod: {ruling}, {CHALLENGE_WINDOW}, {MAX_RESOLUTION_DELAY}"
+        ):
+            _deploy(nmr, usd, admin, ruling=ruling)
+
+
+def test_longest_ruling_period_is_accepted(nmr, usd, admin):
+    contract = _deploy(nmr, usd, admin, ruling=MAX_RESOLUTION_DELAY - CHALLENGE_WINDOW - 1)
+    assert contract.rulingPeriod() == MAX_RESOLUTION_DELAY - CHALLENGE_WINDOW - 1
+
+
 def test_zero_dispute_bond_reverts(nmr, usd, admin):
     with brownie.reverts("TournamentEscrowZeroAmount: "):
         _deploy(nmr, usd, admin, bond=0)
@@ -100,7 +118,7 @@ def test_bid_unit_follows_the_stablecoin_decimals(nmr, admin, alice, minter):
     """With an 18-decimal 'dollar' the bid of 1 NMR at confidence 1 is 1e18 units, not 1e6:
     round 1 asks one unit more and is refused, round 2 asks exactly the bid and pays it."""
     dollar = NumeraireToken.deploy(admin, 0, {"from": admin})
-    contract = _deploy(nmr, dollar, admin, window=100)
+    contract = _deploy(nmr, dollar, admin, window=100, ruling=100)
     contract.grantRole(contract.ORACLE_ROLE(), admin, {"from": admin})
     closes_at = web3.eth.get_block("latest")["timestamp"] + 100
     dollar.mint(admin, 20 * NMR, {"from": admin})
@@ -119,3 +137,9 @@ def test_bid_unit_follows_the_stablecoin_decimals(nmr, admin, alice, minter):
         contract.settle(1, over, {"from": admin})
     contract.settle(2, bid, {"from": admin})
     assert dollar.balanceOf(alice) == NMR
+
+
+def test_the_escrow_fits_a_real_network(escrow):
+    """EIP-170: deployed code over 24,576 bytes cannot be deployed on a real network (Ganache
+    and Anvil may be told to allow it; mainnet and its L2s never do)."""
+    assert len(web3.eth.get_code(escrow.address)) <= 24_576

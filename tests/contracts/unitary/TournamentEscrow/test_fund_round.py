@@ -3,8 +3,19 @@ only the funder the oracle named at createRound, as often as it likes."""
 
 import brownie
 import pytest
+from brownie import FeeOnTransferUSD, TournamentEscrow, chain
 
-from tests.contracts.helpers import NMR, USD, plain
+from tests.contracts.helpers import (
+    CHALLENGE_WINDOW,
+    DATASET_DIGEST,
+    DISPUTE_BOND,
+    MAX_RESOLUTION_DELAY,
+    NMR,
+    RULING_PERIOD,
+    USD,
+    WEEK,
+    plain,
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -134,3 +145,19 @@ def test_a_stranger_funding_first_cannot_take_the_round(escrow, treasury, rando,
         fund_round(1, 1, 0, 0, funder=rando)
     fund_round(1, 3_000 * USD, 0, 0, funder=treasury)
     assert _pools(escrow) == (treasury, 3_000 * USD, 0, 0)
+
+
+def test_a_token_that_takes_a_fee_on_transfer_is_refused(nmr, admin, oracle, treasury):
+    """The escrow counts only what arrives: a 1% fee would leave pools it does not hold."""
+    fee_usd = FeeOnTransferUSD.deploy({"from": admin})
+    escrow = TournamentEscrow.deploy(
+        nmr, fee_usd, admin, 0, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, RULING_PERIOD, {"from": admin}
+    )
+    escrow.grantRole(escrow.ORACLE_ROLE(), oracle, {"from": admin})
+    closes_at = chain.time() + WEEK
+    escrow.createRound(1, closes_at, closes_at + WEEK, treasury, DATASET_DIGEST, {"from": oracle})
+    fee_usd.mint(treasury, 1_000 * USD, {"from": treasury})
+    fee_usd.approve(escrow, 1_000 * USD, {"from": treasury})
+    with brownie.reverts(f"TournamentEscrowShortTransfer: {fee_usd.address.lower()}, {1_000 * USD}, {990 * USD}"):
+        escrow.fundRound(1, 1_000 * USD, 0, 0, {"from": treasury})
+    assert escrow.getRound(1)["usdStakingPool"] == 0 and fee_usd.balanceOf(escrow) == 0

@@ -13,18 +13,18 @@ from scripts import gas_scenarios as gas
 
 # Exact gas of each scenario.
 EXPECTED = {
-    "first stake": 72_215,
-    "second model stake": 72_227,
-    "top-up": 54_949,
-    "permit stake": 105_776,
-    "settle 200": 4_061_806,
-    "settle 250": 5_057_013,
-    "prizes 100": 2_212_570,
-    "commit 1": 102_512,
-    "commit 5": 194_728,
-    "dispute": 49_962,
-    "rule upheld": 81_010,
-    "rule rejected": 51_416,
+    "first stake": 73_397,
+    "second model stake": 73_409,
+    "top-up": 55_748,
+    "permit stake": 106_974,
+    "settle 200": 4_097_168,
+    "settle 250": 5_101_150,
+    "prizes 100": 2_234_737,
+    "commit 1": 102_664,
+    "commit 5": 194_880,
+    "dispute": 50_009,
+    "rule upheld": 87_938,
+    "rule rejected": 51_485,
 }
 
 LONG = os.environ.get("NMR_LONG_TESTS") == "1"

@@ -130,11 +130,12 @@ def test_the_guardian_may_rule_after_the_window(escrow, guardian, disputed):
     assert escrow.getRound(1)["voided"]
 
 
-def test_ruling_after_the_deadline_reverts(escrow, guardian, close_round, disputed):
-    """No ruling by resolvesBy: the escape hatch has taken over."""
+def test_ruling_after_the_ruling_period_reverts(escrow, guardian, close_round, disputed):
+    """No ruling within the ruling period: the dispute lapses (test_lapse_dispute.py), and
+    past resolvesBy the escape hatch has taken over anyway."""
+    ruling_ends = escrow.getRound(1)["challengeEndsAt"] + escrow.rulingPeriod()
     close_round(1, past_deadline=True)
-    resolves_by = escrow.getRound(1)["resolvesBy"]
-    with brownie.reverts(f"TournamentEscrowSettlementWindowOver: 1, {resolves_by}"):
+    with brownie.reverts(f"TournamentEscrowRulingPeriodOver: 1, {ruling_ends}"):
         escrow.rule(1, True, {"from": guardian})
 
 
