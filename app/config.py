@@ -50,6 +50,9 @@ Keys:
   known), ``ROUND_RESOLUTION_SECONDS`` (after that, until the escrow's oracle deadline);
   each round's pools ``ROUND_POOL_USD_STAKING``, ``ROUND_POOL_USD_PRIZE`` (dollars) and
   ``ROUND_POOL_NMR`` (NMR), decimal strings. ``KEEPER_TICK_SECONDS``: how often it looks.
+- ``RECEIPT_TIMEOUT_SECONDS``: how long an oracle step waits for its transaction's receipt
+  (it then says so; the next pass asks the node whether it still knows the transaction and
+  sends the same signed one again if the node dropped it).
 - ``SESSION_COOKIE_SECURE``: set to true behind HTTPS. Cookies are always HttpOnly and
   SameSite=Lax.
 """
@@ -119,6 +122,8 @@ class Config:
     ROUND_POOL_USD_PRIZE = "3603.03"
     ROUND_POOL_NMR = "14412.13"
     KEEPER_TICK_SECONDS = 10
+    # How long the oracle waits for a transaction's receipt before it says so and moves on.
+    RECEIPT_TIMEOUT_SECONDS = 120
 
 
 def _convert(raw: str, default: object) -> object:

@@ -36,6 +36,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -345,5 +346,8 @@ class OracleTransaction(Base):
     kind: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer, default=0)
     tx_hash: Mapped[str | None] = mapped_column(String(66))
+    # The signed transaction and its nonce: a rerun sends it again if the node dropped it.
+    raw_tx: Mapped[str | None] = mapped_column(Text)
+    nonce: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

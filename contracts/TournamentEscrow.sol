@@ -323,8 +323,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         round.batchesPosted = uint16(index + 1);
         (uint256[] memory returned, uint256 burned) = _applySettlement(round, roundId, settlements);
 
-        // Every stake of the batch is already marked settled; the tokens have no hooks.
-        // slither-disable-next-line reentrancy-events
+        // Every stake of the batch is already marked settled; the tokens have no hooks. The
+        // only writes after these calls are credits of refused USD payouts ({_payUsd}).
+        // slither-disable-next-line reentrancy-events,reentrancy-no-eth
         if (burned != 0) _token.burn(burned);
         for (uint256 i; i < settlements.length; ++i) {
             StakeSettlement calldata entry = settlements[i];
@@ -620,8 +621,10 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     /// immutable one chosen at deployment, and nothing else is written after it.
     function _payUsd(uint256 roundId, address to, uint256 amount) private {
         if (_usd.trySafeTransfer(to, amount)) return;
+        // slither-disable-next-line reentrancy-no-eth,reentrancy-benign
         _usdCredits[roundId][to] += amount;
         // Cast is safe: amount is part of one of the round's uint128 USD pools.
+        // slither-disable-next-line reentrancy-no-eth,reentrancy-benign
         _rounds[roundId].usdCredited += uint128(amount);
         emit UsdCredited(roundId, to, amount);
     }

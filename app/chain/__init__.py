@@ -34,6 +34,8 @@ class LazyChain:
                 keystore_password=self._config.get("ORACLE_KEYSTORE_PASSWORD") or None,
                 owner="oracle",
             )
+        # Read at each use: the operator's setting holds from the next step on.
+        self._chain.receipt_timeout = float(self._config.get("RECEIPT_TIMEOUT_SECONDS", 120))
         return self._chain
 
     def __getattr__(self, name: str) -> Any:

@@ -17,8 +17,11 @@ def send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callabl
                   report: Reporter, position: int = 0) -> dict | None:
     """One transaction of round `number`, journaled as (`kind`, `position`) before it is sent.
 
-    A transaction a previous run left sent is waited for first, never sent again (a second
-    one would reuse its nonce). Then, unless `done()` says the chain already has what it
+    A transaction a previous run left sent is looked up first. If the node still knows it,
+    it is waited for, never signed again (a second one would reuse its nonce). If the node
+    dropped it (unknown, its nonce unused) the very same signed transaction is sent again;
+    if another transaction took its nonce it can never be mined, and the step goes on as
+    if it had not been sent. Then, unless `done()` says the chain already has what it
     would do, it is sent: its row goes ``pending``, then ``sent`` with the hash before the
     wait, then ``confirmed``. What the chain answered otherwise is recorded and said:
     ``refused`` (not sent: the escrow's reason), ``reverted`` (mined, failed), ``unknown``
@@ -26,6 +29,16 @@ def send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callabl
     Returns the receipt of a transaction sent now or resumed (``resumed`` True), None if
     nothing was needed."""
     left = store.get_transaction(number, kind, position)
+    if left is not None and left.status in ("sent", "unknown") and left.tx_hash:
+        fate = _fate(chain, number, what, left)
+        if fate == "dropped":
+            chain.rebroadcast(left.raw_tx, what)
+            report(f"round {number}: {what} {left.tx_hash}, sent by a previous run, was dropped by the node (unknown to "
+                   f"it, nonce {left.nonce} unused): sent again as signed, same nonce")
+        elif fate == "replaced":
+            report(f"round {number}: {what} {left.tx_hash} was never mined and its nonce {left.nonce} is used: "
+                   "it can no longer land")
+            left = None
     if left is not None and left.status in ("sent", "unknown") and left.tx_hash:
         try:
             receipt = chain.wait_for(left.tx_hash, what)
@@ -49,7 +62,8 @@ def send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callabl
 
     def on_sent(tx_hash: str) -> None:
         sent.append(tx_hash)
-        store.record_transaction(number, kind, position, tx_hash, "sent")
+        store.record_transaction(number, kind, position, tx_hash, "sent", raw_tx=getattr(tx_hash, "raw", None),
+                                 nonce=getattr(tx_hash, "nonce", None))
 
     store.record_transaction(number, kind, position, None, "pending")
     try:
@@ -66,3 +80,14 @@ def send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callabl
         raise OracleError(f"round {number}: {what} was not sent: the chain did not answer ({exc})") from exc
     store.record_transaction(number, kind, position, receipt["tx_hash"], "confirmed")
     return receipt
+
+
+def _fate(chain: Chain, number: int, what: str, left: store.OracleTransaction) -> str:
+    """``known``, ``dropped`` or ``replaced`` (:meth:`Chain.transaction_fate`); a row kept
+    without its signed bytes cannot be sent again, so it is waited for as before."""
+    try:
+        fate = chain.transaction_fate(left.tx_hash, left.nonce)
+    except ChainError as exc:
+        raise OracleError(f"round {number}: cannot ask the chain about {what} {left.tx_hash} ({exc}); "
+                          "rerun to resume it") from exc
+    return "known" if fate == "dropped" and not left.raw_tx else fate

@@ -20,9 +20,10 @@ def transaction_label(kind: str, position: int = 0) -> str:
 
 
 def record_transaction(round_number: int, kind: str, position: int, tx_hash: str | None,
-                       status: str) -> OracleTransaction:
+                       status: str, raw_tx: str | None = None, nonce: int | None = None) -> OracleTransaction:
     """Create or update the row (round, kind, position): safe to call again when resuming.
-    A hash once recorded is kept when a later call passes None."""
+    A hash once recorded is kept when a later call passes None; so are the signed
+    transaction (`raw_tx`, 0x hex) and its `nonce`, replaced only with the hash."""
     check_choice("transaction kind", kind, TRANSACTION_KINDS)
     check_choice("transaction status", status, TRANSACTION_STATUSES)
     require_round(round_number)
@@ -31,6 +32,8 @@ def record_transaction(round_number: int, kind: str, position: int, tx_hash: str
     if row is None:
         row = OracleTransaction(round_number=round_number, kind=kind, position=position)
         session.add(row)
+    if tx_hash and tx_hash != row.tx_hash:
+        row.raw_tx, row.nonce = raw_tx, nonce
     row.tx_hash = tx_hash or row.tx_hash
     row.status = status
     session.commit()

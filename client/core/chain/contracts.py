@@ -55,6 +55,8 @@ class Chain(ChainWrites):
         self.deployments = deployments
         self.signer = signer
         self.owner = owner
+        # Seconds a write waits for its receipt (the operator's setting on the server).
+        self.receipt_timeout: float = 120
         self.token = w3.eth.contract(
             address=deployments["NumeraireToken"]["address"], abi=deployments["NumeraireToken"]["abi"]
         )

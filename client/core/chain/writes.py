@@ -18,7 +18,12 @@ from eth_utils import to_checksum_address
 
 from client.core.chain.errors import ChainError, ContractRevert, ErrorDecoder
 from client.core.chain.reads import ChainReads
-from client.core.chain.transactions import transact, wait_for
+from client.core.chain.transactions import (
+    rebroadcast,
+    transact,
+    transaction_fate,
+    wait_for,
+)
 from client.core.models import MAX_MODEL_NUMBER
 from client.core.money.batches import settlement_row, wallet_prizes
 
@@ -30,15 +35,28 @@ class ChainWrites(ChainReads):
     signer: Any | None
     owner: str
 
-    def transact(self, call: Any, description: str, timeout: float = 120,
+    def transact(self, call: Any, description: str, timeout: float | None = None,
                  on_sent: Callable[[str], None] | None = None, decoder: ErrorDecoder | None = None) -> dict:
-        """:func:`transact` with this Chain's key, waiting with :meth:`wait_for`."""
+        """:func:`transact` with this Chain's key, waiting with :meth:`wait_for` (up to
+        :attr:`receipt_timeout` seconds unless `timeout` says otherwise)."""
         return transact(self.w3, self.signer, call, description, decoder=decoder or self.decoder, owner=self.owner,
-                        timeout=timeout, on_sent=on_sent, wait=self.wait_for)
+                        timeout=timeout or self.receipt_timeout, on_sent=on_sent, wait=self.wait_for)
 
-    def wait_for(self, tx_hash: str, description: str, timeout: float = 120) -> dict:
+    def wait_for(self, tx_hash: str, description: str, timeout: float | None = None) -> dict:
         """The receipt of a sent transaction: ``tx_hash``, ``gas_used``, ``block``."""
-        return wait_for(self.w3, tx_hash, description, timeout)
+        return wait_for(self.w3, tx_hash, description, timeout or self.receipt_timeout)
+
+    def transaction_fate(self, tx_hash: str, nonce: int | None) -> str:
+        """What became of a transaction this key sent: ``known`` (the node has it, pending
+        or mined), ``dropped`` (the node does not know it and its nonce is still unused:
+        the same signed transaction may be sent again) or ``replaced`` (unknown, and
+        another transaction used its nonce: it can never be mined). Without the nonce an
+        unknown transaction counts as known (the wait decides)."""
+        return transaction_fate(self.w3, self.signer.address, tx_hash, nonce)
+
+    def rebroadcast(self, raw_transaction: str, description: str) -> str:
+        """Sends an already signed transaction again (same nonce, same hash)."""
+        return rebroadcast(self.w3, raw_transaction, description)
 
     def revert_error(self, exc: Exception, description: str = "call") -> ContractRevert:
         """A :class:`ContractRevert` with the custom error decoded into a sentence."""

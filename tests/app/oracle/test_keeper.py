@@ -6,10 +6,13 @@ keeper stopped anywhere (during the challenge window, with a transaction pending
 from __future__ import annotations
 
 import shutil
+from typing import ClassVar
 
 import pandas as pd
 import pytest
 from eth_account import Account
+from eth_utils import keccak
+from web3.middleware import Web3Middleware
 
 from app import oracle, store
 from app.chain import get_chain
@@ -272,3 +275,53 @@ def test_a_dispute_nobody_rules_on_is_waited_for_once_then_lapses_and_settles_on
     assert token.functions.balanceOf(disputer.address).call() == bond_back_to
     with app.app_context():
         assert len(get_settled(1)) == 2
+
+
+class DroppingNode(Web3Middleware):
+    """The node answers the next raw transaction with its hash, then forgets it: what a
+    node restarted with the transaction in its pool (or one that evicts it) does."""
+
+    dropped: ClassVar[list[str]] = []
+
+    def wrap_make_request(self, make_request):
+        def request(method, params):
+            if method == "eth_sendRawTransaction" and not DroppingNode.dropped:
+                tx_hash = "0x" + keccak(hexstr=params[0]).hex()
+                DroppingNode.dropped.append(tx_hash)
+                return {"jsonrpc": "2.0", "id": 0, "result": tx_hash}
+            return make_request(method, params)
+
+        return request
+
+
+def test_a_settle_batch_the_node_dropped_is_sent_again_with_its_nonce_and_settles_once(app, w3, keys, deployment):
+    """Measured before: every rerun waited 120 s for a receipt that never came, settlement
+    stuck for good. Now the rerun asks the node, finds the hash unknown and the nonce
+    unused, and sends the same signed transaction again."""
+    _, record = deployment
+    _open_first_round(app, w3, keys, record)
+    advance_chain_time(w3, STAKING + LIVE + 1)
+    app.config["RECEIPT_TIMEOUT_SECONDS"] = 2
+    with app.app_context():
+        oracle.Keeper(report=lambda _: None).tick()  # closes, resolves, commits
+    advance_chain_time(w3, WINDOW + 1)
+    DroppingNode.dropped = []
+    lines: list[str] = []
+    with app.app_context():
+        chain = get_chain()
+        chain.w3.middleware_onion.add(DroppingNode, name="dropping node")
+        try:
+            oracle.Keeper(report=lines.append).tick()  # settle is "sent", then no receipt in 2 s
+        finally:
+            chain.w3.middleware_onion.remove("dropping node")
+        journaled = store.get_transaction(1, "settle", 0)
+        assert (journaled.tx_hash, journaled.status) == (DroppingNode.dropped[0], "unknown")
+        assert store.get_round(1).status == "resolved"
+        assert any("no receipt for" in line and "after 2 s" in line for line in lines), lines
+        oracle.Keeper(report=lines.append).tick()
+        assert store.get_round(1).status == "finalized", lines
+        assert store.get_transaction(1, "settle", 0).tx_hash == DroppingNode.dropped[0]  # the same transaction
+        assert len(get_settled(1)) == 2
+    assert any("was dropped by the node" in line and "same nonce" in line for line in lines), lines
+    _, escrow = token_and_escrow(w3, record)
+    assert len(escrow.events.StakeSettled.get_logs(from_block=record["deployed_at_block"])) == 2  # once each
