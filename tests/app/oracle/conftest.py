@@ -52,15 +52,19 @@ def app(ganache_url, deployment, keys, tmp_path):
     return chain_app(tmp_path, ganache_url, deployment[0], keys[1], treasury_key=keys[0])
 
 
-def deploy_guarded(w3: Web3, keys: list[str], out: Path, window: int, stakers: slice = slice(3, -1)) -> dict:
-    """Fresh contracts with a `window`-second challenge window and a guardian (the last key);
-    the keys in `stakers` get 1,000 NMR and $1,000 of TestUSD."""
+def deploy_guarded(w3: Web3, keys: list[str], out: Path, window: int, stakers: slice = slice(3, -1),
+                   ruling_period: int = 300) -> dict:
+    """Fresh contracts with a `window`-second challenge window and a guardian (the last key)
+    who has `ruling_period` seconds after it to rule: Ganache's clock also runs with the
+    wall clock, so a busy machine must not let a ruling lapse between two lines of a test.
+    The keys in `stakers` get 1,000 NMR and $1,000 of TestUSD."""
     from app.chain.deploy import deploy_contracts
 
     return deploy_contracts(
         w3, keys[0], Account.from_key(keys[1]).address, Account.from_key(keys[2]).address,
         ROOT / "build" / "contracts", out, demo_stakers=[Account.from_key(k).address for k in keys[stakers]],
         stake_funds=1_000 * NMR, challenge_window=window, guardian=Account.from_key(keys[-1]).address,
+        ruling_period=ruling_period,
     )
 
 
