@@ -53,6 +53,11 @@ Keys:
 - ``RECEIPT_TIMEOUT_SECONDS``: how long an oracle step waits for its transaction's receipt
   (it then says so; the next pass asks the node whether it still knows the transaction and
   sends the same signed one again if the node dropped it).
+- ``CONFIRMATIONS``: blocks a transaction's receipt needs (its own included) before a step
+  counts it done; 1 on the local chain, more on a network that reorganises.
+- ``MAX_FEE_GWEI``: the highest fee cap (gwei per gas) the oracle may re-price a stuck
+  transaction to; a transaction below the base fee for ``STUCK_SECONDS`` is replaced with
+  a bumped fee (same nonce) up to it, and waits past it. Empty: never re-priced, it waits.
 - ``SESSION_COOKIE_SECURE``: set to true behind HTTPS. Cookies are always HttpOnly and
   SameSite=Lax.
 """
@@ -124,6 +129,10 @@ class Config:
     KEEPER_TICK_SECONDS = 10
     # How long the oracle waits for a transaction's receipt before it says so and moves on.
     RECEIPT_TIMEOUT_SECONDS = 120
+    # A real network's waits (app/chain, client/core/chain/transactions.py).
+    CONFIRMATIONS = 1
+    MAX_FEE_GWEI = ""
+    STUCK_SECONDS = 20
 
 
 def _convert(raw: str, default: object) -> object:

@@ -9,11 +9,16 @@ from the core directly.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import current_app
 
 from client.core.chain.contracts import Chain
+
+
+def _log_chain(line: str) -> None:
+    logging.getLogger("app.chain").warning(line)
 
 
 class LazyChain:
@@ -34,8 +39,14 @@ class LazyChain:
                 keystore_password=self._config.get("ORACLE_KEYSTORE_PASSWORD") or None,
                 owner="oracle",
             )
-        # Read at each use: the operator's setting holds from the next step on.
-        self._chain.receipt_timeout = float(self._config.get("RECEIPT_TIMEOUT_SECONDS", 120))
+        # Read at each use: the operator's settings hold from the next step on.
+        config, sending = self._config, self._chain.sending
+        sending.receipt_timeout = float(config.get("RECEIPT_TIMEOUT_SECONDS", 120))
+        sending.confirmations = max(1, int(config.get("CONFIRMATIONS", 1)))
+        cap = config.get("MAX_FEE_GWEI")
+        sending.max_fee_gwei = float(cap) if cap not in (None, "") else None
+        sending.stuck_after = float(config.get("STUCK_SECONDS", 20))
+        sending.say = _log_chain  # a journaled step hears it in its report instead (app.oracle.journal)
         return self._chain
 
     def __getattr__(self, name: str) -> Any:

@@ -9,6 +9,7 @@ from app import store
 from app.oracle.common import OracleError, Reporter
 from client.core.chain.contracts import Chain
 from client.core.chain.errors import ChainError, ContractRevert
+from client.core.chain.transactions import SignedHash
 
 Send = Callable[[Callable[[str], None]], dict]
 
@@ -28,6 +29,15 @@ def send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callabl
     (sent, no answer: a rerun resumes it) or ``unsent`` (the node did not answer).
     Returns the receipt of a transaction sent now or resumed (``resumed`` True), None if
     nothing was needed."""
+    said, chain.sending.say = chain.sending.say, report  # a re-priced or waiting transaction is said in the step's report
+    try:
+        return _send_recorded(chain, number, kind, what, done, send, report, position)
+    finally:
+        chain.sending.say = said
+
+
+def _send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callable[[], bool], send: Send,
+                   report: Reporter, position: int) -> dict | None:
     left = store.get_transaction(number, kind, position)
     if left is not None and left.status in ("sent", "unknown") and left.tx_hash:
         fate = _fate(chain, number, what, left)
@@ -41,7 +51,7 @@ def send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callabl
             left = None
     if left is not None and left.status in ("sent", "unknown") and left.tx_hash:
         try:
-            receipt = chain.wait_for(left.tx_hash, what)
+            receipt = chain.wait_for(_signed(left), what, on_sent=_recorder(number, kind, position))
         except ContractRevert as exc:
             store.record_transaction(number, kind, position, left.tx_hash, "reverted")
             report(f"round {number}: {what} {left.tx_hash}, left by a previous run, reverted: {exc}")
@@ -59,11 +69,11 @@ def send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callabl
                                      "confirmed" if left.tx_hash else left.status)
         return None
     sent: list[str] = []
+    record = _recorder(number, kind, position)
 
     def on_sent(tx_hash: str) -> None:
         sent.append(tx_hash)
-        store.record_transaction(number, kind, position, tx_hash, "sent", raw_tx=getattr(tx_hash, "raw", None),
-                                 nonce=getattr(tx_hash, "nonce", None))
+        record(tx_hash)
 
     store.record_transaction(number, kind, position, None, "pending")
     try:
@@ -80,6 +90,20 @@ def send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callabl
         raise OracleError(f"round {number}: {what} was not sent: the chain did not answer ({exc})") from exc
     store.record_transaction(number, kind, position, receipt["tx_hash"], "confirmed")
     return receipt
+
+
+def _recorder(number: int, kind: str, position: int) -> Callable[[str], None]:
+    """Keeps a transaction (or its re-priced replacement) as the step's, ``sent``, before it
+    is broadcast."""
+    def record(tx_hash: str) -> None:
+        store.record_transaction(number, kind, position, tx_hash, "sent", raw_tx=getattr(tx_hash, "raw", None),
+                                 nonce=getattr(tx_hash, "nonce", None))
+    return record
+
+
+def _signed(row: store.OracleTransaction) -> str:
+    """A journaled transaction's hash, with its signed bytes and nonce when kept."""
+    return SignedHash(row.tx_hash, row.raw_tx, row.nonce) if row.raw_tx and row.nonce is not None else row.tx_hash
 
 
 def _fate(chain: Chain, number: int, what: str, left: store.OracleTransaction) -> str:

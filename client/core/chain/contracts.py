@@ -38,6 +38,7 @@ from client.core.chain.reads import (
     ZERO_ADDRESS,
 )
 from client.core.chain.signing import load_signer
+from client.core.chain.transactions import Sending
 from client.core.chain.writes import ChainWrites
 
 __all__ = ["ROUND_FIELDS", "SETTLE_GAS_BASE", "SETTLE_GAS_PER_STAKER", "STAKE_STATUS", "USD_DECIMALS_LOCAL",
@@ -55,8 +56,8 @@ class Chain(ChainWrites):
         self.deployments = deployments
         self.signer = signer
         self.owner = owner
-        # Seconds a write waits for its receipt (the operator's setting on the server).
-        self.receipt_timeout: float = 120
+        # How a write waits for its receipt (the operator's settings on the server).
+        self.sending = Sending()
         self.token = w3.eth.contract(
             address=deployments["NumeraireToken"]["address"], abi=deployments["NumeraireToken"]["abi"]
         )

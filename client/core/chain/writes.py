@@ -19,6 +19,7 @@ from eth_utils import to_checksum_address
 from client.core.chain.errors import ChainError, ContractRevert, ErrorDecoder
 from client.core.chain.reads import ChainReads
 from client.core.chain.transactions import (
+    Sending,
     rebroadcast,
     transact,
     transaction_fate,
@@ -34,17 +35,20 @@ class ChainWrites(ChainReads):
 
     signer: Any | None
     owner: str
+    sending: Sending
 
-    def transact(self, call: Any, description: str, timeout: float | None = None,
-                 on_sent: Callable[[str], None] | None = None, decoder: ErrorDecoder | None = None) -> dict:
-        """:func:`transact` with this Chain's key, waiting with :meth:`wait_for` (up to
-        :attr:`receipt_timeout` seconds unless `timeout` says otherwise)."""
+    def transact(self, call: Any, description: str, on_sent: Callable[[str], None] | None = None,
+                 decoder: ErrorDecoder | None = None) -> dict:
+        """:func:`transact` with this Chain's key, waiting as :attr:`sending` says."""
         return transact(self.w3, self.signer, call, description, decoder=decoder or self.decoder, owner=self.owner,
-                        timeout=timeout or self.receipt_timeout, on_sent=on_sent, wait=self.wait_for)
+                        sending=self.sending, on_sent=on_sent,
+                        wait=lambda tx_hash: self.wait_for(tx_hash, description, on_sent=on_sent))
 
-    def wait_for(self, tx_hash: str, description: str, timeout: float | None = None) -> dict:
-        """The receipt of a sent transaction: ``tx_hash``, ``gas_used``, ``block``."""
-        return wait_for(self.w3, tx_hash, description, timeout or self.receipt_timeout)
+    def wait_for(self, tx_hash: str, description: str, on_sent: Callable[[str], None] | None = None) -> dict:
+        """The receipt of a sent transaction (``tx_hash``, ``gas_used``, ``block``), waited
+        for as :attr:`sending` says; with `on_sent`, a `tx_hash` that carries its signed
+        bytes (a :class:`SignedHash`) may be re-priced, the replacement handed to it."""
+        return wait_for(self.w3, tx_hash, description, self.sending, signer=self.signer, on_sent=on_sent)
 
     def transaction_fate(self, tx_hash: str, nonce: int | None) -> str:
         """What became of a transaction this key sent: ``known`` (the node has it, pending

@@ -218,10 +218,10 @@ def test_a_finalize_killed_while_pending_is_resumed_not_sent_again(app, w3, keys
     with app.app_context():
         oracle.settle_round(1, **QUIET)
 
-        def killed_while_pending(self, tx_hash, description, timeout=120):
+        def killed_while_pending(self, tx_hash, description, on_sent=None):
             if description.startswith("finalize"):
                 raise KeyboardInterrupt("oracle killed while finalize was pending")
-            return real_wait(self, tx_hash, description, timeout)
+            return real_wait(self, tx_hash, description, on_sent)
 
         monkeypatch.setattr(Chain, "wait_for", killed_while_pending)
         with pytest.raises(KeyboardInterrupt):

@@ -168,10 +168,10 @@ def test_a_settle_batch_pending_at_the_stop_is_resumed_not_resent(app, w3, keys,
     advance_chain_time(w3, 200)
     real_wait = Chain.wait_for
 
-    def killed_while_pending(self, tx_hash, description, timeout=120):
+    def killed_while_pending(self, tx_hash, description, on_sent=None):
         if description.startswith("settle"):
             raise KeyboardInterrupt("keeper killed with a settle batch pending")
-        return real_wait(self, tx_hash, description, timeout)
+        return real_wait(self, tx_hash, description, on_sent)
 
     with app.app_context():
         monkeypatch.setattr(Chain, "wait_for", killed_while_pending)
@@ -206,10 +206,10 @@ def test_open_killed_midway_is_finished_by_the_next_pass_and_funds_once(app, w3,
     _, record = deployment
     real_wait = Chain.wait_for
 
-    def killed(self, tx_hash, description, timeout=120):
+    def killed(self, tx_hash, description, on_sent=None):
         if description.startswith(killed_at):
             raise KeyboardInterrupt(f"killed with {killed_at} in flight")
-        return real_wait(self, tx_hash, description, timeout)
+        return real_wait(self, tx_hash, description, on_sent)
 
     with app.app_context():
         monkeypatch.setattr(Chain, "wait_for", killed)

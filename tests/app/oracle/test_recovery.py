@@ -32,7 +32,7 @@ def test_crash_after_sending_a_batch_resumes_from_its_hash(app, w3, keys, deploy
     _close_and_resolve(app, w3, batch_size=2)
     real_wait = Chain.wait_for
 
-    def killed_while_waiting(self, tx_hash, description, timeout=120):
+    def killed_while_waiting(self, tx_hash, description, on_sent=None):
         raise KeyboardInterrupt("settle process killed before the receipt")
 
     with app.app_context():
