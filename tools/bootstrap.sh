@@ -49,17 +49,26 @@ if ! grep -q "cmd: $network_cmd" "$HOME/.brownie/network-config.yaml" 2>/dev/nul
     gas_limit=12000000 chain_id=1337 >/dev/null
 fi
 
-# Brownie's `anvil-local` network: Anvil from npm, a faster node for `make test-long` and
-# `make coverage` (Ganache stays the default). Brownie picks its Anvil backend only when
-# the command is literally `anvil` (found on PATH, node_modules/.bin); Anvil refuses the
-# word "brownie" as a mnemonic, so its own default accounts are used.
-# `anvil-coverage` (port 8556) also records opcode steps, which coverage reads.
-for network in "anvil-local 8555" "anvil-coverage 8556 steps_tracing=true"; do
+# Brownie's Anvil networks, Anvil from npm at prague (a current hardfork; the contracts are
+# compiled for shanghai, which runs on it). Brownie picks its Anvil backend only when the
+# command is literally `anvil` (found on PATH, node_modules/.bin); Anvil refuses the word
+# "brownie" as a mnemonic, so its own default accounts are used.
+# - `anvil-local` (8555): automine; the contract suite's second chain (`make test-rehearsal`)
+#   and `make test-long`;
+# - `anvil-coverage` (8556): the same, recording opcode steps, which coverage reads;
+# - `anvil-rehearsal` (8557): a real network's pace, a block every 2 s, nothing mined on
+#   demand, EIP-1559 fees (chain id 31337: not the local chain the keeper mines on).
+for network in "anvil-local 8555 1337" "anvil-coverage 8556 1337 steps_tracing=true" \
+               "anvil-rehearsal 8557 31337 block_time=2"; do
   set -- $network
-  if ! grep -q "id: $1\$" "$HOME/.brownie/network-config.yaml" 2>/dev/null; then
-    echo "bootstrap: adding Brownie's $1 network (Anvil, port $2)"
+  hardfork=$("$venv/bin/python" -c 'import sys, yaml; nets = yaml.safe_load(open(sys.argv[1]))["development"]
+print(next((n["cmd_settings"].get("evm_version") for n in nets if n["id"] == sys.argv[2]), ""))' \
+    "$HOME/.brownie/network-config.yaml" "$1" 2>/dev/null || true)
+  if [ "$hardfork" != prague ]; then
+    echo "bootstrap: adding Brownie's $1 network (Anvil at prague, port $2)"
+    "$venv/bin/brownie" networks delete "$1" >/dev/null 2>&1 || true
     "$venv/bin/brownie" networks add Development "$1" cmd=anvil host=http://127.0.0.1 port="$2" \
-      accounts=10 evm_version=shanghai gas_limit=12000000 chain_id=1337 ${3:-} >/dev/null
+      accounts=10 evm_version=prague gas_limit=30000000 chain_id="$3" ${4:-} >/dev/null
   fi
 done
 

@@ -42,9 +42,15 @@ def _send_recorded(chain: Chain, number: int, kind: str, what: str, done: Callab
     if left is not None and left.status in ("sent", "unknown") and left.tx_hash:
         fate = _fate(chain, number, what, left)
         if fate == "dropped":
-            chain.rebroadcast(left.raw_tx, what)
-            report(f"round {number}: {what} {left.tx_hash}, sent by a previous run, was dropped by the node (unknown to "
-                   f"it, nonce {left.nonce} unused): sent again as signed, same nonce")
+            lost = (f"round {number}: {what} {left.tx_hash}, sent by a previous run, was dropped by the node (unknown "
+                    f"to it, nonce {left.nonce} unused)")
+            try:
+                chain.rebroadcast(left.raw_tx, what)
+                report(f"{lost}: sent again as signed, same nonce")
+            except ContractRevert as exc:
+                raise OracleError(f"{lost}, and the node refuses it again: {exc}") from exc
+            except ChainError as exc:  # e.g. its fee cap is now below the base fee: the wait re-prices it
+                report(f"{lost}; the node refuses it as signed ({exc}): the wait re-prices it")
         elif fate == "replaced":
             report(f"round {number}: {what} {left.tx_hash} was never mined and its nonce {left.nonce} is used: "
                    "it can no longer land")

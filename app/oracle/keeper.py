@@ -173,14 +173,22 @@ def run(every: float | None = None, once: bool = False, report: Reporter = print
     each pass mines an empty block so its clock reaches the deadlines."""
     keeper = Keeper(report=report, amend_plan=amend_plan)
     every = float(current_app.config["KEEPER_TICK_SECONDS"] if every is None else every)
+    stopped_since: float | None = None  # when passes began to fail (the node or the database away)
     while keep_going():
-        chain = get_chain()
-        if chain.chain_id == 1337:
-            chain.mine_empty_block()
         try:
+            chain = get_chain()
+            if chain.chain_id == 1337:
+                chain.mine_empty_block()
             keeper.tick()
-        except OPERATOR_ERRORS as exc:  # the node or the database: said, and the next pass tries again
-            report(f"keeper: this pass stopped: {exc}")
+        except OPERATOR_ERRORS as exc:  # said once; every next pass tries again
+            if stopped_since is None:
+                stopped_since = time.monotonic()
+                report(f"keeper: this pass stopped: {exc}; trying again every {every:g} s "
+                       "(said once)")
+        else:
+            if stopped_since is not None:
+                report(f"keeper: going on: a pass ran again after {time.monotonic() - stopped_since:.0f} s")
+                stopped_since = None
         store.get_session().rollback()  # no stale reads between passes
         if once:
             return

@@ -39,6 +39,7 @@ from tests.contracts.helpers import (
     USD_PRIZE_POOL,
     USD_STAKING_POOL,
     WAD,
+    chain_now,
 )
 
 
@@ -161,7 +162,7 @@ def create_round(escrow, oracle, treasury):
     returns (closesAt, resolvesBy)."""
 
     def _create(round_id=1, closes_in=STAKE_WINDOW, window=SETTLE_WINDOW, funder=None, digest=DATASET_DIGEST):
-        closes_at = chain.time() + closes_in
+        closes_at = chain_now() + closes_in
         escrow.createRound(round_id, closes_at, closes_at + window, funder or treasury, digest, {"from": oracle})
         return closes_at, closes_at + window
 
@@ -242,7 +243,7 @@ def close_round(escrow):
     def _close(round_id=1, past_deadline=False):
         info = escrow.getRound(round_id)
         target = info["resolvesBy"] if past_deadline else info["closesAt"]
-        chain.sleep(max(0, target - chain.time()) + 1)
+        chain.sleep(max(0, target - chain_now()) + 1)
         chain.mine()
 
     return _close
@@ -284,7 +285,7 @@ def sign_permit(nmr, escrow):
         # lazily keeps an unrelated app import error from hiding the whole contract suite.
         from client.core.chain.signing import sign_permit as permit_signature
 
-        deadline = deadline if deadline is not None else chain.time() + 3600
+        deadline = deadline if deadline is not None else chain_now() + 3600
         nonce = nmr.nonces(key.address) if nonce is None else nonce
         v, r, s = permit_signature(key, nmr.address, chain.id, str(spender or escrow.address), value, nonce, deadline)
         return deadline, v, r, s

@@ -1,5 +1,7 @@
 """Constants and small helpers shared by the contract tests (fixtures are in conftest.py)."""
 
+from brownie import chain
+
 # The contract tests' units are the money core's (imported from here by the test modules).
 from client.core.money.units import NMR, WAD  # noqa: F401
 from client.core.money.units import USD_UNIT as USD
@@ -88,3 +90,12 @@ def examples(count):
     from hypothesis import HealthCheck, settings
 
     return settings(max_examples=count, suppress_health_check=[HealthCheck.data_too_large])
+
+
+def chain_now() -> int:
+    """The chain's clock, read from the node: the timestamp of a block mined now. Brownie's
+    ``chain.time()`` alone is the wall clock plus the offset it last saw, and after a
+    snapshot revert Anvil's clock goes back to the snapshot's time while Brownie's does
+    not (Ganache's agrees, so there both read the same)."""
+    chain.mine()
+    return chain[-1].timestamp

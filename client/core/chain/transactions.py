@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from eth_account.typed_transactions import TypedTransaction
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import (
     BadFunctionCallOutput,
@@ -121,10 +123,12 @@ def wait_for(w3: Web3, tx_hash: str, description: str, sending: Sending | None =
     """The receipt of a sent transaction (see :func:`transact`) once it has
     ``sending.confirmations`` blocks and is still in the chain; ContractRevert if it failed.
 
-    With `signer` and `on_sent`, a transaction whose fee cap is below the base fee for
-    ``sending.stuck_after`` seconds is replaced (same nonce, fees times :data:`BUMP` or
-    what the base fee needs) while the new fee stays within ``sending.max_fee_gwei``;
-    past the cap it waits, and ``sending.say`` hears which. Whichever of the versions is
+    With `signer` and `on_sent`, a transaction unmined for ``sending.stuck_after`` seconds
+    is looked at (:func:`_unstick`): one the node lost (dropped, evicted, or removed by a
+    reorg, its nonce unused) is sent again as signed; one whose fee cap is below the base
+    fee is replaced (same nonce, fees times :data:`BUMP` or what the base fee needs) while
+    the new fee stays within ``sending.max_fee_gwei``; past the cap it waits, and
+    ``sending.say`` hears which. Whichever of the versions is
     mined is the receipt. No receipt within ``sending.receipt_timeout`` is a ChainError
     that says how many blocks the chain made meanwhile."""
     sending = sending or Sending()
@@ -135,27 +139,29 @@ def wait_for(w3: Web3, tx_hash: str, description: str, sending: Sending | None =
         said = ""
         while True:
             receipt = _newest_receipt(w3, versions)
-            if receipt is not None:
-                if w3.eth.block_number - int(receipt["blockNumber"]) + 1 >= sending.confirmations \
-                        and _still_in_chain(w3, receipt):
-                    break
-            elif time.monotonic() - started >= sending.receipt_timeout:
+            if receipt is not None and _confirmed(w3, receipt, sending.confirmations):
+                break
+            if time.monotonic() - started >= sending.receipt_timeout:
                 made = w3.eth.block_number - first_block
-                raise ChainError(f"{description}: no receipt for {versions[-1]} after "
-                                 f"{sending.receipt_timeout:.0f} s (the chain made {made} block"
-                                 f"{'' if made == 1 else 's'} meanwhile); it may still be mined, rerun to resume")
-            elif signer is not None and on_sent is not None and time.monotonic() - last_sent >= sending.stuck_after:
-                decision = _reprice(w3, signer, versions[-1], sending, description)
+                waited = (f"receipt for {versions[-1]}" if receipt is None else
+                          f"{sending.confirmations} confirmations of {mined_hash(receipt)}")
+                raise ChainError(f"{description}: no {waited} after {sending.receipt_timeout:.0f} s (the chain made "
+                                 f"{made} block{'' if made == 1 else 's'} meanwhile); it may still be mined, "
+                                 "rerun to resume")
+            if receipt is None and signer is not None and on_sent is not None \
+                    and time.monotonic() - last_sent >= sending.stuck_after:
+                decision = _unstick(w3, signer, versions[-1], sending, description)
                 if isinstance(decision, SignedHash):
-                    on_sent(decision)
+                    if decision != versions[-1]:
+                        on_sent(decision)
+                        versions.append(decision)
                     rebroadcast(w3, decision.raw, description)
-                    versions.append(decision)
                     last_sent = time.monotonic()
                 elif decision and decision != said:
                     said = decision
                     sending.say(decision)
             time.sleep(sending.poll)
-    mined = "0x" + bytes(receipt["transactionHash"]).hex()
+    mined = mined_hash(receipt)
     if receipt["status"] != 1:
         raise ContractRevert(f"{description} ({mined}) reverted in block {receipt['blockNumber']}")
     return {"tx_hash": mined, "gas_used": int(receipt["gasUsed"]), "block": int(receipt["blockNumber"]),
@@ -174,49 +180,72 @@ def _newest_receipt(w3: Web3, versions: list[str]) -> Any:
     return None
 
 
-def _still_in_chain(w3: Web3, receipt: Any) -> bool:
-    """Whether the receipt's block is still the chain's block at that height (a reorg may
-    have replaced it since)."""
-    block = w3.eth.get_block(int(receipt["blockNumber"]))
+def _confirmed(w3: Web3, receipt: Any, confirmations: int) -> bool:
+    """Whether the receipt's block has `confirmations` blocks (itself included) and is
+    still the chain's block at its height (a reorg may have replaced it since)."""
+    height = int(receipt["blockNumber"])
+    if w3.eth.block_number - height + 1 < confirmations:
+        return False
+    block = w3.eth.get_block(height)
     return block is not None and bytes(block["hash"]) == bytes(receipt["blockHash"])
 
 
-def _reprice(w3: Web3, signer: Any, tx_hash: str, sending: Sending, description: str) -> SignedHash | str:
-    """A replacement of a pending transaction the base fee has outgrown (signed, not yet
-    sent), or a sentence saying why it waits; "" when it needs nothing (mineable as it is,
-    or no longer pending)."""
+def mined_hash(receipt: Any) -> str:
+    """A receipt's transaction hash, 0x hex."""
+    return "0x" + bytes(receipt["transactionHash"]).hex()
+
+
+def _unstick(w3: Web3, signer: Any, current: str, sending: Sending, description: str) -> SignedHash | str:
+    """What a transaction that has waited ``sending.stuck_after`` seconds needs: the same
+    signed bytes again (the node no longer knows it and its nonce is unused: dropped,
+    evicted, or removed by a reorg), a replacement at a bumped fee (signed, not yet sent:
+    the base fee outgrew its fee cap), a sentence saying why it waits, or "" (nothing:
+    pending and mineable, mined, or its nonce taken, which the journal then sorts out)."""
+    raw = getattr(current, "raw", None)
     try:
-        pending = w3.eth.get_transaction(tx_hash)
+        fields = dict(w3.eth.get_transaction(current))
+        if fields.get("blockNumber") is not None:
+            return ""
+        fields["data"] = fields.pop("input")
+        dropped = False
     except TransactionNotFound:
-        return ""
+        if raw is None or w3.eth.get_transaction_count(signer.address, "latest") > current.nonce:
+            return ""
+        fields, dropped = TypedTransaction.from_bytes(HexBytes(raw)).as_dict(), True
     base = w3.eth.get_block("latest").get("baseFeePerGas")
-    if base is None or "maxFeePerGas" not in pending or pending.get("blockNumber") is not None:
+    old_max = int(fields.get("maxFeePerGas") or fields.get("gasPrice") or 0)
+    if base is None or "maxFeePerGas" not in fields or old_max >= int(base):
+        if dropped:
+            sending.say(f"{description}: {current} is no longer known to the node and its nonce {current.nonce} "
+                        "is unused (dropped, or removed by a reorg): sent again as signed, same nonce")
+            return current
         return ""
-    old_max, old_tip = int(pending["maxFeePerGas"]), int(pending["maxPriorityFeePerGas"])
-    if old_max >= int(base):
-        return ""
+    return _reprice(signer, current, fields, int(base), sending, description)
+
+
+def _reprice(signer: Any, current: str, fields: dict, base: int, sending: Sending,
+             description: str) -> SignedHash | str:
+    """A replacement of a transaction the base fee has outgrown, fees bumped by :data:`BUMP`
+    or to what the base fee needs, within the operator's cap; or why it waits."""
+    old_max, old_tip = int(fields["maxFeePerGas"]), int(fields["maxPriorityFeePerGas"])
     tip = max(math.ceil(old_tip * BUMP), GWEI)
-    new_max = max(math.ceil(old_max * BUMP), 2 * int(base) + tip)
+    new_max = max(math.ceil(old_max * BUMP), 2 * base + tip)
     if sending.max_fee_gwei is None:
-        return (f"{description}: {tx_hash} waits: its fee cap {_gwei(old_max)} gwei is below the base fee "
-                f"{_gwei(base)} gwei, and no NMR_MAX_FEE_GWEI allows raising it")
+        return (f"{description}: {current} waits for the base fee to fall below its fee cap {_gwei(old_max)} gwei: "
+                "no NMR_MAX_FEE_GWEI allows raising it")
     cap = int(sending.max_fee_gwei * GWEI)
     if new_max > cap:
-        if old_max >= cap:
-            return (f"{description}: {tx_hash} waits for the base fee ({_gwei(base)} gwei) to fall: it already pays "
-                    f"the cap NMR_MAX_FEE_GWEI={sending.max_fee_gwei:g}")
-        new_max = cap
-        if new_max < math.ceil(old_max * BUMP):
-            return (f"{description}: {tx_hash} waits for the base fee ({_gwei(base)} gwei) to fall: a replacement "
-                    f"would need more than the cap NMR_MAX_FEE_GWEI={sending.max_fee_gwei:g}")
-        tip = min(tip, new_max)
-    replacement = {"to": pending["to"], "data": pending["input"], "value": int(pending["value"]),
-                   "gas": int(pending["gas"]), "nonce": int(pending["nonce"]), "chainId": int(pending["chainId"]),
+        if max(cap, math.ceil(old_max * BUMP)) > cap or cap <= base:
+            return (f"{description}: {current} waits for the base fee to fall: paying it would take more than "
+                    f"the cap NMR_MAX_FEE_GWEI={sending.max_fee_gwei:g} (said once)")
+        new_max, tip = cap, min(tip, cap - base)
+    replacement = {"to": fields["to"], "data": fields["data"], "value": int(fields["value"]),
+                   "gas": int(fields["gas"]), "nonce": int(fields["nonce"]), "chainId": int(fields["chainId"]),
                    "maxFeePerGas": new_max, "maxPriorityFeePerGas": tip, "type": 2}
     signed = signer.sign_transaction(replacement)
     replaced = SignedHash("0x" + bytes(signed.hash).hex(), "0x" + bytes(signed.raw_transaction).hex(),
-                          int(pending["nonce"]))
-    sending.say(f"{description}: {tx_hash} was stuck below the base fee {_gwei(base)} gwei (fee cap "
+                          int(fields["nonce"]))
+    sending.say(f"{description}: {current} was stuck below the base fee {_gwei(base)} gwei (fee cap "
                 f"{_gwei(old_max)} gwei): replaced by {replaced}, same nonce {replaced.nonce}, fee cap "
                 f"{_gwei(new_max)} gwei (NMR_MAX_FEE_GWEI={sending.max_fee_gwei:g})")
     return replaced

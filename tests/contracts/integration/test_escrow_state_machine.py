@@ -83,6 +83,7 @@ from tests.contracts.helpers import (
     address_topic,
     b32,
     bid,
+    chain_now,
     event_topic,
     hex0x,
     role_error,
@@ -238,7 +239,7 @@ class EscrowStateMachine:
         cls.start_wallets = {a: (nmr.balanceOf(a), usd.balanceOf(a)) for a in tracked}
         cls.start_minted, cls.start_supply = nmr.totalMinted(), nmr.totalSupply()
         cls.deployed_at = nmr.deployedAt()
-        assert (chain.time() - cls.deployed_at) // WEEK == 0, "the fixtures mint in week 0"
+        assert (chain_now() - cls.deployed_at) // WEEK == 0, "the fixtures mint in week 0"
         cls.sign_permit = staticmethod(sign_permit)
 
     def setup(self):
@@ -288,7 +289,7 @@ class EscrowStateMachine:
         return ids[index % len(ids)] if ids else None
 
     def _open_ids(self, margin=5):
-        return [rid for rid in sorted(self.rounds) if chain.time() < self.rounds[rid].closes_at - margin]
+        return [rid for rid in sorted(self.rounds) if chain_now() < self.rounds[rid].closes_at - margin]
 
     def _touch(self, round_id=None, *addresses):
         """Marks the round, every position of `addresses` in it, and their wallets, for the
@@ -301,8 +302,8 @@ class EscrowStateMachine:
     def _move_to_window(self, round_id):
         """The oracle waits for closesAt: time moves there if the round is still open."""
         round_ = self.rounds[round_id]
-        if chain.time() < round_.closes_at:
-            chain.sleep(round_.closes_at - chain.time())
+        if chain_now() < round_.closes_at:
+            chain.sleep(round_.closes_at - chain_now())
 
     # ---- rounds: create and fund -------------------------------------------------------
 
@@ -327,7 +328,7 @@ class EscrowStateMachine:
 
     def _create(self, closes_in, window, funder):
         round_id = len(self.rounds) + 1
-        closes_at = chain.time() + closes_in
+        closes_at = chain_now() + closes_in
         _, error, _ = self._send(self.escrow.createRound, round_id, closes_at, closes_at + window, funder,
                                  DATASET_DIGEST, {"from": self.oracle})
         self._expect(error, None, "create")
@@ -344,14 +345,14 @@ class EscrowStateMachine:
         if kind == 0 and not self.rounds:
             kind = 1
         round_id, caller = len(self.rounds) + 1, self.oracle
-        closes_at = chain.time() + closes_in
+        closes_at = chain_now() + closes_in
         resolves_by = closes_at + window
         if kind == 0:
             round_id = self._pick(window)
         elif kind == 1:
             resolves_by = closes_at + MAX_RESOLUTION_DELAY + 1 + window
         elif kind == 2:
-            closes_at = chain.time() - closes_in
+            closes_at = chain_now() - closes_in
             resolves_by = closes_at + window
         elif kind == 3:
             resolves_by = closes_at - window % 2
@@ -614,7 +615,7 @@ class EscrowStateMachine:
     def _postable(self, index, rng, want_stakes):
         """A round the oracle can post to now (committed, window over, undisputed, before
         its deadline), committing one (time moved to its close) or opening one if none is."""
-        now = chain.time()
+        now = chain_now()
         ready = [rid for rid, r in sorted(self.rounds.items())
                  if r.committed and not r.finalized and not r.disputer and now < r.resolves_by - 5
                  and (not want_stakes or r.posted + 1 < len(r.hashes()))]
@@ -632,8 +633,8 @@ class EscrowStateMachine:
             if self._commit(round_id, rng, "commit") is not None:
                 return None
         round_ = self.rounds[round_id]
-        if chain.time() < round_.challenge_ends_at:
-            chain.sleep(round_.challenge_ends_at - chain.time())
+        if chain_now() < round_.challenge_ends_at:
+            chain.sleep(round_.challenge_ends_at - chain_now())
         return round_id
 
     def _valid_batch(self, round_id, rng, stakers=None):
@@ -744,7 +745,7 @@ class EscrowStateMachine:
         open round, or a commitment too late for its window, is refused."""
         self._step("commit")
         rng = random.Random(seed)
-        now = chain.time()
+        now = chain_now()
         kind = rng.randrange(6)
         if kind < 3:
             fits = [rid for rid, r in sorted(self.rounds.items())
@@ -835,7 +836,7 @@ class EscrowStateMachine:
         """A batch sent where it cannot land: a round outside its window (still open or past
         its deadline), not committed, in its challenge window or disputed, a finalized or
         unknown round, or by a stranger."""
-        now = chain.time()
+        now = chain_now()
         caller, round_id = None, None
         if kind == 8:
             outside = [rid for rid, r in sorted(self.rounds.items()) if not r.in_window(now)]
@@ -954,7 +955,7 @@ class EscrowStateMachine:
             self._pay(self._pick(index) or 1, [], "prizes_invalid", self.rando)
             return
         if kind == 2:  # a round outside its window
-            outside = [rid for rid, r in sorted(self.rounds.items()) if not r.in_window(chain.time())]
+            outside = [rid for rid, r in sorted(self.rounds.items()) if not r.in_window(chain_now())]
             self._pay(self._pick(index, outside) or MAX_ROUNDS + 1, [], "prizes_invalid")
             return
         round_id = self._postable(index, rng, want_stakes=False)
@@ -990,7 +991,7 @@ class EscrowStateMachine:
         """Anyone disputes a committed round during its window, locking the bond (or is
         refused: outside the window, a second dispute, a finalized or uncommitted round)."""
         self._step("dispute")
-        now = chain.time()
+        now = chain_now()
         open_windows = [rid for rid, r in sorted(self.rounds.items())
                         if r.committed and not r.finalized and now < r.challenge_ends_at - 5]
         if not open_windows and index % 4:  # the oracle commits a round first, so disputes land
@@ -1080,8 +1081,8 @@ class EscrowStateMachine:
     def _lapse(self, round_id, who, wait):
         round_ = self.rounds[round_id]
         ruling_ends = round_.challenge_ends_at + RULING_PERIOD
-        if round_.disputer and wait and chain.time() < ruling_ends:
-            chain.sleep(ruling_ends - chain.time())
+        if round_.disputer and wait and chain_now() < ruling_ends:
+            chain.sleep(ruling_ends - chain_now())
         caller = [*self.plain_stakers, self.rando][who % (len(self.plain_stakers) + 1)]
         tx, error, mined_at = self._send(self.escrow.lapseDispute, round_id, {"from": caller})
         if not round_.disputer or round_.finalized:
@@ -1148,7 +1149,7 @@ class EscrowStateMachine:
         if round_id is None:
             return
         if who % 3 == 2:
-            chain.sleep(max(0, self.rounds[round_id].resolves_by - chain.time()))
+            chain.sleep(max(0, self.rounds[round_id].resolves_by - chain_now()))
         caller = [self.rando, *self.funders, *self.plain_stakers][who % 6]
         self._finalize(round_id, caller)
 
@@ -1187,7 +1188,7 @@ class EscrowStateMachine:
         active = [(rid, key) for rid, r in sorted(self.rounds.items()) for key in r.active()]
         if active and index % 3 != 2:
             round_id, position = active[who % len(active)]
-            chain.sleep(max(0, self.rounds[round_id].resolves_by - chain.time()))
+            chain.sleep(max(0, self.rounds[round_id].resolves_by - chain_now()))
         else:
             round_id = self._pick(index)
             if round_id is None:
@@ -1235,7 +1236,7 @@ class EscrowStateMachine:
         fraction 1,001 on) to a funder; one time in eight a stranger tries."""
         STATS["action:mint"] += 1
         receiver = self.funders[who % 2]
-        left, _ = self._mintable(chain.time())
+        left, _ = self._mintable(chain_now())
         amount = left * fraction // 1_000 if fraction != 1_001 else left + 1
         caller = self.rando if who % 8 == 7 else self.minter
         _, error, mined_at = self._send(self.nmr.mint, receiver, amount, {"from": caller})
@@ -1427,7 +1428,7 @@ class EscrowStateMachine:
         if not self.rounds:
             return
         # Never a negative sleep: Anvil refuses one (time may already be past every deadline).
-        chain.sleep(max(1, max(r.resolves_by for r in self.rounds.values()) - chain.time() + 1))
+        chain.sleep(max(1, max(r.resolves_by for r in self.rounds.values()) - chain_now() + 1))
         # The escape hatch and finalize must work while paused: prove it on every example.
         if not self.paused:
             self._send(self.escrow.pause, {"from": self.pauser})

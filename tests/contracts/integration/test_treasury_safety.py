@@ -21,6 +21,7 @@ from tests.contracts.helpers import (
     USD,
     WAD,
     address_topic,
+    chain_now,
     event_topic,
     hex0x,
     role_error,
@@ -96,7 +97,7 @@ def test_nobody_but_the_treasury_moves_treasury_funds(
     escrow, nmr, usd, oracle, rando, treasury, alice, settle_entry, prize_list, commit
 ):
     ledger = Ledger(nmr, usd, escrow, treasury)
-    now = chain.time()
+    now = chain_now()
     closes_at, resolves_by = now + 1_000, now + 1_000 + 3 * DAY
 
     # createRound takes no amounts and pulls nothing, whoever calls it or whoever it names.
@@ -168,7 +169,7 @@ def test_nobody_but_the_treasury_moves_treasury_funds(
     for round_id in (2, 3):
         ledger.attempt(escrow.finalize, round_id, {"from": oracle})
     ledger.attempt(escrow.withdrawStake, 1, 0, {"from": oracle})
-    chain.sleep(resolves_by - chain.time() + 1)
+    chain.sleep(resolves_by - chain_now() + 1)
     for round_id in (2, 3):
         ledger.returned(escrow.finalize(round_id, {"from": oracle}))
     ledger.attempt(escrow.withdrawStake, 1, 0, {"from": rando})

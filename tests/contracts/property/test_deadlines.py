@@ -4,7 +4,7 @@ timestamp of the block that mined it, so "succeeds iff t < closesAt" holds to th
 from brownie import chain
 from brownie.test import given, strategy
 
-from tests.contracts.helpers import HASH, NMR, USD, WAD, WITHDRAWN, examples
+from tests.contracts.helpers import HASH, NMR, USD, WAD, WITHDRAWN, chain_now, examples
 
 # A signed offset of 0..5 units of 1 s .. 100,000 s: dense around a boundary, yet reaching
 # days away from it. 5e5 s stays inside the fixtures' 7-day windows.
@@ -13,7 +13,7 @@ st_exponent = strategy("uint8", max_value=5)
 
 
 def _sleep_until(timestamp):
-    chain.sleep(max(0, timestamp - chain.time()))
+    chain.sleep(max(0, timestamp - chain_now()))
 
 
 @examples(15)

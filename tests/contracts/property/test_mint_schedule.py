@@ -4,7 +4,7 @@ the 2017 rule (week 0: initial + weekly, then weekly; unminted allowance lapses;
 from brownie import NumeraireToken, chain
 from brownie.test import given, strategy
 
-from tests.contracts.helpers import NMR, WEEK, examples
+from tests.contracts.helpers import NMR, WEEK, chain_now, examples
 
 CAP = 21_000_000 * NMR
 INITIAL = 1_000_000 * NMR
@@ -27,7 +27,7 @@ def test_mints_follow_the_weekly_schedule(admin, alice, observe, st_advances, st
     week, minted, used, used_week = 0, 0, 0, 0
     for advance, fraction in zip(st_advances, st_fractions):
         week += advance
-        chain.sleep(max(0, deployed_at + week * WEEK + st_seconds + 60 - chain.time()))
+        chain.sleep(max(0, deployed_at + week * WEEK + st_seconds + 60 - chain_now()))
         left = min(allowance(week) - (used if used_week == week else 0), CAP - minted)
         # Fractions above 1,000 ask for more than is left: those mints must fail.
         amount = left * fraction // 1_000 if fraction != 1_001 else left + 1

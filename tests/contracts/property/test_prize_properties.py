@@ -16,6 +16,7 @@ from tests.contracts.helpers import (
     PRIZE_POOL,
     USD,
     WAD,
+    chain_now,
     examples,
     plain,
 )
@@ -79,7 +80,7 @@ def test_random_prize_lists(
     count = 101 if fault == "too many" else st_count if st_count < 10 else 100
     if st_nmr_spent:  # stake rewards spend part of the shared NMR pool first
         escrow.stake(ROUND, 0, 1_000 * NMR, WAD, HASH, {"from": alice})
-    chain.sleep(escrow.getRound(ROUND)["closesAt"] - chain.time() + 1)
+    chain.sleep(escrow.getRound(ROUND)["closesAt"] - chain_now() + 1)
     usd_left, nmr_left = 1_000 * USD, 1_000 * NMR - st_nmr_spent
     prizes = _prizes(count, st_seed, fault, usd_left, nmr_left)
     batches = [[(alice.address, 0, 0, 0, st_nmr_spent)]] if st_nmr_spent else []

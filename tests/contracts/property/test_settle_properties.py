@@ -28,6 +28,7 @@ from tests.contracts.helpers import (
     WAD,
     b32,
     bid,
+    chain_now,
     examples,
     plain,
 )
@@ -123,7 +124,7 @@ def test_random_settlements_keep_every_bound(
         escrow.fundRound(ROUND, st_usd_pool, 0, st_nmr_pool, {"from": treasury})
     for (staker, model), amount, confidence in zip(owners, st_stakes, st_confidences):
         escrow.stake(ROUND, model, amount, confidence, HASH, {"from": staker})
-    chain.sleep(escrow.getRound(ROUND)["closesAt"] - chain.time() + 1)
+    chain.sleep(escrow.getRound(ROUND)["closesAt"] - chain_now() + 1)
     assert escrow.getRound(ROUND)["stakerCount"] == 3  # positions, not wallets
 
     positions = {(s.address, m): [a, c, ACTIVE] for (s, m), a, c in zip(owners, st_stakes, st_confidences)}

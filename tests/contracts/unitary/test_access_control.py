@@ -29,6 +29,7 @@ from tests.contracts.helpers import (
     RULING_PERIOD,
     USD,
     WAD,
+    chain_now,
     plain,
     role_error,
 )
@@ -56,7 +57,7 @@ def rounds(escrow, nmr, usd, oracle, minter, admin, treasury, rando, actors, fun
         if nmr.balanceOf(account) < 1_000 * NMR:
             nmr.mint(account, 1_000 * NMR, {"from": minter})
         usd.mint(account, 1_000 * USD, {"from": admin})
-    now = chain.time()
+    now = chain_now()
     # Round 4 resolves as soon as a round may (the window and a ruling after its close).
     escrow.createRound(4, now + 100, now + 101 + CHALLENGE_WINDOW + RULING_PERIOD, treasury, DATASET_DIGEST,
                        {"from": oracle})
@@ -99,7 +100,7 @@ def _guarded(role_name):
 
 
 def create_round(ctx, caller):
-    now = chain.time()
+    now = chain_now()
     ctx.escrow.createRound(9, now + 100, now + 100 + 3 * DAY, ctx.admin, DATASET_DIGEST, {"from": caller})
 
 

@@ -8,7 +8,14 @@ import brownie
 import pytest
 from brownie import NumeraireToken, chain
 
-from tests.contracts.helpers import ADMIN_TRANSFER_DELAY, NMR, WEEK, plain, role_error
+from tests.contracts.helpers import (
+    ADMIN_TRANSFER_DELAY,
+    NMR,
+    WEEK,
+    chain_now,
+    plain,
+    role_error,
+)
 
 CAP = 21_000_000 * NMR
 INITIAL = 1_000_000 * NMR
@@ -23,7 +30,7 @@ def fresh(admin):
 
 def _to_week(token, week, offset=60):
     """Moves time to `offset` seconds into week `week` of `token`'s schedule."""
-    chain.sleep(token.deployedAt() + week * WEEK + offset - chain.time())
+    chain.sleep(token.deployedAt() + week * WEEK + offset - chain_now())
     chain.mine()
     assert token.currentWeek() == week
 
@@ -59,7 +66,7 @@ def test_several_mints_share_a_week(fresh, admin, alice):
 
 def test_next_week_allows_the_weekly_disbursement_only(fresh, admin, alice):
     fresh.mint(alice, INITIAL + WEEKLY, {"from": admin})
-    chain.sleep(fresh.deployedAt() + WEEK - 30 - chain.time())
+    chain.sleep(fresh.deployedAt() + WEEK - 30 - chain_now())
     chain.mine()
     assert (fresh.currentWeek(), fresh.mintable()) == (0, 0)
     _to_week(fresh, 1)
@@ -103,7 +110,7 @@ def test_the_cap_bounds_all_ever_minted(fresh, admin, alice):
     assert last == 176
     for week in range(209):
         # No block is mined between the jump and the mint: the mint's own block is in `week`.
-        chain.sleep(fresh.deployedAt() + week * WEEK + 60 - chain.time())
+        chain.sleep(fresh.deployedAt() + week * WEEK + 60 - chain_now())
         amount = INITIAL + WEEKLY if week == 0 else WEEKLY if week < 208 else last
         fresh.mint(alice, amount, {"from": admin, "silent": True})
     assert fresh.totalMinted() == fresh.totalSupply() == CAP

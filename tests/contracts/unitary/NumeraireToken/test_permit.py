@@ -1,9 +1,8 @@
 """permit (EIP-2612): allowance and nonce set by a signature; expired or replayed ones fail."""
 
 import brownie
-from brownie import chain
 
-from tests.contracts.helpers import NMR, plain
+from tests.contracts.helpers import NMR, chain_now, plain
 
 
 def test_permit_sets_allowance_and_nonce(nmr, permit_staker, sign_permit, bob):
@@ -25,6 +24,6 @@ def test_replayed_permit_reverts(nmr, permit_staker, sign_permit, bob):
 
 def test_expired_permit_reverts(nmr, permit_staker, sign_permit, bob):
     key, owner = permit_staker(0)
-    deadline, v, r, s = sign_permit(key, NMR, spender=bob, deadline=chain.time() - 1)
+    deadline, v, r, s = sign_permit(key, NMR, spender=bob, deadline=chain_now() - 1)
     with brownie.reverts(f"ERC2612ExpiredSignature: {deadline}"):
         nmr.permit(owner, bob, NMR, deadline, v, r, s, {"from": bob})

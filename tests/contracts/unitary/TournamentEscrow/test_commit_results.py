@@ -18,6 +18,7 @@ from tests.contracts.helpers import (
     RULING_PERIOD,
     USD,
     b32,
+    chain_now,
     hex0x,
     plain,
     role_error,
@@ -127,7 +128,7 @@ def test_commit_too_late_for_the_window_reverts(escrow, oracle):
     """A window and ruling period that would end at or after resolvesBy leave no time to
     settle a disputed round."""
     resolves_by = escrow.getRound(1)["resolvesBy"]
-    chain.sleep(resolves_by - CHALLENGE_WINDOW - RULING_PERIOD - chain.time())
+    chain.sleep(resolves_by - CHALLENGE_WINDOW - RULING_PERIOD - chain_now())
     chain.mine()
     with brownie.reverts(revert_pattern=f"TournamentEscrowCommitTooLate: 1, [0-9]+, {resolves_by}"):
         escrow.commitResults(1, RESULTS_DIGEST, batch_hashes([], []), {"from": oracle})
@@ -135,7 +136,7 @@ def test_commit_too_late_for_the_window_reverts(escrow, oracle):
 
 def test_commit_with_time_left_for_the_window_succeeds(escrow, oracle):
     resolves_by = escrow.getRound(1)["resolvesBy"]
-    chain.sleep(resolves_by - CHALLENGE_WINDOW - RULING_PERIOD - chain.time() - 60)
+    chain.sleep(resolves_by - CHALLENGE_WINDOW - RULING_PERIOD - chain_now() - 60)
     chain.mine()
     tx = escrow.commitResults(1, RESULTS_DIGEST, batch_hashes([], []), {"from": oracle})
     assert tx.events["ResultsCommitted"]["challengeEndsAt"] + RULING_PERIOD < resolves_by

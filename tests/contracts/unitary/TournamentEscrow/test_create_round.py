@@ -2,7 +2,6 @@
 its dataset's digest; the round number is non-zero, resolvesBy is bounded after closesAt."""
 
 import brownie
-from brownie import chain
 
 from tests.contracts.helpers import (
     CHALLENGE_WINDOW,
@@ -11,6 +10,7 @@ from tests.contracts.helpers import (
     MAX_RESOLUTION_DELAY,
     RULING_PERIOD,
     b32,
+    chain_now,
     hex0x,
     plain,
     role_error,
@@ -18,7 +18,7 @@ from tests.contracts.helpers import (
 
 
 def _schedule(closes_in=3600, window=3 * DAY):
-    closes_at = chain.time() + closes_in
+    closes_at = chain_now() + closes_in
     return closes_at, closes_at + window
 
 
@@ -57,7 +57,7 @@ def test_a_resolution_window_that_cannot_hold_the_challenge_and_a_ruling_reverts
 
 
 def test_close_in_the_past_reverts(escrow, oracle, treasury):
-    closes_at = chain.time() - 1
+    closes_at = chain_now() - 1
     with brownie.reverts(f"TournamentEscrowInvalidSchedule: {closes_at}, {closes_at + 10}"):
         escrow.createRound(1, closes_at, closes_at + 10, treasury, DATASET_DIGEST, {"from": oracle})
 

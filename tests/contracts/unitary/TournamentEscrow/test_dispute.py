@@ -5,7 +5,13 @@ import brownie
 import pytest
 from brownie import chain
 
-from tests.contracts.helpers import CHALLENGE_WINDOW, DISPUTE_BOND, NMR, plain
+from tests.contracts.helpers import (
+    CHALLENGE_WINDOW,
+    DISPUTE_BOND,
+    NMR,
+    chain_now,
+    plain,
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -53,7 +59,7 @@ def test_dispute_works_while_paused(escrow, nmr, pauser, rando, committed):
 def test_dispute_on_the_last_second_of_the_window(escrow, nmr, rando, committed):
     ends = escrow.getRound(1)["challengeEndsAt"]
     _approve(nmr, escrow, rando)
-    chain.sleep(ends - chain.time() - 2)
+    chain.sleep(ends - chain_now() - 2)
     tx = escrow.dispute(1, {"from": rando})
     assert tx.timestamp < ends
 

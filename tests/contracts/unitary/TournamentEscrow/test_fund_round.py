@@ -3,7 +3,7 @@ only the funder the oracle named at createRound, as often as it likes."""
 
 import brownie
 import pytest
-from brownie import FeeOnTransferUSD, TournamentEscrow, chain
+from brownie import FeeOnTransferUSD, TournamentEscrow
 
 from tests.contracts.helpers import (
     CHALLENGE_WINDOW,
@@ -14,6 +14,7 @@ from tests.contracts.helpers import (
     RULING_PERIOD,
     USD,
     WEEK,
+    chain_now,
     plain,
 )
 
@@ -154,7 +155,7 @@ def test_a_token_that_takes_a_fee_on_transfer_is_refused(nmr, admin, oracle, tre
         nmr, fee_usd, admin, 0, MAX_RESOLUTION_DELAY, CHALLENGE_WINDOW, DISPUTE_BOND, RULING_PERIOD, {"from": admin}
     )
     escrow.grantRole(escrow.ORACLE_ROLE(), oracle, {"from": admin})
-    closes_at = chain.time() + WEEK
+    closes_at = chain_now() + WEEK
     escrow.createRound(1, closes_at, closes_at + WEEK, treasury, DATASET_DIGEST, {"from": oracle})
     fee_usd.mint(treasury, 1_000 * USD, {"from": treasury})
     fee_usd.approve(escrow, 1_000 * USD, {"from": treasury})

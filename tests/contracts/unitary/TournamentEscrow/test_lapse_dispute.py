@@ -12,6 +12,7 @@ from tests.contracts.helpers import (
     DISPUTE_BOND,
     NMR,
     RULING_PERIOD,
+    chain_now,
     plain,
 )
 
@@ -38,7 +39,7 @@ def disputed(escrow, nmr, rando, commit, batch):
 
 
 def _sleep_until(timestamp):
-    chain.sleep(max(0, timestamp - chain.time()))
+    chain.sleep(max(0, timestamp - chain_now()))
     chain.mine()
 
 

@@ -12,6 +12,7 @@ from tests.contracts.helpers import (
     DISPUTE_BOND,
     NMR,
     USD,
+    chain_now,
     plain,
     role_error,
 )
@@ -61,7 +62,7 @@ def test_upheld_voids_the_round_and_returns_everything(
     assert (info["voided"], info["finalized"], info["settledCount"], info["totalBurned"]) == (True, True, 0, 0)
 
     # Every stake comes back in full, at once (long before resolvesBy), and nothing else is held.
-    assert chain.time() < info["resolvesBy"]
+    assert chain_now() < info["resolvesBy"]
     for staker in (alice, bob):
         before = nmr.balanceOf(staker)
         escrow.withdrawStake(1, 0, {"from": staker})
@@ -108,7 +109,7 @@ def test_rejected_burns_the_bond(escrow, nmr, guardian, rando, disputed):
 def test_after_a_rejection_settlement_starts_when_the_window_ends(escrow, oracle, guardian, batch, disputed):
     escrow.rule(1, False, {"from": guardian})
     ends = escrow.getRound(1)["challengeEndsAt"]
-    if chain.time() < ends:
+    if chain_now() < ends:
         with brownie.reverts(f"TournamentEscrowChallengeWindowOpen: 1, {ends}"):
             escrow.settle(1, batch, {"from": oracle})
     chain.sleep(CHALLENGE_WINDOW + 1)

@@ -19,6 +19,7 @@ from tests.contracts.helpers import (
     RULING_PERIOD,
     USD,
     WAD,
+    chain_now,
     plain,
 )
 
@@ -43,7 +44,7 @@ def bescrow(nmr, busd, admin, oracle):
 def committed(bescrow, busd, nmr, oracle, treasury, alice, bob):
     """Round 1: $3,000 staking and $1,000 prize pools; alice and bob staked 100 NMR; its
     plan pays each $100 from the staking pool and $50 as a prize; committed, window over."""
-    closes_at = chain.time() + 100
+    closes_at = chain_now() + 100
     bescrow.createRound(1, closes_at, closes_at + WINDOW, treasury, DATASET_DIGEST, {"from": oracle})
     busd.mint(treasury, 4_000 * USD, {"from": treasury})
     busd.approve(bescrow, 4_000 * USD, {"from": treasury})
