@@ -108,6 +108,8 @@ def transact(w3: Web3, signer: Any, call: Any, description: str, *, decoder: Err
             "chainId": w3.eth.chain_id,
             **_fees(w3),
         })
+        if "maxFeePerGas" in tx:  # a gas price strategy (Brownie sets one) may have added a legacy price too
+            tx.pop("gasPrice", None)
         signed = signer.sign_transaction(tx)
         tx_hash = SignedHash("0x" + bytes(signed.hash).hex(), "0x" + bytes(signed.raw_transaction).hex(), nonce)
     if on_sent is not None:

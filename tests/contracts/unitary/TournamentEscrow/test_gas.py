@@ -8,6 +8,7 @@ the same numbers. Update EXPECTED deliberately when the contracts change.
 import os
 
 import pytest
+from brownie import web3
 
 from scripts import gas_scenarios as gas
 
@@ -27,6 +28,23 @@ EXPECTED = {
     "rule rejected": 51_485,
 }
 
+# The same scenarios on the rehearsal chain (Anvil at prague, `make test-rehearsal`): the
+# same bytecode; the three largest transactions measure 108-192 gas more there (the
+# figures above are Ganache's, at shanghai, the chain of `make test` and the gas report).
+ON_ANVIL_PRAGUE = {
+    "settle 200": 4_097_288,
+    "settle 250": 5_101_342,
+    "prizes 100": 2_234_845,
+}
+
+
+def expected(scenario: str) -> int:
+    """The exact gas of `scenario` on the chain the suite runs on."""
+    if scenario in ON_ANVIL_PRAGUE and web3.client_version.lower().startswith("anvil"):
+        return ON_ANVIL_PRAGUE[scenario]
+    return EXPECTED[scenario]
+
+
 LONG = os.environ.get("NMR_LONG_TESTS") == "1"
 
 
@@ -40,7 +58,7 @@ def d(module_isolation):
 def test_first_stake_into_a_round_with_stakers(d):
     used = gas.first_stake_gas(d, gas.stakers())
     assert used <= gas.TARGETS["first stake (round already has stakers)"]
-    assert used == EXPECTED["first stake"]
+    assert used == expected("first stake")
 
 
 def test_first_stake_on_a_second_model(d):
@@ -48,31 +66,31 @@ def test_first_stake_on_a_second_model(d):
     new slot and the staker count), within the first stake's target."""
     used = gas.second_model_stake_gas(d, gas.stakers())
     assert used <= gas.TARGETS["first stake on a second model (model 1)"]
-    assert used == EXPECTED["second model stake"]
+    assert used == expected("second model stake")
 
 
 def test_top_up(d):
     used = gas.top_up_gas(d, gas.stakers()[0])
     assert used <= gas.TARGETS["top-up"]
-    assert used == EXPECTED["top-up"]
+    assert used == expected("top-up")
 
 
 def test_stake_with_permit(d):
     used = gas.permit_stake_gas(d, *gas.permit_staker(d))
     assert used <= gas.TARGETS["stakeWithPermit"]
-    assert used == EXPECTED["permit stake"]
+    assert used == expected("permit stake")
 
 
 def test_settle_200_stakers_in_one_batch(d):
     per_staker, total = gas.settle_batch_gas(d, 200)
     assert per_staker <= gas.TARGETS["settle, per staker (200-staker batch)"]
-    assert total == EXPECTED["settle 200"]
+    assert total == expected("settle 200")
 
 
 def test_prizes_to_100_winners_holding_both_tokens(d):
     per_winner, total = gas.pay_prizes_gas(d)
     assert per_winner <= gas.TARGETS["payPrizes, per winner (100, USD + NMR)"]
-    assert total == EXPECTED["prizes 100"]
+    assert total == expected("prizes 100")
     assert total <= gas.BATCH_GAS_BUDGET
 
 
@@ -83,7 +101,7 @@ def test_a_250_staker_batch_fits_three_quarters_of_a_block(d):
     per_staker, total = gas.settle_batch_gas(d, 250, round_id=107)
     assert per_staker <= gas.TARGETS["settle, per staker (200-staker batch)"]
     assert total <= gas.BATCH_GAS_BUDGET
-    assert total == EXPECTED["settle 250"]
+    assert total == expected("settle 250")
     assert -(-1_000 // 250) + 1 <= gas.TARGETS["1,000-staker round: transactions"]
 
 
@@ -91,16 +109,16 @@ def test_commit_results_per_batch_hash(d):
     """A 1,000-staker round commits five hashes (four settle batches and the prizes)."""
     one, five = gas.commit_gas(d, 1), gas.commit_gas(d, 5, round_id=111)
     print(f"commitResults: 1 hash {one:,}, 5 hashes {five:,}, per further hash {(five - one) / 4:,.0f}")
-    assert (one, five) == (EXPECTED["commit 1"], EXPECTED["commit 5"])
+    assert (one, five) == (expected("commit 1"), expected("commit 5"))
 
 
 def test_dispute(d):
-    assert gas.dispute_gas(d) == EXPECTED["dispute"]
+    assert gas.dispute_gas(d) == expected("dispute")
 
 
 @pytest.mark.parametrize("upheld", [True, False], ids=["upheld", "rejected"])
 def test_rule(d, upheld):
-    assert gas.rule_gas(d, upheld) == EXPECTED["rule upheld" if upheld else "rule rejected"]
+    assert gas.rule_gas(d, upheld) == expected("rule upheld" if upheld else "rule rejected")
 
 
 @pytest.mark.skipif(not LONG, reason="a 1,000-staker round: set NMR_LONG_TESTS=1")
