@@ -10,7 +10,7 @@ APP_WORKERS ?= 4
 # The contract suite is CPU-bound (Ganache's EVM): one Brownie worker per core.
 CONTRACT_WORKERS ?= 2
 
-.PHONY: setup compile test test-contracts test-app test-long lint coverage slither slither-all gas-report bench run clean
+.PHONY: setup compile test test-contracts test-app test-rehearsal test-long rehearsal lint coverage slither slither-all gas-report bench run clean
 
 setup:
 	@bash tools/bootstrap.sh
@@ -28,6 +28,19 @@ test-app: compile
 	python -m pytest -p no:pytest-brownie tests/app tests/client tests/e2e tests/run tests/hostile -q -n $(APP_WORKERS) --dist loadgroup
 
 test: setup lint slither test-contracts test-app
+
+# The rehearsal chain, a real network's pace (Anvil at prague, a block every 2 s, EIP-1559;
+# tools/anvil.py): the whole contract suite again on Anvil, the oracle's fault tests
+# (slow blocks, a dropped transaction, fee spikes, a reorg, an RPC outage of a minute) and
+# the deploy rehearsal. About 10 minutes, so apart from `make test`; CI runs both.
+test-rehearsal: compile
+	brownie test tests/contracts -W ignore::FutureWarning -n $(CONTRACT_WORKERS) --network anvil-local
+	python -m pytest -p no:pytest-brownie tests/rehearsal -q -n 2
+
+# Deploy with Brownie to the rehearsal chain and run one whole round through the README's
+# commands, printing each step's time, transactions and gas.
+rehearsal: compile
+	python tools/rehearse.py
 
 # Branch coverage of both contracts, printed per contract with every branch direction
 # never taken; on Anvil with opcode traces (Brownie's coverage never finishes on Ganache).

@@ -249,11 +249,23 @@ def _ddl(engine: Engine) -> Iterator[_Execute]:
             raw.isolation_level = previous
 
 
+def _create_tables(engine: Engine, tries: int = 5) -> None:
+    """``create_all``, again if another process (a gunicorn worker, an oracle command
+    started beside the server) created a table between its check and its CREATE."""
+    for attempt in range(tries):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except DBAPIError as exc:  # SQLite: "already exists"; PostgreSQL: that, or a duplicate pg_type key
+            if not ("already exists" in str(exc) or "duplicate key" in str(exc)) or attempt == tries - 1:
+                raise
+
+
 def init_app(app: Flask) -> Database:
     """Connect ``app`` to its database; create missing tables, rename columns older
     versions named otherwise, add missing columns and migrate unique keys that grew."""
     engine = make_engine(app.config["DATABASE_URL"])
-    Base.metadata.create_all(engine)
+    _create_tables(engine)
     for name in rename_columns(engine):
         app.logger.info("database: renamed column %s", name)
     for name in add_missing_columns(engine):

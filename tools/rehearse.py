@@ -117,10 +117,10 @@ def rehearse(work: Path) -> list[tuple[str, float, int, int]]:
         server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{run.app_port}", "--workers", "1",
                                    "--threads", "4", "app:create_app()"], cwd=ROOT, env=run.env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_server(run.api_url, server)  # its schema made before the oracle's command opens the same file
         run.step("flask oracle open", flask("open", "--round", "1", "--closes-in", str(STAKING_SECONDS),
                                             "--resolves-in", str(STAKING_SECONDS + RESOLUTION_SECONDS),
                                             "--usd-staking", "300", "--usd-prize", "360.303", "--nmr", "1441.213"))
-        _wait_for_server(run.api_url, server)
         for number, index in enumerate(STAKERS, start=1):
             env = {**run.env, "NMR_PRIVATE_KEY": run.keys[index]}
             run.step(f"staker {number}: example_model.py --stake",
