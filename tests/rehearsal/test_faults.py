@@ -30,6 +30,24 @@ from tests.support import chain_app
 GWEI = 10**9
 
 
+def _past_the_window(app, w3, keys, deployment, **settings) -> tuple[list[str], oracle.Keeper, list[str]]:
+    """Round 1 staked, closed, resolved and committed by the keeper, its challenge window
+    over, with the operator's `settings`; the keeper's report lines, the keeper, the stakers."""
+    lines: list[str] = []
+    keeper = oracle.Keeper(report=lines.append)
+    stakers = staked_round(app, w3, keys, deployment[1], lines)
+    committed(app, w3, keeper, lines)
+    app.config.update(settings)
+    jump(w3, WINDOW + 1)
+    return lines, keeper, stakers
+
+
+def _finished_once(app, keeper: oracle.Keeper, lines: list[str], stakers: list[str]) -> None:
+    """The keeper takes the round to its end; it settled exactly once."""
+    drive(app, keeper, status_is("finalized"), 120, lines)
+    assert_settled_once(app, stakers)
+
+
 def _settle_in_background(app, keeper: oracle.Keeper) -> threading.Thread:
     """One keeper pass (the settle step and what follows) on its own thread, so the test can
     act on the chain while the step waits for its receipt."""
@@ -61,11 +79,7 @@ def _settle_row(app):
 
 
 def test_slow_blocks_a_step_waits_with_the_timeout_it_reports_and_never_sends_twice(app, w3, keys, deployment):
-    lines: list[str] = []
-    keeper = oracle.Keeper(report=lines.append)
-    stakers = staked_round(app, w3, keys, deployment[1], lines)
-    committed(app, w3, keeper, lines)
-    jump(w3, WINDOW + 1)
+    lines, keeper, stakers = _past_the_window(app, w3, keys, deployment)
     app.config["RECEIPT_TIMEOUT_SECONDS"] = 4
     set_block_time(w3, 0)  # the chain stops making blocks
     with app.app_context():
@@ -84,11 +98,7 @@ def test_slow_blocks_a_step_waits_with_the_timeout_it_reports_and_never_sends_tw
 
 
 def test_a_dropped_settle_batch_is_sent_again_with_its_nonce_and_settles_once(app, w3, keys, deployment):
-    lines: list[str] = []
-    keeper = oracle.Keeper(report=lines.append)
-    stakers = staked_round(app, w3, keys, deployment[1], lines)
-    committed(app, w3, keeper, lines)
-    jump(w3, WINDOW + 1)
+    lines, keeper, stakers = _past_the_window(app, w3, keys, deployment)
     app.config["RECEIPT_TIMEOUT_SECONDS"] = 3
     set_block_time(w3, 0)
     with app.app_context():
@@ -120,12 +130,7 @@ def _spiked_settle(app, w3, keeper, base_fee_gwei: int):
 
 
 def test_a_fee_spike_replaces_the_batch_with_a_bumped_fee_within_the_cap(app, w3, keys, deployment):
-    lines: list[str] = []
-    keeper = oracle.Keeper(report=lines.append)
-    stakers = staked_round(app, w3, keys, deployment[1], lines)
-    committed(app, w3, keeper, lines)
-    app.config["MAX_FEE_GWEI"] = "500"
-    jump(w3, WINDOW + 1)
+    lines, keeper, stakers = _past_the_window(app, w3, keys, deployment, MAX_FEE_GWEI="500")
     thread, first = _spiked_settle(app, w3, keeper, base_fee_gwei=100)
     thread.join(timeout=120)
     replaced = [line for line in lines if f"{first} was stuck below the base fee" in line]
@@ -134,18 +139,11 @@ def test_a_fee_spike_replaces_the_batch_with_a_bumped_fee_within_the_cap(app, w3
     assert final.status == "confirmed" and final.tx_hash != first  # the replacement is the step's transaction
     mined = w3.eth.get_transaction(final.tx_hash)
     assert 100 * GWEI * 7 // 8 < mined["maxFeePerGas"] <= 500 * GWEI
-    drive(app, keeper, status_is("finalized"), 120, lines)
-    assert_settled_once(app, stakers)
+    _finished_once(app, keeper, lines, stakers)
 
 
 def test_a_fee_spike_above_the_cap_is_waited_out_and_said_once(app, w3, keys, deployment):
-    lines: list[str] = []
-    keeper = oracle.Keeper(report=lines.append)
-    stakers = staked_round(app, w3, keys, deployment[1], lines)
-    committed(app, w3, keeper, lines)
-    app.config["MAX_FEE_GWEI"] = "3"
-    app.config["RECEIPT_TIMEOUT_SECONDS"] = 150
-    jump(w3, WINDOW + 1)
+    lines, keeper, stakers = _past_the_window(app, w3, keys, deployment, MAX_FEE_GWEI="3", RECEIPT_TIMEOUT_SECONDS=150)
     thread, _ = _spiked_settle(app, w3, keeper, base_fee_gwei=20)
     thread.join(timeout=200)
     waits = [line for line in lines if "waits for the base fee to fall" in line]
@@ -153,17 +151,11 @@ def test_a_fee_spike_above_the_cap_is_waited_out_and_said_once(app, w3, keys, de
     final = _settle_row(app)
     assert final.status == "confirmed", lines
     assert w3.eth.get_transaction(final.tx_hash)["maxFeePerGas"] <= 3 * GWEI  # never above the cap
-    drive(app, keeper, status_is("finalized"), 120, lines)
-    assert_settled_once(app, stakers)
+    _finished_once(app, keeper, lines, stakers)
 
 
 def test_a_reorg_that_removes_a_mined_settle_batch_has_it_posted_again_once(app, w3, keys, deployment):
-    lines: list[str] = []
-    keeper = oracle.Keeper(report=lines.append)
-    stakers = staked_round(app, w3, keys, deployment[1], lines)
-    committed(app, w3, keeper, lines)
-    app.config["CONFIRMATIONS"] = 3  # a step is done three blocks deep, not at the first
-    jump(w3, WINDOW + 1)
+    lines, keeper, stakers = _past_the_window(app, w3, keys, deployment, CONFIRMATIONS=3)
     set_block_time(w3, 0)
     thread = _settle_in_background(app, keeper)
     oracle_address = _oracle(app)
@@ -178,8 +170,7 @@ def test_a_reorg_that_removes_a_mined_settle_batch_has_it_posted_again_once(app,
                for line in lines), lines
     assert w3.eth.get_transaction_receipt(batch)["blockNumber"] != mined["blockNumber"] or \
         bytes(w3.eth.get_transaction_receipt(batch)["blockHash"]) != bytes(mined["blockHash"])
-    drive(app, keeper, status_is("finalized"), 120, lines)
-    assert_settled_once(app, stakers)
+    _finished_once(app, keeper, lines, stakers)
 
 
 def test_an_rpc_that_errs_and_hangs_for_a_minute_is_waited_out(anvil_url, w3, keys, deployment, tmp_path):
