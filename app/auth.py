@@ -198,12 +198,23 @@ def _check_low_s(signature: str) -> None:
         raise ApiError(401, "the signature has a high s value (EIP-2 forbids it); sign the message again")
 
 
-def start_session(address: str) -> None:
-    """Sign ``address`` in on this browser: a new server-side session (its id the cookie's
-    only identity) and a new CSRF token."""
+def session_client(user_agent: str | None) -> str:
+    """What signed in, for Settings' list of sessions: ``nmr`` (the command line, which
+    names itself), ``browser`` (a browser's user agent) or ``script`` (anything else).
+    A label for the wallet's owner, never a credential: a header can say anything."""
+    agent = user_agent or ""
+    if agent.startswith("nmr-client/"):
+        return "nmr"
+    return "browser" if agent.startswith("Mozilla/") else "script"
+
+
+def start_session(address: str, client: str | None = None) -> None:
+    """Sign ``address`` in: a new server-side session (its id the cookie's only identity)
+    from `client` (:func:`session_client`), and a new CSRF token."""
     session.clear()
     session.permanent = True
-    session[SESSION_ID] = store.create_web_session(address, int(current_app.permanent_session_lifetime.total_seconds()))
+    session[SESSION_ID] = store.create_web_session(address, int(current_app.permanent_session_lifetime.total_seconds()),
+                                                   client)
     session[SESSION_CSRF] = secrets.token_urlsafe(32)
 
 

@@ -168,6 +168,9 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What signed in: "browser", "nmr" (the command line) or "script" (app.auth.session_client);
+    # None for sessions older than the column.
+    client: Mapped[str | None] = mapped_column(String(16))
 
 
 class UploadTicket(Base):

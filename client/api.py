@@ -81,6 +81,8 @@ class NumeraireClient(TransportMixin, SignInMixin, AccountMixin, RoundsMixin, Do
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.http = requests.Session()
+        # Names itself, so the wallet's Settings lists this sign-in as the command line's.
+        self.http.headers["User-Agent"] = f"nmr-client/{settings.CLIENT_VERSION} {self.http.headers['User-Agent']}"
         # sign-in
         self.token = token or None
         self._private_key = private_key or None

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 
 from client.core.predictions import MAX_PREDICTION_BYTES
 
+# The distribution's version (client/pyproject.toml; a test holds them equal), named in
+# the User-Agent so a wallet's Settings tells the command line's sign-ins from a browser's.
+CLIENT_VERSION = "0.1.0"
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 API_PREFIX = "/api/v1"
 # Files are checked here against the tournament's default limit before they are sent; a

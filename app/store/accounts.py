@@ -200,14 +200,15 @@ def consume_nonce(nonce: str) -> bool:
     return result.rowcount == 1
 
 
-def create_web_session(address: str, lifetime_seconds: int) -> str:
-    """A new signed-in session for ``address``; returns its id (the cookie's; only its hash is kept)."""
+def create_web_session(address: str, lifetime_seconds: int, client: str | None = None) -> str:
+    """A new signed-in session for ``address`` from `client` (what signed in: see
+    :func:`app.auth.session_client`); returns its id (the cookie's; only its hash is kept)."""
     add_user(address)
     session_id = secrets.token_urlsafe(32)
     now = utcnow()
     session = get_session()
     session.add(WebSession(id=_secret_digest(session_id), address=address, created_at=now,
-                           expires_at=now + timedelta(seconds=lifetime_seconds)))  # fmt: skip
+                           expires_at=now + timedelta(seconds=lifetime_seconds), client=client))  # fmt: skip
     session.execute(delete(WebSession).where(WebSession.expires_at < now - timedelta(days=1)))
     session.commit()
     return session_id

@@ -205,7 +205,7 @@ def verify() -> Response:
     if not isinstance(message, str) or not isinstance(signature, str) or not message or not signature:
         raise ApiError(400, "send {\"message\": <the EIP-4361 text>, \"signature\": <0x hex>}")
     address = auth.verify_sign_in(message, signature)
-    auth.start_session(address)
+    auth.start_session(address, auth.session_client(request.headers.get("User-Agent")))
     return ok({"address": address, "csrf_token": auth.csrf_token()})
 
 

@@ -7,7 +7,8 @@ the ``*_cell`` filters put the exact amount on hover. Times are UTC; :func:`when
 ``<time>`` element that reads "3 days ago" with the absolute time on hover.
 
 Jinja filters (registered by :func:`register`): ``nmr``, ``usd``, ``pct``, ``day``, ``iso``,
-``num`` (plain text) and ``nmr_cell``, ``usd_cell``, ``when`` (markup).
+``num``, ``counted`` (``7 submissions``), ``policy_name`` (plain text) and ``nmr_cell``,
+``usd_cell``, ``when`` (markup).
 """
 
 from __future__ import annotations
@@ -99,12 +100,29 @@ def relative(moment: datetime, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     seconds = (now - moment).total_seconds()
     distance = abs(seconds)
-    for name, size in _UNITS:
+    for index, (name, size) in enumerate(_UNITS):
         if distance >= size:
-            count = int(distance // size)
-            text = f"{count} {name}{'' if count == 1 else 's'}"
+            # Rounded, not floored: a 7-day session that began a minute ago ends "in 7 days".
+            count = round(distance / size)
+            if index and count * size >= _UNITS[index - 1][1]:  # 59.6 minutes: "1 hour"
+                (name, size), count = _UNITS[index - 1], 1
+            text = counted(count, name)
             return f"{text} ago" if seconds > 0 else f"in {text}"
     return "just now"
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 submission``, ``7 submissions``: a count with its noun in the right number."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+# The payout policies in words (the rules page explains each).
+POLICY_NAMES = {"auction2017": "2017 staking auction", "corr": "CORR stakes"}
+
+
+def policy_name(policy: str | None) -> str:
+    """A payout policy as people read it: ``2017 staking auction``."""
+    return POLICY_NAMES.get(policy or "", policy or DASH)
 
 
 def absolute(moment: datetime) -> str:
@@ -123,13 +141,13 @@ def register(app: Flask) -> None:
     """Make the filters above available to every template."""
     filters = {
         "nmr": format_nmr, "usd": format_usd, "pct": format_percent, "day": day, "iso": iso, "num": format_number,
-        "nmr_cell": nmr_cell, "usd_cell": usd_cell, "when": when,
+        "nmr_cell": nmr_cell, "usd_cell": usd_cell, "when": when, "counted": counted, "policy_name": policy_name,
     }  # fmt: skip
     for name, function in filters.items():
         app.add_template_filter(function, name)
 
 
 __all__ = [
-    "DECIMALS", "absolute", "day", "exact_units", "format_nmr", "format_number", "format_percent", "format_units",
-    "format_usd", "iso", "nmr_cell", "register", "relative", "usd_cell", "when",
+    "DECIMALS", "POLICY_NAMES", "absolute", "counted", "day", "exact_units", "format_nmr", "format_number", "format_percent", "format_units",
+    "format_usd", "iso", "nmr_cell", "policy_name", "register", "relative", "usd_cell", "when",
 ]  # fmt: skip

@@ -46,6 +46,12 @@ ETHERS_DIST = Path(__file__).resolve().parents[2] / "node_modules" / "ethers" / 
 COMMUNITY_LINKS = (("BLOG_URL", "Blog"), ("FORUM_URL", "Forum"), ("CHAT_URL", "Chat"))
 
 
+def _server_url() -> str:
+    """This server's public URL for the pages' copy-paste lines: the pinned sign-in URI
+    (never the request's Host header), else the URL the page was asked for."""
+    return (current_app.config.get("SIWE_URI") or request.url_root).rstrip("/")
+
+
 @bp.app_context_processor
 def _header() -> dict[str, Any]:
     """What base.html's header needs on every page: the live round header and the menu."""
@@ -62,7 +68,8 @@ def _header() -> dict[str, Any]:
 def current_round() -> str:
     """Current round: countdown, downloads, upload form, my submission's hash, metrics and
     the Performance panel."""
-    return render_template("current_round.html", page=views.current_round_page(g.address))
+    return render_template("current_round.html", page=views.current_round_page(g.address),
+                           page_server_url=_server_url())
 
 
 @bp.get("/stake")

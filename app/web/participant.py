@@ -26,7 +26,8 @@ def settings_page(address: str, current_session_key: str | None) -> dict[str, An
         "models": store.list_models(address),
         "tokens": views.token_rows(address),
         "sessions": [
-            {"key": s.id, "created_at": s.created_at, "expires_at": s.expires_at, "current": s.id == current_session_key}
+            {"key": s.id, "created_at": s.created_at, "expires_at": s.expires_at, "current": s.id == current_session_key,
+             "client": s.client}
             for s in store.list_web_sessions(address)
         ],
     }

@@ -72,3 +72,13 @@ def test_installed_nmr_refuses_a_bad_file_with_the_servers_words(client_venv, se
     assert checked.returncode == 1 and "bad.csv was not accepted" in checked.stderr + checked.stdout
     assert "Traceback" not in checked.stderr
 
+
+
+def test_the_client_names_the_version_its_distribution_has():
+    import tomllib
+
+    from client import settings
+
+    pyproject = Path(__file__).resolve().parents[2] / "client" / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text())["project"]
+    assert settings.CLIENT_VERSION == project["version"]

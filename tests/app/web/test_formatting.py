@@ -8,19 +8,36 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.web import views
-from app.web.formatting import exact_units, nmr_cell, relative, usd_cell, when
+from app.web.formatting import (
+    counted,
+    exact_units,
+    nmr_cell,
+    policy_name,
+    relative,
+    usd_cell,
+    when,
+)
 from client.core.money.units import NmrAmount, UsdAmount
 
 NOW = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("delta", "words"), [
-    (timedelta(seconds=20), "just now"), (timedelta(minutes=1), "1 minute ago"), (timedelta(hours=5, minutes=59), "5 hours ago"),
+    (timedelta(seconds=20), "just now"), (timedelta(minutes=1), "1 minute ago"), (timedelta(hours=5, minutes=59), "6 hours ago"),
     (timedelta(days=3, hours=2), "3 days ago"), (timedelta(days=65), "2 months ago"), (timedelta(days=800), "2 years ago"),
     (-timedelta(hours=2, minutes=1), "in 2 hours"), (-timedelta(days=1), "in 1 day"),
+    (-timedelta(days=7, seconds=-60), "in 7 days"), (timedelta(minutes=59, seconds=40), "1 hour ago"),
+    (timedelta(days=29, hours=20), "1 month ago"),
 ])  # fmt: skip
 def test_relative_times(delta, words):
     assert relative(NOW - delta, NOW) == words
+
+
+def test_counts_and_policies_read_as_words():
+    assert (counted(1, "submission"), counted(7, "submission"), counted(0, "stake")) == (
+        "1 submission", "7 submissions", "0 stakes")
+    assert counted(1200, "row") == "1,200 rows"
+    assert policy_name("auction2017") == "2017 staking auction" and policy_name("corr") == "CORR stakes"
 
 
 def test_when_is_a_time_element_with_the_utc_time_on_hover():

@@ -63,12 +63,20 @@ def test_signed_out_account_and_settings_show_the_sign_in_panel(client):
 
 
 def test_settings_lists_sessions_and_ends_one_or_all(app, alice):
-    laptop, phone = app.test_client(), app.test_client()
+    laptop, phone, terminal = app.test_client(), app.test_client(), app.test_client()
+    phone.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36"
+    terminal.environ_base["HTTP_USER_AGENT"] = "nmr-client/0.1.0 python-requests/2.32.5"
     assert sign_in(laptop, alice).status_code == 200
     assert sign_in(phone, alice).status_code == 200
+    assert sign_in(terminal, alice).status_code == 200
     page = laptop.get("/settings").get_data(as_text=True)
-    assert page.count('class="link session-sign-out"') == 2
+    assert page.count('class="link session-sign-out"') == 3
     assert page.count("this browser") == 1 and page.count("another browser") == 1
+    assert page.count("the nmr command line") == 1  # a CLI sign-in is named as such, not "another browser"
+    assert "Signed-in sessions" in page and "in 7 days" in page  # a fresh 7-day session, rounded
+    assert terminal.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf(terminal)}).status_code == 200
+    page = laptop.get("/settings").get_data(as_text=True)
+    assert page.count('class="link session-sign-out"') == 2 and "the nmr command line" not in page
     other_key = re.search(r'<tr data-current="0">.*?/settings/sessions/([0-9a-f]{64})/end', page, re.DOTALL).group(1)
 
     ended = laptop.post(f"/settings/sessions/{other_key}/end", data={"csrf_token": csrf(laptop)})
