@@ -85,6 +85,17 @@ def wallet(address: str) -> dict[str, Any]:
     }
 
 
+def balances(address: str) -> dict[str, Any] | None:
+    """A wallet's NMR and USD, read from the chain (the header's Balances on every page),
+    or None when the chain does not answer."""
+    found = read(f"the balances of {address}", lambda chain: (chain.balances(address), chain.usd_decimals))
+    if found is None:
+        return None
+    held, usd_decimals = found
+    return {"nmr_wei": NmrAmount(held.get("nmr_wei", 0)), "usd_units": UsdAmount(held.get("usd_units", 0)),
+            "usd_decimals": int(usd_decimals)}
+
+
 def round_chain_state(number: int, disputes: bool = True) -> dict[str, Any] | None:
     """Round `number` as the escrow holds it, for the pages and the API; None when the
     chain does not answer (the pages still render, saying so).

@@ -8,7 +8,7 @@ the ``*_cell`` filters put the exact amount on hover. Times are UTC; :func:`when
 
 Jinja filters (registered by :func:`register`): ``nmr``, ``usd``, ``pct``, ``day``, ``iso``,
 ``num``, ``counted`` (``7 submissions``), ``policy_name`` (plain text) and ``nmr_cell``,
-``usd_cell``, ``when`` (markup).
+``usd_cell``, ``when``, ``at`` (markup).
 """
 
 from __future__ import annotations
@@ -137,17 +137,27 @@ def when(moment: datetime | None, now: datetime | None = None) -> Markup:
     return Markup('<time datetime="{}" title="{}">{}</time>').format(iso(moment), absolute(moment), relative(moment, now))
 
 
+def at(moment: datetime | None) -> Markup:
+    """A date and time, the pages' one form: ``<time datetime="...Z" data-local>2026-11-25
+    02:30 UTC</time>``, which the pages' script (format.js ``localizeTimes``) turns into the
+    reader's local time with the UTC time on hover; without a script it reads in UTC."""
+    if moment is None:
+        return Markup(DASH)
+    return Markup('<time datetime="{}" title="{}" data-local>{}</time>').format(iso(moment), absolute(moment),
+                                                                                absolute(moment))
+
+
 def register(app: Flask) -> None:
     """Make the filters above available to every template."""
     filters = {
         "nmr": format_nmr, "usd": format_usd, "pct": format_percent, "day": day, "iso": iso, "num": format_number,
-        "nmr_cell": nmr_cell, "usd_cell": usd_cell, "when": when, "counted": counted, "policy_name": policy_name,
+        "nmr_cell": nmr_cell, "usd_cell": usd_cell, "when": when, "counted": counted, "policy_name": policy_name, "at": at,
     }  # fmt: skip
     for name, function in filters.items():
         app.add_template_filter(function, name)
 
 
 __all__ = [
-    "DECIMALS", "POLICY_NAMES", "absolute", "counted", "day", "exact_units", "format_nmr", "format_number", "format_percent", "format_units",
+    "DECIMALS", "POLICY_NAMES", "absolute", "at", "counted", "day", "exact_units", "format_nmr", "format_number", "format_percent", "format_units",
     "format_usd", "iso", "nmr_cell", "policy_name", "register", "relative", "usd_cell", "when",
 ]  # fmt: skip

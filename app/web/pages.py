@@ -24,6 +24,7 @@ from flask import (
 
 from app import auth, paths, store
 from app.access import SCOPES, access, parse_scopes
+from app.chain import reads
 from app.errors import ApiError
 from app.web import leaderboard as boards
 from app.web import participant, round_header, rules, services, views
@@ -57,6 +58,8 @@ def _header() -> dict[str, Any]:
     """What base.html's header needs on every page: the live round header and the menu."""
     config = current_app.config
     return {
+        # The 2017 site kept Balances in view on every page: read from the chain, for a signed-in wallet.
+        "header_balances": reads.balances(g.address) if g.get("address") else None,
         "round_header": round_header.round_header(),
         "remaining_text": round_header.remaining_text,
         "community_links": [(label, config[key]) for key, label in COMMUNITY_LINKS if config.get(key)],

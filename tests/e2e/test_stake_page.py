@@ -91,6 +91,12 @@ def utc_words(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def local_words(page, timestamp: int) -> str:
+    """The moment as this browser writes local times (its zone and language)."""
+    return page.evaluate("(s) => new Date(s * 1000).toLocaleString(undefined, {dateStyle: 'medium', timeStyle: 'short'})",
+                         timestamp)
+
+
 def test_no_wallet_says_how_to_get_one(server, open_page, round_open):
     page = open_page(wallet=False)
     page.goto(server + "/stake")
@@ -120,7 +126,8 @@ def test_connect_shows_balances_round_stake_and_follows_the_wallet(
     assert "$100.00 staking pool, $50.00 and 100.00 NMR" in page.inner_text("#round-pools")
     assert page.inner_text("#round-number") == str(ROUND)
     closes_at = escrow.functions.getRound(ROUND).call()[0]
-    assert page.inner_text("#closes-at") == utc_words(closes_at)
+    assert page.get_attribute("#closes-at", "title") == utc_words(closes_at)  # UTC on hover
+    assert page.inner_text("#closes-at") == local_words(page, closes_at)  # the reader's own time
     countdown = page.inner_text("#stake-countdown")
     assert re.fullmatch(r"0D 0H (9|10)M \d+S", countdown), countdown
     page.wait_for_function("(t) => document.getElementById('stake-countdown').textContent !== t", arg=countdown)

@@ -10,7 +10,7 @@ from app import reports, store
 from app.chain import reads
 from app.schedule import Schedule, duration_text, round_phase
 from app.web import performance, round_header
-from app.web.formatting import DECIMALS, iso
+from app.web.formatting import DECIMALS, absolute
 from app.web.services import UploadOutcome, published_files
 from client.core.money.units import NmrAmount, UsdAmount
 
@@ -19,7 +19,7 @@ RESOLVED_STATUSES = ("resolved", "settled", "finalized", "expired")
 
 def status_note(row: store.Round) -> str:
     """One sentence on where the round stands (the results page's first line)."""
-    closes, due = iso(row.closes_at), iso(row.resolves_by)
+    closes, due = absolute(row.closes_at), absolute(row.resolves_by)
     if row.status == "opening":
         return "This tournament is being opened on chain; uploads start once its creation is confirmed."
     if row.status == "open":
@@ -36,11 +36,13 @@ def status_note(row: store.Round) -> str:
         return (
             f"The oracle's deadline ({due}) passed before this round was settled, so it was finalized on the "
             "escape-hatch path: every staker not settled by then takes the whole stake back alone (Withdraw on "
-            "the Stake page, or `nmr withdraw N`), nobody else is burned or paid, and the pools went back to the funder."
+            f"the Stake page, or the command nmr withdraw {row.number}), nobody else is burned or paid, and the pools "
+            "went back to the funder."
         )
     if row.status == "voided":
         return ("A dispute against the oracle's results was upheld, so this round was voided: no staker is paid "
-                "or burned, every stake can be withdrawn at once (Withdraw on the Stake page, or nmr withdraw N), "
+                f"or burned, every stake can be withdrawn at once (Withdraw on the Stake page, or the command nmr withdraw "
+                f"{row.number}), "
                 "the disputer was paid a reward from the NMR pool and the rest of the pools went back to the funder.")
     return f"Status: {row.status}."
 

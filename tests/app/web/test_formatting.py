@@ -68,3 +68,24 @@ def test_json_writes_an_amount_by_its_type_not_its_key():
                                     "rows": [{"burned": "0"}], "at": "2026-11-25T02:30:00Z"}
     # An amount shows as its number in a page and adds up as an int.
     assert f"{NmrAmount(12)}" == "12" and NmrAmount(2) + UsdAmount(3) == 5
+
+
+@pytest.mark.parametrize("status", ["opening", "open", "closed", "resolved", "settled", "finalized", "expired", "voided"])
+def test_a_rounds_status_note_is_plain_text_with_people_dates(status):
+    from types import SimpleNamespace
+
+    row = SimpleNamespace(number=7, status=status, closes_at=NOW, resolves_by=NOW + timedelta(days=1))
+    note = views.rounds.status_note(row)
+    assert "`" not in note and "T02:30" not in note  # no markdown, no machine timestamps
+    if status in ("open", "closed", "expired"):
+        assert "2026-11-2" in note and "UTC" in note
+    if status in ("expired", "voided"):
+        assert "nmr withdraw 7" in note  # the round's own number, not a placeholder
+
+
+def test_a_moment_is_written_in_utc_for_the_script_to_show_in_local_time():
+    from app.web.formatting import at
+
+    assert str(at(NOW)) == ('<time datetime="2026-11-25T02:30:00Z" title="2026-11-25 02:30 UTC" data-local>'
+                            "2026-11-25 02:30 UTC</time>")
+    assert str(at(None)) == "–"

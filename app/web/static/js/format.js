@@ -43,5 +43,25 @@ export function usdText(units, decimals = 6) {
 export const utcText = (seconds) =>
   new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
 
+// Unix seconds in the reader's own time zone and language: "Dec 7, 2026, 2:25 PM" (the
+// pages' one date form; UTC is on hover, utcText).
+export const localText = (seconds) =>
+  new Date(Number(seconds) * 1000).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+// Shows a <time> element's moment (Unix seconds) in local time, UTC on hover.
+export function showTime(element, seconds) {
+  element.dateTime = new Date(Number(seconds) * 1000).toISOString();
+  element.title = utcText(seconds);
+  element.textContent = localText(seconds);
+}
+
+// Every <time data-local> the server wrote in UTC, in the reader's local time.
+export function localizeTimes(root = document) {
+  for (const element of root.querySelectorAll("time[data-local]")) {
+    const millis = Date.parse(element.dateTime);
+    if (!Number.isNaN(millis)) showTime(element, millis / 1000);
+  }
+}
+
 // 0x1234…abcd
 export const shortAddress = (address) => address.slice(0, 6) + "…" + address.slice(-4);

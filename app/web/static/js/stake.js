@@ -17,7 +17,7 @@
 
 import { startCountdown } from "./countdown.js";
 import { describeFailure } from "./errors.js";
-import { utcText, wadText } from "./format.js";
+import { showTime, wadText } from "./format.js";
 import { TransactionLog } from "./txlog.js";
 import { wallet } from "./session.js";
 import { connectContracts, loadChainConfig, readBalances, readPositions, statusName } from "./stake_chain.js";
@@ -153,8 +153,8 @@ class StakePage {
       say(el.stakeStatus, `tournament ${this.roundId} is not on chain`, true);
       return;
     }
-    el.closesAt.textContent = utcText(round.closesAt);
-    el.resolvesBy.textContent = utcText(round.resolvesBy);
+    showTime(el.closesAt, round.closesAt);
+    showTime(el.resolvesBy, round.resolvesBy);
     showNmr(el.myStake, this.stake.amount);
     el.myConfidence.textContent = this.stake.amount > 0n ? wadText(this.stake.confidence) : "–";
     this.form.prefill(this.stake, this.models.number);
