@@ -100,9 +100,13 @@ def local_words(page, timestamp: int) -> str:
 def test_no_wallet_says_how_to_get_one(server, open_page, round_open):
     page = open_page(wallet=False)
     page.goto(server + "/stake")
-    page.wait_for_selector("#wallet-status.error")
-    assert "No Ethereum wallet found. Install MetaMask" in page.inner_text("#wallet-status")
+    page.locator("#wallet-status", has_text="To stake").wait_for()
+    status = page.locator("#wallet-status")
+    assert "connect a wallet: install MetaMask" in status.inner_text() and "nmr stake" in status.inner_text()
+    assert "error" not in (status.get_attribute("class") or "")  # guidance, not a red error
     assert page.locator("#connect").is_hidden()
+    countdown = page.inner_text("#stake-countdown")
+    assert countdown not in ("…", "", "–") and "S" in countdown  # ticking without a wallet: 0D 23H 59M 58S
     shot(page, "00-no-wallet")
 
 

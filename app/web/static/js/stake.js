@@ -63,6 +63,20 @@ class StakePage {
     return { iface: this.errorAbi, table: this.config.errors, usdDecimals: Number(this.config.usd.decimals) };
   }
 
+  // The round's close as the server wrote it on the page (Unix seconds), null without one.
+  closesAtOnPage() {
+    const millis = this.el.closesAt ? Date.parse(this.el.closesAt.dateTime) : NaN;
+    return Number.isNaN(millis) ? null : millis / 1000;
+  }
+
+  startCountdown(deadline, now) {
+    if (!this.el.stakeCountdown) return;
+    this.countdown = startCountdown(this.el.stakeCountdown, {
+      deadline, now,
+      onTick: (left) => { this.el.countdownLabel.textContent = left === 0 ? "Staking" : "Staking closes in"; },
+    });
+  }
+
   chainNow() {
     return Math.floor(Date.now() / 1000) + this.clockSkew;
   }
@@ -78,8 +92,11 @@ class StakePage {
   async start() {
     this.wallet = await wallet();  // the same wallet the header's session uses
     if (!this.wallet) {
+      // Not an error: what to do. The countdown runs on the server's closing time meanwhile.
       say(this.el.walletStatus,
-        "No Ethereum wallet found. Install MetaMask (or another EIP-1193 wallet) and reload this page to stake.", true);
+        "To stake, connect a wallet: install MetaMask (or another EIP-1193 wallet) in this browser, reload this " +
+        "page and press Connect wallet. Or stake from a script with nmr stake, your key kept on your machine.", false);
+      this.startCountdown(() => this.closesAtOnPage(), () => Date.now() / 1000);
       return;
     }
     try {
@@ -99,13 +116,8 @@ class StakePage {
       provider.on("accountsChanged", (accounts) => { this.onAccounts(accounts); });
       provider.on("chainChanged", (chainId) => { this.onChain(chainId); });
     }
-    if (this.el.stakeCountdown) {
-      this.countdown = startCountdown(this.el.stakeCountdown, {
-        deadline: () => (this.round && this.round.closesAt > 0n ? Number(this.round.closesAt) : null),
-        now: () => this.chainNow(),
-        onTick: (left) => { this.el.countdownLabel.textContent = left === 0 ? "Staking" : "Staking closes in"; },
-      });
-    }
+    this.startCountdown(() => (this.round && this.round.closesAt > 0n ? Number(this.round.closesAt) : null),
+      () => this.chainNow());
     this.chainId = await provider.request({ method: "eth_chainId" });
     await this.onAccounts(await provider.request({ method: "eth_accounts" }));
     this.root.dataset.ready = "1";
