@@ -1,6 +1,7 @@
 """The leaderboard as pages and the API show it: one round's board or the all-time view,
-sorted by any column and cut into pages, all from the query string
-(``?round=N|all&sort=career_usd&order=desc&page=2``) so that it works without JavaScript.
+searched by name, filtered by staked or unstaked, sorted by any column and cut into
+pages, all from the query string (``?round=N|all&q=alpha&staked=yes&sort=career_usd&
+order=desc&page=2``) so that it works without JavaScript.
 
 Ranks are the board's own (live logloss for a round, career USD then NMR all-time, equal
 values sharing one); sorting by another column reorders the rows but keeps their ranks.
@@ -20,6 +21,8 @@ from app.web.inputs import round_arg
 
 PAGE_SIZE = 50
 ALL_TIME = "all"
+SEARCH_MAX = 64  # characters of a name search
+STAKED_CHOICES = ("yes", "no")
 _PAGE_DIGITS_MAX = 6
 # Sortable columns per view: the key of the row and the direction a first click sorts in
 # (best first: low logloss, high amounts).
@@ -48,7 +51,8 @@ def leaderboard_view() -> dict[str, Any]:
         board = reports.leaderboard(number)
         view, number, rows, columns = "round", board["round"], board["rows"], ROUND_COLUMNS
     sort, order = _sort_args(columns)
-    rows = sort_rows(rows, sort, order)
+    search, staked = _filter_args(view)
+    rows = sort_rows(filter_rows(rows, search, staked), sort, order)
     page, pages = _page_arg(len(rows))
     return {
         "view": view,
@@ -56,6 +60,8 @@ def leaderboard_view() -> dict[str, Any]:
         "rounds": rounds,
         "sort": sort,
         "order": order,
+        "q": search,
+        "staked": staked,
         "columns": columns,
         "page": page,
         "pages": pages,
@@ -64,6 +70,16 @@ def leaderboard_view() -> dict[str, Any]:
         "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         "decimals": DECIMALS,
     }
+
+
+def filter_rows(rows: list[dict[str, Any]], search: str, staked: str) -> list[dict[str, Any]]:
+    """The rows whose name or model key holds `search` (case-blind; "" keeps all) and, with
+    `staked` "yes" or "no", that did or did not stake in the round. Ranks stay the board's."""
+    wanted = search.casefold()
+    kept = [row for row in rows if not wanted or wanted in row["name"].casefold() or wanted in row["key"].casefold()]
+    if staked:
+        kept = [row for row in kept if bool(row.get("stake_wei")) == (staked == "yes")]
+    return kept
 
 
 def sort_rows(rows: list[dict[str, Any]], key: str, order: str) -> list[dict[str, Any]]:
@@ -86,6 +102,18 @@ def _sort_args(columns: dict[str, str]) -> tuple[str, str]:
     if order not in ("asc", "desc"):
         raise ApiError(400, f"order must be asc or desc (got {order[:40]!r})")
     return sort, order
+
+
+def _filter_args(view: str) -> tuple[str, str]:
+    search = (request.args.get("q") or "").strip()
+    if len(search) > SEARCH_MAX:
+        raise ApiError(400, f"q (a name to search for) is at most {SEARCH_MAX} characters (got {len(search)})")
+    staked = request.args.get("staked") or ""
+    if staked and staked not in STAKED_CHOICES:
+        raise ApiError(400, f"staked must be yes or no, or left out for everyone (got {staked[:40]!r})")
+    if staked and view == ALL_TIME:
+        raise ApiError(400, "staked filters one round's board (who staked in it); pick a tournament, or leave it out")
+    return search, staked
 
 
 def _page_arg(total: int) -> tuple[int, int]:
@@ -121,6 +149,8 @@ def page_link_args(page: dict[str, Any], number: int) -> dict[str, Any]:
 
 
 def _board_args(page: dict[str, Any]) -> dict[str, Any]:
+    """The board and its filters, which every sort and page link keeps."""
+    filters = {key: page[key] for key in ("q", "staked") if page.get(key)}
     if page["view"] == ALL_TIME:
-        return {"round": ALL_TIME}
-    return {"round": page["round"]} if page["round"] is not None else {}
+        return {"round": ALL_TIME, **filters}
+    return {"round": page["round"], **filters} if page["round"] is not None else filters

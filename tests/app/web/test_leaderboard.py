@@ -25,11 +25,13 @@ def player(i: int) -> str:
 
 def round_7_row(i: int) -> dict:
     """Participant i of round 7: logloss in pairs (0 and 1 tie, 2 and 3 tie, ...), $i paid,
-    every fifth one burned 1 NMR, and participant 7 without a consistency."""
+    every fifth one burned 1 NMR, every fourth one staked 2 NMR, and participant 7 without a
+    consistency."""
     return {
         "address": player(i), "live_logloss": 0.68 + (i // 2) * 1e-4, "validation_logloss": 0.69,
         "consistency": None if i == 7 else 0.5 + (i % 50) / 100, "originality": True, "concordance": i % 3 != 0,
         "usd_reward": i * USD, "prize_nmr": (N_PLAYERS - i) * NMR // 3, "burn_wei": NMR if i % 5 == 0 else 0,
+        "stake_wei": 2 * NMR if i % 4 == 0 else 0,
     }  # fmt: skip
 
 
@@ -158,3 +160,36 @@ def test_the_all_time_page(client, boards):
         assert f">{column}</a></th>" in html
     assert 'href="/leaderboard?round=all&amp;sort=rank&amp;order=asc&amp;page=2" rel="prev"' in html
     assert html.count('<tr data-address=') == 20
+
+
+def test_search_by_name_and_filter_by_stake_keep_the_boards_ranks(client, boards):
+    named = board(client, round=7, q="MUCH TOO LONG")
+    assert [(row["address"], row["rank"]) for row in named["rows"]] == [(player(0), 1)]
+    by_key = board(client, round=7, q=player(9)[-6:].lower())
+    assert [row["address"] for row in by_key["rows"]] == [player(9)]
+    stakers = board(client, round=7, staked="yes")
+    assert stakers["total"] == N_PLAYERS // 4 and all(int(row["stake_wei"]) == 2 * NMR for row in stakers["rows"])
+    assert [row["rank"] for row in stakers["rows"][:3]] == [1, 5, 9]  # the board's ranks, not renumbered
+    assert board(client, round=7, staked="no")["total"] == N_PLAYERS - N_PLAYERS // 4
+    both = board(client, round=7, staked="yes", sort="round_usd")
+    assert [row["round_usd"] for row in both["rows"][:2]] == [str(116 * USD), str(112 * USD)]
+    assert board(client, round="all", q="much too long")["total"] == 1
+
+
+@pytest.mark.parametrize(("query", "words"), [
+    ({"round": 7, "staked": "maybe"}, "staked must be yes or no"),
+    ({"round": "all", "staked": "yes"}, "staked filters one round's board"),
+    ({"round": 7, "q": "x" * 65}, "at most 64 characters"),
+])  # fmt: skip
+def test_a_bad_search_or_filter_says_what_to_change(client, boards, query, words):
+    response = client.get("/api/v1/leaderboard", query_string=query)
+    assert response.status_code == 400 and words in response.get_json()["error"]["message"]
+
+
+def test_the_page_searches_without_javascript_and_its_links_keep_the_filters(client, boards):
+    page = client.get("/leaderboard", query_string={"round": 7, "staked": "yes", "q": "0"}).get_data(as_text=True)
+    assert 'name="q" value="0"' in page and '<option value="yes" selected>staked</option>' in page
+    sort_links = re.findall(r'href="(/leaderboard\?[^"]*sort=round_usd[^"]*)"', page)
+    assert sort_links and all("staked=yes" in link and "q=0" in link for link in sort_links)
+    nobody = client.get("/leaderboard", query_string={"round": 7, "q": "nobody by this name"}).get_data(as_text=True)
+    assert "Nobody on this board matches “nobody by this name”" in nobody
