@@ -82,6 +82,9 @@ class Config:
     DATA_DIR = str(INSTANCE_DIR / "data")
     RPC_URL = "http://127.0.0.1:8545"
     PUBLIC_RPC_URL = ""  # the RPC URL wallets should use, if not RPC_URL
+    # A block explorer's transaction page, "{}" for the hash (e.g. https://explorer.example/tx/{}):
+    # the account's ledger links each transaction there; empty (a local chain): the hash is shown.
+    EXPLORER_TX_URL = ""
     CHAIN_ID = 1337
     DEPLOYMENTS_FILE = str(PROJECT_ROOT / "deployments" / "local.json")
     MAX_UPLOAD_BYTES = MAX_PREDICTION_BYTES

@@ -96,6 +96,16 @@ def balances(address: str) -> dict[str, Any] | None:
             "usd_decimals": int(usd_decimals)}
 
 
+def ledger(address: str) -> list[dict[str, Any]] | None:
+    """A wallet's ledger from the escrow's events (``Chain.ledger``), amounts typed; None
+    when the chain does not answer."""
+    found = read(f"the ledger of {address}", lambda chain: chain.ledger(address))
+    if found is None:
+        return None
+    return [{**entry, "nmr_wei": NmrAmount(entry["nmr_wei"]), "usd_units": UsdAmount(entry["usd_units"])}
+            for entry in found]
+
+
 def round_chain_state(number: int, disputes: bool = True) -> dict[str, Any] | None:
     """Round `number` as the escrow holds it, for the pages and the API; None when the
     chain does not answer (the pages still render, saying so).

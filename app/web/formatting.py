@@ -147,17 +147,22 @@ def at(moment: datetime | None) -> Markup:
                                                                                 absolute(moment))
 
 
+def at_unix(seconds: int | None) -> Markup:
+    """:func:`at` of Unix seconds (a block's timestamp)."""
+    return at(None if seconds is None else datetime.fromtimestamp(int(seconds), tz=UTC))
+
+
 def register(app: Flask) -> None:
     """Make the filters above available to every template."""
     filters = {
         "nmr": format_nmr, "usd": format_usd, "pct": format_percent, "day": day, "iso": iso, "num": format_number,
-        "nmr_cell": nmr_cell, "usd_cell": usd_cell, "when": when, "counted": counted, "policy_name": policy_name, "at": at,
+        "nmr_cell": nmr_cell, "usd_cell": usd_cell, "when": when, "counted": counted, "policy_name": policy_name, "at": at, "at_unix": at_unix,
     }  # fmt: skip
     for name, function in filters.items():
         app.add_template_filter(function, name)
 
 
 __all__ = [
-    "DECIMALS", "POLICY_NAMES", "absolute", "at", "counted", "day", "exact_units", "format_nmr", "format_number", "format_percent", "format_units",
+    "DECIMALS", "POLICY_NAMES", "absolute", "at", "at_unix", "counted", "day", "exact_units", "format_nmr", "format_number", "format_percent", "format_units",
     "format_usd", "iso", "nmr_cell", "policy_name", "register", "relative", "usd_cell", "when",
 ]  # fmt: skip

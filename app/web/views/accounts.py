@@ -68,6 +68,8 @@ def account_page(address: str) -> dict[str, Any]:
         # Disputes this wallet raised and the guardian ruled on: the bond back with a reward, or burned.
         "disputes": [{"round": r.number, "upheld": r.dispute_upheld, "reward": NmrAmount(r.dispute_reward or 0),
                       "bond_burned": not r.dispute_upheld} for r in store.disputes_by(address)],
+        # Every token movement of the wallet, from the escrow's events (None: the chain did not answer).
+        "ledger": reads.ledger(address),
         "chart_round": latest.round_number if latest else None,
         "chart_svg": charts.era_bar_chart(
             [e["era"] for e in per_era], [e["logloss"] for e in per_era], baseline=charts.LN2,

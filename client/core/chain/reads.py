@@ -20,6 +20,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from client.core.chain.errors import ChainError, ErrorDecoder
+from client.core.chain.ledger import wallet_ledger
 from client.core.chain.messages import WAD
 from client.core.chain.transactions import guarded
 from client.core.models import model_key, split_model_key
@@ -177,6 +178,11 @@ class ChainReads:
                          "confidence": f"{position['confidence'] / WAD:g}", "submission_hash": submission_hash,
                          "settled": position["status"] != "active", "status": position["status"]})
         return rows
+
+    def ledger(self, address: str) -> list[dict[str, Any]]:
+        """Every stake, top-up, withdrawal, settlement, prize, dispute bond, ruling and USD
+        credit of wallet `address`, newest first (:mod:`client.core.chain.ledger`)."""
+        return wallet_ledger(self, address)
 
     def settlements(self, round_id: int) -> dict[str, dict[str, Any]]:
         """StakeSettled events of a round: model key -> burned, rewarded, tx hash."""
