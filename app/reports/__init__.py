@@ -24,10 +24,12 @@ from app.reports.tables import (
     account_results,
     leaderboard,
     round_results,
+    standings,
     wallet_results,
 )
 
 __all__ = [
     "CHAIN_TOTALS", "UNSCORED", "account_results", "all_time", "chain_totals", "is_controlling", "leaderboard",
-    "model_fields", "rank_in_round", "reputations", "round_results", "score_view", "shared_ranks", "wallet_results",
+    "model_fields", "rank_in_round", "reputations", "round_results", "score_view", "shared_ranks", "standings",
+    "wallet_results",
 ]  # fmt: skip

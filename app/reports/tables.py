@@ -8,7 +8,7 @@ keys. Totals are typed amounts like the rows' (:mod:`client.core.money.units`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -118,6 +118,20 @@ def account_results(address: str) -> dict[str, Any]:
     and the career sums ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei), as in
     :func:`career_totals`."""
     return _results_of(address, user_scores(address))
+
+
+def standings(key: str, numbers: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Model ``key``'s place in each round of ``numbers`` by live logloss (the board's
+    order, equal scores sharing a rank): ``rank``, ``of`` (models scored) and
+    ``percentile`` (the share of the others it beat or tied: 1 best, 0 last)."""
+    found: dict[int, dict[str, Any]] = {}
+    for number in numbers:
+        losses = {s.model_key: s.live_logloss for s in round_scores(number) if s.live_logloss is not None}
+        if key not in losses:
+            continue
+        rank, of = 1 + sum(loss < losses[key] for loss in losses.values()), len(losses)
+        found[number] = {"rank": rank, "of": of, "percentile": 1.0 if of == 1 else (of - rank) / (of - 1)}
+    return found
 
 
 def wallet_results(address: str) -> dict[str, dict[str, Any]]:

@@ -93,7 +93,9 @@ def model_page(reference: str) -> dict[str, Any] | None:
     if model is None or not (number or store.get_user(address)):
         return None
     results = reports.account_results(model["key"])
-    scores = [{**score, "model": model["key"], "why": _account_why(score)} for score in results["scores"]]
+    places = reports.standings(model["key"], [score["round"] for score in results["scores"]])
+    scores = [{**score, "model": model["key"], "why": _account_why(score), "standing": places.get(score["round"])}
+              for score in results["scores"]]
     return {
         "model": model,
         "models": [model],

@@ -159,9 +159,13 @@ def test_a_models_page_shows_its_own_rounds_and_is_linked_from_the_boards(app, c
     body = client.get(f"/api/v1/models/{key.lower()}").get_json()
     assert body["model"] == {"key": key, "name": "alpha", "number": 1, "wallet": alice.address}
     assert [(s["round"], s["live_logloss"], s["why"]) for s in body["scores"]] == [(7, 0.689, "alpha's")]
+    assert body["scores"][0]["standing"] == {"rank": 1, "of": 2, "percentile": 1.0}  # beat model 0's 0.690
+    assert client.get(f"/api/v1/models/{alice.address}").get_json()["scores"][0]["standing"] == {
+        "rank": 2, "of": 2, "percentile": 0.0}
     assert body["career_usd"] == str(5 * 10**6)
     page = client.get(f"/models/{key}").get_data(as_text=True)
     assert '<h1 id="model-name">alpha</h1>' in page and 'id="model-rounds"' in page and "$5.00" in page
+    assert '<td class="num rank">1 of 2</td>' in page and '<td class="num percentile">100%</td>' in page
     assert client.get(f"/models/{alice.address}").status_code == 200  # model 0
     board = client.get("/leaderboard?round=7").get_data(as_text=True)
     assert f'href="/models/{key}"' in board and f'href="/models/{alice.address}"' in board
