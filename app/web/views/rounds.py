@@ -12,6 +12,7 @@ from app.schedule import Schedule, duration_text, round_phase
 from app.web import performance, round_header
 from app.web.formatting import DECIMALS, absolute
 from app.web.services import UploadOutcome, published_files
+from client.core.money import rules
 from client.core.money.units import NmrAmount, UsdAmount
 
 # Statuses whose scores (and reasons) are the oracle's final word.
@@ -190,12 +191,17 @@ def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] |
     if results is None:
         return None
     row = results["round"]
-    ranks = reports.shared_ranks([p["live_logloss"] for p in results["participants"] if p["live_logloss"] is not None])
+    # One rank per row, the prize rank: the place among the eligible by live logloss, as the
+    # plan ranks them (its reason says "rank 2 of 3"); an ineligible row has none, its Why says why.
+    eligible = [p["key"] for p in results["participants"]
+                if rules.is_controlling(p.get("originality"), p.get("concordance"), p.get("consistency"),
+                                        p.get("live_logloss"))]
+    prize_ranks = {key: place for place, key in enumerate(eligible, start=1)}
     participants = []
-    for position, p in enumerate(results["participants"]):
+    for p in results["participants"]:
         participants.append({
             **p,
-            "rank": ranks[position] if position < len(ranks) else None,
+            "rank": prize_ranks.get(p["key"]),
             "validation_logloss": p["validation_logloss"] if p.get("validation_logloss") is not None
             else p.get("validation_logloss_at_upload"),
             "why": why(p, row.status),
