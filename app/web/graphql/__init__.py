@@ -83,7 +83,7 @@ from graphql import GraphQLError
 from app.access import access
 from app.errors import ApiError
 from app.web.errors import MESSAGES
-from app.web.graphql import account, rounds, scores, submissions
+from app.web.graphql import account, rounds, scores, staking, submissions
 from app.web.graphql.common import (
     account_type,
     model_type,
@@ -99,7 +99,7 @@ from app.web.inputs import parse_json
 
 bp = Blueprint("graphql", __name__)
 
-RESOLVER_MODULES = (rounds, account, scores, submissions)  # imported for their bindings
+RESOLVER_MODULES = (rounds, account, scores, staking, submissions)  # imported for their bindings
 TYPE_DEFS = load_schema_from_path(str(Path(__file__).with_name("schema.graphql")))
 
 schema = make_executable_schema(

@@ -135,8 +135,6 @@ NOT_OFFERED = {
                              "its validation logloss, consistency and CORR (the upload's response, `nmr upload`, or "
                              "GET /api/v1/account); after the round, submission_scores",
     "v3StakeAuth": STAKE_HINT,
-    "v3StakeConfig": f"{STAKE_HINT}; the escrow's configuration is there too",
-    "v3StakeRound": f"{STAKE_HINT}; list_rounds gives a round's times and pools",
     "v3StakeClaim": f"{STAKE_HINT}; settlement pays stakes out on chain, nothing is claimed",
     "releaseStake": f"{STAKE_HINT}; a stake is locked until its round settles (or, past the oracle's deadline, "
                     "withdrawn alone with the escrow's withdrawStake)",

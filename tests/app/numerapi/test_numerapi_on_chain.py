@@ -273,14 +273,29 @@ def test_signals_and_crypto_say_use_numerapi(played, api_class, name):
         api.get_current_round()
 
 
-def test_diagnostics_and_v3_staking_say_what_to_use(played):
+def test_diagnostics_say_what_to_use(played):
     api = played["napi"](played["alice"])
     with pytest.raises(ValueError, match="diagnostics are not offered here: every upload is validated at once"):
         api.diagnostics(played["alice"])
-    with pytest.raises(ValueError, match="stakes live on chain here"):
-        api.v3_stake_config()
     with pytest.raises(ValueError, match="no daily scoring pipeline here"):
         api.pipeline_status()
+
+
+def test_v3_stake_config_and_round_answer_from_the_escrow(played):
+    api, chain = played["napi"](played["alice"]), played["chain"]
+    config = api.v3_stake_config()
+    assert config["address"] == chain.escrow.address and config["nmrAddress"] == chain.token.address
+    assert config["owner"] == chain.escrow.functions.defaultAdmin().call() and config["paused"] is False
+    assert config["pendingOwner"] is None and config["authorizationSigner"] is None
+    on_chain = chain.round(played["round"])
+    staked = api.v3_stake_round(played["round"])
+    assert (staked["roundId"], staked["tournamentId"], staked["resolved"]) == (str(played["round"]), "8", True)
+    assert (staked["closeTime"], staked["resolveTime"]) == (str(on_chain["closes_at"]), str(on_chain["resolves_by"]))
+    assert Decimal(staked["totalStaked"]) == Decimal(on_chain["total_staked"]) / NMR == Decimal(STAKE)
+    assert Decimal(staked["totalPayout"]) == Decimal(on_chain["nmr_paid"]) / NMR
+    assert staked["merkleRoot"] == on_chain["results_digest"] and staked["state"] == "finalized"
+    with pytest.raises(ValueError, match="round 999 is not on chain"):
+        api.v3_stake_round(999)
 
 
 def test_stake_changes_and_profile_edits_say_what_to_use(played):
