@@ -94,6 +94,11 @@ def open_round(
             "(or point the server at the database that belongs with this chain)"
         )
     digest = dataset_digest(paths["parquet"])
+    if chain.chain_id == 1337:
+        # A development chain mines only on demand: its latest block can be minutes old, and a
+        # close reckoned from it could already be past when createRound is mined (gas is
+        # estimated on that old block, so nothing would say so until the revert).
+        chain.mine_empty_block()
     now = chain.now()
     if on_chain["exists"]:
         if on_chain["dataset_digest"] != digest:
