@@ -1,5 +1,9 @@
 """Tables: the column types and the tables of the tournament's database.
 
+One job past ~350 lines: every table is declared here, and only here, because the schema
+is created and migrated from this one module (:mod:`app.db`); splitting it by table would
+spread one schema over files that must all be imported before ``create_all``.
+
 Tables apart from queries: this module imports nothing of the app (no session, no Flask),
 so :mod:`app.db` can create the schema from it and :mod:`app.store` can query it without
 an import circle.

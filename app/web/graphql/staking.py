@@ -33,12 +33,11 @@ def resolve_stake_config(_obj: Any, _info: Any) -> dict[str, Any]:
 
 
 def _config(chain: Any) -> dict[str, Any]:
-    escrow = chain.escrow.functions
-    pending = escrow.pendingDefaultAdmin().call()[0]
+    config = chain.escrow_config()
     return {
         "address": chain.escrow.address, "authorizationSigner": None, "nmrAddress": chain.token.address,
-        "owner": escrow.defaultAdmin().call(), "paused": bool(escrow.paused().call()),
-        "pendingOwner": None if int(pending, 16) == 0 else pending, "serviceWallet": chain.deployments.get("treasury"),
+        "owner": config["admin"], "paused": config["paused"], "pendingOwner": config["pending_admin"],
+        "serviceWallet": chain.deployments.get("treasury"),
     }  # fmt: skip
 
 

@@ -228,6 +228,15 @@ class ChainReads:
         """NMR wei the token's weekly schedule allows minting right now."""
         return int(self._read(lambda: self.token.functions.mintable().call()))
 
+    def escrow_config(self) -> dict[str, Any]:
+        """The escrow's configuration: its admin, the pending admin (None when no transfer
+        is under way) and whether it is paused."""
+        functions = self.escrow.functions
+        pending = self._read(lambda: functions.pendingDefaultAdmin().call())[0]
+        return {"admin": self._read(lambda: functions.defaultAdmin().call()),
+                "pending_admin": None if int(pending, 16) == 0 else pending,
+                "paused": bool(self._read(lambda: functions.paused().call()))}
+
     def max_resolution_delay(self) -> int:
         """The escrow's longest allowed time from a round's close to its oracle deadline."""
         return int(self._read(lambda: self.escrow.functions.maxResolutionDelay().call()))
