@@ -296,6 +296,10 @@ class Score(Base):
     prizes ``prize_usd`` (USD units) and ``prize_nmr`` (NMR wei) at ``prize_rank``.
     ``reason`` is the one-line why of the outcome. ``nmr_reward`` is the column older
     versions called ``reward_wei`` (renamed by :func:`app.db.rename_columns`).
+
+    Per era: ``per_era`` maps each scored era to its logloss; ``era_scores`` lists the
+    scored eras in order, each ``{era, data_type, logloss, corr, mmc, fnc}`` (None for a
+    value that is not finite). Rows resolved before ``era_scores`` existed hold NULL.
     """
 
     __tablename__ = "scores"
@@ -314,6 +318,7 @@ class Score(Base):
     mmc: Mapped[float | None] = mapped_column(Float)
     fnc: Mapped[float | None] = mapped_column(Float)
     per_era: Mapped[dict] = mapped_column(JSON, default=dict)
+    era_scores: Mapped[list | None] = mapped_column(JSON)
     stake_wei: Mapped[int] = amount_column()
     confidence: Mapped[str | None] = mapped_column(String(80))
     burn_wei: Mapped[int] = amount_column()

@@ -8,6 +8,7 @@ returned in full, no reward, no burn (the payout policy's ``None`` score).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from client.core.money.plan import plan_to_json, plan_totals
 from client.core.money.settlement import compute_settlement, pools_on_chain
 from client.core.predictions import PredictionValidator
 from client.core.scoring import STORED_DECISIONS, STORED_METRICS
+from client.core.scoring.round import PER_ERA_METRICS
 
 
 def close_round(number: int, report: Reporter = print) -> store.Round:
@@ -191,6 +193,23 @@ def _score_fields(row: pd.Series, per_era: pd.DataFrame, address: str) -> dict[s
         **{field: float(row[column]) for field, column in STORED_METRICS.items()},
         **{field: bool(row[column]) for field, column in STORED_DECISIONS.items()},
         "per_era": {str(e): float(v) for e, v in zip(eras["era"], eras["logloss"])},
+        "era_scores": era_scores(eras),
     }
+
+
+def era_scores(eras: pd.DataFrame) -> list[dict[str, Any]]:
+    """One submission's rows of :attr:`RoundScores.per_era`, in era order, as the Score
+    row stores them: ``{era, data_type, logloss, corr, mmc, fnc}``. A value that is not
+    finite (a constant submission's FNC, MMC without a meta-model) is None: JSON has no NaN."""
+    return [
+        {"era": str(era["era"]), "data_type": str(era["data_type"]),
+         **{metric: _finite(era[metric]) for metric in PER_ERA_METRICS}}
+        for era in eras.to_dict("records")
+    ]  # fmt: skip
+
+
+def _finite(value: Any) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 

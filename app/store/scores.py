@@ -12,6 +12,7 @@ wallet's model 0, ``<address>-<n>`` for model n); sums are keyed by model key to
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -24,9 +25,10 @@ from app.store.accounts import add_user
 from app.store.errors import StoreError, check_amount, require_round, split_key
 from app.store.rounds import current_submission
 from client.core.scoring import STORED_DECISIONS, STORED_METRICS
+from client.core.scoring.round import PER_ERA_METRICS as ERA_METRICS
 
 SCORE_FIELDS = (
-    "submission_id", *STORED_METRICS, *STORED_DECISIONS, "per_era", "stake_wei", "confidence", "burn_wei",
+    "submission_id", *STORED_METRICS, *STORED_DECISIONS, "per_era", "era_scores", "stake_wei", "confidence", "burn_wei",
     "usd_reward", "nmr_reward", "prize_rank", "prize_usd", "prize_nmr", "reason",
 )  # fmt: skip
 # Integer token amounts among SCORE_FIELDS: NMR wei (stake, burn, NMR reward and prize)
@@ -38,7 +40,8 @@ def save_scores(round_number: int, rows: Iterable[Mapping[str, Any]]) -> int:
     """Replace the round's scores. Each row needs ``address`` (the model key: an address
     for model 0, ``<address>-<n>`` for model n) and may carry any of
     ``SCORE_FIELDS`` (amounts as ints: NMR in wei, USD in 1e-6 dollar units; ``per_era``
-    as ``{era: value}``; ``reason`` one line of at most 300 characters). When ``submission_id`` is missing, the address's
+    as ``{era: value}``; ``era_scores`` as ``[{"era", "data_type", "logloss", "corr",
+    "mmc", "fnc"}, ...]`` with numbers or None; ``reason`` one line of at most 300 characters). When ``submission_id`` is missing, the address's
     model's current submission is linked. Every row is checked before anything is written.
     Returns the count."""
     require_round(round_number)
@@ -74,6 +77,8 @@ def _score_values(round_number: int, row: Mapping[str, Any]) -> dict[str, Any]:
         values["prize_rank"] = _rank(address, values["prize_rank"])
     if "reason" in values:
         values["reason"] = _reason(address, values["reason"])
+    if "era_scores" in values:
+        values["era_scores"] = _era_scores(address, values["era_scores"])
     if "confidence" in values:
         values["confidence"] = str(values["confidence"])
     if values.get("submission_id") is None:
@@ -91,6 +96,28 @@ def _rank(address: str, rank: Any) -> int:
     if isinstance(rank, bool) or value < 1:
         raise StoreError(f"{address} prize_rank must be 1 or more (got {rank!r})")
     return value
+
+
+def _era_scores(address: str, eras: Any) -> list[dict[str, Any]]:
+    """The per-era rows, checked: a list of objects naming their era, every metric a
+    finite number or None (JSON columns would store NaN as text some readers reject)."""
+    if not isinstance(eras, list):
+        raise StoreError(f"{address} era_scores must be a list of eras, not {type(eras).__name__}")
+    checked = []
+    for entry in eras:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("era"), str):
+            raise StoreError(f"{address} era_scores: every entry needs an era name, not {entry!r}")
+        unknown = set(entry) - {"era", "data_type", *ERA_METRICS}
+        if unknown:
+            raise StoreError(f"{address} era_scores {entry['era']}: unknown field(s) {', '.join(sorted(unknown))}")
+        for metric in ERA_METRICS:
+            value = entry.get(metric)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                      or not math.isfinite(value)):  # fmt: skip
+                raise StoreError(f"{address} era_scores {entry['era']} {metric} must be a finite number or null")
+        checked.append({"era": entry["era"], "data_type": entry.get("data_type"),
+                        **{metric: entry.get(metric) for metric in ERA_METRICS}})  # fmt: skip
+    return checked
 
 
 def _reason(address: str, reason: Any) -> str:
