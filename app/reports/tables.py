@@ -114,7 +114,9 @@ def round_results(number: int) -> dict[str, Any] | None:
 
 def account_results(address: str) -> dict[str, Any]:
     """A model's rounds (``address`` is the model key; an address: its model 0), newest first: per round its number and status, every
-    :func:`score_view` key (``round_usd``, ``round_nmr``, ``reason`` ...) and ``per_era``;
+    :func:`score_view` key (``round_usd``, ``round_nmr``, ``reason`` ...), ``per_era``
+    (``{era: logloss}``) and ``era_scores`` (every scored era in order: ``{era,
+    data_type, logloss, corr, mmc, fnc}``; ``[]`` for a row resolved before they were kept);
     and the career sums ``career_usd`` (USD units) and ``career_nmr`` (net NMR wei), as in
     :func:`career_totals`."""
     return _results_of(address, user_scores(address))
@@ -153,7 +155,8 @@ def _results_of(key: str, scores: Sequence[Score], statuses: dict[int, str] | No
     if statuses is None:
         statuses = _statuses({s.round_number for s in scores})
     rows = [
-        {"round": s.round_number, "round_status": statuses.get(s.round_number), **score_view(s), "per_era": s.per_era or {}}
+        {"round": s.round_number, "round_status": statuses.get(s.round_number), **score_view(s),
+         "per_era": s.per_era or {}, "era_scores": s.era_scores or []}
         for s in scores
     ]
     return {
