@@ -1,8 +1,9 @@
 """Which chart each page draws, from the view model the page already has: templates call
-these (registered as template globals), so the JSON API never carries SVG.
+these (registered as template globals), so the JSON API never carries SVG. Each chart
+comes at both widths (charts.responsive): the page shows the one that fits.
 
 - ``round_distribution_chart(page)``: a round's live logloss, ln 2 and the prize cut.
-- ``history_charts(scores)``: a participant's live logloss and payouts across rounds.
+- ``history_charts(scores)``: a model's live logloss, CORR and MMC, payouts and stakes by round.
 - ``submission_era_chart(metrics, score)``: a submission's validation and live eras.
 """
 
@@ -26,27 +27,40 @@ def round_distribution_chart(page: Mapping[str, Any]) -> Markup:
     loglosses = [p.get("live_logloss") for p in participants]
     winners = [p for p in participants if p.get("prize_rank") and p.get("live_logloss") is not None]
     last = max(winners, key=lambda p: p["prize_rank"]) if winners else None
-    return charts.distribution_chart(
+    return charts.responsive(lambda width: charts.distribution_chart(
         loglosses,
         cut=last["live_logloss"] if last else None,
         cut_label=f"prize cut (rank {last['prize_rank']})" if last else "",
         title=f"Live logloss in tournament {page['round']['number']}",
-    )
+        width=width,
+    ))
 
 
 def history_charts(scores: Sequence[Mapping[str, Any]]) -> list[Markup]:
-    """Two charts of an account's scored rounds, oldest first: live logloss by round, and
-    what each round paid (USD, and NMR earned minus burned). Empty without scores."""
+    """The charts of a model's scored rounds, oldest first, one unit each: live logloss,
+    CORR and MMC, USD won, NMR earned minus burned, and NMR staked. Empty without scores."""
     rows = sorted(scores, key=lambda s: s["round"])
     if not rows:
         return []
     numbers = [s["round"] for s in rows]
     usd = [int(s.get("round_usd") or 0) / 10 ** DECIMALS["usd"] for s in rows]
     nmr = [int(s.get("net_nmr") or 0) / NMR for s in rows]
-    return [chart for chart in (
-        charts.history_chart(numbers, [s.get("live_logloss") for s in rows]),
-        charts.payout_chart(numbers, usd, nmr),
-    ) if chart]  # fmt: skip
+    staked = [int(s.get("stake_wei") or 0) / NMR for s in rows]
+    drawings = [
+        lambda width: charts.history_chart(numbers, [s.get("live_logloss") for s in rows], width=width),
+        lambda width: charts.trend_chart(numbers, [("series-corr", "CORR", [s.get("corr") for s in rows]),
+                                                   ("series-mmc", "MMC", [s.get("mmc") for s in rows])],
+                                         title="CORR and MMC by round", y_label="correlation",
+                                         baseline=(0.0, "0"), width=width),
+        lambda width: charts.round_bars(numbers, usd, title="USD won by round", unit="USD", y_label="USD",
+                                        width=width),
+        lambda width: charts.round_bars(numbers, nmr, title="NMR earned or burned by round", unit="NMR",
+                                        y_label="NMR", signed=True, width=width),
+    ]
+    if any(staked):
+        drawings.append(lambda width: charts.round_bars(numbers, staked, title="NMR staked by round", unit="NMR",
+                                                        y_label="NMR staked", width=width))
+    return [chart for chart in map(charts.responsive, drawings) if chart]
 
 
 def submission_era_chart(metrics: Mapping[str, Any] | None, score: Mapping[str, Any] | None = None) -> Markup:
@@ -56,7 +70,7 @@ def submission_era_chart(metrics: Mapping[str, Any] | None, score: Mapping[str, 
     known = {name for name, _v, _k in validation}
     live = [(str(era), value, "live") for era, value in ((score or {}).get("per_era") or {}).items() if str(era) not in known]
     title = "Validation and live logloss per era" if live else "Validation logloss per era"
-    return charts.era_chart(validation + live, title=title)
+    return charts.responsive(lambda width: charts.era_chart(validation + live, title=title, width=width))
 
 
 def register(app: Flask) -> None:

@@ -71,10 +71,10 @@ def account_page(address: str) -> dict[str, Any]:
         # Every token movement of the wallet, from the escrow's events (None: the chain did not answer).
         "ledger": reads.ledger(address),
         "chart_round": latest.round_number if latest else None,
-        "chart_svg": charts.era_bar_chart(
+        "chart_svg": charts.responsive(lambda width: charts.era_bar_chart(
             [e["era"] for e in per_era], [e["logloss"] for e in per_era], baseline=charts.LN2,
-            title="Validation logloss per era (lower is better; line = ln 2)",
-        ) if per_era else None,
+            title="Validation logloss per era", width=width,
+        )) if per_era else None,
     }
 
 def model_page(reference: str) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app import store
-from app.web import charts
+from app.web import charts, svg_canvas
 from app.web.chart_views import (
     history_charts,
     round_distribution_chart,
@@ -24,8 +24,14 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def parse(markup) -> ET.Element:
-    """The chart as XML (it must be well formed to be parsed at all)."""
-    return ET.fromstring(str(markup))
+    """The chart as XML (it must be well formed to be parsed at all); of a page's pair of
+    widths (charts.responsive), the wide one."""
+    return pair(markup)[0]
+
+
+def pair(markup) -> list[ET.Element]:
+    """Every chart in ``markup``: one, or the wide and the narrow of a page's chart."""
+    return list(ET.fromstring(f"<div>{markup}</div>"))
 
 
 def texts(svg: ET.Element) -> list[str]:
@@ -41,7 +47,9 @@ def test_every_chart_has_a_title_a_description_and_axis_labels():
     for chart, axes in (
         (charts.era_chart([("era1", 0.69, "validation"), ("era9", 0.70, "live")]), ("era", "logloss")),
         (charts.history_chart([3, 4], [0.69, 0.70]), ("tournament", "live logloss")),
-        (charts.payout_chart([3, 4], [0.0, 500.0], [-5.0, 40.0]), ("tournament", "USD · NMR")),
+        (charts.round_bars([3, 4], [0.0, 500.0], title="USD won", unit="USD", y_label="USD"), ("tournament", "USD")),
+        (charts.trend_chart([3, 4], [("series-corr", "CORR", [0.01, None])], title="CORR", y_label="correlation"),
+         ("tournament", "correlation")),
         (charts.distribution_chart([0.68, 0.70]), ("live logloss", "participants")),
     ):
         svg = parse(chart)
@@ -69,7 +77,7 @@ def test_distribution_counts_every_participant_and_marks_ln2_and_the_cut():
     lines = {line.get("class"): float(line.get("x1")) for line in svg.iter(f"{SVG}line") if line.get("class") in ("baseline", "cut")}
     # low/high padded by 5% of the span (0.680 .. 0.705): x of a value is linear in it.
     low, high = 0.680 - 0.025 * 0.05, 0.705 + 0.025 * 0.05
-    left, width = charts.MARGIN_LEFT, charts.PLOT_W
+    left, width = svg_canvas.MARGIN_LEFT, svg_canvas.WIDE - svg_canvas.MARGIN_LEFT - svg_canvas.MARGIN_RIGHT
     assert lines["baseline"] == pytest.approx(left + width * (charts.LN2 - low) / (high - low), abs=0.06)
     assert lines["cut"] == pytest.approx(left + width * (0.690 - low) / (high - low), abs=0.06)
     assert "prize cut (rank 3)" in texts(svg)
@@ -101,14 +109,53 @@ def test_views_pick_the_prize_cut_and_the_live_eras():
     both = parse(submission_era_chart(metrics, {"per_era": {"era4": 0.69, "era5": 0.70, "era7": 0.68}}))
     assert [b.find(f"{SVG}title").text.split(":")[0] for b in bars(both)] == ["era4 (validation)", "era5 (validation)", "era7 (live)"]
     history = history_charts([
-        {"round": 4, "live_logloss": 0.70, "round_usd": 0, "net_nmr": -5 * NMR},
-        {"round": 3, "live_logloss": 0.69, "round_usd": 500 * USD, "net_nmr": 40 * NMR},
+        {"round": 4, "live_logloss": 0.70, "round_usd": 0, "net_nmr": -5 * NMR, "corr": -0.01, "mmc": None, "stake_wei": 0},
+        {"round": 3, "live_logloss": 0.69, "round_usd": 500 * USD, "net_nmr": 40 * NMR, "corr": 0.02, "mmc": 0.005,
+         "stake_wei": 100 * NMR},
     ])
-    logloss, paid = (parse(chart) for chart in history)
-    assert [c.find(f"{SVG}title").text for c in logloss.iter(f"{SVG}circle")] == ["tournament 3: 0.69000", "tournament 4: 0.70000"]
-    assert [b.find(f"{SVG}title").text for b in bars(paid)] == [
-        "tournament 3: 500.00 USD", "tournament 3: 40.00 NMR", "tournament 4: 0.00 USD", "tournament 4: -5.00 NMR"]
-    assert [b.get("class") for b in bars(paid)][1::2] == ["bar-good", "bar-bad"]
+    logloss, trend, usd, nmr, staked = (parse(chart) for chart in history)
+    assert [c.find(f"{SVG}title").text for c in logloss.iter(f"{SVG}circle")] == [
+        "tournament 3: live logloss 0.69000", "tournament 4: live logloss 0.70000"]
+    assert [c.find(f"{SVG}title").text for c in trend.iter(f"{SVG}circle")] == [
+        "tournament 3: CORR 0.02000", "tournament 4: CORR -0.01000", "tournament 3: MMC 0.00500"]
+    # One unit per chart: USD and NMR never share an axis.
+    assert [b.find(f"{SVG}title").text for b in bars(usd)] == ["tournament 3: 500.00 USD", "tournament 4: 0.00 USD"]
+    assert [b.find(f"{SVG}title").text for b in bars(nmr)] == ["tournament 3: 40.00 NMR", "tournament 4: -5.00 NMR"]
+    assert [b.get("class") for b in bars(nmr)] == ["bar-good", "bar-bad"]
+    assert [b.find(f"{SVG}title").text for b in bars(staked)] == ["tournament 3: 100.00 NMR", "tournament 4: 0.00 NMR"]
+    assert [t.text for t in usd.iter(f"{SVG}text") if t.get("class") == "axis-label"] == ["tournament", "USD"]
+
+
+def test_every_colour_a_chart_paints_is_in_its_legend():
+    charts_drawn = [
+        charts.era_chart([("era1", 0.690, "validation"), ("era2", 0.695, "live")]),
+        charts.distribution_chart([0.680, 0.6931, 0.700]),
+        charts.round_bars([1, 2], [5.0, -3.0], title="NMR", unit="NMR", y_label="NMR", signed=True),
+        charts.round_bars([1, 2], [5.0, 3.0], title="USD", unit="USD", y_label="USD"),
+        charts.trend_chart([1, 2], [("series-corr", "CORR", [0.1, 0.2]), ("series-mmc", "MMC", [0.0, None])],
+                           title="CORR and MMC", y_label="correlation"),
+    ]
+    for chart in charts_drawn:
+        svg = parse(chart)
+        painted = {b.get("class") for b in bars(svg)} | {c.get("class") for c in svg.iter(f"{SVG}circle")}
+        legend = {r.get("class") for r in svg.iter(f"{SVG}rect") if r.find(f"{SVG}title") is None}
+        assert painted and painted <= legend, (painted, legend)
+    names = [t.text for t in parse(charts_drawn[1]).iter(f"{SVG}text") if t.get("class") == "legend"]
+    assert names == ["under ln 2", "bin holding ln 2", "over ln 2"]  # the blue bar says what it is
+
+
+def test_a_page_chart_comes_at_both_widths_with_its_own_ids():
+    metrics = {"per_era": [{"era": f"era{i}", "logloss": 0.69 + i / 1000} for i in range(1, 13)]}
+    wide, narrow = pair(submission_era_chart(metrics))
+    assert (wide.get("viewBox"), narrow.get("viewBox")) == (f"0 0 {charts.WIDE} 260", f"0 0 {charts.NARROW} 260")
+    assert "chart-wide" in wide.get("class") and "chart-narrow" in narrow.get("class")
+    ids = [e.get("id") for svg in (wide, narrow) for e in svg.iter() if e.get("id")]
+    assert len(ids) == len(set(ids)) == 4
+    labels = [[t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "tick" and t.get("text-anchor") == "middle"]
+              for svg in (wide, narrow)]
+    # The narrow chart thins its era labels (40 units each, so they never overlap) and keeps the newest.
+    assert labels[0] == [f"era{i}" for i in range(1, 13)]
+    assert len(labels[1]) < 12 and labels[1][-1] == "era12"
 
 
 def test_round_results_page_shows_the_distribution(client, app):
