@@ -34,6 +34,11 @@ SCORE_NAMES = {"live_logloss": "logloss"}
 LOWER_IS_BETTER = frozenset({"live_logloss", "validation_logloss"})
 # (displayName, Score attribute, higher is better), in the store's order.
 SCORE_METRICS = tuple((SCORE_NAMES.get(field, field), field, field not in LOWER_IS_BETTER) for field in STORED_METRICS)
+# The round metrics also kept per era (Score.era_scores), by the era entry's key: each
+# era's entries carry the round metric's displayName, so a client reads both alike.
+ERA_METRIC_OF = {"live_logloss": "logloss", "corr": "corr", "mmc": "mmc", "fnc": "fnc"}
+# (displayName, era entry key, higher is better), in the store's order.
+ERA_METRICS = tuple((name, ERA_METRIC_OF[field], higher) for name, field, higher in SCORE_METRICS if field in ERA_METRIC_OF)
 
 
 @query.field("submissionScores")
@@ -197,9 +202,9 @@ def resolve_round_model_performances(
     _obj: Any, info: GraphQLResolveInfo, modelId: str, tournament: int
 ) -> list[dict[str, Any]]:
     """Per scored round of the model (newest first): the stake at risk, every stored
-    metric (``submissionScores``), the live logloss of each live era
-    (``intraRoundSubmissionScores``; only logloss is kept per era), and the round's NMR
-    payout on the metric the round pays on, pending until settled on chain."""
+    metric (``submissionScores``), each live era's logloss, CORR, MMC and FNC
+    (``intraRoundSubmissionScores``, :func:`_era_scores`), and the round's NMR payout on
+    the metric the round pays on, pending until settled on chain."""
     _check_tournament(tournament)
     performances = []
     for score, row, round_scores in _scored_rounds(info, store.user_scores(model_of(modelId))):
@@ -222,13 +227,33 @@ def resolve_round_model_performances(
             "payoutMultipliers": [{"id": f"{row.number}-{row.policy}", "scoreConfigId": row.policy, "name": row.policy,
                                    "displayName": pays_on, "multiplier": None}],
             "submissionScores": metrics,
-            "intraRoundSubmissionScores": [
-                {"date": views.iso(row.resolved_at), "day": day, "era": era, "displayName": "logloss", "value": value}
-                for day, (era, value) in enumerate((score.per_era or {}).items(), start=1)
-            ],
+            "intraRoundSubmissionScores": _era_scores(score, round_scores, row),
             **{key: money[key] for key in ("roundUsd", "roundNmr", "burnedNmr", "reason")},
         })
     return performances
+
+
+def _era_scores(score: store.Score, round_scores: list[store.Score], row: store.Round) -> list[dict[str, Any]]:
+    """The round's live eras in order (``day`` 1, 2, ...), each with one entry per
+    :data:`ERA_METRICS` metric: its value and percentile among the round's scores of that
+    era. A score resolved before the per-era CORR, MMC and FNC were kept has only its
+    ``per_era`` logloss (every scored era: which were live was not kept)."""
+    date = views.iso(row.resolved_at)
+    if score.era_scores is None:
+        return [{"date": date, "day": day, "era": era, "displayName": "logloss", "value": value, "percentile": None}
+                for day, (era, value) in enumerate((score.per_era or {}).items(), start=1)]  # fmt: skip
+    values: dict[tuple[str, str], list[float]] = {}  # (era, metric) -> the round's values
+    for other in round_scores:
+        for era in other.era_scores or []:
+            for _name, metric, _higher in ERA_METRICS:
+                if era.get(metric) is not None:
+                    values.setdefault((era["era"], metric), []).append(era[metric])
+    live = [era for era in score.era_scores if era.get("data_type") == "live"]
+    return [
+        {"date": date, "day": day, "era": era["era"], "displayName": name, "value": era.get(metric),
+         "percentile": _percentile(era.get(metric), values.get((era["era"], metric), []), higher)}
+        for day, era in enumerate(live, start=1) for name, metric, higher in ERA_METRICS
+    ]  # fmt: skip
 
 
 @query.field("v2Leaderboard")

@@ -142,15 +142,18 @@ def test_round_model_performances_by_model_name(played):
     assert [p["roundNumber"] for p in by_name] == [played["round"]]
 
 
-def test_intra_round_scores_are_the_live_eras_logloss(played):
+def test_intra_round_scores_are_the_live_eras_metrics(played):
     alice = played["alice"]
     score = scores_of(played, alice)
     [entry] = played["napi"]().intra_round_scores(alice)
     eras = entry["intraRoundSubmissionScores"]
+    live = [e for e in score.era_scores if e["data_type"] == "live"]
     assert [(e["day"], e["displayName"], e["value"]) for e in eras] == [
-        (day, "logloss", value) for day, value in enumerate(score.per_era.values(), start=1)
+        (day, name, era[name]) for day, era in enumerate(live, start=1) for name in ("logloss", "corr", "mmc", "fnc")
     ]
-    assert len(eras) >= 1
+    assert len(live) >= 1 and [e["value"] for e in eras if e["displayName"] == "logloss"] == [
+        score.per_era[era["era"]] for era in live
+    ]
 
 
 def test_daily_model_performances_one_per_round_with_ranks(played):
