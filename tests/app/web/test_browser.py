@@ -122,6 +122,7 @@ def test_sign_in_upload_and_see_metrics_and_countdown(server, page, tmp_path, ma
     page.screenshot(path=str(SCREENSHOTS / "04-current-round.png"), full_page=True)
 
     page.goto(server + "/account")
-    assert page.locator("#era-chart svg rect").count() == 3
+    bars = page.locator("#era-chart svg.chart-wide rect", has=page.locator("title"))  # not the legend's swatches
+    assert bars.count() == 3 and page.locator("#era-chart svg.chart-narrow").is_hidden()
     assert "chain unavailable" in page.inner_text("#balances")
     page.screenshot(path=str(SCREENSHOTS / "05-account.png"), full_page=True)
