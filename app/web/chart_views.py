@@ -5,6 +5,7 @@ comes at both widths (charts.responsive): the page shows the one that fits.
 - ``round_distribution_chart(page)``: a round's live logloss, ln 2 and the prize cut.
 - ``history_charts(scores)``: a model's live logloss, CORR and MMC, payouts and stakes by round.
 - ``submission_era_chart(metrics, score)``: a submission's validation and live eras.
+- ``era_scores_chart(score)``: a scored round's CORR, MMC and FNC per live era.
 """
 
 from __future__ import annotations
@@ -63,6 +64,19 @@ def history_charts(scores: Sequence[Mapping[str, Any]]) -> list[Markup]:
     return [chart for chart in map(charts.responsive, drawings) if chart]
 
 
+def era_scores_chart(score: Mapping[str, Any] | None) -> Markup:
+    """CORR, MMC and FNC per live era of one scored round (the score's ``era_scores``, stored
+    at resolution), on one axis: all three are correlations."""
+    eras = [e for e in (score or {}).get("era_scores") or [] if e.get("data_type", "live") == "live"]
+    if not eras:
+        return Markup("")
+    labels = [str(e["era"]) for e in eras]
+    series = [(f"series-{metric}", metric.upper(), [e.get(metric) for e in eras]) for metric in ("corr", "mmc", "fnc")]
+    return charts.responsive(lambda width: charts.trend_chart(
+        labels, series, title="CORR, MMC and FNC per era", y_label="correlation",
+        x_label="era", baseline=(0.0, "0"), width=width))
+
+
 def submission_era_chart(metrics: Mapping[str, Any] | None, score: Mapping[str, Any] | None = None) -> Markup:
     """Logloss per era of one submission: its validation eras (from the upload's metrics)
     and, once the round is scored, its live eras (the score's eras that are not validation)."""
@@ -78,3 +92,4 @@ def register(app: Flask) -> None:
     app.add_template_global(round_distribution_chart)
     app.add_template_global(history_charts)
     app.add_template_global(submission_era_chart)
+    app.add_template_global(era_scores_chart)

@@ -98,11 +98,12 @@ def history_chart(rounds: Sequence[int], loglosses: Sequence[float | None], *, t
                        baseline=(LN2, "ln 2"), width=width)
 
 
-def trend_chart(rounds: Sequence[int], series: Sequence[tuple[str, str, Sequence[float | None]]], *, title: str,
-                y_label: str, baseline: tuple[float, str] | None = None, width: int = WIDE) -> Markup:
-    """Lines over the rounds, one per ``(css, name, values)`` of the same unit (a value per
-    round, None where the round has none), each in the legend; ``baseline``: a labelled
-    dashed line (``(value, label)``)."""
+def trend_chart(rounds: Sequence[int | str], series: Sequence[tuple[str, str, Sequence[float | None]]], *,
+                title: str, y_label: str, x_label: str = "tournament", baseline: tuple[float, str] | None = None,
+                width: int = WIDE) -> Markup:
+    """Lines over the rounds (or eras: ``x_label="era"``), one per ``(css, name, values)`` of
+    the same unit (a value per round, None where the round has none), each in the legend;
+    ``baseline``: a labelled dashed line (``(value, label)``)."""
     drawn = [(css, name, [(i, v) for i, v in enumerate(values) if v is not None and math.isfinite(v)])
              for css, name, values in series]
     drawn = [(css, name, points) for css, name, points in drawn if points]
@@ -111,8 +112,12 @@ def trend_chart(rounds: Sequence[int], series: Sequence[tuple[str, str, Sequence
     every = [v for _c, _n, points in drawn for _i, v in points]
     desc = "; ".join(f"{name} from {min(v for _i, v in points):.4f} to {max(v for _i, v in points):.4f} over "
                      f"{len(points)} rounds" for _c, name, points in drawn)
-    desc = f"Tournament {rounds[0]} to {rounds[-1]}: {desc}."
-    canvas = Canvas.spanning(title, desc, [*every, *([baseline[0]] if baseline else [])], "tournament", y_label,
+    desc = f"{x_label.capitalize()} {rounds[0]} to {rounds[-1]}: {desc}.".replace(" rounds", f" {x_label}s")
+
+    def point(label: int | str) -> str:  # "tournament 3", or an era's own name ("era5")
+        return str(label) if str(label).startswith(x_label) else f"{x_label} {label}"
+
+    canvas = Canvas.spanning(title, desc, [*every, *([baseline[0]] if baseline else [])], x_label, y_label,
                              width=width, legend=[(css.replace("series-", "dot-"), name) for css, name, _p in drawn])
     step = canvas.slot(len(rounds))
 
@@ -126,7 +131,7 @@ def trend_chart(rounds: Sequence[int], series: Sequence[tuple[str, str, Sequence
         canvas.parts.append(f'<path d="{path}" class="{css}"/>')
         for i, value in points:
             canvas.parts.append(f'<circle cx="{x(i):.1f}" cy="{canvas.y(value):.1f}" r="4" class="{css.replace("series-", "dot-")}">'
-                                f'<title>tournament {rounds[i]}: {name} {value:.5f}</title></circle>')
+                                f'<title>{point(rounds[i])}: {name} {value:.5f}</title></circle>')
     canvas.x_labels([str(r) for r in rounds], x)
     return canvas.svg()
 

@@ -82,3 +82,9 @@ def test_search_and_stake_filter_lead_to_a_model_page_that_agrees_with_the_chain
         assert titles[:5] == ["Live logloss by round", "CORR and MMC by round", "USD won by round",
                               "NMR earned or burned by round", "NMR staked by round"]
         assert page.locator("#history svg.chart-narrow").count() == len(titles)
+
+        # Each live era's CORR, MMC and FNC, as stored at resolution.
+        live = [e for e in scores[target].era_scores if e["data_type"] == "live"]
+        assert live
+        points = page.locator("#era-scores-chart svg.chart-wide circle > title").all_text_contents()
+        assert points[:len(live)] == [f"{e['era']}: CORR {e['corr']:.5f}" for e in live]

@@ -80,7 +80,7 @@ def account_page(address: str) -> dict[str, Any]:
 def model_page(reference: str) -> dict[str, Any] | None:
     """A model's public page (``/models/<key>``), or None when no model has that key: the
     model (``key``, ``name``, ``number``, ``wallet``), its rounds newest first (every
-    :func:`app.reports.score_view` key, ``per_era``, ``why``), its current submissions
+    :func:`app.reports.score_view` key, ``per_era``, ``era_scores``, ``why``), its current submissions
     (hash, rows, validation metrics) and career USD and NMR."""
     try:
         address, number = store.split_key(reference)

@@ -13,6 +13,7 @@ import pytest
 from app import store
 from app.web import charts, svg_canvas
 from app.web.chart_views import (
+    era_scores_chart,
     history_charts,
     round_distribution_chart,
     submission_era_chart,
@@ -169,3 +170,16 @@ def test_round_results_page_shows_the_distribution(client, app):
     html = client.get("/rounds/7").get_data(as_text=True)
     figure = re.search(r'<figure class="chart-figure" id="logloss-distribution" tabindex="0">(<svg.*?</svg>)', html, re.DOTALL).group(1)
     assert "prize cut (rank 2)" in figure and "5 participants" in parse(figure).find(f"{SVG}desc").text
+
+
+def test_era_scores_chart_draws_each_live_eras_corr_mmc_and_fnc():
+    score = {"round": 5, "era_scores": [
+        {"era": "era3", "data_type": "validation", "corr": 0.5, "mmc": 0.5, "fnc": 0.5},
+        {"era": "era9", "data_type": "live", "corr": 0.031, "mmc": -0.004, "fnc": None},
+        {"era": "era10", "data_type": "live", "corr": -0.012, "mmc": 0.002, "fnc": 0.02}]}  # fmt: skip
+    svg = parse(era_scores_chart(score))
+    assert svg.find(f"{SVG}title").text == "CORR, MMC and FNC per era"
+    assert [c.find(f"{SVG}title").text for c in svg.iter(f"{SVG}circle")] == [
+        "era9: CORR 0.03100", "era10: CORR -0.01200", "era9: MMC -0.00400", "era10: MMC 0.00200", "era10: FNC 0.02000"]
+    assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "legend"] == ["CORR", "MMC", "FNC"]
+    assert str(era_scores_chart({"round": 5, "era_scores": []})) == ""  # a round resolved before era scores were kept
