@@ -17,17 +17,8 @@ from __future__ import annotations
 
 from app import store
 from app.models import key_of
-from tests.e2e.site_tour import (  # noqa: F401  (fixtures)
-    PAGES,
-    PLAYERS,
-    SCHEMES,
-    VIEWPORTS,
-    deployment,
-    screenshot_path,
-    sign_in,
-    tab,
-    toured_site,
-)
+from tests.e2e import site_tour
+from tests.e2e.site_tour import deployment, toured_site  # noqa: F401  (fixtures)
 from tests.e2e.test_accessibility import READY
 
 # The smallest chart text a reader can read at arm's length, in CSS pixels.
@@ -103,26 +94,26 @@ def layout_findings(page, phone: bool) -> list[str]:
 def test_every_table_and_chart_fits_at_1400_and_360_px(
     server, app, browser, ganache_url, toured_site,  # noqa: F811  (fixtures)
 ):
-    staker = toured_site[PLAYERS[0][0]]
+    staker = toured_site[site_tour.PLAYERS[0][0]]
     with app.app_context():
         assert store.round_scores(1), "the model page has scored rounds to draw"
-    pages = [*PAGES, ("model", f"/models/{key_of(staker, 0)}", False)]
+    pages = [*site_tour.PAGES, ("model", f"/models/{key_of(staker, 0)}", False)]
     # Signed out: every public page; signed in: every page but those that show the signed-out view.
     visits = {False: [p for p in pages if not p[2]], True: [p for p in pages if not p[0].endswith("-signed-out")]}
     findings = []
-    for viewport in VIEWPORTS:
-        for scheme in SCHEMES:
-            with tab(browser, ganache_url, staker, viewport, scheme) as page:
+    for viewport in site_tour.VIEWPORTS:
+        for scheme in site_tour.SCHEMES:
+            with site_tour.tab(browser, ganache_url, staker, viewport, scheme) as page:
                 for signed_in, visited in visits.items():
                     if signed_in:
-                        sign_in(page, server)
+                        site_tour.sign_in(page, server)
                     for name, path, _needs_session in visited:
                         page.goto(server + path)
                         page.wait_for_load_state("networkidle")
                         if name in READY:
                             page.wait_for_selector(READY[name], state="attached")
-                        label = f"{name} at {VIEWPORTS[viewport]['width']} px, {scheme}, {'signed in' if signed_in else 'signed out'}"
+                        label = f"{name} at {site_tour.VIEWPORTS[viewport]['width']} px, {scheme}, {'signed in' if signed_in else 'signed out'}"
                         findings += [f"{label}: {line}" for line in layout_findings(page, viewport == "phone")]
-                        shot = screenshot_path(f"layout-{name}{'-signed-in' if signed_in and not _needs_session else ''}", viewport, scheme)
+                        shot = site_tour.screenshot_path(f"layout-{name}{'-signed-in' if signed_in and not _needs_session else ''}", viewport, scheme)
                         page.screenshot(path=str(shot), full_page=True)
     assert not findings, f"{len(findings)} findings:\n" + "\n".join(findings)
