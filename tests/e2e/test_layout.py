@@ -10,7 +10,8 @@ out. On each page:
 - every chart is inside its box, and every text in it is drawn at 10 px or more, inside the chart.
 
 A screenshot of each page is written to reports/screenshots/layout-<page>-<width>-<scheme>.png
-(gitignored); a failure lists every finding at once.
+(gitignored); a failure lists every finding at once. The pages: site_tour.PAGES, a model's
+page, a page not found, and the upload result (reached through the upload form).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from app import store
 from app.models import key_of
 from tests.e2e import site_tour
 from tests.e2e.site_tour import deployment, toured_site  # noqa: F401  (fixtures)
-from tests.e2e.test_accessibility import READY
+from tests.e2e.support import leaning_predictions
+from tests.e2e.test_accessibility import READY, upload_through_the_form
 
 # The smallest chart text a reader can read at arm's length, in CSS pixels.
 MIN_CHART_TEXT_PX = 10
@@ -92,28 +94,36 @@ def layout_findings(page, phone: bool) -> list[str]:
 
 
 def test_every_table_and_chart_fits_at_1400_and_360_px(
-    server, app, browser, ganache_url, toured_site,  # noqa: F811  (fixtures)
+    server, app, browser, ganache_url, toured_site, tmp_path,  # noqa: F811  (fixtures)
 ):
     staker = toured_site[site_tour.PLAYERS[0][0]]
     with app.app_context():
         assert store.round_scores(1), "the model page has scored rounds to draw"
-    pages = [*site_tour.PAGES, ("model", f"/models/{key_of(staker, 0)}", False)]
+        predictions = tmp_path / "model.csv"
+        predictions.write_bytes(leaning_predictions(store.get_round(2), seed=5, **site_tour.FILE))
+    pages = [*site_tour.PAGES, ("model", f"/models/{key_of(staker, 0)}", False), ("not-found", "/rounds/999", False)]
     # Signed out: every public page; signed in: every page but those that show the signed-out view.
     visits = {False: [p for p in pages if not p[2]], True: [p for p in pages if not p[0].endswith("-signed-out")]}
     findings = []
     for viewport in site_tour.VIEWPORTS:
         for scheme in site_tour.SCHEMES:
             with site_tour.tab(browser, ganache_url, staker, viewport, scheme) as page:
+
+                def measure(name: str, signed_in: bool, page=page, viewport=viewport, scheme=scheme) -> None:
+                    label = f"{name} at {site_tour.VIEWPORTS[viewport]['width']} px, {scheme}, {'signed in' if signed_in else 'signed out'}"
+                    findings.extend(f"{label}: {line}" for line in layout_findings(page, viewport == "phone"))
+                    shot = site_tour.screenshot_path(f"layout-{name}", viewport, scheme)
+                    page.screenshot(path=str(shot), full_page=True)
+
                 for signed_in, visited in visits.items():
                     if signed_in:
                         site_tour.sign_in(page, server)
-                    for name, path, _needs_session in visited:
+                    for name, path, needs_session in visited:
                         page.goto(server + path)
                         page.wait_for_load_state("networkidle")
                         if name in READY:
                             page.wait_for_selector(READY[name], state="attached")
-                        label = f"{name} at {site_tour.VIEWPORTS[viewport]['width']} px, {scheme}, {'signed in' if signed_in else 'signed out'}"
-                        findings += [f"{label}: {line}" for line in layout_findings(page, viewport == "phone")]
-                        shot = site_tour.screenshot_path(f"layout-{name}{'-signed-in' if signed_in and not _needs_session else ''}", viewport, scheme)
-                        page.screenshot(path=str(shot), full_page=True)
+                        measure(f"{name}-signed-in" if signed_in and not needs_session else name, signed_in)
+                upload_through_the_form(page, server, predictions)()  # the upload result page
+                measure("upload-result", True)
     assert not findings, f"{len(findings)} findings:\n" + "\n".join(findings)
