@@ -21,10 +21,6 @@ exact on SQLite and PostgreSQL alike at any size. Times are timezone-aware UTC d
 A column added to a table that already existed before (on a database created by an older
 version) must be nullable or carry a ``server_default``: :func:`app.db.add_missing_columns`
 adds it to existing files on start.
-
-Why one module past ~350 lines: these are the tables, and a table belongs with the others
-(app.db creates the schema from this one module with no import of the app); splitting it
-would only move the import circle it exists to avoid.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Every page of a lived-in site (tests/e2e/site_tour.py) in headless Chromium at 1400 and
 360 px, light and dark: axe-core (npm, pinned in package.json) finds no WCAG 2.1 A/AA or
-best-practice violation, the page is never wider than the screen (wide tables scroll in
-their own box), no request fails (the favicon included), the keyboard reaches every link
+best-practice violation, the page is never wider than the screen (tables fit; on a phone
+their rows are cards), no request fails (the favicon included), the keyboard reaches every link
 and button with a visible focus ring; and a screenshot of each is written under
 reports/screenshots/ (gitignored). The upload result page is reached through the upload form."""
 
