@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,7 +183,7 @@ def players() -> None:
     played: set[int] = set()
     checked: set[int] = set()
     withdrawn: set[int] = set()
-    with tempfile.TemporaryDirectory(prefix="nmr-demo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="nmr-demo-") as tmp, ThreadPoolExecutor(len(PARTICIPANTS)) as pool:
         while True:
             with app.app_context():
                 watch_commitments(checked, rpc_url)
@@ -190,10 +191,14 @@ def players() -> None:
                 ended = [r.number for r in store.list_rounds() if r.status in ("expired", "voided")]
             for number in sorted(set(open_now) - played):
                 played.add(number)
-                for participant in PARTICIPANTS:
-                    play(participant, api_url, number, Path(tmp))
+                # Seven people with seven wallets play side by side, as they would: one at a
+                # time, a slow machine let the round close on the last of them.
+                plays = [pool.submit(play, participant, api_url, number, Path(tmp)) for participant in PARTICIPANTS]
+                while wait(plays, timeout=2).not_done:
                     with app.app_context():  # a window may close while seven models train
                         watch_commitments(checked, rpc_url)
+                for finished in plays:
+                    finished.result()  # a bug in a play stops the demo, as it did one at a time
             for number in sorted(set(ended) - withdrawn):
                 withdrawn.add(number)
                 withdraw_all(api_url, number)
