@@ -38,6 +38,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -213,6 +214,8 @@ class Round(Base):
     keeper's last step for it could not go on (None when it went on). ``disputer``,
     ``dispute_upheld`` and ``dispute_reward`` (NMR wei, paid from the NMR pool when
     upheld) are the guardian's ruling as the chain's DisputeRuled event has it.
+    ``sealed``: until the close only each file's hash and shape reach the server; the
+    files are revealed from the close until ``reveal_until`` (docs/sealed.md).
     """
 
     __tablename__ = "rounds"
@@ -241,6 +244,8 @@ class Round(Base):
     disputer: Mapped[str | None] = mapped_column(Address, index=True)
     dispute_upheld: Mapped[bool | None] = mapped_column(Boolean)
     dispute_reward: Mapped[int | None] = mapped_column(Wei)
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reveal_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def accepts_uploads(self, now: datetime | None = None) -> bool:
         """True while the round is open and its close time has not passed."""
@@ -250,7 +255,12 @@ class Round(Base):
 class Submission(Base):
     """One uploaded prediction file of one model (``address``, ``model_number``). Only one
     row per (round, address, model_number) is current (``superseded_at`` NULL); older
-    uploads stay, so a stake on an older hash can be found."""
+    uploads stay, so a stake on an older hash can be found.
+
+    In a sealed round a row is first a commitment: the hash and the shape (``rows``,
+    ``metrics["columns"]``) and no file. ``stored_path`` is then "" rather than NULL:
+    databases made before sealed rounds hold the column NOT NULL, which adding columns
+    cannot relax. The reveal fills ``stored_path``, ``revealed_at`` and the metrics."""
 
     __tablename__ = "submissions"
     __table_args__ = (
@@ -276,11 +286,17 @@ class Submission(Base):
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def model_key(self) -> str:
         """The model key of the file's model (the address for model 0)."""
         return key_of(self.address, self.model_number or 0)
+
+    @property
+    def awaiting_reveal(self) -> bool:
+        """A sealed round's commitment whose file the server does not hold (yet)."""
+        return not self.stored_path
 
 
 class Score(Base):

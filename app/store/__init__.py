@@ -3,6 +3,7 @@
 - :mod:`app.store.accounts`: users and display names, API tokens, sign-in nonces
 - :mod:`app.store.wallet_models`: a wallet's models (model 0 and the ones it named)
 - :mod:`app.store.rounds`: rounds (schedule, pools, status) and submissions
+- :mod:`app.store.sealed`: a sealed round's commitments (hash and shape) and their reveals
 - :mod:`app.store.scores`: scores and career sums
 - :mod:`app.store.settlement`: settlement plans
 - :mod:`app.store.journal`: the oracle's transactions (kind, position, hash, status)
@@ -108,6 +109,12 @@ from app.store.scores import (
     scores_of_rounds,
     user_scores,
 )
+from app.store.sealed import (
+    SEALED_FORMAT,
+    awaiting_reveal,
+    commit_submission,
+    reveal_submission,
+)
 from app.store.settlement import latest_plan, save_plan
 from app.store.wallet_models import (
     MODEL_NAME_MAX,
@@ -130,6 +137,7 @@ __all__ = [
     "ROUND_STATUSES",
     "SCORE_AMOUNTS",
     "SCORE_FIELDS",
+    "SEALED_FORMAT",
     "TOKEN_SEPARATOR",
     "TRANSACTION_KINDS",
     "TRANSACTION_STATUSES",
@@ -150,10 +158,12 @@ __all__ = [
     "User",
     "WebSession",
     "add_model",
+    "awaiting_reveal",
     "career_totals",
     "career_wei",
     "check_model_name",
     "claim_existing_names",
+    "commit_submission",
     "consume_nonce",
     "create_api_token",
     "create_nonce",
@@ -189,6 +199,7 @@ __all__ = [
     "record_dispute",
     "record_transaction",
     "resolve_model",
+    "reveal_submission",
     "revoke_all_web_sessions",
     "revoke_api_token",
     "revoke_web_session",

@@ -48,13 +48,16 @@ def create_round(
     funder: str | None = None,
     opened_at: datetime | None = None,
     live_until: datetime | None = None,
+    reveal_until: datetime | None = None,
     status: str = "open",
 ) -> Round:
     """Record a new round. ``dataset_paths`` is what ``RoundDataset.write`` returns.
 
     Pools: ``usd_staking_pool`` and ``usd_prize_pool`` in USD units (1e-6 dollar),
     ``nmr_pool`` in NMR wei; ``funder`` is the address that paid them in.
-    ``live_until``: when the live targets are known (None: at the close)."""
+    ``live_until``: when the live targets are known (None: at the close).
+    ``reveal_until``: the round is sealed, its files revealed after the close until then
+    (no later than the live targets; None: not sealed)."""
     check_choice("round status", status, ROUND_STATUSES)
     if not is_round_number(number):
         raise StoreError(f"round number must be an integer from 1 to {ROUND_NUMBER_MAX:,}, not {number!r}")
@@ -62,6 +65,8 @@ def create_round(
         raise StoreError("closes_at must be before resolves_by")
     if live_until is not None and not closes_at <= live_until < resolves_by:
         raise StoreError("live_until must fall between closes_at and resolves_by")
+    if reveal_until is not None and not closes_at < reveal_until <= (live_until or closes_at):
+        raise StoreError("a sealed round's reveal_until must fall after closes_at and no later than live_until")
     pools = _pools(usd_staking_pool=usd_staking_pool, usd_prize_pool=usd_prize_pool,
                    nmr_pool=nmr_pool or 0)  # fmt: skip
     session = get_session()
@@ -79,6 +84,8 @@ def create_round(
         funder=_funder(funder),
         policy=policy,
         live_until=live_until,
+        sealed=reveal_until is not None,
+        reveal_until=reveal_until,
         **pools,
     )
     session.add(row)

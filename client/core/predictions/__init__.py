@@ -31,7 +31,9 @@ One module per job; this package only gathers their names:
   fixed-width id keys and their lookup, probabilities as float64;
 - :mod:`~client.core.predictions.validator`: the checks, each problem as a sentence,
   and the accepted frame in the round's id order;
-- :mod:`~client.core.predictions.hashing`: the canonical text and its hash.
+- :mod:`~client.core.predictions.hashing`: the canonical text and its hash;
+- :mod:`~client.core.predictions.sealing`: a sealed round's commitment to a file (its
+  hash and shape) and the check of that shape.
 """
 
 from client.core.predictions.hashing import (
@@ -44,6 +46,13 @@ from client.core.predictions.reading import (
     MAX_COLUMNS,
     MAX_HEADER_BYTES,
     PROBABILITY_ALIASES,
+)
+from client.core.predictions.sealing import (
+    ZERO_HASH,
+    Commitment,
+    parse_commitment,
+    shape_problems,
+    unrevealed_reason,
 )
 from client.core.predictions.validator import (
     MAX_PREDICTION_BYTES,
@@ -59,9 +68,14 @@ __all__ = [
     "MAX_PREDICTION_BYTES",
     "PROBABILITY_ALIASES",
     "PROBABILITY_DECIMALS",
+    "ZERO_HASH",
+    "Commitment",
     "PredictionValidator",
     "ValidationResult",
     "canonical_hash",
     "canonical_text",
+    "parse_commitment",
+    "shape_problems",
+    "unrevealed_reason",
     "validate_predictions",
 ]

@@ -93,6 +93,12 @@ def _read_parquet(raw: bytes, limits: TableLimits) -> tuple[pa.Table | None, lis
     return read_bounded_columns(bounded, [id_column, probability_column]), problems
 
 
+def header_problems(header: list[str]) -> list[str]:
+    """What is wrong with a prediction file's column names, as an upload words it (empty
+    when they are an id and a probability column)."""
+    return _pick_columns(header)[2]
+
+
 def _pick_columns(header: list[str]) -> tuple[int | None, int | None, list[str]]:
     """Positions of the id and probability columns, and problems with the header."""
     names = [h.strip().lower() for h in header]

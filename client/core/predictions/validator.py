@@ -37,8 +37,10 @@ class ValidationResult:
     """Outcome of validating one upload.
 
     ``ok`` is True when ``problems`` is empty; then ``frame`` has columns ``id`` and
-    ``probability`` (float64, 6 decimals) in the round's expected id order and ``hash``
-    is the canonical bytes32 hex hash. Otherwise ``frame`` and ``hash`` are None.
+    ``probability`` (float64, 6 decimals) in the round's expected id order, ``hash``
+    is the canonical bytes32 hex hash and ``columns`` the file's names of those two
+    columns (with ``rows``, the shape a sealed round's commitment reports). Otherwise
+    ``frame`` and ``hash`` are None.
     """
 
     problems: list[str]
@@ -47,6 +49,7 @@ class ValidationResult:
     format: str | None = None
     rows: int = 0
     notes: list[str] = field(default_factory=list)
+    columns: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -114,7 +117,8 @@ class PredictionValidator:
         aligned[positions] = probabilities
         micro = to_micro(aligned)
         frame = pd.DataFrame({"id": self._frame_ids, "probability": micro / SCALE})
-        return ValidationResult(problems=[], frame=frame, hash=self._hasher.hash(micro), format=fmt, rows=rows)
+        return ValidationResult(problems=[], frame=frame, hash=self._hasher.hash(micro), format=fmt, rows=rows,
+                                columns=tuple(table.column_names))
 
     def _clean_upload(self, ids: pa.ChunkedArray, probabilities: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
         """(positions, probabilities) when every id of the round appears exactly once,
