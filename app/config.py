@@ -50,6 +50,11 @@ Keys:
   known), ``ROUND_RESOLUTION_SECONDS`` (after that, until the escrow's oracle deadline);
   each round's pools ``ROUND_POOL_USD_STAKING``, ``ROUND_POOL_USD_PRIZE`` (dollars) and
   ``ROUND_POOL_NMR`` (NMR), decimal strings. ``KEEPER_TICK_SECONDS``: how often it looks.
+- Sealed rounds (docs/sealed.md): the keeper seals round N when ``SEALED_EVERY`` > 0 and
+  N mod ``SEALED_EVERY`` = ``SEALED_OFFSET`` (``SEALED_EVERY`` 0: never);
+  ``SEALED_REVEAL_SECONDS``: how long after a sealed round's close its files may be
+  revealed (the keeper's rounds and ``flask oracle open --sealed``), cut short at the
+  live targets.
 - ``RECEIPT_TIMEOUT_SECONDS``: how long an oracle step waits for its transaction's receipt
   (it then says so; the next pass asks the node whether it still knows the transaction and
   sends the same signed one again if the node dropped it).
@@ -130,6 +135,10 @@ class Config:
     ROUND_POOL_USD_PRIZE = "3603.03"
     ROUND_POOL_NMR = "14412.13"
     KEEPER_TICK_SECONDS = 10
+    # Sealed rounds (app/oracle/keeper.py, app/oracle/opening.py): none unless asked.
+    SEALED_EVERY = 0
+    SEALED_OFFSET = 0
+    SEALED_REVEAL_SECONDS = 24 * 3600
     # How long the oracle waits for a transaction's receipt before it says so and moves on.
     RECEIPT_TIMEOUT_SECONDS = 120
     # A real network's waits (app/chain, client/core/chain/transactions.py).

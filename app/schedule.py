@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 FINAL = ("finalized", "expired", "voided")
@@ -24,6 +25,11 @@ def duration_text(seconds: int) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{days}D {hours}H {minutes}M {secs}S"
+
+
+def moment_text(moment: datetime) -> str:
+    """``2026-11-25 02:30:05 UTC``: a deadline to the second, as reasons and rules name it."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 @dataclass(frozen=True)

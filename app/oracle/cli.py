@@ -87,10 +87,18 @@ def init_app(app: Flask) -> None:
                   help="Seconds until the live targets are known (default: at the close).")
     @pool_options
     @click.option("--policy", default="auction2017", show_default=True)
-    def open_command(number, closes_in, resolves_in, live_in, usd_staking, usd_prize, nmr, policy):
+    @click.option("--sealed", is_flag=True,
+                  help="Sealed: until the close only each file's hash and shape reach the server; the files are "
+                       "revealed after it (needs --live-in after --closes-in).")
+    @click.option("--reveal-in", type=int, default=None,
+                  help="Seconds after the close a sealed round takes reveals (default SEALED_REVEAL_SECONDS, "
+                       "cut short at the live targets).")
+    def open_command(number, closes_in, resolves_in, live_in, usd_staking, usd_prize, nmr, policy, sealed,
+                     reveal_in):
         """Build the dataset, open a round on chain and pay its pools (the funder's key)."""
         _cli_step(open_round, number, closes_in=closes_in, resolves_in=resolves_in, live_in=live_in,
-                  pools=pools_from_amounts(usd_staking, usd_prize, nmr), policy=policy)
+                  pools=pools_from_amounts(usd_staking, usd_prize, nmr), policy=policy, sealed=sealed,
+                  reveal_in=reveal_in)
 
     @oracle_group.command("fund")
     @click.argument("number", type=int)

@@ -32,7 +32,7 @@ from app.oracle.common import (
     timestamp,
 )
 from app.oracle.endings import expire_round, lapse_dispute, void_round
-from app.oracle.opening import finish_opening, open_round
+from app.oracle.opening import finish_opening, next_round_number, open_round
 from app.oracle.publishing import commit_round
 from app.oracle.resolving import close_round, plan_round
 from app.oracle.settling import finalize_round, settle_round
@@ -68,13 +68,22 @@ def next_opening(now: int) -> int | None:
     return now if newest is None else timestamp(newest.opened_at) + every
 
 
+def sealed_by_schedule(number: int) -> bool:
+    """Whether the schedule seals round `number`: N mod ``SEALED_EVERY`` is
+    ``SEALED_OFFSET`` (``SEALED_EVERY`` 0: no round is sealed)."""
+    every = int(current_app.config["SEALED_EVERY"])
+    return every > 0 and number % every == int(current_app.config["SEALED_OFFSET"]) % every
+
+
 def open_scheduled_round(report: Reporter) -> store.Round:
-    """Opens the next round with the schedule's durations and pools."""
+    """Opens the next round with the schedule's durations and pools, sealed if the
+    schedule says so."""
     config = current_app.config
     staking, live = int(config["ROUND_STAKING_SECONDS"]), int(config["ROUND_LIVE_SECONDS"])
     resolution = int(config["ROUND_RESOLUTION_SECONDS"])
-    return open_round(closes_in=staking, live_in=staking + live, resolves_in=staking + live + resolution,
-                      pools=scheduled_pools(), report=report)
+    number = next_round_number()
+    return open_round(number=number, closes_in=staking, live_in=staking + live, resolves_in=staking + live + resolution,
+                      pools=scheduled_pools(), sealed=sealed_by_schedule(number), report=report)
 
 
 @dataclass

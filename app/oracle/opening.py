@@ -43,16 +43,22 @@ def open_round(
     pools: Pools = DEFAULT_POOLS,
     policy: str = "auction2017",
     dataset_options: dict[str, Any] | None = None,
+    sealed: bool = False,
+    reveal_in: int | None = None,
     report: Reporter = print,
 ) -> store.Round:
     """Builds round `number`'s dataset (next number by default), stores it, creates the
     round on chain closing `closes_in` s and resolving `resolves_in` s from the chain's now
     (its live targets known `live_in` s from now, by default at the close), and pays
     `pools` with the funder's key (none needed for empty pools). A round this server
-    stored but did not finish opening is finished instead."""
+    stored but did not finish opening is finished instead.
+
+    A `sealed` round takes only each file's hash and shape until the close; its files are
+    revealed from the close for `reveal_in` s (``SEALED_REVEAL_SECONDS`` by default), cut
+    short at the live targets, so it needs `live_in` after `closes_in`."""
     chain = get_chain()
     if number is None:
-        number = max((r.number for r in store.list_rounds()), default=0) + 1
+        number = next_round_number()
     stored = store.get_round(number)
     if stored is not None and stored.status == "opening":
         return finish_opening(number, report=report)
@@ -63,6 +69,10 @@ def open_round(
         raise OracleError("the oracle deadline (resolves_in) must come after the close (closes_in)")
     if not closes_in <= live_in < resolves_in:
         raise OracleError("the live targets (live_in) must be known between the close and the oracle deadline")
+    reveal_in = int(current_app.config["SEALED_REVEAL_SECONDS"]) if reveal_in is None else reveal_in
+    if sealed and (live_in <= closes_in or reveal_in <= 0):
+        raise OracleError("a sealed round's files are revealed after the close and before the live targets are "
+                          "known: give it a live period (live_in after closes_in) and a positive reveal_in")
     limit = chain.max_resolution_delay()
     if resolves_in - closes_in > limit:
         raise OracleError(f"the oracle deadline may follow the close by at most {limit} s (the escrow's bound); "
@@ -109,13 +119,25 @@ def open_round(
         live_until = min(max(closes_at, now + live_in), resolves_by - 1)
     else:
         closes_at, resolves_by, live_until = now + closes_in, now + resolves_in, now + live_in
+    # Reveals end when the live targets are known, or sooner: a staker who could still
+    # reveal then could keep a bad file back and take its stake home unburned.
+    reveal_until = min(closes_at + reveal_in, live_until) if sealed else None
+    if reveal_until is not None and reveal_until <= closes_at:
+        raise OracleError(f"round {number}'s schedule on chain leaves no time between its close and its live "
+                          "targets to reveal sealed files; open it unsealed, or open another number")
     # Stored as "opening" with the pools asked for: a rerun finishes what this one starts.
     store.create_round(
         number, closes_at=utc(closes_at), resolves_by=utc(resolves_by), live_until=utc(live_until),
-        dataset_paths=paths, policy=policy, opened_at=utc(now), status="opening",
+        reveal_until=utc(reveal_until) if reveal_until else None, dataset_paths=paths, policy=policy,
+        opened_at=utc(now), status="opening",
         usd_staking_pool=pools.usd_staking, usd_prize_pool=pools.usd_prize, nmr_pool=pools.nmr,
     )
     return finish_opening(number, report=report)
+
+
+def next_round_number() -> int:
+    """The number the next round opened on this server takes."""
+    return max((r.number for r in store.list_rounds()), default=0) + 1
 
 
 def finish_opening(number: int, report: Reporter = print) -> store.Round:

@@ -3,7 +3,10 @@ targets are known, every submission scored and the settlement plan stored (once:
 plan is never recomputed), then published and committed (:mod:`app.oracle.publishing`).
 
 Rule for a stake whose committed hash matches no accepted file of its model: the stake is
-returned in full, no reward, no burn (the payout policy's ``None`` score).
+returned in full, no reward, no burn (the payout policy's ``None`` score). A sealed
+round's file not revealed by its deadline is no accepted file: it scores as missing
+(docs/sealed.md). A stake committed to the zero hash (a rolled stake) is committed to its
+model's current file.
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from app.oracle.common import (
     utc,
 )
 from app.paths import secret_dir
+from app.schedule import moment_text
 from client.core.files import live_targets_file_name
 from client.core.money.build import controlling_capital
 from client.core.money.plan import plan_to_json, plan_totals
 from client.core.money.settlement import compute_settlement, pools_on_chain
-from client.core.predictions import PredictionValidator
+from client.core.predictions import ZERO_HASH, PredictionValidator, unrevealed_reason
 from client.core.scoring import STORED_DECISIONS, STORED_METRICS
 from client.core.scoring.round import PER_ERA_METRICS
 
@@ -94,18 +98,35 @@ def read_prediction_file(path: str | Path, validator: PredictionValidator) -> pd
     return result.frame.set_index("id")["probability"]
 
 
-def scored_files(row: store.Round, stakes: list, validator: PredictionValidator) -> dict[str, store.Submission]:
+def scored_files(row: store.Round, stakes: list,
+                 _validator: PredictionValidator | None = None) -> dict[str, store.Submission]:
     """Which file each model is scored on, by model key: the file its stake committed to,
     else its current submission. Staked models whose hash matches none of their files are
-    left out."""
-    chosen = {participant_key(s): s for s in store.list_submissions(row.number)}
+    left out, and so is every sealed file never revealed (the server holds no file). A
+    stake committed to the zero hash keeps its model's current file. (The validator
+    argument is unused, kept for callers that pass it.)"""
+    chosen = {participant_key(s): s for s in store.list_submissions(row.number) if not s.awaiting_reveal}
     for record in stakes:
+        if record.submission_hash.lower() == ZERO_HASH:
+            continue  # a rolled stake: committed to whatever file its model has here
         match = store.submission_by_hash(row.number, record.model, record.submission_hash)
-        if match is not None:
+        if match is not None and not match.awaiting_reveal:
             chosen[record.model] = match
         else:
             chosen.pop(record.model, None)
     return dict(sorted(chosen.items(), key=lambda item: (item[1].created_at, item[1].id)))
+
+
+def sealed_reason(row: store.Round, record: Any) -> str | None:
+    """The reason a staked model's row gives when its stake's file was sealed and never
+    revealed (None otherwise). The plan keeps the payout core's own reason, which the
+    verifier recomputes; this one names the deadline on the pages."""
+    if not row.sealed or record is None or record.submission_hash.lower() == ZERO_HASH:
+        return None
+    match = store.submission_by_hash(row.number, record.model, record.submission_hash)
+    if match is None or not match.awaiting_reveal:
+        return None
+    return unrevealed_reason(moment_text(row.reveal_until))
 
 
 def plan_round(number: int, targets_file: str | Path | None = None, report: Reporter = print,
@@ -124,6 +145,9 @@ def plan_round(number: int, targets_file: str | Path | None = None, report: Repo
     if row.live_until is not None and chain.now() < timestamp(row.live_until) and not targets_file:
         raise OracleError(f"round {number}'s live targets are known at {row.live_until:%Y-%m-%d %H:%M:%S} UTC, in "
                           f"{timestamp(row.live_until) - chain.now()} s; resolve it after that")
+    if row.reveal_until is not None and chain.now() < timestamp(row.reveal_until):
+        raise OracleError(f"round {number} is sealed and takes reveals until {moment_text(row.reveal_until)}, in "
+                          f"{timestamp(row.reveal_until) - chain.now()} s; resolve it after that")
     dataset = load_dataset(row, targets_file)
     if targets_file:
         # The operator's targets are now the round's truth: publish and verify use them.
@@ -162,7 +186,7 @@ def plan_round(number: int, targets_file: str | Path | None = None, report: Repo
             "prize_rank": prize.rank if prize else None,
             "prize_usd": prize.usd if prize else 0,
             "prize_nmr": prize.nmr if prize else 0,
-            "reason": plan.reasons.get(address, ""),
+            "reason": sealed_reason(row, record) or plan.reasons.get(address, ""),
         })
     store.save_scores(number, rows)
     document = {

@@ -11,7 +11,7 @@ from app.access import access, parse_scopes
 from app.chain import reads
 from app.errors import ApiError
 from app.web import leaderboard as boards
-from app.web import rules, services, views
+from app.web import rules, sealed, services, views
 from app.web.digests import repr_digest
 from app.web.inputs import (
     DISPLAY_NAME_MAX,
@@ -61,7 +61,7 @@ def rounds() -> Response:
 @access("public")
 def round_results(number: int) -> Response:
     """Tournament N results (the page /rounds/N)."""
-    page = views.round_results_page(number)
+    page = views.round_results_page(number, address=g.address)
     if page is None:
         raise ApiError(404, f"round {number} does not exist")
     return ok(page)
@@ -84,6 +84,30 @@ def upload(number: int) -> Response:
     model 0); 201 with hash, metrics and the model, or 422."""
     raw, filename = uploaded_file()
     outcome = services.upload_predictions(number, g.address, raw, filename, model_arg())
+    payload, status = views.upload_view(outcome, number)
+    return ok(payload, status)
+
+
+@bp.post("/rounds/<round:number>/commitments")
+@access("upload")
+def commit(number: int) -> Response:
+    """Seal a file in a sealed round before its close: JSON ``{"hash", "rows", "columns",
+    "filename", "model"}`` (the file stays with you); 201 with the commitment, or 422 with
+    why no acceptable file has that shape."""
+    outcome = sealed.commit_predictions(number, g.address, json_body())
+    payload, status = views.upload_view(outcome, number)
+    return ok(payload, status)
+
+
+@bp.post("/rounds/<round:number>/reveals")
+@access("upload")
+def reveal(number: int) -> Response:
+    """Reveal a sealed file after the close, until the round's reveal deadline (multipart
+    ``file``, ``model``); 201 with its metrics, 422 with its problems, 409 if it matches no
+    commitment."""
+    row = sealed.revealing_round(number)  # before the file is read: nothing early is even parsed
+    raw, filename = uploaded_file()
+    outcome = sealed.reveal_predictions(row, g.address, raw, filename, model_arg())
     payload, status = views.upload_view(outcome, number)
     return ok(payload, status)
 

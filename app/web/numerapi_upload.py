@@ -36,7 +36,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from app import paths, store
 from app.access import access
 from app.errors import ApiError
-from app.web.services import write_atomically
+from app.web.services import sealed_refusal, write_atomically
 
 bp = Blueprint("numerapi_upload", __name__)
 
@@ -47,9 +47,20 @@ DOWNLOAD_SALT = "numerapi-submission-download"
 def issue(model: str, round_number: int, filename: str) -> dict[str, str]:
     """numerapi's UploadAuth for one upload for model ``model`` (a model key) to
     ``round_number``: the ticket (numerapi's ``filename``, handed back to
-    ``create_submission``) and the PUT URL."""
+    ``create_submission``) and the PUT URL. A sealed round is refused here, before
+    numerapi sends a byte of the file (:func:`refuse_sealed`)."""
+    refuse_sealed(round_number)
     key = store.create_upload_ticket(model, round_number, filename, UPLOAD_TTL)
     return {"filename": key, "url": url_for("numerapi_upload.upload_target", key=key, _external=True)}
+
+
+def refuse_sealed(round_number: int) -> None:
+    """A 409 for a sealed round: numerapi's upload sends the whole file, which such a round
+    may not receive before its close; ``nmr upload`` sends only the hash and shape."""
+    row = store.get_round(round_number)
+    if row is not None and row.sealed:
+        raise ApiError(409, f"{sealed_refusal(round_number)}. numerapi's upload_predictions would send the whole "
+                            "file, so it is refused here")
 
 
 def ticket(key: str) -> dict[str, Any]:
@@ -134,6 +145,8 @@ def download_target(signed: str) -> Response:
     except BadSignature:
         raise ApiError(404, "unknown download URL; call download_submission for a new one") from None
     submission = store.get_submission(int(claim["submission"]))
+    if submission is not None and submission.awaiting_reveal:
+        raise ApiError(404, "this submission is sealed: the server holds its hash, not the file, until you reveal it")
     if submission is None or submission.address != claim["address"] or not Path(submission.stored_path).is_file():
         raise ApiError(404, "this submission's file is no longer stored here")
     return send_file(submission.stored_path, mimetype="text/csv", as_attachment=True,

@@ -112,7 +112,7 @@ def past_rounds() -> str:
 @access("public")
 def round_results(number: int) -> str:
     """Tournament N results."""
-    page = views.round_results_page(number)
+    page = views.round_results_page(number, address=g.address)
     if page is None:
         raise ApiError(404, f"round {number} does not exist")
     return render_template("round_results.html", page=page)

@@ -9,6 +9,7 @@ submission of the round at once, so when an earlier participant replaces a file,
 others' originality follows. Concordance does not depend on the other files and is
 computed once per submission. Uploads arriving while it runs make it run once more, not
 once each. The results are merged into each submission's metrics as ``performance``.
+A sealed round's files count from their reveal after the close, which schedules it too.
 
 Once the round resolves, the oracle's scores are the word and nothing here runs.
 """
@@ -88,6 +89,8 @@ def refresh_round(number: int) -> int:
         return 0
     submissions, columns = [], []
     for submission in store.list_submissions(number):
+        if submission.awaiting_reveal:
+            continue  # sealed: no file here until its reveal, which runs this again
         values = probabilities(submission, rows.ids)
         if values is not None:
             submissions.append(submission)

@@ -4,7 +4,8 @@ Every number on the page comes from the code that pays the round: the thresholds
 :mod:`client.core.money` and :mod:`client.core.scoring`, the pools and deadlines from the round's row
 (copied from the escrow when it was funded), the whitepaper's auction example computed by
 :func:`client.core.money.build.build_plan` itself and the prize table by
-:func:`client.core.money.prizes.prize_shares`.
+:func:`client.core.money.prizes.prize_shares`, the sealed rounds' example hashed by
+:func:`client.core.predictions.canonical_hash`.
 So the rules a participant reads cannot drift from the rules that pay them.
 """
 
@@ -13,7 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
+
 from app import store
+from app.schedule import moment_text
 from app.web.views import DECIMALS, round_summary
 from client.core.money.build import build_plan
 from client.core.money.policies import CORR_CAP, CORR_MULTIPLIER
@@ -21,6 +25,7 @@ from client.core.money.prizes import PRIZE_EXPONENT, PRIZE_TOP, prize_shares
 from client.core.money.rules import CONSISTENCY_THRESHOLD, LN2
 from client.core.money.stakes import ParticipantScore, Pools, Stake
 from client.core.money.units import NMR, USD_UNIT, WAD, NmrAmount, UsdAmount
+from client.core.predictions import canonical_hash, canonical_text, unrevealed_reason
 from client.core.scoring.concordance import CONCORDANCE_LIMIT, N_CLUSTERS
 from client.core.scoring.originality import CORRELATION_LIMIT, KS_LIMIT
 
@@ -91,6 +96,39 @@ def prize_table(pools: Pools | None) -> list[dict[str, Any]]:
     ]
 
 
+# The Sealed rounds section's example: a three-row file, its hash, and two stakes on sealed
+# files of $3,000's auction, one revealed (live logloss under ln 2), one never revealed.
+SEALED_FILE = (("n3", 0.52), ("n1", 0.4871234), ("n2", 0.61))
+SEALED_STAKES = (("ALICE", "0.5", 100, True), ("BOB", "0.5", 100, False))
+
+
+def sealed_example(row: store.Round | None) -> dict[str, Any]:
+    """The Sealed rounds section: a file's canonical text and the hash its owner commits
+    to (:func:`client.core.predictions.canonical_hash`), the same file one digit off (a
+    reveal the server refuses), and the auction paying a revealed stake and returning an
+    unrevealed one (the plan's own outcomes), with the reason the results page gives."""
+    frame = pd.DataFrame(SEALED_FILE, columns=["id", "probability"])
+    changed = frame.assign(probability=frame["probability"].where(frame["id"] != "n2", 0.610001))
+    stakes = [Stake(name, staked * NMR, int(Decimal(confidence) * WAD), order)
+              for order, (name, confidence, staked, _) in enumerate(SEALED_STAKES)]
+    revealed = ParticipantScore(live_logloss=0.69, consistency=1.0, original=True, concordant=True, corr=0.0)
+    scores = {name: revealed if shown else None for name, _, _, shown in SEALED_STAKES}
+    plan = build_plan("auction2017", stakes, scores, Pools(WHITEPAPER_POOL, 0, 0))
+    deadline = moment_text(row.reveal_until) if row is not None and row.reveal_until else "the reveal deadline"
+    return {
+        "text": canonical_text(frame).decode(),
+        "hash": canonical_hash(frame),
+        "rows": len(frame),
+        "changed_hash": canonical_hash(changed),
+        "rows_table": [
+            {"name": name, "revealed": shown, "stake_wei": NmrAmount(outcome.stake), "burn_wei": NmrAmount(outcome.burn),
+             "usd_reward": UsdAmount(outcome.usd_reward),
+             "reason": outcome.reason if shown else unrevealed_reason(deadline)}
+            for (name, _, _, shown), outcome in zip(SEALED_STAKES, plan.stakes, strict=True)
+        ],
+    }
+
+
 def rules_page() -> dict[str, Any]:
     """The rules with the current round's parameters (``round`` is None before the first
     round): pools, deadlines, policy, every threshold, the worked auction and the prizes."""
@@ -118,4 +156,5 @@ def rules_page() -> dict[str, Any]:
         },
         "corr": {"multiplier": CORR_MULTIPLIER, "cap": CORR_CAP},
         "example": {"pool_usd": UsdAmount(WHITEPAPER_POOL), "rows": whitepaper_auction()},
+        "sealed": sealed_example(row),
     }

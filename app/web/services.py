@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -179,7 +180,30 @@ def upload_predictions(number: int, address: str, raw: bytes, filename: str, mod
     trace in the database.
     """
     round_row = open_round_or_error(number)
+    if round_row.sealed:
+        raise ApiError(409, sealed_refusal(number))
     chosen = wallet_model(address, model)
+    count_upload(address)
+    frame = round_frame(round_row)
+    result = frame.validator.validate(raw, shown_filename(filename))
+    if not result.ok:
+        return UploadOutcome(result=result, submission=None, model=chosen)
+    submission = keep_file(number, frame, result, lambda path, metrics: store.save_submission(
+        number, chosen["key"], stored_path=str(path), original_filename=shown_filename(filename),
+        file_hash=result.hash, file_format=result.format or "csv", rows=result.rows, metrics=metrics))
+    return UploadOutcome(result=result, submission=submission, model=chosen)
+
+
+def sealed_refusal(number: int) -> str:
+    """Why a whole file is refused by a sealed round before its close, and what to do."""
+    return (f"round {number} is sealed: until it closes only a file's hash and shape may reach the server, never "
+            "the file. Upload with the nmr client (nmr upload FILE): it hashes the file on your machine, sends "
+            "the hash and row count, and reveals the file after the close (nmr reveal)")
+
+
+def count_upload(address: str) -> None:
+    """Count one upload attempt of ``address`` (accepted or not), or a 429 saying when
+    to try again."""
     config = current_app.config
     wait = upload_limiter.hit(address, config["UPLOAD_RATE_LIMIT"], config["UPLOAD_RATE_WINDOW"])
     if wait:
@@ -189,31 +213,25 @@ def upload_predictions(number: int, address: str, raw: bytes, filename: str, mod
             f"try again in {wait:.0f} s",
             retry_after=int(wait) + 1,
         )
-    frame = round_frame(round_row)
-    result = frame.validator.validate(raw, _display_name(filename))
-    if not result.ok:
-        return UploadOutcome(result=result, submission=None, model=chosen)
+
+
+def keep_file(number: int, frame: RoundFrame, result: ValidationResult,
+              record: Callable[[Path, dict[str, Any]], store.Submission]) -> store.Submission:
+    """Store an accepted file's canonical text and measure it; ``record(path, metrics)``
+    writes its row (the file is removed again if that fails). Schedules the Performance
+    panel's originality and concordance."""
     metrics = validation_metrics(frame, result.frame["probability"].to_numpy())
     path = _store_file(number, canonical_text(result.frame))
     try:
-        submission = store.save_submission(
-            number,
-            chosen["key"],
-            stored_path=str(path),
-            original_filename=_display_name(filename),
-            file_hash=result.hash,
-            file_format=result.format or "csv",
-            rows=result.rows,
-            metrics=metrics,
-        )
+        submission = record(path, metrics)
     except Exception:
         path.unlink(missing_ok=True)
         raise
-    performance.schedule(number)  # originality and concordance for the Performance panel
-    return UploadOutcome(result=result, submission=submission, model=chosen)
+    performance.schedule(number)
+    return submission
 
 
-def _display_name(filename: str | None) -> str:
+def shown_filename(filename: str | None) -> str:
     """The uploader's file name for messages and records only (never for paths)."""
     name = (filename or "predictions").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable())[:120]

@@ -9,7 +9,7 @@ from typing import Any
 from app import reports, store
 from app.chain import reads
 from app.schedule import Schedule, duration_text, round_phase
-from app.web import performance, round_header
+from app.web import performance, round_header, sealed
 from app.web.formatting import DECIMALS, absolute
 from app.web.services import UploadOutcome, published_files
 from client.core.money import rules
@@ -63,6 +63,9 @@ def round_summary(row: store.Round) -> dict[str, Any]:
         "nmr_pool": NmrAmount(row.nmr_pool or 0),
         "funder": row.funder,
         "policy": row.policy,
+        # Sealed: files revealed after the close until reveal_until (docs/sealed.md).
+        "sealed": bool(row.sealed),
+        "reveal_until": row.reveal_until,
         "datasets": {
             "csv": bool(row.dataset_csv_path),
             "parquet": bool(row.dataset_parquet_path),
@@ -82,6 +85,9 @@ def submission_view(sub: store.Submission) -> dict[str, Any]:
         "rows": sub.rows,
         "created_at": sub.created_at,
         "metrics": sub.metrics or {},
+        # A sealed round's commitment: the server holds its hash and shape, not the file.
+        "awaiting_reveal": sub.awaiting_reveal,
+        "revealed_at": sub.revealed_at,
     }
 
 def upload_view(outcome: UploadOutcome, round_number: int) -> tuple[dict[str, Any], int]:
@@ -92,7 +98,9 @@ def upload_view(outcome: UploadOutcome, round_number: int) -> tuple[dict[str, An
     model = {k: outcome.model[k] for k in ("key", "name", "number")} if outcome.model else None
     if outcome.submission is None:
         return {"accepted": False, "round": round_number, "model": model, "problems": result.problems}, 422
-    return {"accepted": True, **submission_view(outcome.submission), "model": model, "notes": result.notes}, 201
+    row = store.get_round(round_number)
+    return {"accepted": True, **submission_view(outcome.submission), "model": model, "notes": result.notes,
+            "sealed": sealed.reveal_window(row) if row is not None else None}, 201
 
 def models_with_submissions(address: str, round_number: int | None) -> list[dict[str, Any]]:
     """Every model of the wallet (:func:`app.store.list_models`, model 0 first), each with
@@ -123,7 +131,9 @@ def current_round_page(address: str | None) -> dict[str, Any]:
         "n_submissions": len(store.list_submissions(row.number)),
         "my_submission": submission_view(mine) if mine else None,
         "my_result": my_result,
-        "performance": performance.panel(mine.metrics if mine else None, my_result),
+        # A sealed file's panel waits for its reveal: the server has nothing to measure.
+        "performance": performance.panel(mine.metrics if mine and not mine.awaiting_reveal else None, my_result),
+        "sealed": sealed.reveal_window(row, address),
         "header": round_header.round_header(),  # what every page's header polls for
         # The other rounds in flight (waiting for live data, committed, settling ...).
         "in_flight": rounds_in_flight(skip=row.number),
@@ -178,8 +188,9 @@ def rounds_in_flight(skip: int | None = None) -> list[dict[str, Any]]:
                      "time_left": duration_text(phase.due - now) if phase.due and phase.due > now else None})
     return rows
 
-def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] | None:
-    """"Tournament N results", or None for an unknown round.
+def round_results_page(number: int, read_chain: bool = True, address: str | None = None) -> dict[str, Any] | None:
+    """"Tournament N results", or None for an unknown round; ``sealed`` says how a sealed
+    round takes reveals and, for a signed-in `address`, which of its files await one.
 
     Every amount says where it comes from. ``usd_paid``, ``nmr_paid`` and ``burned`` are
     the chain's: copied from the escrow when the round ended, read from it (``chain``)
@@ -220,6 +231,7 @@ def round_results_page(number: int, read_chain: bool = True) -> dict[str, Any] |
     stakers = (chain["n_stakers"], chain["staked_wei"]) if chain else (results["n_stakers"], results["staked_wei"])
     return {
         "round": round_summary(row),
+        "sealed": sealed.reveal_window(row, address),
         # An open or closed round has no results yet: its page is "Tournament N".
         "heading": f"Tournament {number} results" if row.status in RESOLVED_STATUSES else f"Tournament {number}",
         "decimals": DECIMALS,

@@ -168,6 +168,22 @@ def test_upload_to_a_closed_round_raises(napi, app, alice, make_predictions, tmp
         upload(napi(alice), make_predictions(), tmp_path)
 
 
+def test_upload_to_a_sealed_round_is_refused_before_any_byte_of_the_file_is_sent(napi, app, alice, make_predictions,
+                                                                                  tmp_path):
+    with app.app_context():
+        row = store.get_round(ROUND)
+        row.sealed, row.live_until = True, row.closes_at + timedelta(hours=2)
+        row.reveal_until = row.closes_at + timedelta(hours=1)
+        get_session().commit()
+    with pytest.raises(ValueError, match=f"round {ROUND} is sealed.*nmr upload FILE.*upload_predictions would send"):
+        upload(napi(alice), make_predictions(), tmp_path)
+    with app.app_context():
+        assert store.list_submissions(ROUND) == []
+        assert get_session().query(store.UploadTicket).count() == 0  # no PUT URL was handed out
+    kept = tmp_path / "data" / "numerapi-uploads"
+    assert not kept.exists() or not any(kept.iterdir())
+
+
 def test_model_id_of_someone_else_raises(napi, alice, bob, make_predictions):
     napi(bob)  # bob's wallet exists once it holds a token; a wallet nobody has seen has no models at all
     with pytest.raises(ValueError, match=f"model {bob} is not yours"):

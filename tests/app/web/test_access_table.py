@@ -69,6 +69,8 @@ POLICY = {
     # The upload scope: predictions.
     ("POST", "/rounds/<round:number>/upload"): "upload",
     ("POST", "/api/v1/rounds/<round:number>/submissions"): "upload",
+    ("POST", "/api/v1/rounds/<round:number>/commitments"): "upload",
+    ("POST", "/api/v1/rounds/<round:number>/reveals"): "upload",
     # The wallet's session only: credentials, sessions, names, models.
     ("GET", "/settings"): "session",
     ("POST", "/account/name"): "session",
