@@ -33,6 +33,7 @@ from app.web.services import (
     open_round_or_error,
     round_frame,
     shown_filename,
+    validate_upload,
     wallet_model,
 )
 from client.core.predictions import ValidationResult, parse_commitment, shape_problems
@@ -90,10 +91,7 @@ def reveal_predictions(round_row: store.Round, address: str, raw: bytes, filenam
     round (none: a 409 naming both hashes, nothing stored), then stored and measured.
     Revealing a file already revealed answers with it again."""
     number = round_row.number
-    chosen = wallet_model(address, model)
-    count_upload(address)
-    frame = round_frame(round_row)
-    result = frame.validator.validate(raw, shown_filename(filename))
+    chosen, frame, result = validate_upload(round_row, address, raw, filename, model)
     if not result.ok:
         return UploadOutcome(result=result, submission=None, model=chosen)
     commitment = store.submission_by_hash(number, chosen["key"], result.hash)

@@ -182,16 +182,24 @@ def upload_predictions(number: int, address: str, raw: bytes, filename: str, mod
     round_row = open_round_or_error(number)
     if round_row.sealed:
         raise ApiError(409, sealed_refusal(number))
-    chosen = wallet_model(address, model)
-    count_upload(address)
-    frame = round_frame(round_row)
-    result = frame.validator.validate(raw, shown_filename(filename))
+    chosen, frame, result = validate_upload(round_row, address, raw, filename, model)
     if not result.ok:
         return UploadOutcome(result=result, submission=None, model=chosen)
     submission = keep_file(number, frame, result, lambda path, metrics: store.save_submission(
         number, chosen["key"], stored_path=str(path), original_filename=shown_filename(filename),
         file_hash=result.hash, file_format=result.format or "csv", rows=result.rows, metrics=metrics))
     return UploadOutcome(result=result, submission=submission, model=chosen)
+
+
+def validate_upload(round_row: store.Round, address: str, raw: bytes, filename: str,
+                    model: Any) -> tuple[dict[str, Any], RoundFrame, ValidationResult]:
+    """The model ``model`` of wallet ``address`` names (a 400 if none), the attempt counted
+    (a 429 past the limit), and the file validated against the round: (model, the
+    round's frame, the result). Nothing is stored."""
+    chosen = wallet_model(address, model)
+    count_upload(address)
+    frame = round_frame(round_row)
+    return chosen, frame, frame.validator.validate(raw, shown_filename(filename))
 
 
 def sealed_refusal(number: int) -> str:
