@@ -18,6 +18,8 @@ mixin per job, sharing the session, the identity and the progress bars it sets u
 - :mod:`client.downloads`: datasets and a round's published files (and ``verify``);
 - :mod:`client.uploads`: prediction files checked with the server's own validator, then
   uploaded; my submissions' hashes;
+- :mod:`client.sealing`: a sealed round's files sealed here (hash and shape sent, the file
+  kept in a local record) and revealed after the close;
 - :mod:`client.staking`: balances, stakes and withdrawals on chain.
 
 Its errors, amounts and settings live beside it (:mod:`client.errors`,
@@ -39,6 +41,7 @@ from client.account import AccountMixin
 from client.downloads import DATASET_FORMATS, DownloadsMixin
 from client.errors import ApiError, NoCredentials, NumeraireError, ValidationFailed
 from client.rounds import RoundsMixin
+from client.sealing import DEFAULT_SEALED_DIR, SealingMixin
 from client.signin import SignInMixin
 from client.staking import StakingMixin
 from client.transfers import RetryPolicy
@@ -49,7 +52,7 @@ __all__ = ["DATASET_FORMATS", "ApiError", "NoCredentials", "NumeraireClient", "N
 
 
 class NumeraireClient(TransportMixin, SignInMixin, AccountMixin, RoundsMixin, DownloadsMixin, UploadsMixin,
-                      StakingMixin):
+                      SealingMixin, StakingMixin):
     """One data scientist's door to a tournament server and its chain.
 
     `api_url`: the server (``http://127.0.0.1:8000``; ``/api/v1`` is added). Identity:
@@ -59,6 +62,8 @@ class NumeraireClient(TransportMixin, SignInMixin, AccountMixin, RoundsMixin, Do
     `timeout` bounds each wait for the server (seconds); `retry` says how often a download
     or an upload is tried (:mod:`client.transfers`: downloads are verified before they
     replace a file, uploads retried only when that cannot store them twice).
+    `sealed_dir` keeps the files sealed in sealed rounds until they are revealed
+    (default ``~/.nmr/sealed``).
     """
 
     def __init__(
@@ -73,6 +78,7 @@ class NumeraireClient(TransportMixin, SignInMixin, AccountMixin, RoundsMixin, Do
         progress: bool = True,
         timeout: float = 60,
         retry: RetryPolicy | None = None,
+        sealed_dir: str | Path | None = None,
     ) -> None:
         base = api_url.rstrip("/")
         # transport
@@ -94,6 +100,8 @@ class NumeraireClient(TransportMixin, SignInMixin, AccountMixin, RoundsMixin, Do
         self._signed_in_as: str | None = None
         # downloads: each round's dataset this client fetched
         self._datasets: dict[int, Path] = {}
+        # sealing: the files sealed here, until they are revealed
+        self.sealed_dir = Path(sealed_dir or DEFAULT_SEALED_DIR)
         # staking
         self.rpc_url = rpc_url or None
         self._chain: Any | None = None
@@ -101,8 +109,8 @@ class NumeraireClient(TransportMixin, SignInMixin, AccountMixin, RoundsMixin, Do
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> NumeraireClient:
         """A client configured from ``NMR_API_URL``, ``NMR_API_TOKEN``, ``NMR_PRIVATE_KEY`` or
-        ``NMR_KEYSTORE`` (+ ``NMR_KEYSTORE_PASSWORD``) and ``NMR_RPC_URL``; keyword
-        arguments win over the environment."""
+        ``NMR_KEYSTORE`` (+ ``NMR_KEYSTORE_PASSWORD``), ``NMR_RPC_URL`` and
+        ``NMR_SEALED_DIR``; keyword arguments win over the environment."""
         arguments: dict[str, Any] = settings.from_env(os.environ if environ is None else environ)
         arguments.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**arguments)

@@ -3,8 +3,9 @@
 Configuration comes from the environment (options win): ``NMR_API_URL`` (the server,
 default http://127.0.0.1:8000), ``NMR_API_TOKEN`` (an API token), ``NMR_PRIVATE_KEY`` or
 ``NMR_KEYSTORE`` (a keystore file; its password from ``NMR_KEYSTORE_PASSWORD`` or a
-prompt) and ``NMR_RPC_URL`` (override the chain RPC the server publishes). Keys sign
-here; only signatures and signed transactions leave this machine.
+prompt), ``NMR_RPC_URL`` (override the chain RPC the server publishes) and
+``NMR_SEALED_DIR`` (where sealed files wait for their reveal, default ~/.nmr/sealed).
+Keys sign here; only signatures and signed transactions leave this machine.
 
 A wallet may run several models (``nmr models``, ``nmr models add NAME``); ``upload``,
 ``stake`` and ``withdraw`` take ``--model NAME`` (a model's name or key; default the
@@ -61,7 +62,7 @@ def main(ctx: click.Context, api_url: str, token: str | None, keystore: str | No
     ctx.obj = NumeraireClient(
         api_url=api_url, token=token, private_key=os.environ.get("NMR_PRIVATE_KEY"), keystore_file=keystore,
         keystore_password=os.environ.get("NMR_KEYSTORE_PASSWORD"), password_prompt=_prompt_password,
-        rpc_url=rpc_url, progress=not quiet and not as_json,
+        rpc_url=rpc_url, progress=not quiet and not as_json, sealed_dir=os.environ.get("NMR_SEALED_DIR"),
     )
 
 

@@ -24,6 +24,7 @@ ENVIRONMENT = {
     "keystore_file": "NMR_KEYSTORE",
     "keystore_password": "NMR_KEYSTORE_PASSWORD",
     "rpc_url": "NMR_RPC_URL",
+    "sealed_dir": "NMR_SEALED_DIR",
 }
 
 

@@ -4,7 +4,8 @@ The file is validated with the server's own validator (:mod:`client.core.predict
 before anything is sent, so a bad file fails here with the server's exact messages and
 costs no upload. The upload is retried only when that cannot store it twice
 (:mod:`client.transfers`): an upload whose answer was lost is recognised among my
-submissions by its hash. My current submission's hash is what a stake commits to.
+submissions by its hash. My current submission's hash is what a stake commits to. A
+sealed round's file is sealed instead (:mod:`client.sealing`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,18 @@ class _ProgressReader(io.BytesIO):
         return chunk
 
 
+def accepted(answer: requests.Response | dict[str, Any], name: str) -> dict[str, Any]:
+    """The server's answer to an upload of `name` if it accepted it (a dict: what a
+    lost answer's retry found stored), else ValidationFailed with its problems."""
+    if isinstance(answer, dict):
+        return answer
+    raise_for_status(answer)
+    payload = answer.json()
+    if not payload.get("accepted"):
+        raise ValidationFailed(name, payload.get("problems") or ["refused by the server"])
+    return payload
+
+
 class UploadsMixin:
     """Checking and uploading prediction files, and my submissions, through the transport
     (`http`, `timeout`, `retry`, `_bar`), the identity, my models and the round's dataset."""
@@ -55,6 +68,8 @@ class UploadsMixin:
     model: Callable[..., dict[str, Any]]
     current_round_number: Callable[[], int]
     expected_ids: Callable[..., pd.Series]
+    sealed_round: Callable[[int], dict[str, Any] | None]
+    seal_predictions: Callable[..., dict[str, Any]]
 
     def check_predictions(self, path: str | Path, round_number: int | None = None,
                           dataset: str | Path | None = None) -> ValidationResult:
@@ -71,34 +86,39 @@ class UploadsMixin:
                            dataset: str | Path | None = None, model: str | None = None) -> dict[str, Any]:
         """Validate `path` here, then upload it as the file of my `model` (a name or key;
         default model 0); returns the accepted submission (``hash``, ``metrics``,
-        ``model``). Raises ValidationFailed (nothing sent) if the file is bad."""
+        ``model``). Raises ValidationFailed (nothing sent) if the file is bad.
+
+        In a sealed round only the file's hash and shape are sent, and the file is kept
+        here to reveal after the close (:meth:`seal_predictions`; ``sealed`` in the answer
+        says until when)."""
         path = Path(path)
         number = self.current_round_number() if round_number is None else int(round_number)
         chosen = self.model(model) if model is not None else None
         result = self.check_predictions(path, number, dataset)
         if not result.ok:
             raise ValidationFailed(path.name, result.problems)
-        fields: dict[str, Any] = {"file": (path.name, path.read_bytes(), "application/octet-stream")}
-        if chosen is not None:
-            fields["model"] = chosen["key"]
+        if self.sealed_round(number) is not None:
+            return self.seal_predictions(path, number, result, chosen)
+        return self._send_file(f"/rounds/{number}/submissions", path.name, path.read_bytes(), chosen and chosen["key"],
+                               lambda: self._stored_upload(number, result.hash, chosen and chosen["key"]))
+
+    def _send_file(self, route: str, name: str, raw: bytes, key: str | None,
+                   stored: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
+        """POST a prediction file (``file``, and ``model`` = `key` unless None) to `route`,
+        retried as :func:`client.transfers.upload` says (`stored` finds it if an answer
+        was lost); the accepted answer, or ValidationFailed with the server's problems."""
+        fields: dict[str, Any] = {"file": (name, raw, "application/octet-stream")}
+        if key is not None:
+            fields["model"] = key
         body, content_type = encode_multipart_formdata(fields)
         headers = {"Content-Type": content_type, **self._auth_headers("POST")}  # signs in first, if need be
 
         def send() -> requests.Response:
-            with self._bar(len(body), f"uploading {path.name}") as bar:
-                return self.http.post(self._url(f"/rounds/{number}/submissions"), data=_ProgressReader(body, bar),
+            with self._bar(len(body), f"uploading {name}") as bar:
+                return self.http.post(self._url(route), data=_ProgressReader(body, bar),
                                       headers=headers, timeout=(transfers.CONNECT_TIMEOUT, self.timeout))
 
-        answer = transfers.upload(send, lambda: self._stored_upload(number, result.hash, chosen and chosen["key"]),
-                                  policy=self.retry,
-                                  timeout=self.timeout, what=path.name)
-        if isinstance(answer, dict):
-            return answer
-        raise_for_status(answer)
-        payload = answer.json()
-        if not payload.get("accepted"):
-            raise ValidationFailed(path.name, payload.get("problems") or ["refused by the server"])
-        return payload
+        return accepted(transfers.upload(send, stored, policy=self.retry, timeout=self.timeout, what=name), name)
 
     def submission_hash(self, round_number: int, model: str | None = None) -> str:
         """The hash of my current submission to the round (what a stake commits to), of my

@@ -74,8 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     submission, receipt = result["submission"], result["stake"]
     metrics = submission.get("metrics") or {}
     print(f"round {submission['round']}: uploaded {submission['rows']:,} predictions, hash {submission['hash']}")
-    print(f"validation logloss {metrics.get('validation_logloss', float('nan')):.5f}, "
-          f"consistency {metrics.get('consistency', float('nan')):.2f}")
+    if submission.get("sealed"):  # a sealed round: the client kept the file; it is measured once revealed
+        print(f"sealed: only the hash and row count were sent; reveal the file after the close, before "
+              f"{submission['sealed']['reveal_until']}: nmr reveal {submission['round']}")
+    else:
+        print(f"validation logloss {metrics.get('validation_logloss', float('nan')):.5f}, "
+              f"consistency {metrics.get('consistency', float('nan')):.2f}")
     if receipt:
         print(f"staked {args.stake} NMR at confidence {args.confidence}: tx {receipt['tx_hash']}")
     return 0
