@@ -1,17 +1,23 @@
-"""Test helpers shared across suites: serving the app, apps on a chain or with a round."""
+"""Test helpers shared across suites: serving the app, apps on a chain or with a round, and
+the search for a sealed file's predictions where none may be."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from eth_account import Account
 from flask import Flask
+from sqlalchemy import MetaData, select
+from sqlalchemy.exc import SAWarning
 from web3 import Web3
 from werkzeug.serving import make_server
 
@@ -97,3 +103,43 @@ def fingerprint(folder) -> str:
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.endswith("-shm")):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+# A decimal as a file or a row writes it, not the tail of a longer number ("10.512345").
+_DECIMAL = re.compile(r"(?<![0-9.])0\.[0-9]+(?![0-9])")
+
+
+def probability_texts(frame: pd.DataFrame) -> set[str]:
+    """A prediction file's probabilities as text: as Python writes each float and in the
+    canonical 6 decimals the server would store."""
+    values = frame["probability"].astype(float)
+    return {str(v) for v in values} | {f"{v:.6f}" for v in values}
+
+
+def predictions_found(texts: set[str], corpus: Iterable[str]) -> set[str]:
+    """Which of `texts` (decimals below 1, with at least 4 decimals) appear in `corpus` as
+    whole numbers: a digit before or after makes another number, not a leak."""
+    wanted = {t for t in texts if len(t) >= 6}
+    return {match for text in corpus for match in _DECIMAL.findall(text) if match in wanted}
+
+
+def database_texts(app: Flask) -> list[str]:
+    """Every row of every table of the app's database, each as one line of text."""
+    from app import store
+
+    with app.app_context():
+        session = store.get_session()
+        metadata = MetaData()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
+            metadata.reflect(bind=session.get_bind())
+        return [f"{table.name} {tuple(row)!r}" for table in metadata.sorted_tables
+                for row in session.execute(select(table))]
+
+
+def folder_texts(folder: Path, skip: Iterable[str] = ()) -> list[str]:
+    """Every file's bytes under `folder` (but folders named in `skip`), read as Latin-1 so
+    a binary file (the SQLite file, its WAL) is searched byte for byte."""
+    skipped = set(skip)
+    return [path.read_bytes().decode("latin-1") for path in sorted(folder.rglob("*"))
+            if path.is_file() and not skipped & set(path.relative_to(folder).parts)]

@@ -82,7 +82,8 @@ def results_digest(published: Path) -> str:
 
 
 def publish_round(number: int, report: Reporter = print) -> Path:
-    """Writes the round's public record: live targets, staked files, scores, plan, manifest."""
+    """Writes the round's public record: live targets, staked files (of a sealed round, the
+    revealed ones), scores, plan, manifest."""
     row = round_or_error(number)
     document = store.latest_plan(number)
     if document is None:
@@ -98,7 +99,8 @@ def publish_round(number: int, report: Reporter = print) -> Path:
     shutil.copy(row.dataset_parquet_path, staging / Path(row.dataset_parquet_path).name)
     for score in store.round_scores(number):
         submission = store.get_submission(score.submission_id) if score.submission_id else None
-        if submission is not None:
+        # A sealed file never revealed has no file here to publish: it was scored as missing.
+        if submission is not None and not submission.awaiting_reveal:
             shutil.copy(submission.stored_path, staging / "predictions" / f"{participant_key(score)}.csv")
     chain_record = {key: get_chain().deployments[key] for key in ("chain_id", "deployed_at_block")}
     for name in ("NumeraireToken", "USD", "TournamentEscrow"):

@@ -12,12 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import MetaData, select
 
 from app import store
 from app.web import performance, sealed
 from client.core.predictions import canonical_hash
 from tests.app.web.conftest import ROUND
+from tests.support import (
+    database_texts,
+    folder_texts,
+    predictions_found,
+    probability_texts,
+)
 
 REVEAL_WINDOW = timedelta(hours=1)
 
@@ -61,31 +66,15 @@ def reveal(client, headers, body: bytes, name: str = "secret.csv"):
     return client.post(f"/api/v1/rounds/{ROUND}/reveals", data={"file": (io.BytesIO(body), name)}, headers=headers)
 
 
-def probability_texts(body: bytes) -> list[str]:
-    """Each probability of a file as the file writes it and as canonical text (6 decimals)."""
-    column = frame_of(body)["probability"]
-    return sorted({f"{p:.6f}" for p in column} | {str(p) for p in column})
-
-
-def leaked(app, tmp_path: Path, body: bytes) -> list[str]:
+def leaked(app, body: bytes) -> set[str]:
     """The file's probabilities found in any database row or any file under DATA_DIR but
     the round's own dataset."""
-
-    texts = []
-    with app.app_context():
-        session = store.get_session()
-        metadata = MetaData()
-        metadata.reflect(bind=session.get_bind())
-        for table in metadata.sorted_tables:
-            texts += [repr(tuple(row)) for row in session.execute(select(table))]
-    data = Path(app.config["DATA_DIR"])
-    texts += [p.read_bytes().decode("latin-1") for p in data.rglob("*") if p.is_file() and "datasets" not in p.parts]
-    everything = "\n".join(texts)
-    return [value for value in probability_texts(body) if value in everything]
+    corpus = database_texts(app) + folder_texts(Path(app.config["DATA_DIR"]), skip=["datasets"])
+    return predictions_found(probability_texts(frame_of(body)), corpus)
 
 
 def test_a_commitment_stores_the_hash_and_shape_and_nothing_else(signed_in, csrf_headers, make_predictions, app,
-                                                                   clock, tmp_path):
+                                                                   clock):
     body = make_predictions()
     response = commit(signed_in, csrf_headers(signed_in), commitment(body))
     assert response.status_code == 201, response.get_json()
@@ -97,7 +86,7 @@ def test_a_commitment_stores_the_hash_and_shape_and_nothing_else(signed_in, csrf
         [row] = store.list_submissions(ROUND)
         assert (row.stored_path, row.rows, row.file_format, row.revealed_at) == ("", len(frame_of(body)), "sealed", None)
     assert not list((Path(app.config["DATA_DIR"]) / "uploads").rglob("*.csv"))
-    assert leaked(app, tmp_path, body) == []
+    assert leaked(app, body) == set()
 
 
 @pytest.mark.parametrize(("changes", "status", "words"), [
