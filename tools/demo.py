@@ -11,6 +11,9 @@
   from its published files and disputes a wrong one during its challenge window; the
   guardian (account 12, NMR_GUARDIAN_PRIVATE_KEY) upholds the dispute, and the round is
   voided: every staker takes the whole stake back at once, as they do from an expired round.
+  In a sealed round (one in three, ``NMR_SEALED_EVERY``) the client seals each file, and
+  each player reveals it once the round has closed, except lucky-dice, who never does: its
+  stake comes back without reward (docs/sealed.md).
 
 Stopped and started again at any moment, both pick up where every round stands: the
 keeper's steps are journaled, the players look at the chain.
@@ -76,6 +79,13 @@ class Participant:
     model: Model
     stake_nmr: float
     confidence: float
+    reveals: bool = True  # in a sealed round: reveals its file after the close
+
+
+def _client(participant: Participant, api_url: str, workdir: Path) -> NumeraireClient:
+    """The participant's own client; its sealed files wait in its own folder."""
+    key = key_from_mnemonic(os.environ["NMR_DEV_MNEMONIC"], participant.account)
+    return NumeraireClient(api_url, private_key=key, progress=False, sealed_dir=workdir / participant.name / "sealed")
 
 
 PARTICIPANTS = [
@@ -84,15 +94,15 @@ PARTICIPANTS = [
     Participant("wide-twelve", 5, _logistic(12, 0.1), 30, 0.8),
     Participant("tiny-c", 6, _logistic(None, 0.001), 15, 1.5),
     Participant("coin-flipper", 7, _guess, 10, 2.0),
-    Participant("lucky-dice", 8, _guess, 5, 3.0),
+    Participant("lucky-dice", 8, _guess, 5, 3.0, reveals=False),
     Participant("lurker", 9, _logistic(5, 1.0), 0, 1.0),
 ]
 
 
 def play(participant: Participant, api_url: str, number: int, workdir: Path) -> None:
-    """One participant's round: download, train, upload, stake (through the client)."""
-    key = key_from_mnemonic(os.environ["NMR_DEV_MNEMONIC"], participant.account)
-    client = NumeraireClient(api_url, private_key=key, progress=False)
+    """One participant's round: download, train, upload (in a sealed round: seal), stake
+    (through the client)."""
+    client = _client(participant, api_url, workdir)
     try:
         client.set_display_name(participant.name)
         dataset = client.download_dataset(workdir / participant.name, number)
@@ -104,9 +114,26 @@ def play(participant: Participant, api_url: str, number: int, workdir: Path) -> 
         submission = client.upload_predictions(path, number, dataset)
         if participant.stake_nmr:
             client.stake(participant.stake_nmr, participant.confidence, number, submission["hash"])
-        print(f"demo: {participant.name} played round {number}")
+        print(f"demo: {participant.name} {'sealed' if submission.get('sealed') else 'played'} round {number}")
     except NumeraireError as exc:
         print(f"demo: {participant.name} skipped round {number}: {exc}")
+
+
+def reveal_all(api_url: str, number: int, workdir: Path) -> bool:
+    """Every participant who reveals sends the files it sealed in round `number`, once the
+    round has closed on chain; True when none is left waiting for the close."""
+    done = True
+    for participant in PARTICIPANTS:
+        if not participant.reveals:
+            continue
+        try:
+            for outcome in _client(participant, api_url, workdir).reveal_predictions(number):
+                done = done and outcome["status"] != "waiting"
+                if outcome["status"] != "waiting":
+                    print(f"demo: {participant.name} round {number}: {outcome['status']}: {outcome['message']}")
+        except NumeraireError as exc:
+            print(f"demo: {participant.name} could not reveal in round {number}: {exc}")
+    return done
 
 
 def withdraw_all(api_url: str, number: int) -> None:
@@ -183,12 +210,24 @@ def players() -> None:
     played: set[int] = set()
     checked: set[int] = set()
     withdrawn: set[int] = set()
+    revealed: set[int] = set()
     with tempfile.TemporaryDirectory(prefix="nmr-demo-") as tmp, ThreadPoolExecutor(len(PARTICIPANTS)) as pool:
+
+        def reveal_closed() -> None:
+            """The sealed rounds played here whose close has passed: their files revealed."""
+            with app.app_context():
+                closed = [r.number for r in store.list_rounds() if r.sealed and r.number in played
+                          and r.status in ("open", "closed") and not r.accepts_uploads()]  # fmt: skip
+            for number in sorted(set(closed) - revealed):
+                if reveal_all(api_url, number, Path(tmp)):
+                    revealed.add(number)
+
         while True:
             with app.app_context():
                 watch_commitments(checked, rpc_url)
                 open_now = [r.number for r in store.list_rounds("open") if r.accepts_uploads()]
                 ended = [r.number for r in store.list_rounds() if r.status in ("expired", "voided")]
+            reveal_closed()
             for number in sorted(set(open_now) - played):
                 played.add(number)
                 # Seven people with seven wallets play side by side, as they would: one at a
@@ -197,6 +236,7 @@ def players() -> None:
                 while wait(plays, timeout=2).not_done:
                     with app.app_context():  # a window may close while seven models train
                         watch_commitments(checked, rpc_url)
+                    reveal_closed()  # and a sealed round's reveals may open
                 for finished in plays:
                     finished.result()  # a bug in a play stops the demo, as it did one at a time
             for number in sorted(set(ended) - withdrawn):

@@ -21,6 +21,11 @@ export NMR_ROUND_STAKING_SECONDS="${NMR_DEMO_CLOSES_IN:-180}"
 export NMR_ROUND_LIVE_SECONDS="${NMR_ROUND_LIVE_SECONDS:-120}"
 export NMR_ROUND_RESOLUTION_SECONDS="${NMR_ROUND_RESOLUTION_SECONDS:-3600}"
 export NMR_KEEPER_TICK_SECONDS="${NMR_KEEPER_TICK_SECONDS:-2}"
+# One round in three is sealed (rounds 2, 5, 8 ...: never the demo's disputed 3, 6, 9): only
+# each file's hash reaches the server before the close, the files are revealed within 90 s after.
+export NMR_SEALED_EVERY="${NMR_SEALED_EVERY:-3}"
+export NMR_SEALED_OFFSET="${NMR_SEALED_OFFSET:-2}"
+export NMR_SEALED_REVEAL_SECONDS="${NMR_SEALED_REVEAL_SECONDS:-90}"
 # Small enough that the week's NMR issuance and the treasury's dollars last many rounds.
 export NMR_ROUND_POOL_USD_STAKING="${NMR_ROUND_POOL_USD_STAKING:-300}"
 export NMR_ROUND_POOL_USD_PRIZE="${NMR_ROUND_POOL_USD_PRIZE:-360.303}"
