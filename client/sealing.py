@@ -31,6 +31,7 @@ from client import transfers
 from client.core.models import SEPARATOR, model_key
 from client.core.predictions import Commitment, ValidationResult
 from client.errors import ApiError, NumeraireError, ValidationFailed
+from client.uploads import accepted
 
 DEFAULT_SEALED_DIR = Path("~/.nmr/sealed")
 REVEALS_ENDED = 410  # the server's answer to a reveal after the round's deadline
@@ -82,7 +83,9 @@ class SealingMixin:
         path = Path(path)
         commitment = Commitment.of(result)
         key = chosen["key"] if chosen is not None else model_key(self.address)
-        record = self._keep(round_number, key, commitment.hash, path)
+        record = self._record_path(round_number, key, commitment.hash)
+        kept_before = record.is_file()  # sealed before: a refusal now must not lose that record
+        self._keep(record, round_number, key, commitment.hash, path)
         body = {**commitment.as_json(), "filename": path.name, "model": chosen["key"] if chosen else None}
         headers = self._auth_headers("POST")  # signs in first, if need be
 
@@ -91,13 +94,12 @@ class SealingMixin:
                                   timeout=(transfers.CONNECT_TIMEOUT, self.timeout))
 
         try:
-            from client.uploads import accepted  # the uploads' own reading of an answer
-
             payload = accepted(transfers.upload(send, lambda: self._stored_upload(round_number, commitment.hash,
                                                                                   chosen and chosen["key"]),
                                                 policy=self.retry, timeout=self.timeout, what=path.name), path.name)
         except (ApiError, ValidationFailed):
-            _forget(record)  # refused: nothing was committed, nothing to reveal
+            if not kept_before:
+                _forget(record)  # refused: nothing was committed, nothing to reveal
             raise
         return {**payload, "record": str(record)}
 
@@ -163,17 +165,18 @@ class SealingMixin:
         """This server's records (the API URL's digest names the folder)."""
         return Path(self.sealed_dir).expanduser() / hashlib.sha256(self.api_url.encode()).hexdigest()[:16]
 
-    def _keep(self, round_number: int, key: str, file_hash: str, path: Path) -> Path:
+    def _record_path(self, round_number: int, key: str, file_hash: str) -> Path:
+        """Where the record of model `key`'s file `file_hash` in the round is kept."""
+        return self._server_dir() / f"round-{int(round_number)}" / f"{key}-{file_hash[2:18]}.json"
+
+    def _keep(self, record: Path, round_number: int, key: str, file_hash: str, path: Path) -> None:
         """Write the record and the copy of `path` (the copy first: a record always has one)."""
-        folder = self._server_dir() / f"round-{int(round_number)}"
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = f"{key}-{file_hash[2:18]}"
-        copy, record = folder / f"{stem}.bin", folder / f"{stem}.json"
+        record.parent.mkdir(parents=True, exist_ok=True)
+        copy = record.with_suffix(".bin")
         _write(copy, path.read_bytes())
         sealed = SealedFile(int(round_number), key, file_hash, str(path.resolve()), str(copy),
                             datetime.now(UTC).isoformat(timespec="seconds"))
         _write(record, json.dumps(asdict(sealed), indent=2).encode())
-        return record
 
 
 def _write(path: Path, body: bytes) -> None:
