@@ -34,6 +34,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     uint8 private constant _USD_STAKING_POOL = 0;
     uint8 private constant _USD_PRIZE_POOL = 1;
     uint8 private constant _NMR_POOL = 2;
+    /// @dev What {_applySettlement} returns for an entry whose NMR rolled into the next
+    /// round instead of an amount for the wallet (no real amount reaches 2^96).
+    uint256 private constant _ROLLED = type(uint256).max;
 
     /// @dev NMR amounts fit in uint96 (the cap, 2.1e25, is below 2^96); USD amounts are
     /// bounded to uint128 when a round is funded.
@@ -71,19 +74,24 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         uint128 usdCredited;
     }
 
-    /// @dev One slot (96 + 64 + 8 bits). The committed file hash lives in the Staked event.
+    /// @dev One slot (96 + 64 + 8 + 8 bits). The committed file hash lives in the Staked event.
     struct Stake {
         uint96 amount;
         uint64 confidence;
         StakeStatus status;
+        bool rolls;
     }
 
     /// @dev Running totals of one settlement batch, in memory to keep the stack shallow.
+    /// `rollInto` is the round rolling positions move into (0: none open, they go to wallets).
     struct BatchTotals {
         uint256 usdLeft;
         uint256 nmrLeft;
         uint256 settled;
         uint256 burned;
+        uint256 rollInto;
+        uint256 rolled;
+        uint256 newPositions;
     }
 
     INumeraireToken private immutable _token;
@@ -95,6 +103,8 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     uint256 private immutable _disputeBond;
     uint256 private immutable _rulingPeriod;
     mapping(uint256 roundId => Round) private _rounds;
+    /// @dev The highest round number created: where rolling positions go while it is open.
+    uint256 private _newestRound;
     /// @dev A mapping, not an array: a batch reads its one hash without the length's slot.
     mapping(uint256 roundId => mapping(uint256 index => bytes32)) private _batchHashes;
     /// @dev A wallet stakes once per model it runs; model 0 is its first (or only) model.
@@ -174,6 +184,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         round.resolvesBy = uint40(resolvesBy);
         round.funder = funder;
         round.datasetDigest = datasetDigest;
+        if (roundId > _newestRound) _newestRound = roundId;
         _openBooks.push(roundId);
         _openBookSlot[roundId] = _openBooks.length;
         emit RoundCreated(roundId, closesAt, resolvesBy, funder, datasetDigest);
@@ -321,17 +332,22 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         if (index + 1 >= round.batchCount) revert TournamentEscrowBatchesExhausted(roundId);
         _requireCommitted(roundId, index, keccak256(abi.encode(settlements)));
         round.batchesPosted = uint16(index + 1);
-        (uint256[] memory returned, uint256 burned) = _applySettlement(round, roundId, settlements);
+        (uint256[] memory returned, uint256 burned, uint256 rollInto) = _applySettlement(round, roundId, settlements);
 
-        // Every stake of the batch is already marked settled; the tokens have no hooks. The
-        // only writes after these calls are credits of refused USD payouts ({_payUsd}).
+        // Every stake of the batch is already marked settled (or moved); the tokens have no
+        // hooks. The only writes after these calls are credits of refused USD payouts ({_payUsd}).
         // slither-disable-next-line reentrancy-events,reentrancy-no-eth
         if (burned != 0) _token.burn(burned);
         for (uint256 i; i < settlements.length; ++i) {
             StakeSettlement calldata entry = settlements[i];
-            if (returned[i] != 0) IERC20(address(_token)).safeTransfer(entry.staker, returned[i]);
+            uint256 back = returned[i];
+            // A rolled entry's amount stayed in the escrow, in round rollInto: marked by the top bit.
+            uint256 rolledInto = back == _ROLLED ? rollInto : 0;
+            if (back != 0 && rolledInto == 0) IERC20(address(_token)).safeTransfer(entry.staker, back);
             if (entry.usdReward != 0) _payUsd(roundId, entry.staker, entry.usdReward);
-            emit StakeSettled(roundId, entry.staker, entry.model, entry.burn, entry.usdReward, entry.nmrReward);
+            emit StakeSettled(
+                roundId, entry.staker, entry.model, entry.burn, entry.usdReward, entry.nmrReward, rolledInto
+            );
         }
         // slither-disable-next-line reentrancy-events
         emit BatchPosted(roundId, index);
@@ -470,6 +486,14 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc ITournamentEscrow
+    function setRolling(uint256 roundId, uint32 model, bool rolls) external {
+        Stake storage position = _stakes[roundId][msg.sender][model];
+        _requireActive(position.status, roundId, msg.sender, model);
+        position.rolls = rolls;
+        emit RollingSet(roundId, msg.sender, model, rolls);
+    }
+
+    /// @inheritdoc ITournamentEscrow
     function withdrawStake(uint256 roundId, uint32 model) external {
         Round storage round = _rounds[roundId];
         uint256 resolvesBy = round.resolvesBy;
@@ -533,6 +557,11 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc ITournamentEscrow
+    function newestRound() external view returns (uint256) {
+        return _newestRound;
+    }
+
+    /// @inheritdoc ITournamentEscrow
     function committedBatches(uint256 roundId) external view returns (bytes32[] memory hashes) {
         uint256 count = _rounds[roundId].batchCount;
         hashes = new bytes32[](count);
@@ -575,7 +604,9 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
     /// @inheritdoc ITournamentEscrow
     function getStake(uint256 roundId, address staker, uint32 model) external view returns (StakeView memory) {
         Stake storage position = _stakes[roundId][staker][model];
-        return StakeView({amount: position.amount, confidence: position.confidence, status: position.status});
+        return StakeView({
+            amount: position.amount, confidence: position.confidence, status: position.status, rolls: position.rolls
+        });
     }
 
     // ---- internals -------------------------------------------------------------------
@@ -695,55 +726,37 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         if (disputer != address(0)) revert TournamentEscrowRoundDisputed(roundId, disputer);
     }
 
-    /// @dev Checks every stake of a batch and marks it settled, then updates the round's
-    /// totals; returns the NMR each staker gets back (stake - burn + NMR reward) and the
-    /// amount to burn. Reverts on the first stake that breaks a bound.
+    /// @dev Checks every stake of a batch and marks it settled (or moves a rolling one into
+    /// round `rollInto`), then updates the rounds' totals; returns the NMR each staker gets
+    /// back (stake - burn + NMR reward, or {_ROLLED}), the amount to burn and `rollInto`.
+    /// Reverts on the first stake that breaks a bound.
     function _applySettlement(Round storage round, uint256 roundId, StakeSettlement[] calldata settlements)
         private
-        returns (uint256[] memory returned, uint256 burned)
+        returns (uint256[] memory returned, uint256 burned, uint256 rollInto)
     {
         BatchTotals memory totals = BatchTotals({
             usdLeft: round.usdStakingPool - round.usdStakingPaid,
             nmrLeft: round.nmrPool - round.nmrPaid,
             settled: 0,
-            burned: 0
+            burned: 0,
+            rollInto: _rollTarget(),
+            rolled: 0,
+            newPositions: 0
         });
         uint256 count = settlements.length;
         returned = new uint256[](count);
         for (uint256 i; i < count; ++i) {
-            StakeSettlement calldata entry = settlements[i];
-            address staker = entry.staker;
-            uint32 model = entry.model;
-            Stake storage position = _stakes[roundId][staker][model];
-            _requireActive(position.status, roundId, staker, model);
-            uint256 amount = position.amount;
-            uint256 burn = entry.burn;
-            if (burn > amount) revert TournamentEscrowBurnExceedsStake(staker, burn, amount);
-            uint256 usdReward = entry.usdReward;
-            if (usdReward != 0) {
-                uint256 bid = amount * _usdUnit / position.confidence;
-                if (usdReward > bid) revert TournamentEscrowRewardExceedsBid(staker, usdReward, bid);
-                if (usdReward > totals.usdLeft) {
-                    revert TournamentEscrowPoolExceeded(roundId, _USD_STAKING_POOL, usdReward, totals.usdLeft);
-                }
-            }
-            uint256 nmrReward = entry.nmrReward;
-            if (nmrReward > amount) revert TournamentEscrowRewardExceedsStake(staker, nmrReward, amount);
-            if (nmrReward > totals.nmrLeft) {
-                revert TournamentEscrowPoolExceeded(roundId, _NMR_POOL, nmrReward, totals.nmrLeft);
-            }
-            position.status = StakeStatus.Settled;
-            // Cannot overflow: amounts are uint96 stakes of this round, burn <= amount and
-            // each reward <= what is left of its pool (all checked above).
-            unchecked {
-                totals.usdLeft -= usdReward;
-                totals.nmrLeft -= nmrReward;
-                totals.settled += amount;
-                totals.burned += burn;
-                returned[i] = amount - burn + nmrReward;
-            }
+            returned[i] = _settleEntry(roundId, settlements[i], totals);
         }
         burned = totals.burned;
+        rollInto = totals.rollInto;
+        if (totals.rolled != 0) {
+            Round storage next = _rounds[rollInto];
+            // Casts are safe: rolled is NMR this escrow holds (below the 2^96 cap) and the
+            // new positions number fewer than the batch's entries.
+            next.totalStaked += uint128(totals.rolled);
+            next.stakerCount += uint32(totals.newPositions);
+        }
 
         // Casts are safe: the sums are bounded by the round's own stakes and pools.
         round.usdStakingPaid = uint128(round.usdStakingPool - totals.usdLeft);
@@ -751,6 +764,83 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         round.settledStake += uint128(totals.settled);
         round.totalBurned += uint128(burned);
         round.settledCount += uint32(count);
+    }
+
+    /// @dev Checks one entry against its stake and the pools left, adds it to the batch's
+    /// totals and marks the stake settled (or rolls it, {_roll}); returns what goes to the
+    /// wallet (stake - burn + NMR reward), or {_ROLLED}.
+    function _settleEntry(uint256 roundId, StakeSettlement calldata entry, BatchTotals memory totals)
+        private
+        returns (uint256 kept)
+    {
+        address staker = entry.staker;
+        uint32 model = entry.model;
+        Stake storage position = _stakes[roundId][staker][model];
+        _requireActive(position.status, roundId, staker, model);
+        uint256 amount = position.amount;
+        uint256 burn = entry.burn;
+        if (burn > amount) revert TournamentEscrowBurnExceedsStake(staker, burn, amount);
+        uint256 usdReward = entry.usdReward;
+        if (usdReward != 0) {
+            uint256 bid = amount * _usdUnit / position.confidence;
+            if (usdReward > bid) revert TournamentEscrowRewardExceedsBid(staker, usdReward, bid);
+            if (usdReward > totals.usdLeft) {
+                revert TournamentEscrowPoolExceeded(roundId, _USD_STAKING_POOL, usdReward, totals.usdLeft);
+            }
+        }
+        uint256 nmrReward = entry.nmrReward;
+        if (nmrReward > amount) revert TournamentEscrowRewardExceedsStake(staker, nmrReward, amount);
+        if (nmrReward > totals.nmrLeft) {
+            revert TournamentEscrowPoolExceeded(roundId, _NMR_POOL, nmrReward, totals.nmrLeft);
+        }
+        // Cannot overflow: amounts are uint96 stakes of this round, burn <= amount and
+        // each reward <= what is left of its pool (all checked above).
+        unchecked {
+            totals.usdLeft -= usdReward;
+            totals.nmrLeft -= nmrReward;
+            totals.settled += amount;
+            totals.burned += burn;
+            kept = amount - burn + nmrReward;
+        }
+        uint256 rollInto = totals.rollInto;
+        if (kept != 0 && rollInto != 0 && position.rolls && !entry.release) {
+            _roll(position, _stakes[rollInto][staker][model], kept, totals);
+            return _ROLLED;
+        }
+        position.status = StakeStatus.Settled;
+    }
+
+    /// @dev Moves what a rolling position kept (`kept` NMR) into `next`, the same model's
+    /// position in round `totals.rollInto`, which is open: it can only be empty or active.
+    /// The settled position is deleted, and the refund of its slot pays for most of the new
+    /// one: a rolled entry costs the batch about what a transfer to the wallet does. Each
+    /// position's fields are written together, with no branch between, so the optimizer
+    /// writes each slot once (see {Stake}).
+    function _roll(Stake storage position, Stake storage next, uint256 kept, BatchTotals memory totals) private {
+        uint256 confidence = position.confidence;
+        delete position.amount;
+        delete position.confidence;
+        delete position.status;
+        delete position.rolls;
+        uint256 held = next.confidence;
+        if (next.status == StakeStatus.None) totals.newPositions += 1;
+        // A roll never lowers a confidence the staker set in the next round.
+        if (held > confidence) confidence = held;
+        // Casts are safe: both amounts are NMR this escrow holds, below the token's 2^96 cap,
+        // and both confidences were bounded to uint64 when staked.
+        next.amount = uint96(next.amount + kept);
+        next.confidence = uint64(confidence);
+        next.status = StakeStatus.Active;
+        next.rolls = true;
+        totals.rolled += kept;
+    }
+
+    /// @dev The round rolling positions move into now: the newest, while it takes stakes
+    /// (open and not paused); 0 when none does, and they go to their wallets.
+    function _rollTarget() private view returns (uint256) {
+        uint256 newest = _newestRound;
+        if (paused() || block.timestamp >= _rounds[newest].closesAt) return 0;
+        return newest;
     }
 
     /// @dev Sums of a prize list, reverting unless its winners are strictly ascending (so no

@@ -59,21 +59,27 @@ interface ITournamentEscrow {
     /// @notice One staker's position on one of its models in one round (model 0 is a
     /// wallet's first or only model). Confidence is a WAD (1e18 == 1.0): NMR
     /// staked per dollar of prize asked, so the bid is amount / confidence dollars.
+    /// `rolls`: at settlement what the position keeps moves into the same model's position
+    /// in the newest round, if that round is open ({setRolling}).
     struct StakeView {
         uint256 amount;
         uint256 confidence;
         StakeStatus status;
+        bool rolls;
     }
 
     /// @notice The oracle's settlement of one stake: `burn` NMR wei destroyed (the rest of
     /// the stake returned), `usdReward` units from the USD staking pool, `nmrReward` wei from
-    /// the NMR pool.
+    /// the NMR pool. `release`: what the stake keeps goes to the wallet even if the position
+    /// rolls (the payout policy found no file to score: a model with no submission by the
+    /// close, or a sealed file never revealed).
     struct StakeSettlement {
         address staker;
         uint32 model;
         uint256 burn;
         uint256 usdReward;
         uint256 nmrReward;
+        bool release;
     }
 
     /// @notice One performance prize: `usd` units from the USD prize pool and `nmr` wei
@@ -121,18 +127,24 @@ interface ITournamentEscrow {
     event DisputeLapsed(uint256 indexed roundId, address indexed disputer, uint256 bond);
     /// @dev Committed batch `index` of the round was posted (settle or, last, payPrizes).
     event BatchPosted(uint256 indexed roundId, uint256 index);
+    /// @dev What the stake kept (stake - burned + nmrReward) went to the wallet, or, when
+    /// `rolledInto` is not 0, into the same model's position in round `rolledInto`, where it
+    /// backs the model's submission at that round's close.
     event StakeSettled(
         uint256 indexed roundId,
         address indexed staker,
         uint32 model,
         uint256 burned,
         uint256 usdReward,
-        uint256 nmrReward
+        uint256 nmrReward,
+        uint256 rolledInto
     );
     event PrizePaid(uint256 indexed roundId, address indexed winner, uint256 usdPrize, uint256 nmrPrize);
     /// @dev Emitted once per round, after its {PrizePaid} events (also for an empty list).
     event PrizesAwarded(uint256 indexed roundId, uint256 winners, uint256 usdTotal, uint256 nmrTotal);
     event StakeWithdrawn(uint256 indexed roundId, address indexed staker, uint32 model, uint256 amount);
+    /// @dev The staker put its position on (or took it off) rolling ({setRolling}).
+    event RollingSet(uint256 indexed roundId, address indexed staker, uint32 model, bool rolls);
     event RoundFinalized(uint256 indexed roundId, address indexed funder, uint256 usdReturned, uint256 nmrReturned);
     /// @dev The stablecoin refused to pay `recipient` (a blacklisted address): `amount` USD
     /// units wait for it as a credit of the round ({claimCredit}), and the batch went on.
@@ -302,6 +314,10 @@ interface ITournamentEscrow {
     /// destroyed and the rest of the stake returned, with `usdReward` from the USD staking
     /// pool (at most the stake's bid, amount / confidence dollars) and `nmrReward` from the
     /// NMR pool (at most the stake). Each stake is settled once; no pool is ever exceeded.
+    /// A rolling position's NMR (the rest of the stake and its NMR reward) moves instead into
+    /// the same model's position in {newestRound}, when that round is open and staking is
+    /// not paused, and the entry's `release` is false; the position here is then deleted
+    /// (its history is the {StakeSettled} event). Otherwise it goes to the wallet.
     /// @param roundId The round.
     /// @param settlements One entry per (staker, model), each with an active stake.
     /// @dev Emits a {StakeSettled} event per staker, then {BatchPosted}.
@@ -371,6 +387,17 @@ interface ITournamentEscrow {
         bytes32 s
     ) external;
 
+    /// @notice Puts the caller's active position on model `model` in round `roundId` on
+    /// rolling, or takes it off: at settlement a rolling position's NMR moves into the same
+    /// model's position in the newest open round, with no transaction from the staker, and
+    /// keeps rolling there; off rolling it goes to the wallet. Anyone with an active (not yet
+    /// settled or withdrawn) position; works while paused.
+    /// @param roundId The round of the position.
+    /// @param model The caller's model.
+    /// @param rolls Whether the position rolls.
+    /// @dev Emits a {RollingSet} event.
+    function setRolling(uint256 roundId, uint32 model, bool rolls) external;
+
     /// @notice Escape hatch: after resolvesBy, or at once in a voided round, the caller
     /// takes back the whole of an unsettled stake. Anyone with such a stake; works while
     /// paused and after finalize.
@@ -405,6 +432,11 @@ interface ITournamentEscrow {
     /// over; fixed at deployment.
     /// @return Seconds.
     function rulingPeriod() external view returns (uint256);
+
+    /// @notice The highest round number created: the round rolling positions move into
+    /// when it is open.
+    /// @return The round number (0 before the first round).
+    function newestRound() external view returns (uint256);
 
     /// @notice Committed batch hashes of round `roundId` (empty before {commitResults}).
     /// @param roundId The round.

@@ -37,6 +37,8 @@ def _measure():
     }
     per_staker, settle_200 = fresh(gas.settle_batch_gas, 200)
     measured["settle, per staker (200-staker batch)"] = per_staker
+    rolled, returned = fresh(gas.roll_batch_gas, 200, True)[0], fresh(gas.roll_batch_gas, 200, False)[0]
+    measured["settle, rolled position over a returned one"] = rolled - returned
     per_winner, prizes_100 = fresh(gas.pay_prizes_gas)
     measured["payPrizes, per winner (100, USD + NMR)"] = per_winner
     _per, settle_250 = fresh(gas.settle_batch_gas, 250, 107)

@@ -52,6 +52,9 @@ TARGETS = {
     "top-up": 56_000,
     "stakeWithPermit": 110_000,
     "settle, per staker (200-staker batch)": 25_000,
+    # Issue #23: what rolling adds to a settle entry (the NMR moves into the next round's
+    # position instead of the wallet).
+    "settle, rolled position over a returned one": 10_000,
     "payPrizes, per winner (100, USD + NMR)": 30_000,
     "1,000-staker round: transactions": 5,
 }
@@ -213,7 +216,7 @@ def auction_settlements(members):
     """The 2017 auction's two outcomes, alternating: even members released with a $5 reward
     (half their $10 bid), odd members burned whole."""
     return [
-        (str(m), 0, 0, 5 * USD, 0) if i % 2 == 0 else (str(m), 0, SWARM_STAKE, 0, 0)
+        (str(m), 0, 0, 5 * USD, 0, False) if i % 2 == 0 else (str(m), 0, SWARM_STAKE, 0, 0, False)
         for i, m in enumerate(members)
     ]
 
@@ -227,6 +230,24 @@ def settle_batch_gas(d, count=200, round_id=104):
     close(d, round_id)
     batch = auction_settlements(swarm_members(d, count))
     commit(d, round_id, [batch])
+    tx = d.escrow.settle(round_id, batch, {"from": d.oracle})
+    return tx.gas_used / count, tx.gas_used
+
+
+def roll_batch_gas(d, count=200, rolling=True, round_id=113):
+    """(gas per staker, gas) of one settle() over `count` swarm stakers, each released with
+    a $5 reward, while round `round_id + 1` is open: their NMR rolls into it (`rolling`) or,
+    off rolling, goes back to their wallets (which hold NMR and USD already)."""
+    grow_swarm(d, count)
+    open_round(d, round_id, usd_staking=count * 5 * USD)
+    swarm_stake(d, round_id, count)
+    if rolling:
+        for start in range(0, count, 60):
+            d.swarm.setRolling(d.escrow, round_id, True, start, min(start + 60, count), {"from": d.admin})
+    close(d, round_id)
+    batch = [(str(m), 0, 0, 5 * USD, 0, False) for m in swarm_members(d, count)]
+    commit(d, round_id, [batch])
+    open_round(d, round_id + 1)
     tx = d.escrow.settle(round_id, batch, {"from": d.oracle})
     return tx.gas_used / count, tx.gas_used
 

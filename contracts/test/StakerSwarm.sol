@@ -34,6 +34,15 @@ contract SwarmMember {
         require(nmr.approve(address(escrow), amount), "SwarmMember: approve failed");
         escrow.stake(roundId, 0, amount, confidence, submissionHash);
     }
+
+    /// @notice Puts the member's position in `roundId` on rolling (or off). Only the swarm.
+    /// @param escrow The escrow.
+    /// @param roundId The round.
+    /// @param rolls Whether it rolls.
+    function setRolling(ITournamentEscrow escrow, uint256 roundId, bool rolls) external {
+        require(msg.sender == _swarm, "SwarmMember: not the swarm");
+        escrow.setRolling(roundId, 0, rolls);
+    }
 }
 
 /// @title Staker swarm (tests only)
@@ -85,6 +94,18 @@ contract StakerSwarm {
     ) external {
         for (uint256 i = from; i < to; ++i) {
             SwarmMember(_members[i]).stake(escrow, nmr, roundId, amount, confidence, submissionHash);
+        }
+    }
+
+    /// @notice Members `from` to `to` (exclusive) put their positions in `roundId` on rolling (or off).
+    /// @param escrow The escrow.
+    /// @param roundId The round.
+    /// @param rolls Whether they roll.
+    /// @param from First member index.
+    /// @param to One past the last member index.
+    function setRolling(ITournamentEscrow escrow, uint256 roundId, bool rolls, uint256 from, uint256 to) external {
+        for (uint256 i = from; i < to; ++i) {
+            SwarmMember(_members[i]).setRolling(escrow, roundId, rolls);
         }
     }
 

@@ -251,11 +251,12 @@ def close_round(escrow):
 
 @pytest.fixture(scope="module")
 def settle_entry():
-    """(staker, model, burn, usdReward, nmrReward) as the escrow's StakeSettlement tuple;
-    the model is a keyword (0 unless given) so the amounts keep their positions."""
+    """(staker, model, burn, usdReward, nmrReward, release) as the escrow's StakeSettlement
+    tuple; the model and release are keywords (0 and False unless given) so the amounts keep
+    their positions."""
 
-    def _entry(staker, burn=0, usd_reward=0, nmr_reward=0, model=0):
-        return (str(staker), model, burn, usd_reward, nmr_reward)
+    def _entry(staker, burn=0, usd_reward=0, nmr_reward=0, model=0, release=False):
+        return (str(staker), model, burn, usd_reward, nmr_reward, release)
 
     return _entry
 

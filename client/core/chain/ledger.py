@@ -3,8 +3,10 @@ settlement, prize, dispute bond, ruling, lapse and USD credit of one address, ea
 what it moved (NMR and USD, signed: into the wallet positive) and its transaction.
 
 Nothing here comes from the server's plan: the chain's events are the record. A settlement
-returns the stake less its burn (the stake being the sum of the position's Staked events)
-plus any NMR reward; a rejected dispute's bond was burned, so its ruling moves nothing.
+returns the stake less its burn (the stake being the sum of the position's Staked events
+and of what rolled into it) plus any NMR reward, to the wallet or, for a rolling position,
+into the next round's position (which moves nothing in or out of the wallet); a rejected
+dispute's bond was burned, so its ruling moves nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from client.core.money.units import WAD, format_nmr, format_usd
 _EVENTS = (
     ("Staked", "staker"), ("StakeWithdrawn", "staker"), ("StakeSettled", "staker"), ("PrizePaid", "winner"),
     ("Disputed", "disputer"), ("DisputeRuled", "disputer"), ("DisputeLapsed", "disputer"),
-    ("UsdCredited", "recipient"), ("CreditClaimed", "recipient"),
+    ("UsdCredited", "recipient"), ("CreditClaimed", "recipient"), ("RollingSet", "staker"),
 )  # fmt: skip
 
 
@@ -74,10 +76,17 @@ def _entry(name: str, args: Any, number: int, model: str | None, seen: _Seen) ->
         return _line("withdrawal", int(args["amount"]), 0, f"withdrew the whole stake, {format_nmr(args['amount'])} NMR")
     if name == "StakeSettled":
         burned, reward, usd = int(args["burned"]), int(args["nmrReward"]), int(args["usdReward"])
-        back = seen.staked[(number, model)] - burned
-        words = f"settled: {format_nmr(back)} NMR back" + (f", {format_nmr(burned)} NMR burned" if burned else "")
+        back, rolled_into = seen.staked[(number, model)] - burned, int(args["rolledInto"])
+        if rolled_into:
+            seen.staked[(rolled_into, model)] += back + reward
+            words = f"settled: {format_nmr(back + reward)} NMR rolled into round {rolled_into}"
+        else:
+            words = f"settled: {format_nmr(back)} NMR back"
+        words += (f", {format_nmr(burned)} NMR burned" if burned else "")
         words += (f", {format_nmr(reward)} NMR reward" if reward else "") + (f", {seen.usd(usd)} reward" if usd else "")
-        return _line("settlement", back + reward, usd, words)
+        return _line("roll" if rolled_into else "settlement", 0 if rolled_into else back + reward, usd, words)
+    if name == "RollingSet":
+        return _line("rolling", 0, 0, "set to roll into the next round" if args["rolls"] else "taken off rolling")
     if name == "PrizePaid":
         return _line("prize", int(args["nmrPrize"]), int(args["usdPrize"]), "prize for a top-100 rank")
     if name == "Disputed":

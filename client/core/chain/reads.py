@@ -40,6 +40,8 @@ ROUND_FIELDS = ("closes_at", "resolves_by", "funder", "usd_staking_pool", "usd_s
                 "staker_count", "settled_count", "prizes_paid", "finalized", "dataset_digest", "results_digest",
                 "challenge_ends_at", "batch_count", "batches_settled", "disputer", "voided", "usd_credited")
 ZERO_ADDRESS = "0x" + "00" * 20
+# The commitment of a position rolled in from an earlier round: the model's submission at the close.
+ROLLED_IN_HASH = "0x" + "00" * 32
 
 
 class ChainReads:
@@ -80,6 +82,10 @@ class ChainReads:
         view["ruling_ends_at"] = view["challenge_ends_at"] + self.ruling_period() if view["committed"] else None
         return view
 
+    def newest_round(self) -> int:
+        """The highest round number created: where rolling positions move while it is open."""
+        return int(self._read(lambda: self.escrow.functions.newestRound().call()))
+
     def committed_batches(self, round_id: int) -> list[str]:
         """The batch hashes the oracle committed for a round (the prize list's last)."""
         return ["0x" + bytes(h).hex() for h in self._read(lambda: self.escrow.functions.committedBatches(round_id).call())]
@@ -119,12 +125,12 @@ class ChainReads:
 
     def stake_of(self, round_id: int, staker: str) -> dict[str, Any]:
         """One model's position (`staker` a model key; a bare address is its model 0):
-        amount (wei), confidence (WAD) and status."""
+        amount (wei), confidence (WAD), status and whether it rolls into the next round."""
         address, model = _split(staker)
-        amount, confidence, status = self._read(
+        amount, confidence, status, rolls = self._read(
             lambda: self.escrow.functions.getStake(round_id, address, model).call()
         )
-        return {"amount": amount, "confidence": confidence, "status": STAKE_STATUS[status]}
+        return {"amount": amount, "confidence": confidence, "status": STAKE_STATUS[status], "rolls": bool(rolls)}
 
     def balances(self, address: str) -> dict[str, int]:
         """ETH and NMR balances in wei and the USD balance in the stablecoin's units."""
@@ -144,12 +150,22 @@ class ChainReads:
 
     def _commitments(self, **filters: Any) -> dict[tuple[int, str], tuple[int, str]]:
         """(round, model key) -> (order of the first stake, hash of the latest) of the
-        Staked events matching `filters`; the order is the auction's tie-break."""
+        Staked events matching `filters` and of the positions rolled in from an earlier
+        round; the order is the auction's tie-break. A rolled-in position carries the zero
+        hash (it backs the model's submission at the close) until the staker stakes on a file."""
+        round_id = filters.pop("roundId", None)
+        staked = self._events("Staked", **filters, **({} if round_id is None else {"roundId": round_id}))
+        rolled = [log for log in self._events("StakeSettled", **filters) if int(log["args"]["rolledInto"])
+                  and (round_id is None or int(log["args"]["rolledInto"]) == round_id)]
         found: dict[tuple[int, str], tuple[int, str]] = {}
-        for log in self._events("Staked", **filters):
-            key = (int(log["args"]["roundId"]), _event_key(log))
+        for log in sorted(staked + rolled, key=lambda log: (log["blockNumber"], log["logIndex"])):
+            if log["event"] == "Staked":
+                key, digest = (int(log["args"]["roundId"]), _event_key(log)), bytes(log["args"]["submissionHash"])
+            else:
+                key, digest = (int(log["args"]["rolledInto"]), _event_key(log)), b""
             first = found[key][0] if key in found else log["blockNumber"] * 1_000_000 + log["logIndex"]
-            found[key] = (first, "0x" + bytes(log["args"]["submissionHash"]).hex())
+            latest = "0x" + digest.hex() if digest else found.get(key, (0, ROLLED_IN_HASH))[1]
+            found[key] = (first, latest)
         return found
 
     def stake_records(self, round_id: int) -> list[Stake]:
@@ -185,10 +201,12 @@ class ChainReads:
         return wallet_ledger(self, address)
 
     def settlements(self, round_id: int) -> dict[str, dict[str, Any]]:
-        """StakeSettled events of a round: model key -> burned, rewarded, tx hash."""
+        """StakeSettled events of a round: model key -> burned, rewarded, the round the kept
+        NMR rolled into (0: to the wallet), tx hash."""
         return {
             _event_key(log): {"burned": int(log["args"]["burned"]), "usd_reward": int(log["args"]["usdReward"]),
-                              "nmr_reward": int(log["args"]["nmrReward"]), "tx_hash": _tx_hash(log)}
+                              "nmr_reward": int(log["args"]["nmrReward"]),
+                              "rolled_into": int(log["args"]["rolledInto"]), "tx_hash": _tx_hash(log)}
             for log in self._events("StakeSettled", roundId=round_id)
         }
 

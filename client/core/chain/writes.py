@@ -83,6 +83,14 @@ class ChainWrites(ChainReads):
         return self.transact(self.escrow.functions.stake(round_id, model, amount, confidence, hash_bytes),
                              f"stake({round_id}{_model_suffix(model)})")
 
+    def set_rolling(self, round_id: int, rolls: bool, model: int = 0) -> dict:
+        """Puts the key's active position on `model` in `round_id` on rolling (at settlement
+        what it keeps moves into the same model's position in the newest open round), or
+        takes it off (it goes to the wallet)."""
+        model = _model_number(model)
+        return self.transact(self.escrow.functions.setRolling(round_id, model, bool(rolls)),
+                             f"setRolling({round_id}{_model_suffix(model)}, {str(bool(rolls)).lower()})")
+
     def withdraw_stake(self, round_id: int, model: int = 0) -> dict:
         """The escape hatch: takes back the key's unsettled stake on `model` after the
         round's deadline."""
@@ -145,11 +153,11 @@ class ChainWrites(ChainReads):
         return self.transact(self.escrow.functions.lapseDispute(round_id), f"lapseDispute({round_id})",
                              on_sent=on_sent)
 
-    def settle(self, round_id: int, entries: list[tuple[str, int, int, int]],
+    def settle(self, round_id: int, entries: list[tuple],
                on_sent: Callable[[str], None] | None = None) -> dict:
-        """Posts one settlement batch of (model key, burn, usd reward, nmr reward), each
-        as the escrow's (staker, model, burn, usd, nmr); `on_sent` gets its hash before
-        the wait."""
+        """Posts one settlement batch of (model key, burn, usd reward, nmr reward[, release]),
+        each as the escrow's (staker, model, burn, usd, nmr, release); `on_sent` gets its
+        hash before the wait."""
         return self.transact(self.escrow.functions.settle(round_id, [settlement_row(e) for e in entries]),
                              f"settle({round_id}, {len(entries)} stakers)", on_sent=on_sent)
 

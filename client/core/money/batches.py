@@ -19,12 +19,12 @@ from eth_utils import keccak, to_checksum_address
 from client.core.models import MAX_MODEL_NUMBER, split_model_key
 from client.core.money.plan import Plan
 
-SETTLEMENT_TYPE = "(address,uint32,uint256,uint256,uint256)[]"
+SETTLEMENT_TYPE = "(address,uint32,uint256,uint256,uint256,bool)[]"
 PRIZES_TYPE = "(address,uint256,uint256)[]"
 
-SettlementRow = tuple[str, int, int, int, int]
+SettlementRow = tuple[str, int, int, int, int, bool]
 PrizeRow = tuple[str, int, int]
-SettleEntry = tuple[str, int, int, int]
+SettleEntry = tuple[str, int, int, int, bool]
 PrizeEntry = tuple[str, int, int]
 
 
@@ -33,20 +33,26 @@ def _hex(digest: bytes) -> str:
 
 
 def settlement_row(entry: Sequence) -> SettlementRow:
-    """The escrow's StakeSettlement (staker, model, burn, usdReward, nmrReward) of an entry
-    given as (model key, burn, usd, nmr), or already as the five fields."""
-    if len(entry) == 4:
-        key, burn, usd, nmr = entry
+    """The escrow's StakeSettlement (staker, model, burn, usdReward, nmrReward, release) of
+    an entry given as (model key, burn, usd, nmr[, release]), or as the struct's fields
+    (release, a bool, may be left off: False). ``release`` sends a rolling position's NMR to
+    the wallet (the plan found no file to score)."""
+    fields = list(entry)
+    release = False
+    if fields and type(fields[-1]) is bool:  # True is an int too: only a real bool is the flag
+        release = fields.pop()
+    if len(fields) == 4:
+        key, burn, usd, nmr = fields
         address, model = split_model_key(str(key))
-    elif len(entry) == 5:
-        address, model, burn, usd, nmr = entry
+    elif len(fields) == 5:
+        address, model, burn, usd, nmr = fields
         address, model = to_checksum_address(str(address)), int(model)
         if not 0 <= model <= MAX_MODEL_NUMBER:
             raise ValueError(f"a model number is from 0 to {MAX_MODEL_NUMBER}, got {model}")
     else:
-        raise ValueError(f"a settle entry is (model key, burn, usd, nmr) or (staker, model, burn, usd, nmr), "
-                         f"got {len(entry)} fields")
-    return address, model, int(burn), int(usd), int(nmr)
+        raise ValueError(f"a settle entry is (model key, burn, usd, nmr[, release]) or (staker, model, burn, usd, "
+                         f"nmr[, release]), got {len(entry)} fields")
+    return address, model, int(burn), int(usd), int(nmr), release
 
 
 def settle_batch_hash(entries: Iterable[Sequence]) -> str:
@@ -84,9 +90,9 @@ def batch_hashes(settle_batches: Iterable[Iterable[Sequence]], prizes: Iterable[
 
 def committed_batches(plan: Plan, batch_size: int) -> tuple[list[list[SettleEntry]], list[PrizeEntry]]:
     """The settle batches of `plan` in posting order (its stakes in plan order, `batch_size`
-    a batch; each entry (model key, burn, usd, nmr)) and its prize list as the escrow takes
-    it: one entry per wallet, its models' prizes summed, by address ascending."""
-    entries = [(e.model, e.burn, e.usd_reward, e.nmr_reward) for e in plan.stakes]
+    a batch; each entry (model key, burn, usd, nmr, release)) and its prize list as the
+    escrow takes it: one entry per wallet, its models' prizes summed, by address ascending."""
+    entries = [(e.model, e.burn, e.usd_reward, e.nmr_reward, e.release) for e in plan.stakes]
     batches = [entries[i:i + batch_size] for i in range(0, len(entries), batch_size)]
     return batches, wallet_prizes((p.participant, p.usd, p.nmr) for p in plan.prizes)
 

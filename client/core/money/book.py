@@ -31,12 +31,14 @@ class Book:
         return format_usd(units, self.usd_unit, cents=False)
 
 
-def outcome(stake: Stake, reason: str, *, burn: int = 0, usd_reward: int = 0, nmr_reward: int = 0) -> StakeOutcome:
+def outcome(stake: Stake, reason: str, *, burn: int = 0, usd_reward: int = 0, nmr_reward: int = 0,
+            release: bool = False) -> StakeOutcome:
     """The outcome of `stake`: nothing burned or paid unless said."""
-    return StakeOutcome(stake.model, stake.amount, burn, usd_reward, nmr_reward, reason)
+    return StakeOutcome(stake.model, stake.amount, burn, usd_reward, nmr_reward, reason, release)
 
 
 def unscored(stake: Stake) -> Judged:
-    """A stake whose hash matched no scored file: returned whole, no prize."""
+    """A stake whose hash matched no scored file: returned whole to the wallet (a rolling
+    position stops rolling: there was nothing to commit it to), no prize."""
     reason = f"{NO_SCORE}: stake back"
-    return outcome(stake, reason), f"{reason}, no prize"
+    return outcome(stake, reason, release=True), f"{reason}, no prize"

@@ -11,7 +11,9 @@ from client.core.money.stakes import is_uint
 
 @dataclass(frozen=True)
 class StakeOutcome:
-    """Settlement of one stake: ``stake - burn`` NMR back, ``usd_reward`` and ``nmr_reward`` paid."""
+    """Settlement of one stake: ``stake - burn`` NMR back, ``usd_reward`` and ``nmr_reward``
+    paid. ``release``: what it keeps goes to the wallet even if the position rolls (no file
+    of the model was scored)."""
 
     model: str
     stake: int
@@ -19,6 +21,7 @@ class StakeOutcome:
     usd_reward: int
     nmr_reward: int
     reason: str
+    release: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def plan_to_json(plan: Plan) -> dict[str, object]:
     return {
         "stakes": [
             {"model": s.model, "stake": str(s.stake), "burn": str(s.burn), "usd_reward": str(s.usd_reward),
-             "nmr_reward": str(s.nmr_reward), "reason": s.reason}
+             "nmr_reward": str(s.nmr_reward), "reason": s.reason, "release": s.release}
             for s in plan.stakes
         ],
         "prizes": [
@@ -88,6 +91,7 @@ def plan_from_json(obj: Mapping[str, object]) -> Plan:
             usd_reward=_amount(item, "usd_reward", where),
             nmr_reward=_amount(item, "nmr_reward", where),
             reason=_text(item, "reason", where),
+            release=_flag(item, "release", where),
         )
         for where, item in _items(obj, "stakes")
     ]
@@ -102,6 +106,14 @@ def plan_from_json(obj: Mapping[str, object]) -> Plan:
     if not isinstance(reasons, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in reasons.items()):
         raise ValueError("plan: reasons must map each participant to a line of text")
     return Plan(stakes, prizes, dict(reasons))
+
+
+def _flag(item: Mapping[str, object], key: str, where: str) -> bool:
+    """An optional true/false field (plans written before it existed leave it out: false)."""
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: {key} must be true or false, got {value!r:.40}")  # noqa: TRY004 - a malformed plan is a ValueError, as in json
+    return value
 
 
 def _items(obj: Mapping[str, object], key: str) -> list[tuple[str, Mapping[str, object]]]:

@@ -12,7 +12,11 @@ a committed batch breaks), prize lists likewise (unsorted, duplicate, zero addre
 winners, past a pool, a second list), disputes with a bond and the guardian's rulings
 (upheld: the round voids; rejected: the bond burns), finalize (an unruled dispute's bond
 back), the escape hatch (also while paused, at once in a voided round), pause and unpause,
-the minter's weekly schedule, burns, time. Every rule sends
+the minter's weekly schedule, burns, time, and rolling stakes: positions put on rolling (or
+taken off; refused for a position not active) move what they keep at settlement into the
+same model's position in the newest round while it is open and staking is not paused
+(otherwise, or for an entry the plan releases, to the wallet), and a rolled-in position
+settles, rolls again or comes back through the escape hatch like any other. Every rule sends
 its transaction, the refused ones too: the model predicts each outcome from the timestamp
 of the block that mined it, and a predicted refusal must carry the exact custom error.
 
@@ -22,7 +26,8 @@ Invariants, read from the chain after every step (not from the model):
 - NMR totalSupply == totalMinted - burned (mints and burns counted from Transfer logs),
   totalMinted <= CAP, and the escrow's burns == the rounds' totalBurned + rejected bonds;
 - no stake settled or withdrawn twice and no prize list paid twice (the escrow's events),
-  every closed stake's status matching its one event;
+  every closed stake's status matching its one event (a rolled-away position reads as
+  empty: its slot was deleted, and its one StakeSettled event names the round it went to);
 - the escrow pays nobody outside a round's plan: every Transfer out of the escrow belongs
   to a transaction whose recipients and amounts the machine chose beforehand (the stakers
   of the batch, the prize winners, the round's funder, the withdrawing staker, the
@@ -93,7 +98,7 @@ EXAMPLES = int(os.environ.get("STATEFUL_EXAMPLES", "12"))
 STEPS = int(os.environ["STATEFUL_STEPS"]) if os.environ.get("STATEFUL_STEPS") else None
 MIN_STEPS = int(os.environ.get("STATEFUL_MIN_STEPS", "0"))
 MAX_RUNS = 100  # the long mode's bound on reruns; each adds hundreds of steps
-MAX_ROUNDS = 8
+MAX_ROUNDS = 10
 HASH = b"\x5a" * 32
 ZERO_HASH = bytes(32)
 # The models a wallet stakes on: its first (0), a second (1) and the widest uint32.
@@ -106,7 +111,7 @@ FANS = [brownie.convert.to_address("0x" + "f4" * 20), brownie.convert.to_address
 TOO_MANY = sorted((f"0x{0xC0FFEE0000 + i:040x}" for i in range(MAX_PRIZE_WINNERS + 1)), key=lambda a: int(a, 16))
 
 TRANSFER = event_topic("Transfer(address,address,uint256)")
-SETTLED_TOPIC = event_topic("StakeSettled(uint256,address,uint32,uint256,uint256,uint256)")
+SETTLED_TOPIC = event_topic("StakeSettled(uint256,address,uint32,uint256,uint256,uint256,uint256)")
 WITHDRAWN_TOPIC = event_topic("StakeWithdrawn(uint256,address,uint32,uint256)")
 PRIZE_PAID_TOPIC = event_topic("PrizePaid(uint256,address,uint256,uint256)")
 AWARDED_TOPIC = event_topic("PrizesAwarded(uint256,uint256,uint256,uint256)")
@@ -124,11 +129,23 @@ def _by_address(address):
     return int(address, 16)
 
 
+# The model's status of a position whose NMR rolled into a later round: closed here, and
+# read from the chain as an empty position (the escrow deletes its slot).
+ROLLED = 4
+
+
 @dataclass
 class StakeModel:
     amount: int = 0
     confidence: int = 0
     status: int = NONE
+    rolls: bool = False
+
+    def view(self):
+        """getStake as the chain answers it."""
+        if self.status == ROLLED:
+            return [0, 0, NONE, 0]
+        return [self.amount, self.confidence, self.status, int(self.rolls)]
 
 
 @dataclass
@@ -166,7 +183,10 @@ class RoundModel:
         return [key for key, p in self.stakes.items() if p.status == ACTIVE]
 
     def closed_stakes(self):
-        return [key for key, p in self.stakes.items() if p.status in (SETTLED, WITHDRAWN)]
+        return [key for key, p in self.stakes.items() if p.status in (SETTLED, WITHDRAWN, ROLLED)]
+
+    def rolled_away(self):
+        return [p for p in self.stakes.values() if p.status == ROLLED]
 
     def left(self, pool):
         return self.pools[pool] - self.paid[pool]
@@ -314,7 +334,10 @@ class EscrowStateMachine:
         self._step("first_round")
         self._create(closes_in, window, self.funders[0])
         self._fund(1, self.funders[0], usd, usd // 3, nmr)
-        self._plain_stake(1, self.plain_stakers[0], amount, confidence, model=MODELS[amount % len(MODELS)])
+        model = MODELS[amount % len(MODELS)]
+        self._plain_stake(1, self.plain_stakers[0], amount, confidence, model=model)
+        if confidence % 2:  # half the examples start with a rolling position
+            self._set_rolling(1, (self.plain_stakers[0].address, model), True)
 
     def _new_round(self, closes_in, window, who, usd, nmr):
         """A new round, funded by the treasury or a sponsor (one in five left unfunded)."""
@@ -573,11 +596,13 @@ class EscrowStateMachine:
         error = self._mismatch(round_id, round_.posted, settle_batch_hash(entries))
         if error is not None:
             return error
-        usd_left, nmr_left, seen = round_.left(STAKING), round_.left(NMR_POOL), set()
-        for staker, model, burn, usd_reward, nmr_reward in entries:
+        usd_left, nmr_left, seen = round_.left(STAKING), round_.left(NMR_POOL), {}
+        target = self._roll_target(timestamp)
+        for staker, model, burn, usd_reward, nmr_reward, release in entries:
             who = staker.lower()
             position = round_.stake((staker, model))
-            if position.status == NONE:
+            # A rolled-away position's slot is empty, also when it rolled earlier in this batch.
+            if position.status in (NONE, ROLLED) or seen.get((staker, model)) == ROLLED:
                 return f"TournamentEscrowNoStake: {round_id}, {who}, {model}"
             if position.status != ACTIVE or (staker, model) in seen:
                 return f"TournamentEscrowAlreadySettled: {round_id}, {who}, {model}"
@@ -594,7 +619,9 @@ class EscrowStateMachine:
             if nmr_reward > nmr_left:
                 return f"TournamentEscrowPoolExceeded: {round_id}, {NMR_POOL}, {nmr_reward}, {nmr_left}"
             usd_left, nmr_left = usd_left - usd_reward, nmr_left - nmr_reward
-            seen.add((staker, model))
+            kept = position.amount - burn + nmr_reward
+            rolls = kept and position.rolls and not release and target is not None
+            seen[staker, model] = ROLLED if rolls else SETTLED
         return None
 
     def _fresh_round(self, index, stake=True):
@@ -610,6 +637,8 @@ class EscrowStateMachine:
             for i, (staker, model) in enumerate([(0, 0), (0, 1), (1, 0)][: 2 + index % 2]):
                 self._plain_stake(round_id, self.plain_stakers[staker], (100 + 50 * i) * NMR, WAD // (1 + i),
                                   model=model)
+                if (index + i) % 3:
+                    self._set_rolling(round_id, (self.plain_stakers[staker].address, model), True)
         return round_id
 
     def _postable(self, index, rng, want_stakes):
@@ -653,7 +682,8 @@ class EscrowStateMachine:
             burn = rng.choice([0, 0, position.amount, rng.randint(0, position.amount)])
             usd_reward = rng.choice([0, usd_cap, rng.randint(0, usd_cap)]) if not burn else 0
             nmr_reward = rng.choice([0, 0, nmr_cap, rng.randint(0, nmr_cap)])
-            entries.append((staker, model, burn, usd_reward, nmr_reward))
+            release = rng.randrange(5) == 0  # the plan found no file to score: to the wallet
+            entries.append((staker, model, burn, usd_reward, nmr_reward, release))
             usd_left, nmr_left = usd_left - usd_reward, nmr_left - nmr_reward
         return entries
 
@@ -676,7 +706,7 @@ class EscrowStateMachine:
         elif kind == 4:  # past the NMR pool (or past the stake first)
             entries[spot][4] = nmr_left + 1
         elif kind == 5:  # the same (staker, model) twice
-            entries.insert(rng.randrange(spot + 1, len(entries) + 1), [staker, model, 0, 0, 0])
+            entries.insert(rng.randrange(spot + 1, len(entries) + 1), [staker, model, 0, 0, 0, False])
         elif kind == 6:  # a position with no stake in this round: a stranger, or a staker's other model
             outsiders = [(a, m) for a in [*self.accounts, *FANS] for m in MODELS if (a, m) not in round_.stakes]
             entries[spot][:2] = outsiders[seed % len(outsiders)]
@@ -777,7 +807,7 @@ class EscrowStateMachine:
             assert (self.nmr.balanceOf(self.escrow), self.usd.balanceOf(self.escrow)) == held
         else:
             self._assert_posted_as_committed(tx, round_id, settle_batch_hash(entries))
-            self._record_settlement(tx, round_id, entries)
+            self._record_settlement(tx, round_id, entries, mined_at)
         self._touch(round_id, *(e[0] for e in entries))
         return error
 
@@ -791,22 +821,91 @@ class EscrowStateMachine:
         assert index == (len(round_.hashes()) - 1 if prizes else round_.posted)
         STATS["posted_as_committed"] += 1
 
-    def _record_settlement(self, tx, round_id, entries):
+    def _roll_target(self, timestamp):
+        """The round rolling positions move into at `timestamp`: the newest created (ids
+        are 1..n), while it takes stakes; None when it does not."""
+        newest = len(self.rounds)
+        if self.paused or not newest or timestamp >= self.rounds[newest].closes_at:
+            return None
+        return newest
+
+    def _record_settlement(self, tx, round_id, entries, mined_at):
         round_, payments = self.rounds[round_id], []
         round_.posted += 1
-        for staker, model, burn, usd_reward, nmr_reward in entries:
+        target = self._roll_target(mined_at)
+        rolled_into = []
+        for staker, model, burn, usd_reward, nmr_reward, release in entries:
             position = round_.stakes[staker, model]
-            position.status = SETTLED
-            back = position.amount - burn + nmr_reward
+            kept = position.amount - burn + nmr_reward
             round_.settled_stake += position.amount
             round_.burned += burn
             round_.paid[STAKING] += usd_reward
             round_.paid[NMR_POOL] += nmr_reward
-            self.wallets[staker][0] += back
+            if kept and position.rolls and not release and target is not None:
+                position.status = ROLLED
+                self._roll_into(target, (staker, model), kept, position.confidence)
+                rolled_into.append(target)
+                STATS["roll:rolled"] += 1
+            else:
+                position.status = SETTLED
+                self.wallets[staker][0] += kept
+                payments.append((staker, self.nmr, kept))
+                rolled_into.append(0)
+                if position.rolls:
+                    STATS[f"roll:{'released' if release else 'no round open' if target is None else 'nothing kept'}"] += 1
             self.wallets[staker][1] += usd_reward
-            payments += [(staker, self.nmr, back), (staker, self.usd, usd_reward)]
+            payments.append((staker, self.usd, usd_reward))
+        if entries:  # an empty batch emits no StakeSettled
+            assert [int(e["rolledInto"]) for e in tx.events["StakeSettled"]] == rolled_into
         payments.append((brownie.ZERO_ADDRESS, self.nmr, sum(e[2] for e in entries)))
         self._plan(tx, payments)
+
+    def _roll_into(self, round_id, key, kept, confidence):
+        """A rolled position joins (or opens) the same model's position in `round_id`."""
+        position = self.rounds[round_id].stakes.setdefault(key, StakeModel())
+        position.amount += kept
+        position.confidence = max(position.confidence, confidence)
+        position.status = ACTIVE
+        position.rolls = True
+        self._touch(round_id, key[0])
+
+    def _set_rolling(self, round_id, key, rolls, caller=None):
+        """The position's owner (or `caller`) puts it on rolling or takes it off; refused
+        for a position that is not active."""
+        staker, model = key
+        sender = caller or self.accounts[staker]
+        _, error, _ = self._send(self.escrow.setRolling, round_id, model, rolls, {"from": sender})
+        position = self.rounds[round_id].stake((sender.address, model))
+        who = sender.address.lower()
+        if position.status in (NONE, ROLLED):
+            expected = f"TournamentEscrowNoStake: {round_id}, {who}, {model}"
+        elif position.status != ACTIVE:
+            expected = f"TournamentEscrowAlreadySettled: {round_id}, {who}, {model}"
+        else:
+            expected = None
+        self._expect(error, expected, "set_rolling")
+        if error is None:
+            position.rolls = rolls
+        self._touch(round_id, sender.address)
+        return error
+
+    def rule_roll(self, index="st_index", who="st_index"):
+        """A staker puts a position on rolling or takes it off, three times in four an active
+        one; else a closed or rolled-away position, or a stranger, is refused."""
+        self._step("roll")
+        active = [(rid, key) for rid, r in sorted(self.rounds.items()) for key in r.active()]
+        if active and index % 4 != 3:
+            round_id, key = active[who % len(active)]
+            self._set_rolling(round_id, key, who % 5 != 0)
+            return
+        round_id = self._pick(index)
+        if round_id is None:
+            return
+        holders = sorted(self.rounds[round_id].stakes)
+        if holders and who % 2:
+            self._set_rolling(round_id, holders[who % len(holders)], True)
+        else:
+            self._set_rolling(round_id, (self.rando.address, 0), True, caller=self.rando)
 
     def rule_settle(self, index="st_index", seed="st_seed"):
         """The next committed batch (which the escrow settles or, if it breaks a bound,
@@ -825,11 +924,14 @@ class EscrowStateMachine:
         round_ = self.rounds[round_id]
         committed = round_.batches[round_.posted]
         if kind < 6:
+            # Mostly a newer round takes stakes, so rolling positions have somewhere to go.
+            if kind != 5 and self._roll_target(chain_now() + 60) is None and len(self.rounds) < MAX_ROUNDS:
+                self._create(3 * 86400, 2 * LEAD, self.funders[index % 2])
             self._settle(round_id, committed, "settle_committed")
             return
         other = self._valid_batch(round_id, rng)
         if settle_batch_hash(other) == settle_batch_hash(committed):
-            other = [*other, (self.rando.address, 0, 0, 0, 0)]
+            other = [*other, (self.rando.address, 0, 0, 0, 0, False)]
         assert self._settle(round_id, other, "settle_uncommitted") is not None, "an uncommitted batch landed"
 
     def _settle_elsewhere(self, index, kind):
@@ -1160,7 +1262,7 @@ class EscrowStateMachine:
         if timestamp < round_.resolves_by and not round_.voided:
             return f"TournamentEscrowDeadlineNotReached: {round_id}, {round_.resolves_by}"
         status = round_.stake((staker, model)).status
-        if status == NONE:
+        if status in (NONE, ROLLED):
             return f"TournamentEscrowNoStake: {round_id}, {staker.lower()}, {model}"
         if status != ACTIVE:
             return f"TournamentEscrowAlreadySettled: {round_id}, {staker.lower()}, {model}"
@@ -1178,6 +1280,7 @@ class EscrowStateMachine:
             self.wallets[staker][0] += position.amount
             self._plan(tx, [(staker, self.nmr, position.amount)])
             STATS["withdraw:while_paused"] += self.paused
+            STATS["withdraw:rolling position"] += position.rolls
         self._touch(round_id, staker)
         return error
 
@@ -1399,9 +1502,9 @@ class EscrowStateMachine:
         for round_id, key in self.dirty_stakes:
             position = self.rounds[round_id].stake(key)
             view = [int(v) for v in self.escrow.getStake(round_id, *key)]
-            assert view == [position.amount, position.confidence, position.status], (round_id, key)
+            assert view == position.view(), (round_id, key)
             # A closed stake has exactly one closing event on chain, an active one none.
-            assert self.closings[(round_id, key)] == (view[2] in (SETTLED, WITHDRAWN))
+            assert self.closings[(round_id, key)] == (position.status in (SETTLED, WITHDRAWN, ROLLED))
         for round_id in self.dirty_rounds:
             self._check_totals_are_sums_over_positions(round_id)
         for address in self.dirty_wallets:
@@ -1411,15 +1514,17 @@ class EscrowStateMachine:
     def _check_totals_are_sums_over_positions(self, round_id):
         """The round's totals equal the sums over its positions, each read from the chain
         by getStake(round, staker, model): every wallet that ever staked, on every model
-        the machine uses (a position never staked reads as zero)."""
+        the machine uses (a position never staked reads as zero). A position that rolled
+        away reads as empty; its amount (the model's) is counted beside."""
         wallets = sorted({a for a, _ in self.rounds[round_id].stakes})
         views = [self.escrow.getStake(round_id, a, m) for a in wallets for m in MODELS]
         info = self.escrow.getRound(round_id)
         closed = [v for v in views if v["status"] in (SETTLED, WITHDRAWN)]
-        assert info["totalStaked"] == sum(v["amount"] for v in views), round_id
-        assert info["settledStake"] == sum(v["amount"] for v in closed), round_id
-        assert info["stakerCount"] == sum(v["status"] != NONE for v in views), round_id
-        assert info["settledCount"] == len(closed), round_id
+        away = self.rounds[round_id].rolled_away()
+        assert info["totalStaked"] == sum(v["amount"] for v in views) + sum(p.amount for p in away), round_id
+        assert info["settledStake"] == sum(v["amount"] for v in closed) + sum(p.amount for p in away), round_id
+        assert info["stakerCount"] == sum(v["status"] != NONE for v in views) + len(away), round_id
+        assert info["settledCount"] == len(closed) + len(away), round_id
         STATS["totals:checked"] += 1
 
     # ---- teardown: nothing can be stranded --------------------------------------------

@@ -45,7 +45,7 @@ def test_settle_and_prizes_succeed_iff_inside_window(
 ):
     """Committed right after close: the plan posts iff challengeEndsAt <= t < resolvesBy."""
     escrow.stake(round_one, 0, NMR, WAD, HASH, {"from": alice})
-    batch, prizes = [(alice.address, 0, NMR // 4, 0, 0)], [(alice.address, USD, 0)]
+    batch, prizes = [(alice.address, 0, NMR // 4, 0, 0, False)], [(alice.address, USD, 0)]
     _sleep_until(escrow.getRound(round_one)["closesAt"] + 1)
     commit(round_one, [batch], prizes, wait=False)
     info = escrow.getRound(round_one)

@@ -83,7 +83,7 @@ def test_random_prize_lists(
     chain.sleep(escrow.getRound(ROUND)["closesAt"] - chain_now() + 1)
     usd_left, nmr_left = 1_000 * USD, 1_000 * NMR - st_nmr_spent
     prizes = _prizes(count, st_seed, fault, usd_left, nmr_left)
-    batches = [[(alice.address, 0, 0, 0, st_nmr_spent)]] if st_nmr_spent else []
+    batches = [[(alice.address, 0, 0, 0, st_nmr_spent, False)]] if st_nmr_spent else []
     commit(ROUND, batches, prizes)
     for batch in batches:
         escrow.settle(ROUND, batch, {"from": oracle})

@@ -41,7 +41,7 @@ BREAKS = ["none", "burn", "usd above bid", "nmr above stake", "twice", "outsider
 def first_error(entries, positions, usd_left, nmr_left):
     """The error the escrow must raise for `entries` (its checks, in its order), or None."""
     seen = set()
-    for staker, model, burn, usd_reward, nmr_reward in entries:
+    for staker, model, burn, usd_reward, nmr_reward, _release in entries:
         who = staker.lower()
         if (staker, model) not in positions:
             return f"TournamentEscrowNoStake: {ROUND}, {who}, {model}"
@@ -76,15 +76,15 @@ def _entries(owners, stakes, confidences, burns, usds, nmrs, broken, culprit, ou
             usd_reward = limit + 1 + usds[i] % (limit + 1)
         elif i == culprit and broken == "nmr above stake":
             nmr_reward = amount + 1 + nmrs[i] % amount
-        entries.append((staker.address, model, burn, usd_reward, nmr_reward))
+        entries.append((staker.address, model, burn, usd_reward, nmr_reward, False))
     if broken == "twice":
-        entries.insert(culprit + 1, (owners[culprit][0].address, owners[culprit][1], 0, 0, 0))
+        entries.insert(culprit + 1, (owners[culprit][0].address, owners[culprit][1], 0, 0, 0, False))
     elif broken == "outsider":
-        entries[culprit] = (outsider.address, 0, 0, 0, 0)
+        entries[culprit] = (outsider.address, 0, 0, 0, 0, False)
     elif broken == "unstaked model":
         # The first wallet staked models 0 and `model`; model + 1 (mod 2^32, never 0) it did not.
         unstaked = owners[1][1] % (2**32 - 1) + 1
-        entries[culprit] = (owners[0][0].address, unstaked, 0, 0, 0)
+        entries[culprit] = (owners[0][0].address, unstaked, 0, 0, 0, False)
     return entries
 
 
@@ -152,7 +152,7 @@ def test_random_settlements_keep_every_bound(
         posted += 1
         # A wallet receives what each of its settled models earned, summed.
         wallets = {str(h): list(b) for h, b in zip(holders, before[0])}
-        for staker, model, burn, usd_reward, nmr_reward in batch:
+        for staker, model, burn, usd_reward, nmr_reward, _release in batch:
             amount = positions[staker, model][0]
             positions[staker, model][2] = SETTLED
             usd_left, nmr_left = usd_left - usd_reward, nmr_left - nmr_reward
@@ -162,7 +162,8 @@ def test_random_settlements_keep_every_bound(
             assert [nmr.balanceOf(holder), usd.balanceOf(holder)] == wallets[holder.address]
         assert nmr.totalSupply() == before[1] - sum(e[2] for e in batch)
         settled = [plain(e.values())[1:] for e in tx.events["StakeSettled"]] if batch else []
-        assert settled == [list(e) for e in batch]
+        # No round is open to roll into: every kept amount went to its wallet (rolledInto 0).
+        assert settled == [[*e[:5], 0] for e in batch]
         for staker, model in positions:
             assert escrow.getStake(ROUND, staker, model)["status"] == positions[staker, model][2]
 

@@ -29,7 +29,7 @@ def test_stake_moves_exactly_the_amount(nmr, usd, escrow, round_one, alice, st_a
     assert nmr.balanceOf(alice) == before[0] - st_amount
     assert nmr.balanceOf(escrow) == before[1] + st_amount
     assert (nmr.totalSupply(), usd.balanceOf(escrow)) == (before[2], before[3])
-    assert plain(escrow.getStake(round_one, alice, 0)) == [st_amount, WAD, ACTIVE]
+    assert plain(escrow.getStake(round_one, alice, 0)) == [st_amount, WAD, ACTIVE, False]
     assert escrow.getRound(round_one)["totalStaked"] == st_amount
     assert plain(tx.events["Staked"].values()) == [round_one, alice, 0, st_amount, WAD, "0x" + HASH.hex()]
 
@@ -39,7 +39,7 @@ def test_stake_moves_exactly_the_amount(nmr, usd, escrow, round_one, alice, st_a
 def test_stake_above_balance_reverts_in_token(escrow, round_one, alice, st_amount):
     with brownie.reverts(f"ERC20InsufficientBalance: {alice.address.lower()}, {STAKER_NMR}, {st_amount}"):
         escrow.stake(round_one, 0, st_amount, WAD, HASH, {"from": alice})
-    assert plain(escrow.getStake(round_one, alice, 0)) == [0, 0, 0]
+    assert plain(escrow.getStake(round_one, alice, 0)) == [0, 0, 0, False]
 
 
 @examples(10)
@@ -75,7 +75,7 @@ def test_permit_stake_moves_exactly_the_amount(nmr, escrow, round_one, permit_ac
     escrow.stakeWithPermit(round_one, 0, st_amount, WAD, HASH, deadline, v, r, s, {"from": account})
 
     assert nmr.balanceOf(account) == start - st_amount
-    assert plain(escrow.getStake(round_one, account, 0)) == [st_amount, WAD, ACTIVE]
+    assert plain(escrow.getStake(round_one, account, 0)) == [st_amount, WAD, ACTIVE, False]
     assert nmr.allowance(account, escrow) == 0
 
 
@@ -91,11 +91,11 @@ def test_confidence_may_only_stay_or_rise(escrow, round_one, alice, st_first, st
 
     if second >= st_first:
         escrow.stake(round_one, 0, NMR, second, HASH, {"from": alice})
-        assert plain(escrow.getStake(round_one, alice, 0)) == [2 * NMR, second, ACTIVE]
+        assert plain(escrow.getStake(round_one, alice, 0)) == [2 * NMR, second, ACTIVE, False]
     else:
         with brownie.reverts(f"TournamentEscrowConfidenceLowered: {round_one}, {st_first}, {second}"):
             escrow.stake(round_one, 0, NMR, second, HASH, {"from": alice})
-        assert plain(escrow.getStake(round_one, alice, 0)) == [NMR, st_first, ACTIVE]
+        assert plain(escrow.getStake(round_one, alice, 0)) == [NMR, st_first, ACTIVE, False]
 
 
 @examples(10)
@@ -139,7 +139,7 @@ def test_positions_per_model_add_up(nmr, escrow, round_one, alice, bob, st_stake
         for model in range(3):
             amount, confidence = expected.get((who, model), [0, 0])
             assert plain(escrow.getStake(round_one, wallets[who], model)) == [
-                amount, confidence, ACTIVE if amount else 0,
+                amount, confidence, ACTIVE if amount else 0, False,
             ]
         staked = sum(a for (w, _m), (a, _c) in expected.items() if w == who)
         assert nmr.balanceOf(wallets[who]) == start[who] - staked

@@ -48,7 +48,7 @@ def actors(admin, oracle, pauser, minter, guardian, rando):
 
 # Round 3's committed plan: the stranger's stake and prize.
 def _round_3_plan(rando):
-    return [[(rando.address, 0, 0, USD, NMR)]], [(rando.address, USD, NMR)]
+    return [[(rando.address, 0, 0, USD, NMR, False)]], [(rando.address, USD, NMR)]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -172,6 +172,10 @@ def withdraw_stake(ctx, caller):
     ctx.escrow.withdrawStake(4, 1, {"from": caller})
 
 
+def set_rolling(ctx, caller):
+    ctx.escrow.setRolling(4, 0, True, {"from": caller})
+
+
 def escrow_grant_role(ctx, caller):
     ctx.escrow.grantRole(ctx.escrow.ORACLE_ROLE(), ctx.rando, {"from": caller})
 
@@ -291,6 +295,7 @@ TABLE = [
     Row("escrow", "stake", stake, ANYONE, None),
     Row("escrow", "stakeWithPermit", stake_with_permit, ANYONE, None),
     Row("escrow", "withdrawStake", withdraw_stake, ANYONE, None),
+    Row("escrow", "setRolling", set_rolling, ANYONE, None),
     Row("escrow", "grantRole", escrow_grant_role, {"admin"}, _guarded("admin_role")),
     Row("escrow", "revokeRole", escrow_revoke_role, {"admin"}, _guarded("admin_role")),
     Row("escrow", "renounceRole", escrow_renounce_oracle_role, {"oracle"}, _bad_confirmation),

@@ -25,16 +25,21 @@ def _abi_hash(types: str, rows: list) -> str:
     return "0x" + keccak(encode([types], [rows])).hex()
 
 
-def test_a_settle_entry_by_model_key_is_the_escrows_five_fields():
-    assert settlement_row((model_key(LOW, 3), 1, 2, 3)) == (LOW_C, 3, 1, 2, 3)
-    assert settlement_row((LOW, 1, 2, 3)) == (LOW_C, 0, 1, 2, 3)  # a bare address: model 0
-    assert settlement_row((LOW, 7, 1, 2, 3)) == (LOW_C, 7, 1, 2, 3)  # already the struct
+def test_a_settle_entry_by_model_key_is_the_escrows_six_fields():
+    assert settlement_row((model_key(LOW, 3), 1, 2, 3)) == (LOW_C, 3, 1, 2, 3, False)
+    assert settlement_row((LOW, 1, 2, 3)) == (LOW_C, 0, 1, 2, 3, False)  # a bare address: model 0
+    assert settlement_row((LOW, 1, 2, 3, True)) == (LOW_C, 0, 1, 2, 3, True)  # released to the wallet
+    assert settlement_row((LOW, 7, 1, 2, 3)) == (LOW_C, 7, 1, 2, 3, False)  # already the struct
+    assert settlement_row((LOW, 7, 1, 2, 3, True)) == (LOW_C, 7, 1, 2, 3, True)
+    assert settlement_row((LOW, 7, 1, 2, 1)) == (LOW_C, 7, 1, 2, 1, False)  # an amount of 1 is no flag
 
 
-def test_the_settle_batch_hash_encodes_the_model():
-    batch = [(model_key(HIGH, 1), 5, 0, 0), (LOW, 0, 6, 7)]
-    expected = _abi_hash("(address,uint32,uint256,uint256,uint256)[]", [(HIGH_C, 1, 5, 0, 0), (LOW_C, 0, 0, 6, 7)])
+def test_the_settle_batch_hash_encodes_the_model_and_the_release():
+    batch = [(model_key(HIGH, 1), 5, 0, 0), (LOW, 0, 6, 7, True)]
+    expected = _abi_hash("(address,uint32,uint256,uint256,uint256,bool)[]",
+                         [(HIGH_C, 1, 5, 0, 0, False), (LOW_C, 0, 0, 6, 7, True)])
     assert settle_batch_hash(batch) == expected
+    assert settle_batch_hash([(LOW, 0, 6, 7)]) != settle_batch_hash([(LOW, 0, 6, 7, True)])
     assert settle_batch_hash([(HIGH, 5, 0, 0)]) != settle_batch_hash([(model_key(HIGH, 1), 5, 0, 0)])
 
 

@@ -50,7 +50,8 @@ def test_two_models_of_one_wallet_stake_settle_and_win_apart(chains, w3):
     assert (records[first].wallet, records[first].model_number) == (wallet, 0)
     assert [(r.amount, r.confidence, r.submission_hash) for r in records.values()] == [
         (10 * NMR, WAD, HASH_A), (4 * NMR, WAD // 2, HASH_B), (3 * NMR, WAD, HASH_C)]
-    assert staker.stake_of(7001, second) == {"amount": 4 * NMR, "confidence": WAD // 2, "status": "active"}
+    assert staker.stake_of(7001, second) == {"amount": 4 * NMR, "confidence": WAD // 2, "status": "active",
+                                             "rolls": False}
     assert staker.stake_of(7001, wallet)["amount"] == 10 * NMR  # a bare address is model 0
     mine = [row for row in staker.stakes(wallet) if row["round"] == 7001]  # the session's other tests stake too
     assert [(row["key"], row["model"], row["amount_wei"], row["submission_hash"]) for row in mine] == [

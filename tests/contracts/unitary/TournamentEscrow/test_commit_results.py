@@ -37,7 +37,7 @@ def round_one(open_round, stake, close_round, alice, bob):
 @pytest.fixture
 def plan(alice, bob, carol):
     """Two settle batches and a prize list, as the oracle would post them."""
-    return [[(alice.address, 0, 0, 50 * USD, 0)], [(bob.address, 0, 100 * NMR, 0, 0)]], [(carol.address, USD, NMR)]
+    return [[(alice.address, 0, 0, 50 * USD, 0, False)], [(bob.address, 0, 100 * NMR, 0, 0, False)]], [(carol.address, USD, NMR)]
 
 
 def test_commit_records_the_hashes_and_starts_the_window(escrow, oracle, plan):

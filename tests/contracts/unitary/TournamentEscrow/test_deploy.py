@@ -60,7 +60,7 @@ def test_the_oracle_cannot_be_made_guardian(escrow, admin, oracle, guardian):
 def test_unknown_round_and_stake_read_as_zero(escrow, alice):
     assert plain(escrow.getRound(5))[:16] == [0, 0, brownie.ZERO_ADDRESS] + [0] * 11 + [0, 0]
     assert escrow.getRound(5)["batchCount"] == 0 and list(escrow.committedBatches(5)) == []
-    assert plain(escrow.getStake(5, alice, 0)) == [0, 0, 0]
+    assert plain(escrow.getStake(5, alice, 0)) == [0, 0, 0, False]
 
 
 def test_zero_token_addresses_revert(nmr, usd, admin):
@@ -129,7 +129,7 @@ def test_bid_unit_follows_the_stablecoin_decimals(nmr, admin, alice, minter):
         contract.fundRound(round_id, 10 * NMR, 0, 0, {"from": admin})
         contract.stake(round_id, 0, NMR, WAD, b"\x01" * 32, {"from": alice})
     brownie.chain.sleep(101)
-    over, bid = [(alice, 0, 0, NMR + 1, 0)], [(alice, 0, 0, NMR, 0)]
+    over, bid = [(alice, 0, 0, NMR + 1, 0, False)], [(alice, 0, 0, NMR, 0, False)]
     contract.commitResults(1, RESULTS_DIGEST, batch_hashes([over], []), {"from": admin})
     contract.commitResults(2, RESULTS_DIGEST, batch_hashes([bid], []), {"from": admin})
     brownie.chain.sleep(101)

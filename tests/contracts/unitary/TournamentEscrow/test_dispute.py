@@ -25,7 +25,7 @@ def round_one(open_round, stake, close_round, alice):
 @pytest.fixture
 def committed(commit, alice):
     """Round 1's plan committed, the challenge window running."""
-    return commit(1, [[(alice.address, 0, 0, 0, 0)]], [], wait=False)
+    return commit(1, [[(alice.address, 0, 0, 0, 0, False)]], [], wait=False)
 
 
 def _approve(nmr, escrow, who, amount=DISPUTE_BOND):

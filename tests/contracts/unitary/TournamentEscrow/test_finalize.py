@@ -34,7 +34,7 @@ def resolve(escrow, oracle, commit):
 @pytest.fixture
 def both(alice, bob):
     """Round 1's one batch: alice released with $100 and 10 NMR, bob burned whole."""
-    return [(alice.address, 0, 0, 100 * USD, 10 * NMR), (bob.address, 0, 100 * NMR, 0, 0)]
+    return [(alice.address, 0, 0, 100 * USD, 10 * NMR, False), (bob.address, 0, 100 * NMR, 0, 0, False)]
 
 
 def test_finalize_returns_unspent_pools_to_the_funder(escrow, nmr, usd, treasury, rando, carol, resolve, both):
@@ -66,7 +66,7 @@ def test_fully_spent_pools_return_nothing(escrow, stake, open_round, close_round
     open_round(2, usd_staking=100 * USD, usd_prize=0, nmr_pool=100 * NMR)
     stake(alice, 100 * NMR, round_id=2)
     close_round(2)
-    resolve([[(alice.address, 0, 0, 100 * USD, 100 * NMR)]], [], round_id=2)
+    resolve([[(alice.address, 0, 0, 100 * USD, 100 * NMR, False)]], [], round_id=2)
     tx = escrow.finalize(2, {"from": alice})
     assert plain(tx.events["RoundFinalized"].values())[2:] == [0, 0]
     assert "Transfer" not in tx.events
@@ -114,7 +114,7 @@ def test_finalize_before_close_reverts(escrow, open_round, rando):
 
 
 def test_finalize_with_unsettled_stakes_reverts(escrow, oracle, rando, alice, commit):
-    batch = [(alice.address, 0, 0, 0, 0)]
+    batch = [(alice.address, 0, 0, 0, 0, False)]
     commit(1, [batch], [])
     escrow.payPrizes(1, [], {"from": oracle})
     with brownie.reverts("TournamentEscrowUnsettledStakes: 1, 2"):

@@ -26,7 +26,7 @@ def round_one(open_round, stake, close_round, alice):
 
 @pytest.fixture
 def batch(alice):
-    return [(alice.address, 0, 0, 0, 0)]
+    return [(alice.address, 0, 0, 0, 0, False)]
 
 
 @pytest.fixture

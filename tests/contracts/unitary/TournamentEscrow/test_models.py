@@ -50,9 +50,9 @@ def post(escrow, oracle, commit):
 
 
 def test_two_models_are_two_independent_positions(escrow, nmr, alice, two_models):
-    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE]
-    assert plain(escrow.getStake(1, alice, 1)) == [40 * NMR, WAD, ACTIVE]
-    assert plain(escrow.getStake(1, alice, 2)) == [0, 0, NONE]
+    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE, False]
+    assert plain(escrow.getStake(1, alice, 1)) == [40 * NMR, WAD, ACTIVE, False]
+    assert plain(escrow.getStake(1, alice, 2)) == [0, 0, NONE, False]
     info = escrow.getRound(1)
     assert (info["stakerCount"], info["totalStaked"]) == (2, 140 * NMR)
     assert nmr.balanceOf(escrow) == 1_000 * NMR + 140 * NMR  # the NMR pool and both stakes
@@ -60,8 +60,8 @@ def test_two_models_are_two_independent_positions(escrow, nmr, alice, two_models
 
 def test_top_up_on_one_model_leaves_the_other(escrow, stake, alice, two_models):
     stake(alice, 5 * NMR, confidence=3 * WAD, model=1)
-    assert plain(escrow.getStake(1, alice, 1)) == [45 * NMR, 3 * WAD, ACTIVE]
-    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE]
+    assert plain(escrow.getStake(1, alice, 1)) == [45 * NMR, 3 * WAD, ACTIVE, False]
+    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE, False]
     assert escrow.getRound(1)["stakerCount"] == 2  # a top-up is no new position
 
 
@@ -95,9 +95,9 @@ def test_settling_one_model_leaves_the_other_active(
     close_round(1)
     before = nmr.balanceOf(alice), usd.balanceOf(alice)
     tx = post([settle_entry(alice, burn=10 * NMR, model=1)])
-    assert plain(tx.events["StakeSettled"].values()) == [1, alice, 1, 10 * NMR, 0, 0]
-    assert plain(escrow.getStake(1, alice, 1)) == [40 * NMR, WAD, SETTLED]
-    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE]
+    assert plain(tx.events["StakeSettled"].values()) == [1, alice, 1, 10 * NMR, 0, 0, 0]
+    assert plain(escrow.getStake(1, alice, 1)) == [40 * NMR, WAD, SETTLED, False]
+    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE, False]
     assert (nmr.balanceOf(alice), usd.balanceOf(alice)) == (before[0] + 30 * NMR, before[1])
     info = escrow.getRound(1)
     assert (info["settledCount"], info["settledStake"], info["totalBurned"]) == (1, 40 * NMR, 10 * NMR)
@@ -118,9 +118,9 @@ def test_one_batch_settles_both_models_of_a_wallet(
     ]
     tx = post(batch)
     assert [plain(e.values()) for e in tx.events["StakeSettled"]] == [
-        [1, alice, 0, 0, 50 * USD, 0],
-        [1, bob, 0, 0, 0, 0],
-        [1, alice, 1, 40 * NMR, 0, 0],
+        [1, alice, 0, 0, 50 * USD, 0, 0],
+        [1, bob, 0, 0, 0, 0, 0],
+        [1, alice, 1, 40 * NMR, 0, 0, 0],
     ]
     assert (nmr.balanceOf(alice), usd.balanceOf(alice)) == (before[0] + 100 * NMR, before[1] + 50 * USD)
     assert [escrow.getStake(1, alice, m)["status"] for m in (0, 1)] == [SETTLED, SETTLED]
@@ -154,8 +154,8 @@ def test_withdraw_returns_only_that_models_stake(escrow, nmr, alice, two_models,
     tx = escrow.withdrawStake(1, 1, {"from": alice})
     assert plain(tx.events["StakeWithdrawn"].values()) == [1, alice, 1, 40 * NMR]
     assert nmr.balanceOf(alice) == before + 40 * NMR
-    assert plain(escrow.getStake(1, alice, 1)) == [40 * NMR, WAD, WITHDRAWN]
-    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE]
+    assert plain(escrow.getStake(1, alice, 1)) == [40 * NMR, WAD, WITHDRAWN, False]
+    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE, False]
     with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}, 1"):
         escrow.withdrawStake(1, 1, {"from": alice})
     escrow.withdrawStake(1, 0, {"from": alice})
@@ -184,8 +184,8 @@ def test_permit_stake_on_model_1(escrow, nmr, stake, permit_staker, sign_permit)
     deadline, v, r, s = sign_permit(key, 30 * NMR)
     tx = escrow.stakeWithPermit(1, 1, 30 * NMR, 2 * WAD, HASH_1, deadline, v, r, s, {"from": staker})
     assert plain(tx.events["Staked"].values()) == [1, staker, 1, 30 * NMR, 2 * WAD, "0x" + HASH_1.hex()]
-    assert plain(escrow.getStake(1, staker, 1)) == [30 * NMR, 2 * WAD, ACTIVE]
-    assert plain(escrow.getStake(1, staker, 0)) == [5 * NMR, WAD, ACTIVE]
+    assert plain(escrow.getStake(1, staker, 1)) == [30 * NMR, 2 * WAD, ACTIVE, False]
+    assert plain(escrow.getStake(1, staker, 0)) == [5 * NMR, WAD, ACTIVE, False]
     assert nmr.allowance(staker, escrow) == 0
 
 
@@ -204,7 +204,7 @@ def test_model_number_above_uint32_is_refused(escrow, nmr, alice):
         _raw_stake(escrow, alice, 2**32)
     assert escrow.getRound(1)["stakerCount"] == 0
     _raw_stake(escrow, alice, MAX_MODEL)
-    assert plain(escrow.getStake(1, alice, MAX_MODEL)) == [NMR, WAD, ACTIVE]
+    assert plain(escrow.getStake(1, alice, MAX_MODEL)) == [NMR, WAD, ACTIVE, False]
 
 
 def test_brownie_refuses_to_encode_a_model_above_uint32(escrow, alice):

@@ -31,7 +31,7 @@ def round_one(open_round, stake, close_round, alice, bob):
 @pytest.fixture
 def batch(alice, bob):
     """A wrong plan: alice's good stake burned."""
-    return [(alice.address, 0, 100 * NMR, 0, 0), (bob.address, 0, 0, 0, 0)]
+    return [(alice.address, 0, 100 * NMR, 0, 0, False), (bob.address, 0, 0, 0, 0, False)]
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_the_reward_is_capped_by_the_nmr_pool(
     open_round(2, nmr_pool=30 * NMR)
     stake(alice, NMR, round_id=2)
     close_round(2)
-    commit(2, [[(alice.address, 0, NMR, 0, 0)]], [], wait=False)
+    commit(2, [[(alice.address, 0, NMR, 0, 0, False)]], [], wait=False)
     nmr.approve(escrow, DISPUTE_BOND, {"from": rando})
     escrow.dispute(2, {"from": rando})
     before = nmr.balanceOf(rando)

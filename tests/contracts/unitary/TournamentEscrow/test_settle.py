@@ -66,8 +66,8 @@ def test_release_with_usd_reward(escrow, nmr, usd, alice, staked, settle_entry, 
     tx = post([settle_entry(alice, usd_reward=60 * USD)])
     assert _wallets(nmr, usd, alice) == [(nmr_before + 100 * NMR, usd_before + 60 * USD)]
     assert (nmr.balanceOf(escrow), usd.balanceOf(escrow)) == (held[0] - 100 * NMR, held[1] - 60 * USD)
-    assert plain(tx.events["StakeSettled"].values()) == [1, alice, 0, 0, 60 * USD, 0]
-    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, WAD, SETTLED]
+    assert plain(tx.events["StakeSettled"].values()) == [1, alice, 0, 0, 60 * USD, 0, 0]
+    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, WAD, SETTLED, False]
     info = escrow.getRound(1)
     assert (info["usdStakingPaid"], info["settledStake"], info["settledCount"], info["totalBurned"]) == (
         60 * USD, 100 * NMR, 1, 0,
@@ -80,7 +80,7 @@ def test_whole_burn_destroys_the_stake(escrow, nmr, usd, bob, staked, settle_ent
     assert _wallets(nmr, usd, bob) == before
     assert nmr.totalSupply() == supply - 200 * NMR
     assert plain(tx.events["Transfer"].values()) == [escrow, brownie.ZERO_ADDRESS, 200 * NMR]
-    assert plain(tx.events["StakeSettled"].values()) == [1, bob, 0, 200 * NMR, 0, 0]
+    assert plain(tx.events["StakeSettled"].values()) == [1, bob, 0, 200 * NMR, 0, 0, 0]
     assert escrow.getRound(1)["totalBurned"] == 200 * NMR
 
 
@@ -107,8 +107,8 @@ def test_batches_settle_in_order_and_add_up(escrow, oracle, alice, bob, carol, s
     commit(1, [first, second])
     tx = escrow.settle(1, first, {"from": oracle})
     assert [plain(e.values()) for e in tx.events["StakeSettled"]] == [
-        [1, bob, 0, 0, 50 * USD, 0],
-        [1, alice, 0, NMR, 0, 0],
+        [1, bob, 0, 0, 50 * USD, 0, 0],
+        [1, alice, 0, NMR, 0, 0, 0],
     ]
     assert plain(tx.events["BatchPosted"].values()) == [1, 0]
     tx = escrow.settle(1, second, {"from": oracle})
@@ -196,7 +196,7 @@ def test_whitepaper_auction_settles_on_chain(
 
     commit(1, [plan])
     # Only the committed plan settles: ABRIOSI's full $600 bid is another plan.
-    abriosi = plan[:4] + [(*plan[4][:3], 600 * USD, 0)] + plan[5:]
+    abriosi = plan[:4] + [(*plan[4][:3], 600 * USD, 0, False)] + plan[5:]
     committed = settle_batch_hash(plan)
     with brownie.reverts(f"TournamentEscrowBatchMismatch: 1, 0, {b32(committed)}, {b32(settle_batch_hash(abriosi))}"):
         escrow.settle(1, abriosi, {"from": oracle})

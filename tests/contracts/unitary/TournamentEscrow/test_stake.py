@@ -17,7 +17,7 @@ def round_one(open_round):
 def test_first_stake_records_position_and_totals(escrow, nmr, stake, alice):
     before, held = nmr.balanceOf(alice), nmr.balanceOf(escrow)
     tx = stake(alice, 100 * NMR, confidence=2 * WAD, submission=HASH_A)
-    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE]
+    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, ACTIVE, False]
     info = escrow.getRound(1)
     assert (info["totalStaked"], info["stakerCount"], info["settledCount"]) == (100 * NMR, 1, 0)
     assert nmr.balanceOf(alice) == before - 100 * NMR
@@ -45,7 +45,7 @@ def test_confidence_may_rise(escrow, stake, alice):
 def test_confidence_may_stay(escrow, stake, alice):
     stake(alice, NMR, confidence=3 * WAD)
     stake(alice, NMR, confidence=3 * WAD)
-    assert plain(escrow.getStake(1, alice, 0)) == [2 * NMR, 3 * WAD, ACTIVE]
+    assert plain(escrow.getStake(1, alice, 0)) == [2 * NMR, 3 * WAD, ACTIVE, False]
 
 
 def test_confidence_may_not_fall(escrow, stake, alice):
@@ -66,8 +66,8 @@ def test_stakes_in_two_rounds_are_separate(escrow, stake, open_round, alice):
     open_round(2)
     stake(alice, NMR, round_id=1)
     stake(alice, 5 * NMR, confidence=9 * WAD, round_id=2)
-    assert plain(escrow.getStake(1, alice, 0)) == [NMR, WAD, ACTIVE]
-    assert plain(escrow.getStake(2, alice, 0)) == [5 * NMR, 9 * WAD, ACTIVE]
+    assert plain(escrow.getStake(1, alice, 0)) == [NMR, WAD, ACTIVE, False]
+    assert plain(escrow.getStake(2, alice, 0)) == [5 * NMR, 9 * WAD, ACTIVE, False]
 
 
 def test_a_round_nobody_funded_takes_stakes(escrow, stake, create_round, alice):
@@ -150,4 +150,4 @@ def test_huge_top_up_gets_the_error_not_an_overflow(escrow, stake, alice):
 def test_top_up_keeps_the_position_active(escrow, stake, alice):
     stake(alice, NMR)
     stake(alice, NMR, confidence=2 * WAD)
-    assert plain(escrow.getStake(1, alice, 0)) == [2 * NMR, 2 * WAD, ACTIVE]
+    assert plain(escrow.getStake(1, alice, 0)) == [2 * NMR, 2 * WAD, ACTIVE, False]

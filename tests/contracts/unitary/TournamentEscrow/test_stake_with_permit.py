@@ -17,7 +17,7 @@ def test_stake_with_permit_stakes_without_prior_approve(escrow, nmr, permit_stak
     key, staker = permit_staker(0)
     deadline, v, r, s = sign_permit(key, 30 * NMR)
     tx = escrow.stakeWithPermit(1, 0, 30 * NMR, 2 * WAD, HASH, deadline, v, r, s, {"from": staker})
-    assert plain(escrow.getStake(1, staker, 0)) == [30 * NMR, 2 * WAD, ACTIVE]
+    assert plain(escrow.getStake(1, staker, 0)) == [30 * NMR, 2 * WAD, ACTIVE, False]
     assert nmr.allowance(staker, escrow) == 0
     assert nmr.nonces(staker) == 1
     assert plain(tx.events["Staked"].values()) == [1, staker, 0, 30 * NMR, 2 * WAD, "0x" + HASH.hex()]

@@ -60,7 +60,7 @@ def committed(bescrow, busd, nmr, oracle, treasury, alice, bob):
 
 
 def _settlements(alice, bob):
-    return [(alice.address, 0, 0, 100 * USD, 0), (bob.address, 0, 0, 100 * USD, 0)]
+    return [(alice.address, 0, 0, 100 * USD, 0, False), (bob.address, 0, 0, 100 * USD, 0, False)]
 
 
 def _prizes(alice, bob):

@@ -20,7 +20,7 @@ def test_withdraw_returns_the_whole_stake(escrow, nmr, usd, alice, close_round):
     tx = escrow.withdrawStake(1, 0, {"from": alice})
     assert nmr.balanceOf(alice) == before + 100 * NMR
     assert plain(tx.events["StakeWithdrawn"].values()) == [1, alice, 0, 100 * NMR]
-    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, WITHDRAWN]
+    assert plain(escrow.getStake(1, alice, 0)) == [100 * NMR, 2 * WAD, WITHDRAWN, False]
     info = escrow.getRound(1)
     assert (info["settledStake"], info["settledCount"], info["totalBurned"]) == (100 * NMR, 1, 0)
     assert plain(info)[3:9] == pools  # the pools are not touched
@@ -64,8 +64,8 @@ def test_second_withdraw_reverts(escrow, alice, close_round):
 
 def test_settled_stake_cannot_be_withdrawn(escrow, oracle, alice, close_round, commit):
     close_round(1)
-    commit(1, [[(alice.address, 0, 0, 0, 0)]])
-    escrow.settle(1, [(alice.address, 0, 0, 0, 0)], {"from": oracle})
+    commit(1, [[(alice.address, 0, 0, 0, 0, False)]])
+    escrow.settle(1, [(alice.address, 0, 0, 0, 0, False)], {"from": oracle})
     assert escrow.getStake(1, alice, 0)["status"] == SETTLED
     close_round(1, past_deadline=True)
     with brownie.reverts(f"TournamentEscrowAlreadySettled: 1, {alice.address.lower()}, 0"):
