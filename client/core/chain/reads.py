@@ -25,6 +25,7 @@ from client.core.chain.messages import WAD
 from client.core.chain.transactions import guarded
 from client.core.models import model_key, split_model_key
 from client.core.money.stakes import Stake
+from client.core.predictions import ZERO_HASH
 
 STAKE_STATUS = ("none", "active", "settled", "withdrawn")
 # Gas a settle() costs per staker at worst plus headroom; batches are sized to fill 3/4 of a
@@ -40,8 +41,6 @@ ROUND_FIELDS = ("closes_at", "resolves_by", "funder", "usd_staking_pool", "usd_s
                 "staker_count", "settled_count", "prizes_paid", "finalized", "dataset_digest", "results_digest",
                 "challenge_ends_at", "batch_count", "batches_settled", "disputer", "voided", "usd_credited")
 ZERO_ADDRESS = "0x" + "00" * 20
-# The commitment of a position rolled in from an earlier round: the model's submission at the close.
-ROLLED_IN_HASH = "0x" + "00" * 32
 
 
 class ChainReads:
@@ -164,20 +163,46 @@ class ChainReads:
             else:
                 key, digest = (int(log["args"]["rolledInto"]), _event_key(log)), b""
             first = found[key][0] if key in found else log["blockNumber"] * 1_000_000 + log["logIndex"]
-            latest = "0x" + digest.hex() if digest else found.get(key, (0, ROLLED_IN_HASH))[1]
+            latest = "0x" + digest.hex() if digest else found.get(key, (0, ZERO_HASH))[1]
             found[key] = (first, latest)
         return found
 
     def stake_records(self, round_id: int) -> list[Stake]:
         """Every staked model of a round (by model key) with the hash of its latest Staked
-        event; ordered by its first stake (block, log index), the auction's tie-break."""
-        records = []
+        event; ordered by its first stake (block, log index), the auction's tie-break. A
+        position that rolled on into a later round reads as empty on chain (its slot was
+        deleted): its amount and confidence are replayed from the events, status settled."""
+        records, replayed = [], None
         for (_, model), (order, submission_hash) in sorted(self._commitments(roundId=round_id).items(),
                                                            key=lambda item: item[1][0]):
             position = self.stake_of(round_id, model)
+            if position["status"] == "none":
+                replayed = replayed if replayed is not None else self._replayed_positions()
+                amount, confidence = replayed[(round_id, model)]
+                position = {"amount": amount, "confidence": confidence, "status": "settled"}
             records.append(Stake(model, position["amount"], position["confidence"], order, position["status"],
                                  submission_hash))
         return records
+
+    def _replayed_positions(self) -> dict[tuple[int, str], tuple[int, int]]:
+        """(round, model key) -> (amount, confidence) of every position as its events built
+        it: Staked adds its amount and sets its confidence; a StakeSettled that rolled on adds
+        what the position kept (stake - burned + NMR reward) to the next round's position,
+        whose confidence becomes the higher of the two (the escrow's rule)."""
+        logs = self._events("Staked") + self._events("StakeSettled")
+        positions: dict[tuple[int, str], list[int]] = {}
+        for log in sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"])):
+            args, key = log["args"], _event_key(log)
+            position = positions.setdefault((int(args["roundId"]), key), [0, 0])
+            if log["event"] == "Staked":
+                position[0] += int(args["amount"])
+                position[1] = int(args["confidence"])
+            elif int(args["rolledInto"]):
+                kept = position[0] - int(args["burned"]) + int(args["nmrReward"])
+                moved = positions.setdefault((int(args["rolledInto"]), key), [0, 0])
+                moved[0] += kept
+                moved[1] = max(moved[1], position[1])
+        return {key: (amount, confidence) for key, (amount, confidence) in positions.items()}
 
     def stakes(self, address: str) -> list[dict[str, Any]]:
         """All stakes of wallet `address`, every model's, newest round first and by model

@@ -45,7 +45,7 @@ from client.core.money.plan import Plan, plan_from_json
 from client.core.money.settlement import compute_settlement, pools_on_chain
 from client.core.money.stakes import Stake
 from client.core.money.units import NMR
-from client.core.predictions import PredictionValidator
+from client.core.predictions import ZERO_HASH, PredictionValidator
 from client.core.scoring import STORED_METRICS
 
 SCORE_TOLERANCE = 1e-9
@@ -167,7 +167,11 @@ def _check_committed_files(directory: Path, stakes: list[Stake], scored: list[st
         if not path.is_file():
             continue  # a stake on no accepted file: the plan returns it (checked with the plan)
         digest = "0x" + hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest != stake.submission_hash:
+        if stake.submission_hash == ZERO_HASH:
+            # Rolled in from an earlier round: it backs whatever file its model had at the close.
+            if stake.model not in scored:
+                report.mismatches.append(f"{stake.model}'s rolled stake has a published file left out of the scoring")
+        elif digest != stake.submission_hash:
             report.mismatches.append(
                 f"predictions/{stake.model}.csv hashes to {digest}, but the stake committed {stake.submission_hash}"
             )
