@@ -13,7 +13,16 @@ from click.testing import CliRunner
 from app import oracle, store
 from client.cli import main
 from client.core.money.stakes import Pools
-from tests.client.conftest import CLOSES_IN, DATASET, NMR, RESOLVES_IN, STAKER, USD, advance_chain_time, write_predictions
+from tests.client.conftest import (
+    CLOSES_IN,
+    DATASET,
+    NMR,
+    RESOLVES_IN,
+    STAKER,
+    USD,
+    advance_chain_time,
+    write_predictions,
+)
 
 REVEAL_IN = 200
 

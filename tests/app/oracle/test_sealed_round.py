@@ -21,7 +21,12 @@ from client import NumeraireClient
 from client.core.money.plan import plan_from_json
 from client.core.money.verify import verify_published
 from tests.app.oracle.conftest import NMR, advance_chain_time, token_and_escrow
-from tests.app.oracle.test_full_round import POOLS, _assert_chain_matches_plan, _balances, _predictions
+from tests.app.oracle.test_full_round import (
+    POOLS,
+    _assert_chain_matches_plan,
+    _balances,
+    _predictions,
+)
 from tests.support import (
     database_texts,
     folder_texts,
@@ -53,7 +58,7 @@ def logs(caplog):
 
 def test_a_sealed_round_from_commitment_to_payout(app, w3, keys, deployment, tmp_path, logs):
     _, record = deployment
-    token, escrow = token_and_escrow(w3, record)
+    token, _escrow = token_and_escrow(w3, record)
     reports: list[str] = []
     with app.app_context():
         row = oracle.open_round(1, closes_in=CLOSES_IN, live_in=LIVE_IN, resolves_in=RESOLVES_IN, pools=POOLS,

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import sqlite3
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import inspect
 
-from app import store
+from app import create_app, db, store
 from app.web import performance, sealed
 from client.core.predictions import canonical_hash
 from tests.app.web.conftest import ROUND
@@ -231,3 +233,24 @@ def test_the_rules_explain_sealed_rounds_with_a_worked_example(client, clock):
     assert never["revealed"] is False and never["burn_wei"] == "0" and never["usd_reward"] == "0"
     assert never["reason"].startswith("released without reward: sealed file not revealed by 20")
     assert 'id="rules-sealed"' in page
+
+
+def test_an_older_database_gains_the_sealed_columns_and_its_rows_are_open_books(app, signed_in, csrf_headers,
+                                                                               make_predictions):
+    body = make_predictions()
+    assert signed_in.post(f"/api/v1/rounds/{ROUND}/submissions", data={"file": (io.BytesIO(body), "p.csv")},
+                          headers=csrf_headers(signed_in)).status_code == 201
+    path = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    app.extensions["db"].engine.dispose()
+    with sqlite3.connect(path) as connection:  # the tables as a version before sealed rounds made them
+        for table, column in (("rounds", "sealed"), ("rounds", "reveal_until"), ("submissions", "revealed_at")):
+            connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    again = create_app({**app.config, "TESTING": True})
+    engine = again.extensions["db"].engine
+    assert {"sealed", "reveal_until"} <= {c["name"] for c in inspect(engine).get_columns("rounds")}
+    assert db.add_missing_columns(engine) == []  # idempotent
+    with again.app_context():
+        row = store.get_round(ROUND)
+        assert row.sealed is False and row.reveal_until is None and sealed.reveal_window(row) is None
+        [submission] = store.list_submissions(ROUND)
+        assert submission.revealed_at is None and not submission.awaiting_reveal
