@@ -20,7 +20,9 @@ mixin per job, sharing the session, the identity and the progress bars it sets u
   uploaded; my submissions' hashes;
 - :mod:`client.sealing`: a sealed round's files sealed here (hash and shape sent, the file
   kept in a local record) and revealed after the close;
-- :mod:`client.staking`: balances, stakes and withdrawals on chain.
+- :mod:`client.staking`: balances, stakes and withdrawals on chain;
+- :mod:`client.rolling`: positions that roll into the next round, and numerapi's
+  ``stake_increase`` / ``stake_decrease`` / ``stake_drain`` / ``stake_change`` on them.
 
 Its errors, amounts and settings live beside it (:mod:`client.errors`,
 :mod:`client.amounts`, :mod:`client.settings`). Nothing here needs the server package
@@ -40,6 +42,7 @@ from client import settings
 from client.account import AccountMixin
 from client.downloads import DATASET_FORMATS, DownloadsMixin
 from client.errors import ApiError, NoCredentials, NumeraireError, ValidationFailed
+from client.rolling import RollingMixin
 from client.rounds import RoundsMixin
 from client.sealing import DEFAULT_SEALED_DIR, SealingMixin
 from client.signin import SignInMixin
@@ -52,7 +55,7 @@ __all__ = ["DATASET_FORMATS", "ApiError", "NoCredentials", "NumeraireClient", "N
 
 
 class NumeraireClient(TransportMixin, SignInMixin, AccountMixin, RoundsMixin, DownloadsMixin, UploadsMixin,
-                      SealingMixin, StakingMixin):
+                      SealingMixin, StakingMixin, RollingMixin):
     """One data scientist's door to a tournament server and its chain.
 
     `api_url`: the server (``http://127.0.0.1:8000``; ``/api/v1`` is added). Identity:

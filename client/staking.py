@@ -72,10 +72,12 @@ class StakingMixin:
             return self.chain().stake_of(int(round_number), key)
 
     def stake(self, amount: str | int | Decimal, confidence: str | int | Decimal, round_number: int | None = None,
-              submission_hash: str | None = None, model: str | None = None) -> dict[str, Any]:
+              submission_hash: str | None = None, model: str | None = None, roll: bool = False) -> dict[str, Any]:
         """Stake `amount` NMR at `confidence` on my `model` (a name or key; default model
         0), committing its current submission (or `submission_hash`) in the round
-        (default: current): approve + stake, signed with my local key.
+        (default: current): approve + stake, signed with my local key. With `roll`, the
+        position is also put on rolling (:mod:`client.rolling`): a third transaction,
+        unless it rolls already.
 
         Checked first, so nothing is sent when it would fail: the model is mine, the round
         open on chain, a submission to commit to, ETH for gas and enough NMR."""
@@ -108,9 +110,12 @@ class StakingMixin:
                 tx = chain.stake(number, amount_wei, confidence_wad, submission_hash, model=chosen["number"])
                 bar.update(2)
             position = chain.stake_of(number, chosen["key"])
+            if roll and not position["rolls"]:
+                chain.set_rolling(number, True, model=chosen["number"])
+                position = chain.stake_of(number, chosen["key"])
         return {"round": number, "staker": address, **_model_fields(chosen), "amount_wei": amount_wei,
                 "confidence_wad": confidence_wad, "submission_hash": submission_hash,
-                "total_stake_wei": position["amount"], **tx}
+                "total_stake_wei": position["amount"], "rolls": position["rolls"], **tx}
 
     def withdraw(self, round_number: int, model: str | None = None) -> dict[str, Any]:
         """The escape hatch: take back my `model`'s (a name or key; default model 0)

@@ -42,13 +42,13 @@ def status(ctx: click.Context) -> None:
         payload.update(address=client.address, balances=balances, stake=stake)
         lines.append("wallet " + balances_line(client.address, balances, client.chain().usd_decimals))
         lines.append(f"my stake: {from_wei(stake['amount'])} NMR at confidence {from_wei(stake['confidence'])} "
-                     f"({stake['status']})" if stake["amount"] else "my stake: none")
+                     f"({stake['status']}{', rolling' if stake['rolls'] else ''})" if stake["amount"] else "my stake: none")
         # My other models' positions in this round (model 0's is the line above).
         others = [row for row in client.chain().stakes(client.address)
                   if row["round"] == current["number"] and row["model"]]
         payload["model_stakes"] = others
         lines += [f"my stake on model {row['key']}: {from_wei(row['amount_wei'])} NMR at confidence "
-                  f"{row['confidence']} ({row['status']})" for row in others]
+                  f"{row['confidence']} ({row['status']}{', rolling' if row['rolls'] else ''})" for row in others]
     show(ctx, payload, lines)
 
 

@@ -123,12 +123,26 @@ def test_stake_status_and_withdraw(nmr_cli, predictions, w3, round_number):
     assert "pools: $100.00 staking pool, $50.00 and 100.00 NMR of prizes" in status
     assert re.search(r"wallet 0x[0-9a-fA-F]{40}: [\d,]+\.\d\d NMR, \$[\d,]+\.\d\d USD, [\d.]+ ETH", status), status
     as_json = json.loads(nmr_cli("--json", "status").output)
-    assert as_json["stake"] == {"amount": 10 * NMR, "confidence": NMR // 2, "status": "active"}
+    assert as_json["stake"] == {"amount": 10 * NMR, "confidence": NMR // 2, "status": "active", "rolls": False}
 
     out = nmr_cli("withdraw", str(round_number), expect=1).output
     assert f"Error: withdrawStake({round_number}) reverted: the escape hatch of round {round_number} opens at" in out
     advance_chain_time(w3, RESOLVES_IN + 1)
     assert f"withdrew 10 NMR from round {round_number}" in nmr_cli("withdraw", str(round_number)).output
+
+
+def test_stake_with_roll_and_roll_off(nmr_cli, predictions, round_number):
+    path, dataset = predictions
+    nmr_cli("upload", str(path), "--dataset", str(dataset))
+    out = nmr_cli("stake", "4", "--confidence", "0.5", "--roll").output
+    assert f"staked 4 NMR on round {round_number}" in out and "rolling: when the round settles" in out
+    assert "my stake: 4 NMR at confidence 0.5 (active, rolling)" in nmr_cli("status").output
+    out = nmr_cli("roll", str(round_number), "--off").output
+    assert f"round {round_number}: 4 NMR comes back to your wallet when the round settles" in out
+    assert "my stake: 4 NMR at confidence 0.5 (active)" in nmr_cli("status").output
+    assert f"round {round_number}: 4 NMR rolls into the next open round" in nmr_cli("roll", str(round_number)).output
+    out = nmr_cli("roll", str(round_number + 1), expect=1).output
+    assert f"Error: model 0 has no active stake in round {round_number + 1} to roll (it is none)" in out
 
 
 def test_stake_errors(nmr_cli, predictions, w3, round_number):

@@ -179,10 +179,31 @@ def test_stake_commits_to_my_submission_on_chain(round_number, nmr, uploaded, st
     before = nmr.balances()["nmr_wei"]
     receipt = nmr.stake("12.5", "0.4")
     assert receipt["submission_hash"] == uploaded["hash"] and receipt["tx_hash"].startswith("0x")
-    assert nmr.stake_of(round_number) == {"amount": 12_500 * NMR // 1000, "confidence": 4 * NMR // 10, "status": "active"}
+    assert nmr.stake_of(round_number) == {"amount": 12_500 * NMR // 1000, "confidence": 4 * NMR // 10, "status": "active",
+                                          "rolls": False}
     assert nmr.balances()["nmr_wei"] == before - 12_500 * NMR // 1000
     records = nmr.chain().stake_records(round_number)
     assert [(r.model, r.submission_hash) for r in records] == [(staker_address, uploaded["hash"])]
+
+
+def test_numerapis_stake_calls_map_onto_a_rolling_position(round_number, nmr, uploaded):
+    """stake_increase stakes and rolls, a partial stake_decrease says why not, stake_drain
+    (or a decrease by the whole) takes it off rolling; the NMR stays staked this round."""
+    receipt = nmr.stake_change("6", "increase")
+    assert receipt["rolls"] is True and receipt["submission_hash"] == uploaded["hash"]
+    assert nmr.stake_of(round_number)["rolls"] is True
+    assert nmr.stake_increase("2")["total_stake_wei"] == 8 * NMR  # at the newest position's confidence
+    assert [r["round"] for r in nmr.rolling_positions() if r["rolls"]] == [round_number]
+    with pytest.raises(NumeraireError, match="a rolling stake leaves whole: model 0 rolls 8 NMR, so decrease by all"):
+        nmr.stake_decrease("3")
+    [drained] = nmr.stake_change("8", "decrease")
+    assert (drained["round"], drained["rolls"], drained["amount_wei"]) == (round_number, False, 8 * NMR)
+    position = nmr.stake_of(round_number)
+    assert (position["amount"], position["status"], position["rolls"]) == (8 * NMR, "active", False)
+    with pytest.raises(NumeraireError, match="model 0 has no rolling stake to drain"):
+        nmr.stake_drain()
+    with pytest.raises(NumeraireError, match="action must be 'increase' or 'decrease'"):
+        nmr.stake_change("1", "double")
 
 
 def test_stake_tops_up_and_lowering_confidence_is_refused(nmr, uploaded):

@@ -27,7 +27,8 @@ def test_example_model_uploads_and_stakes(app, server, keys, tmp_path):
     client = NumeraireClient(server, private_key=keys[STAKER], progress=False)
     file_hash = client.submission_hash(number)
     assert f"hash {file_hash}" in result.stdout
-    assert client.stake_of(number) == {"amount": 25 * NMR, "confidence": 3 * NMR // 10, "status": "active"}
+    assert client.stake_of(number) == {"amount": 25 * NMR, "confidence": 3 * NMR // 10, "status": "active",
+                                      "rolls": False}
     (record,) = client.chain().stake_records(number)
     assert record.submission_hash == file_hash
     metrics = client.current_round(mine=True)["my_submission"]["metrics"]

@@ -217,7 +217,8 @@ class ChainReads:
             rows.append({"round": round_id, "key": key, "model": split_model_key(key)[1],
                          "amount_wei": position["amount"],
                          "confidence": f"{position['confidence'] / WAD:g}", "submission_hash": submission_hash,
-                         "settled": position["status"] != "active", "status": position["status"]})
+                         "settled": position["status"] != "active", "status": position["status"],
+                         "rolls": position["rolls"]})
         return rows
 
     def ledger(self, address: str) -> list[dict[str, Any]]:
