@@ -203,7 +203,7 @@ def test_stake_via_approve(server, open_page, submission, staker, w3, contracts)
     assert page.inner_text("#my-confidence") == "0.5"
     assert page.inner_text("#stake-status") == "active"
 
-    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (10 * NMR, NMR // 2, ACTIVE)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (10 * NMR, NMR // 2, ACTIVE, False)
     [event] = escrow.events.Staked().process_receipt(w3.eth.get_transaction_receipt(stake_hash), errors=DISCARD)
     assert "0x" + event["args"]["submissionHash"].hex().removeprefix("0x") == submission
     assert token.functions.balanceOf(staker.address).call() == 990 * NMR
@@ -217,6 +217,28 @@ def test_stake_via_approve(server, open_page, submission, staker, w3, contracts)
     page.wait_for_function("() => document.getElementById('sign-in-status').textContent.includes('your wallet switched to')")
     page.wait_for_selector("#stake-app[data-ready='1']")
     assert page.locator("#stake-button").is_disabled() and page.locator("#stake-hash").count() == 0
+
+
+def test_keep_it_rolling_then_take_it_off(server, open_page, submission, staker, w3, contracts):
+    """The form's box adds setRolling after the stake; the Rolling row's button takes it off."""
+    _, escrow = contracts
+    page = open_page()
+    open_stake_page(page, server, sign_in=True)
+    wait_ready_to_stake(page)
+    assert page.inner_text("#stake-rolling") == "–" and page.locator("#rolling-button").is_hidden()
+    page.check("#stake-roll")
+    stake_from_page(page, "10", "0.5", "approve")
+    confirmed_hash(page, w3, "stake")
+    confirmed_hash(page, w3, "setRolling")
+    page.wait_for_selector("#stake-rolling[data-rolls='1']")
+    assert page.inner_text("#stake-rolling").startswith("yes: when this tournament settles")
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (10 * NMR, NMR // 2, ACTIVE, True)
+    shot(page, "05-rolling")
+    assert page.inner_text("#rolling-button") == "Take off rolling"
+    page.click("#rolling-button")
+    page.wait_for_selector("#stake-rolling[data-rolls='0']:has-text('no: it comes back')")
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (10 * NMR, NMR // 2, ACTIVE, False)
+    assert page.inner_text("#rolling-button") == "Roll into the next tournament"
 
 
 def test_stake_via_permit_is_one_signature_and_one_transaction(server, open_page, submission, staker, w3, contracts):
@@ -237,7 +259,7 @@ def test_stake_via_permit_is_one_signature_and_one_transaction(server, open_page
     assert len(wallet_calls(page, "eth_sendTransaction")) == sent_before + 1
     assert page.locator("#tx-log li[data-step='approve']").count() == 0
 
-    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (25 * NMR + NMR // 2, 8 * NMR // 10, ACTIVE)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (25 * NMR + NMR // 2, 8 * NMR // 10, ACTIVE, False)
     assert token.functions.allowance(staker.address, escrow.address).call() == 0  # the permit was spent
     assert token.functions.nonces(staker.address).call() == 1
     shot(page, "05-staked-permit")
@@ -257,7 +279,7 @@ def test_top_up_adds_to_the_stake_and_refuses_a_lower_confidence(
     failed = step(page, "stake", "failed").inner_text()
     assert "confidence may only stay or rise: you staked at 0.5, asked 0.4" in failed
     assert "TournamentEscrowConfidenceLowered" in failed
-    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (staked, NMR // 2, ACTIVE)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (staked, NMR // 2, ACTIVE, False)
 
     wait_ready_to_stake(page)
     stake_from_page(page, "5", "0.6", "approve")  # the 5 NMR approved above are still allowed
@@ -265,7 +287,7 @@ def test_top_up_adds_to_the_stake_and_refuses_a_lower_confidence(
     assert page.locator("#tx-log li[data-step='approve']").count() == 1
     page.wait_for_function("() => document.getElementById('my-confidence').textContent === '0.6'")
     assert shown_wei(page, "#my-stake") == 15 * NMR
-    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (15 * NMR, 6 * NMR // 10, ACTIVE)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (15 * NMR, 6 * NMR // 10, ACTIVE, False)
     assert token.functions.balanceOf(staker.address).call() == 985 * NMR
     shot(page, "06-topped-up")
 
@@ -288,7 +310,7 @@ def test_user_rejection_is_shown_as_such_and_nothing_moves(server, open_page, su
     assert page.locator("#tx-log li[data-step='stake']").count() == 0
     shot(page, "07-rejected")
 
-    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (0, 0, 0)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (0, 0, 0, False)
     assert token.functions.allowance(staker.address, escrow.address).call() == 0
     assert token.functions.nonces(staker.address).call() == 0
     assert token.functions.balanceOf(staker.address).call() == 1_000 * NMR
@@ -307,7 +329,7 @@ def test_staking_after_close_shows_the_decoded_reason(server, open_page, submiss
     assert f"staking for round {ROUND} closed at {utc_words(closes_at)}" in failed
     assert "[TournamentEscrowRoundClosed]" in failed
     shot(page, "08-closed")
-    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (0, 0, 0)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (0, 0, 0, False)
     assert token.functions.balanceOf(staker.address).call() == 1_000 * NMR
 
     open_stake_page(page, server)  # a fresh look knows the round is closed

@@ -171,9 +171,9 @@ def test_two_models_upload_and_stake_each_and_the_page_shows_both_positions(
     shot(page, "02-two-positions")
 
     # The chain agrees, position by position, and each stake committed its own model's file.
-    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (20 * NMR, 4 * NMR // 10, ACTIVE)
-    assert escrow.functions.getStake(ROUND, staker.address, 1).call() == (10 * NMR, NMR // 2, ACTIVE)
-    assert escrow.functions.getStake(ROUND, staker.address, 2).call() == (0, 0, 0)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (20 * NMR, 4 * NMR // 10, ACTIVE, False)
+    assert escrow.functions.getStake(ROUND, staker.address, 1).call() == (10 * NMR, NMR // 2, ACTIVE, False)
+    assert escrow.functions.getStake(ROUND, staker.address, 2).call() == (0, 0, 0, False)
     [first_event], [second_event] = staked_events(w3, escrow, first_tx), staked_events(w3, escrow, second_tx)
     assert (first_event["model"], "0x" + first_event["submissionHash"].hex().removeprefix("0x")) == (0, first_hash)
     assert (second_event["model"], "0x" + second_event["submissionHash"].hex().removeprefix("0x")) == (1, second_hash)
@@ -245,7 +245,7 @@ def test_withdrawing_one_model_leaves_the_other_staked(server, open_page, two_st
                                                              errors=DISCARD)
     assert (event["args"]["model"], event["args"]["amount"]) == (1, two_staked_models[1][1])
     assert escrow.functions.getStake(ROUND, staker.address, 1).call()[2] == WITHDRAWN
-    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (two_staked_models[0][1], NMR // 2, ACTIVE)
+    assert escrow.functions.getStake(ROUND, staker.address, 0).call() == (two_staked_models[0][1], NMR // 2, ACTIVE, False)
     assert token.functions.balanceOf(staker.address).call() == balance_before + two_staked_models[1][1]
     assert [row["cells"][3] for row in page.evaluate(POSITIONS)] == ["active", "withdrawn"]
     shot(page, "04-one-withdrawn")

@@ -25,6 +25,7 @@ import { pageElements, say, showNmr, showUsd } from "./stake_dom.js";
 import { StakeForm } from "./stake_form.js";
 import { ModelChooser } from "./stake_models.js";
 import { StakeOutcome } from "./stake_outcome.js";
+import { StakeRolling } from "./stake_rolling.js";
 import { WalletPanel } from "./stake_wallet.js";
 
 class StakePage {
@@ -56,6 +57,7 @@ class StakePage {
     this.walletPanel = new WalletPanel(this);
     this.form = new StakeForm(this);
     this.outcome = new StakeOutcome(this);
+    this.rolling = new StakeRolling(this);
   }
 
   // What errors.js needs to word a failure: the ABI's custom errors and the server's table.
@@ -108,6 +110,7 @@ class StakePage {
     this.walletPanel.bind();
     this.form.bind();
     this.outcome.bind();
+    this.rolling.bind();
     const select = this.el.stakeModel;
     if (select) select.addEventListener("change", () => { if (this.models.choose(Number(select.value))) this.refresh(); });
     await this.models.load(this.modelsUrl, this.signedIn);
@@ -174,6 +177,7 @@ class StakePage {
     el.stakeStatus.textContent = status;
     el.stakeStatus.dataset.status = status;
     if (this.countdown) this.countdown.refresh();
+    this.rolling.show(this.stake, status);
     // Before the slower event queries, so the status and the Withdraw button never disagree.
     this.outcome.showEscape(status);
     await this.outcome.show(status);

@@ -10,6 +10,7 @@ const IDS = [
   "outcome-released", "outcome-burned", "outcome-usd-reward", "outcome-nmr-reward", "outcome-prize-usd",
   "outcome-prize-nmr", "outcome-prize-label", "escape-section", "withdraw-button", "withdraw-model", "tx-log",
   "model-choice", "stake-model", "model-help", "positions-box", "positions", "stake-hint", "stake-hint-who", "stake-commit",
+  "stake-rolling", "rolling-button", "stake-roll",
 ];
 const camel = (id) => id.replace(/-(\w)/g, (_, c) => c.toUpperCase());
 

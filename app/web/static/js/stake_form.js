@@ -1,6 +1,7 @@
 // The stake form: stake or top up the chosen model, committing its current file, either
 // approve then stake (two transactions; no approve when the allowance already covers it) or
-// an EIP-2612 permit then stakeWithPermit (one signature, one transaction).
+// an EIP-2612 permit then stakeWithPermit (one signature, one transaction); then, if "keep
+// it rolling" is ticked, setRolling (stake_rolling.js).
 
 import { wadText } from "./format.js";
 import { permitTypedData } from "./permit.js";
@@ -67,16 +68,17 @@ export class StakeForm {
       const spender = page.config.escrow.address;
       if (form.method.value === "permit") {
         const permit = await this.signPermit(signer, amount);
-        if (permit) {
-          await log.run("stakeWithPermit", () => escrow.stakeWithPermit(
-            roundId, number, amount, confidence, hash, permit.deadline, permit.v, permit.r, permit.s), { model });
-        }
+        const staked = permit && await log.run("stakeWithPermit", () => escrow.stakeWithPermit(
+          roundId, number, amount, confidence, hash, permit.deadline, permit.v, permit.r, permit.s), { model });
+        if (staked) await page.rolling.afterStake(signer, number);
         return;
       }
       const allowance = await token.allowance(page.account, spender);
       const approved = allowance >= amount
         || await log.run("approve", () => token.connect(signer).approve(spender, amount));
-      if (approved) await log.run("stake", () => escrow.stake(roundId, number, amount, confidence, hash), { model });
+      const staked = approved && await log.run("stake", () => escrow.stake(roundId, number, amount, confidence, hash),
+        { model });
+      if (staked) await page.rolling.afterStake(signer, number);
     });
   }
 
