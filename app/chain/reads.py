@@ -67,6 +67,13 @@ def stake_of(number: int, model: str) -> dict[str, Any] | None:
     return read(f"the stake of {model} in round {number}", lambda chain: chain.stake_of(number, model))
 
 
+def rolled_into(number: int) -> dict[str, int]:
+    """Model key -> the round a settled position's NMR rolled into, for the round's rolled
+    positions (its StakeSettled events); empty when none rolled or the chain did not answer."""
+    settled = read(f"round {number}'s settlements", lambda chain: chain.settlements(number)) or {}
+    return {key: event["rolled_into"] for key, event in settled.items() if event["rolled_into"]}
+
+
 def wallet(address: str) -> dict[str, Any]:
     """A wallet's balances and every stake of its models, for the account page:
     ``available`` False with a ``message`` when the chain did not answer."""

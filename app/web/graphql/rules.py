@@ -30,6 +30,13 @@ STAKE_HINT = (
     "stakes live on chain here, not on the server: stake NMR on your submission's hash in the "
     "round's escrow from your wallet (the current-round page, or the addresses and ABIs at /api/v1/chain)"
 )
+# numerapi's stake changes sign nothing, so the server cannot make them; the client signs
+# them with the same names (client/rolling.py).
+ROLLING_HINT = (
+    "a stake that stays on your model round after round is a rolling stake, set from your wallet: "
+    "NumeraireClient's stake_increase, stake_decrease, stake_drain and stake_change take numerapi's arguments "
+    "and sign with your key (or nmr stake --roll and nmr roll ROUND --off, or the stake page)"
+)
 # Our token scopes (app.access.SCOPES) as numerapi names them.
 NUMERAPI_SCOPES = {"upload": "upload_submission", "read": "read_submission_info"}
 TOKEN_HINT = "send your API token as 'Authorization: Token PUBLIC$SECRET' (create one on the Settings page)"
@@ -137,7 +144,7 @@ NOT_OFFERED = {
     "v3StakeAuth": STAKE_HINT,
     "v3StakeClaim": f"{STAKE_HINT}; settlement pays stakes out on chain, nothing is claimed",
     "releaseStake": f"{STAKE_HINT}; a stake is locked until its round settles (or, past the oracle's deadline, "
-                    "withdrawn alone with the escrow's withdrawStake)",
+                    f"withdrawn alone with the escrow's withdrawStake); {ROLLING_HINT}",
     "setUserBio": "a profile here is a display name only: set it on the account page or with PATCH /api/v1/account",
     "setUserLink": "a profile here is a display name only: set it on the account page or with PATCH /api/v1/account",
     "pipelineStatus": "there is no daily scoring pipeline here: a round is scored once, after it closes; list_rounds "

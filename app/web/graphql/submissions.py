@@ -20,7 +20,7 @@ from app.web.graphql.common import (
     query,
     submission_type,
 )
-from app.web.graphql.rules import STAKE_HINT
+from app.web.graphql.rules import ROLLING_HINT, STAKE_HINT
 from app.web.numerapi_models import my_model
 
 submission_type.set_field("id", lambda sub, _info: str(sub.id))
@@ -94,6 +94,7 @@ def resolve_create_submission(
 
 @mutation.field("v2ChangeStake")
 def resolve_change_stake(_obj: Any, _info: Any, **_ignored: Any) -> None:
-    """Stakes are not custodial here: they are made from the staker's wallet, on chain."""
+    """Stakes are not custodial here: they are made from the staker's wallet, on chain; the
+    client makes numerapi's stake changes on a rolling stake, signed with the wallet."""
     _signed_in("read")
-    raise ApiError(409, STAKE_HINT)
+    raise ApiError(409, f"{STAKE_HINT}; {ROLLING_HINT}")

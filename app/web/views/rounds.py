@@ -17,6 +17,8 @@ from client.core.money.units import NmrAmount, UsdAmount
 
 # Statuses whose scores (and reasons) are the oracle's final word.
 RESOLVED_STATUSES = ("resolved", "settled", "finalized", "expired")
+# Stored statuses whose settle batches may be on chain (a rolled stake's StakeSettled).
+SETTLING_STATUSES = ("settling", "settled", "finalized")
 
 def status_note(row: store.Round) -> str:
     """One sentence on where the round stands (the results page's first line)."""
@@ -160,9 +162,12 @@ def past_rounds_page() -> dict[str, Any]:
                        "state_words": phase["words"] if phase else None})
     return {"rounds": rounds}
 
-def why(participant: dict[str, Any], status: str) -> str:
-    """The participant's one-line reason, or why there is none yet."""
+def why(participant: dict[str, Any], status: str, rolled_into: int | None = None) -> str:
+    """The participant's one-line reason, or why there is none yet; a stake that rolled on
+    says where its NMR went (the chain's word: the plan says "stake back")."""
     if participant.get("reason"):
+        if rolled_into:
+            return f"{participant['reason']}; rolled into tournament {rolled_into} (the chain)"
         return participant["reason"]
     if status == "expired":
         return "not scored: the oracle's deadline passed first" + (
@@ -208,6 +213,7 @@ def round_results_page(number: int, read_chain: bool = True, address: str | None
                 if rules.is_controlling(p.get("originality"), p.get("concordance"), p.get("consistency"),
                                         p.get("live_logloss"))]
     prize_ranks = {key: place for place, key in enumerate(eligible, start=1)}
+    rolled = reads.rolled_into(number) if read_chain and row.status in SETTLING_STATUSES else {}
     participants = []
     for p in results["participants"]:
         participants.append({
@@ -215,7 +221,8 @@ def round_results_page(number: int, read_chain: bool = True, address: str | None
             "rank": prize_ranks.get(p["key"]),
             "validation_logloss": p["validation_logloss"] if p.get("validation_logloss") is not None
             else p.get("validation_logloss_at_upload"),
-            "why": why(p, row.status),
+            "why": why(p, row.status, rolled.get(p["key"])),
+            "rolled_into": rolled.get(p["key"]),
         })  # fmt: skip
     ended = row.status in store.FINAL_STATUSES
     recorded = reports.chain_totals(row)

@@ -157,9 +157,10 @@ def test_submission_filenames_and_model_name(napi, alice, make_predictions, tmp_
     assert api.modelid_to_modelname(alice) == alice
 
 
-def test_stake_change_points_to_the_chain(napi, alice):
-    with pytest.raises(ValueError, match="stakes live on chain here"):
+def test_stake_change_points_to_the_chain_and_the_clients_rolling_calls(napi, alice):
+    with pytest.raises(ValueError, match="stakes live on chain here") as caught:
         napi(alice).stake_increase(10, alice)
+    assert "NumeraireClient's stake_increase, stake_decrease, stake_drain and stake_change" in str(caught.value)
 
 
 def test_upload_to_a_closed_round_raises(napi, app, alice, make_predictions, tmp_path):

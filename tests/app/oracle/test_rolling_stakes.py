@@ -134,6 +134,10 @@ def test_a_rolling_stake_rides_three_rounds_without_another_stake_transaction(ap
     assert token.functions.balanceOf(alice).call() == wallet_after_stake + second + prizes
     assert w3.eth.get_transaction_count(alice) == start_nonce + 3
     assert escrow.functions.accounted(token.address).call() == token.functions.balanceOf(escrow.address).call()
+    # The results page says where the NMR went (the plan alone would say "stake back").
+    with app.test_client() as browser:
+        page = browser.get("/rounds/1").get_data(as_text=True)
+    assert "rolled into tournament 2 (the chain)" in page
     with app.app_context():
         for number in (1, 2, 3):
             result = verify_published(published_dir(number), app.config["RPC_URL"])
