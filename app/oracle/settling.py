@@ -7,6 +7,7 @@ burned, returned) are copied to the round (:func:`record_final`): what the pages
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from app import store
@@ -66,6 +67,9 @@ def settle_round(number: int, report: Reporter = print, wait_up_to: float = 600,
                    f"({tx['gas_used']:,} gas)")
         if after_batch:
             after_batch(index)
+    rolled = Counter(event["rolled_into"] for event in chain.settlements(number).values() if event["rolled_into"])
+    for into, count in sorted(rolled.items()):
+        report(f"round {number}: {count} rolling stake{'s' if count != 1 else ''} moved into round {into}")
     view = chain.round(number)
     if not view["prizes_paid"] and chain.now() >= view["resolves_by"]:
         report(f"round {number}: the oracle's deadline passed before the prizes were paid; they go back to the funder")

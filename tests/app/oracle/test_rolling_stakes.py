@@ -61,9 +61,10 @@ def _guess(row: store.Round, seed: int) -> bytes:
     return pd.DataFrame({"id": tournament["id"].astype(str), "probability": probability}).to_csv(index=False).encode()
 
 
-def _settle_while_next_opens(app, w3, number: int) -> dict:
+def _settle_while_next_opens(app, w3, number: int, said: list[str] | None = None) -> dict:
     """Closes round `number`, opens round number + 1 (so a newer round takes stakes),
-    resolves, waits out the challenge window and settles; returns the stored plan."""
+    resolves, waits out the challenge window and settles (its report lines into `said`);
+    returns the stored plan."""
     advance_chain_time(w3, 601)
     with app.app_context():
         oracle.close_round(number, **QUIET)
@@ -71,7 +72,7 @@ def _settle_while_next_opens(app, w3, number: int) -> dict:
                           dataset_options=DATASET, **QUIET)
         document = oracle.resolve_round(number, **QUIET)
         advance_chain_time(w3, get_chain().challenge_window() + 1)
-        oracle.settle_round(number, **QUIET)
+        oracle.settle_round(number, report=(said if said is not None else []).append)
     return document
 
 
@@ -97,7 +98,9 @@ def test_a_rolling_stake_rides_three_rounds_without_another_stake_transaction(ap
     bob_after_stake = token.functions.balanceOf(bob).call()
 
     # Round 1: rewarded, and all of it rolls into round 2.
-    plan_1 = {e.model: e for e in plan_from_json(_settle_while_next_opens(app, w3, 1)).stakes}
+    said = []
+    plan_1 = {e.model: e for e in plan_from_json(_settle_while_next_opens(app, w3, 1, said)).stakes}
+    assert "round 1: 1 rolling stake moved into round 2" in said
     assert plan_1[alice].nmr_reward > 0 and plan_1[alice].burn == 0 and not plan_1[alice].release
     first = 100 * NMR + plan_1[alice].nmr_reward
     settled = {log["args"]["staker"]: log["args"] for log in escrow.events.StakeSettled.get_logs(
