@@ -15,7 +15,9 @@ import {ITournamentEscrow} from "../interfaces/ITournamentEscrow.sol";
 /// that, until the stakers take their stakes back after the round's deadline.
 /// Results are committed before they are posted: settle and payPrizes accept only the
 /// batches whose hashes commitResults recorded, after a challenge window in which anyone
-/// may dispute with an NMR bond and a guardian rules.
+/// may dispute with an NMR bond and a guardian rules. A staker may put a position on
+/// rolling: at settlement what it keeps moves into the same model's position in the newest
+/// round while that round takes stakes, with no transaction from the staker.
 /// @dev No reentrancy guard: the only external calls go to the two immutable tokens (NMR,
 /// an OpenZeppelin ERC20 without hooks, and the USD stablecoin chosen at deployment), and
 /// every function completes its checks and effects before calling them. Two exceptions,

@@ -19,6 +19,12 @@ pragma solidity 0.8.24;
 /// batches, in order. A GUARDIAN_ROLE (a key apart from the oracle) {rule}s on a dispute:
 /// upheld voids the round (stakes withdrawable at once, pools back to the funder, the bond
 /// back with a reward from the round's NMR pool); rejected burns the bond.
+///
+/// A position on rolling ({setRolling}) needs no transaction from its staker again: at each
+/// settlement what it keeps (the stake less its burn, plus its NMR reward) moves into the
+/// same model's position in {newestRound} while that round takes stakes, where it backs the
+/// model's submission at the close; USD rewards and prizes still go to the wallet. No token
+/// is created or lost, and the escape hatch returns a rolled position like any other.
 interface ITournamentEscrow {
     enum StakeStatus {
         None,
