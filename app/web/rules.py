@@ -5,7 +5,8 @@ Every number on the page comes from the code that pays the round: the thresholds
 (copied from the escrow when it was funded), the whitepaper's auction example computed by
 :func:`client.core.money.build.build_plan` itself and the prize table by
 :func:`client.core.money.prizes.prize_shares`, the sealed rounds' example hashed by
-:func:`client.core.predictions.canonical_hash`.
+:func:`client.core.predictions.canonical_hash`, and the rolling stake's three rounds each
+paid by :func:`client.core.money.build.build_plan`.
 So the rules a participant reads cannot drift from the rules that pay them.
 """
 
@@ -129,9 +130,43 @@ def sealed_example(row: store.Round | None) -> dict[str, Any]:
     }
 
 
+# The Rolling stakes section's example: 100 NMR staked once, on rolling, through three corr
+# rounds whose NMR pools cover any reward; each round's live CORR, None for no file by the
+# close. The live logloss is left at 0.70 (not below ln 2) so that no prize, which would go
+# to the wallet anyway, crowds the example.
+ROLLING_STAKE = 100 * NMR
+ROLLING_CORRS = (0.1, -0.3, None)
+ROLLING_POOLS = Pools(0, 0, 1_000 * NMR)
+
+
+def rolling_example() -> dict[str, Any]:
+    """The Rolling stakes section: each round's plan judges what the round before kept
+    (stake - burn + NMR reward), which rolls on as the escrow's settle moves it: unless the
+    plan releases the stake (no file scored) or nothing is kept, it goes to the wallet."""
+    rows, amount, back = [], ROLLING_STAKE, 0
+    for number, corr in enumerate(ROLLING_CORRS, start=1):
+        score = None if corr is None else ParticipantScore(live_logloss=0.70, consistency=1.0, original=True,
+                                                           concordant=True, corr=corr)
+        plan = build_plan("corr", [Stake("ALICE", amount, WAD, 0)], {"ALICE": score}, ROLLING_POOLS,
+                          multiplier=CORR_MULTIPLIER, cap=CORR_CAP)
+        [outcome] = plan.stakes
+        kept = outcome.stake - outcome.burn + outcome.nmr_reward
+        rolls = kept != 0 and not outcome.release
+        rows.append({"round": number, "corr": corr, "stake_wei": NmrAmount(outcome.stake),
+                     "burn_wei": NmrAmount(outcome.burn), "nmr_reward_wei": NmrAmount(outcome.nmr_reward),
+                     "kept_wei": NmrAmount(kept), "rolls_into": number + 1 if rolls else None, "reason": outcome.reason})
+        if not rolls:
+            back = kept
+            break
+        amount = kept
+    return {"staked_wei": NmrAmount(ROLLING_STAKE), "nmr_pool_wei": NmrAmount(ROLLING_POOLS.nmr),
+            "back_wei": NmrAmount(back), "rows": rows}
+
+
 def rules_page() -> dict[str, Any]:
     """The rules with the current round's parameters (``round`` is None before the first
-    round): pools, deadlines, policy, every threshold, the worked auction and the prizes."""
+    round): pools, deadlines, policy, every threshold, the worked auction and the prizes,
+    and the sealed and rolling examples."""
     row = store.current_round()
     pools = Pools(row.usd_staking_pool or 0, row.usd_prize_pool or 0, row.nmr_pool or 0) if row else None
     weight_sum = sum(rank ** -PRIZE_EXPONENT for rank in range(1, PRIZE_TOP + 1))
@@ -157,4 +192,5 @@ def rules_page() -> dict[str, Any]:
         "corr": {"multiplier": CORR_MULTIPLIER, "cap": CORR_CAP},
         "example": {"pool_usd": UsdAmount(WHITEPAPER_POOL), "rows": whitepaper_auction()},
         "sealed": sealed_example(row),
+        "rolling": rolling_example(),
     }
