@@ -28,6 +28,7 @@ from app.paths import published_dir
 from app.web import services
 from client.core.money.plan import plan_from_json
 from client.core.money.stakes import Pools
+from client.core.money.units import format_nmr
 from client.core.money.verify import verify_published
 from tests.app.oracle.conftest import NMR, advance_chain_time, send, token_and_escrow
 
@@ -137,6 +138,13 @@ def test_a_rolling_stake_rides_three_rounds_without_another_stake_transaction(ap
     assert token.functions.balanceOf(alice).call() == wallet_after_stake + second + prizes
     assert w3.eth.get_transaction_count(alice) == start_nonce + 3
     assert escrow.functions.accounted(token.address).call() == token.functions.balanceOf(escrow.address).call()
+    # The wallet's ledger, from the events: the rolls move nothing in or out of the wallet.
+    with app.app_context():
+        ledger = [(e["round"], e["kind"], e["nmr_wei"], e["words"]) for e in get_chain().ledger(alice)
+                  if e["kind"] != "prize"][::-1]
+    assert [kind for _, kind, _, _ in ledger] == ["stake", "rolling", "roll", "roll", "settlement"]
+    assert ledger[2][:3] == (1, "roll", 0) and ledger[2][3].startswith(f"settled: {format_nmr(first)} NMR rolled into round 2")
+    assert ledger[4][:3] == (3, "settlement", second)
     # The results page says where the NMR went (the plan alone would say "stake back").
     with app.test_client() as browser:
         page = browser.get("/rounds/1").get_data(as_text=True)
