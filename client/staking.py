@@ -110,12 +110,14 @@ class StakingMixin:
                 tx = chain.stake(number, amount_wei, confidence_wad, submission_hash, model=chosen["number"])
                 bar.update(2)
             position = chain.stake_of(number, chosen["key"])
+            rolled = None
             if roll and not position["rolls"]:
-                chain.set_rolling(number, True, model=chosen["number"])
+                rolled = chain.set_rolling(number, True, model=chosen["number"])
                 position = chain.stake_of(number, chosen["key"])
         return {"round": number, "staker": address, **_model_fields(chosen), "amount_wei": amount_wei,
                 "confidence_wad": confidence_wad, "submission_hash": submission_hash,
-                "total_stake_wei": position["amount"], "rolls": position["rolls"], **tx}
+                "total_stake_wei": position["amount"], "rolls": position["rolls"],
+                "roll_tx_hash": rolled["tx_hash"] if rolled else None, **tx}
 
     def withdraw(self, round_number: int, model: str | None = None) -> dict[str, Any]:
         """The escape hatch: take back my `model`'s (a name or key; default model 0)

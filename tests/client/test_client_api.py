@@ -191,6 +191,7 @@ def test_numerapis_stake_calls_map_onto_a_rolling_position(round_number, nmr, up
     (or a decrease by the whole) takes it off rolling; the NMR stays staked this round."""
     receipt = nmr.stake_change("6", "increase")
     assert receipt["rolls"] is True and receipt["submission_hash"] == uploaded["hash"]
+    assert receipt["roll_tx_hash"].startswith("0x") and receipt["roll_tx_hash"] != receipt["tx_hash"]
     assert nmr.stake_of(round_number)["rolls"] is True
     assert nmr.stake_increase("2")["total_stake_wei"] == 8 * NMR  # at the newest position's confidence
     assert [r["round"] for r in nmr.rolling_positions() if r["rolls"]] == [round_number]
