@@ -7,7 +7,7 @@
   plan (every stake burned), for the disputer below to catch.
 - ``python tools/demo.py players``: seven simulated data scientists (Ganache accounts
   3..9) play every open round through the same client a real user has (sign in, download,
-  train, upload, stake); the honest one (steady-logit) recomputes every committed round
+  train, upload, stake; sparse-eight stakes once and lets its stake roll from round to round); the honest one (steady-logit) recomputes every committed round
   from its published files and disputes a wrong one during its challenge window; the
   guardian (account 12, NMR_GUARDIAN_PRIVATE_KEY) upholds the dispute, and the round is
   voided: every staker takes the whole stake back at once, as they do from an expired round.
@@ -80,6 +80,7 @@ class Participant:
     stake_nmr: float
     confidence: float
     reveals: bool = True  # in a sealed round: reveals its file after the close
+    rolls: bool = False  # stakes once and lets the stake roll on, round after round
 
 
 def _client(participant: Participant, api_url: str, workdir: Path) -> NumeraireClient:
@@ -90,7 +91,7 @@ def _client(participant: Participant, api_url: str, workdir: Path) -> NumeraireC
 
 PARTICIPANTS = [
     Participant("steady-logit", 3, _logistic(None, 1.0), 40, 0.5),
-    Participant("sparse-eight", 4, _logistic(8, 1.0), 25, 1.0),
+    Participant("sparse-eight", 4, _logistic(8, 1.0), 25, 1.0, rolls=True),
     Participant("wide-twelve", 5, _logistic(12, 0.1), 30, 0.8),
     Participant("tiny-c", 6, _logistic(None, 0.001), 15, 1.5),
     Participant("coin-flipper", 7, _guess, 10, 2.0),
@@ -112,9 +113,14 @@ def play(participant: Participant, api_url: str, number: int, workdir: Path) -> 
         path = workdir / participant.name / "predictions.csv"
         pd.DataFrame({"id": _tournament(public)["id"], "probability": probabilities.round(6)}).to_csv(path, index=False)
         submission = client.upload_predictions(path, number, dataset)
-        if participant.stake_nmr:
-            client.stake(participant.stake_nmr, participant.confidence, number, submission["hash"])
-        print(f"demo: {participant.name} {'sealed' if submission.get('sealed') else 'played'} round {number}")
+        # A roller's one stake carries on by itself: it rolls into this round when an
+        # earlier one settles, and backs this file without a transaction.
+        rolling = participant.rolls and any(row["rolls"] for row in client.rolling_positions())
+        if participant.stake_nmr and not rolling:
+            client.stake(participant.stake_nmr, participant.confidence, number, submission["hash"],
+                         roll=participant.rolls)
+        what = "sealed" if submission.get("sealed") else "played"
+        print(f"demo: {participant.name} {what} round {number}{' (its stake rolls on)' if rolling else ''}")
     except NumeraireError as exc:
         print(f"demo: {participant.name} skipped round {number}: {exc}")
 
