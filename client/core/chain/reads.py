@@ -207,13 +207,17 @@ class ChainReads:
     def stakes(self, address: str) -> list[dict[str, Any]]:
         """All stakes of wallet `address`, every model's, newest round first and by model
         number within a round (the account page's shape, with the model's ``key`` and
-        ``model`` number)."""
+        ``model`` number); a position that rolled on into a later round is ``rolled``."""
         account = to_checksum_address(address)
         positions = self._commitments(staker=account)
-        rows = []
+        rows, replayed = [], None
         for round_id, key in sorted(positions, key=lambda p: (-p[0], split_model_key(p[1])[1])):
             submission_hash = positions[(round_id, key)][1]
             position = self.stake_of(round_id, key)
+            if position["status"] == "none":  # rolled on: its slot was deleted, its events remain
+                replayed = replayed if replayed is not None else self._replayed_positions()
+                amount, confidence = replayed[(round_id, key)]
+                position = {"amount": amount, "confidence": confidence, "status": "rolled", "rolls": True}
             rows.append({"round": round_id, "key": key, "model": split_model_key(key)[1],
                          "amount_wei": position["amount"],
                          "confidence": f"{position['confidence'] / WAD:g}", "submission_hash": submission_hash,

@@ -138,6 +138,11 @@ def test_a_rolling_stake_rides_three_rounds_without_another_stake_transaction(ap
     assert token.functions.balanceOf(alice).call() == wallet_after_stake + second + prizes
     assert w3.eth.get_transaction_count(alice) == start_nonce + 3
     assert escrow.functions.accounted(token.address).call() == token.functions.balanceOf(escrow.address).call()
+    # The wallet's positions: the two it rolled away, replayed from the events, then its last.
+    with app.app_context():
+        rows = {row["round"]: row for row in get_chain().stakes(alice)}
+    assert [(rows[n]["status"], rows[n]["amount_wei"]) for n in (1, 2, 3)] == [
+        ("rolled", 100 * NMR), ("rolled", first), ("settled", second)]
     # The wallet's ledger, from the events: the rolls move nothing in or out of the wallet.
     with app.app_context():
         ledger = [(e["round"], e["kind"], e["nmr_wei"], e["words"]) for e in get_chain().ledger(alice)
