@@ -343,7 +343,7 @@ contract TournamentEscrow is ITournamentEscrow, AccessControlDefaultAdminRules, 
         for (uint256 i; i < settlements.length; ++i) {
             StakeSettlement calldata entry = settlements[i];
             uint256 back = returned[i];
-            // A rolled entry's amount stayed in the escrow, in round rollInto: marked by the top bit.
+            // A rolled entry (marked {_ROLLED}) left its NMR in the escrow, in round rollInto.
             uint256 rolledInto = back == _ROLLED ? rollInto : 0;
             if (back != 0 && rolledInto == 0) IERC20(address(_token)).safeTransfer(entry.staker, back);
             if (entry.usdReward != 0) _payUsd(roundId, entry.staker, entry.usdReward);
