@@ -16,6 +16,7 @@ import pytest
 from brownie import NumeraireToken, TestUSD, TournamentEscrow, accounts, chain, web3
 from eth_account import Account
 
+from tests.contracts import anvil_receipts
 from tests.contracts.helpers import (
     ADMIN_TRANSFER_DELAY,
     CHALLENGE_WINDOW,
@@ -41,6 +42,8 @@ from tests.contracts.helpers import (
     WAD,
     chain_now,
 )
+
+anvil_receipts.install()  # Brownie reads Anvil's nonce before its receipt: see the module
 
 
 @pytest.fixture(autouse=True)
